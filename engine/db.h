@@ -1,0 +1,199 @@
+// The engine's public API: an embedded, ordered key-value store on a B+tree.
+//
+// A database is a data file NAME and its write-ahead log NAME-wal beside it.
+// Keys and values are byte strings; keys are ordered bytewise (memcmp).
+//
+// The promise, which the crash simulator checks on every crash state:
+//   * once write() (or put/del) returns OK, the change survives a power loss
+//     at any later instant;
+//   * a batch is all or nothing, and committed batches become visible in
+//     commit order;
+//   * no crash leaves a structurally broken tree or a leaked page.
+//
+// Every call returns a Status or Result; no exception escapes this API. After
+// a failed sync the database enters a failed state: every later write returns
+// kFailedState naming the original failure, until it is closed and reopened
+// (which runs recovery from what is really on disk). Reads keep working.
+//
+// A Db may be shared between threads; calls are serialized internally. The
+// database is single-process: two processes must not open the same files.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/mutant.h"
+#include "vfs/status.h"
+#include "vfs/vfs.h"
+
+namespace engine {
+
+using vfs::Result;
+using vfs::Status;
+
+inline constexpr uint32_t kDefaultPageSize = 4096;
+inline constexpr uint32_t kMinPageSize = 512;
+inline constexpr uint32_t kMaxPageSize = 65536;
+// Largest value accepted; larger values are refused with kInvalidArgument.
+inline constexpr uint64_t kMaxValueSize = 64ull << 20;
+
+// Largest key accepted for a page size (a little over a quarter of the page,
+// so that any node holds at least three keys). Longer keys are refused.
+uint32_t max_key_size(uint32_t page_size);
+
+struct Options {
+  // Page size for a new database: a power of two in [512, 65536]. 0 means
+  // 4096 when creating and "whatever the file says" when opening; a non-zero
+  // size that differs from an existing file's is refused with kInvalidArgument.
+  uint32_t page_size = 0;
+  // Create NAME and NAME-wal when NAME does not exist.
+  bool create_if_missing = true;
+  // Automatic checkpoint after this many commits since the last one (0: never
+  // by count) or once the WAL holds this many bytes (0: never by size).
+  // Checkpoints also run on clean close and at the end of recovery.
+  uint32_t checkpoint_every_commits = 1000;
+  uint64_t checkpoint_wal_bytes = 16ull << 20;
+  // Bound on the clean pages kept in memory (pages dirtied by the running
+  // batch are held until it commits, whatever this says).
+  size_t cache_pages = 1024;
+  // A deliberate defect; see engine/mutant.h. Refused when mutants are not compiled.
+  Mutant mutant = Mutant::kNone;
+};
+
+// A sequence of puts and deletes applied atomically by Db::write.
+class WriteBatch {
+ public:
+  enum class OpKind : uint8_t { kPut, kDelete };
+  struct Op {
+    OpKind kind;
+    std::string key;
+    std::string value;  // empty for kDelete
+  };
+
+  void put(std::string_view key, std::string_view value) { ops_.push_back({OpKind::kPut, std::string(key), std::string(value)}); }
+  void del(std::string_view key) { ops_.push_back({OpKind::kDelete, std::string(key), {}}); }
+  void clear() { ops_.clear(); }
+  bool empty() const { return ops_.empty(); }
+  size_t size() const { return ops_.size(); }
+  const std::vector<Op>& ops() const { return ops_; }
+
+ private:
+  std::vector<Op> ops_;
+};
+
+// Which recovery paths the last open took; the crash simulator reports them as coverage.
+struct RecoveryInfo {
+  uint64_t txns_replayed = 0;          // committed transactions found in the WAL and applied
+  bool torn_tail_discarded = false;    // the log ended in a damaged or partial frame
+  bool uncommitted_txn_dropped = false;  // intact frames of a transaction with no commit marker were ignored
+  bool stale_frames_ignored = false;   // frames of an older WAL generation followed the end of the log
+  bool wal_header_rewritten = false;   // the WAL header was missing, torn or one generation behind
+  bool checkpoint_redone = false;      // recovery checkpointed the replayed transactions
+};
+
+struct Stats {
+  uint32_t page_size = 0;
+  uint64_t page_count = 0;   // pages in the database, including the meta page
+  uint32_t depth = 0;        // levels from root to leaves; 1 for a lone leaf root
+  uint64_t free_pages = 0;   // pages on the free list
+  uint64_t wal_bytes = 0;    // bytes of the WAL in use (header plus current-generation frames)
+  uint64_t key_count = 0;
+  uint64_t commits = 0;      // since open
+  uint64_t checkpoints = 0;  // since open
+  uint64_t wal_syncs = 0;    // since open
+  uint64_t data_syncs = 0;   // since open
+  RecoveryInfo recovery;
+};
+
+// One violated invariant found by Db::verify().
+struct Violation {
+  enum class Kind : uint8_t {
+    kBadPage,        // unreadable page, bad checksum, or unknown page type
+    kKeyOrder,       // keys within a node out of order
+    kSeparator,      // a child's keys fall outside the bounds its parent gives it
+    kDepth,          // leaves at different depths
+    kPageType,       // a child of the wrong type (e.g. an overflow page as a tree node)
+    kFill,           // a non-root node below its minimum fill
+    kOverflowChain,  // an overflow chain of the wrong length or looping
+    kDoubleReference,  // a page reachable twice (from the tree, the free list, or both)
+    kLeak,           // a page neither reachable nor on the free list
+    kMeta,           // meta page fields that contradict the file (counts, root out of range)
+  };
+  Kind kind;
+  uint64_t page;        // the page at fault (0 for the meta page)
+  std::string message;  // human-readable, names the page and what was expected
+};
+
+std::string_view violation_kind_name(Violation::Kind kind);
+
+struct VerifyReport {
+  std::vector<Violation> violations;
+  uint64_t pages_checked = 0;
+  uint64_t keys_checked = 0;
+  bool ok() const { return violations.empty(); }
+};
+
+// Ordered iteration over committed data. A cursor is positioned on an entry
+// or is invalid (past the end, or after an error; status() tells which). If a
+// write commits while a cursor is open, the cursor continues from the first
+// key after its current one in the new state.
+class Cursor {
+ public:
+  virtual ~Cursor() = default;
+  // Positions on the first key >= `key`.
+  virtual void seek(std::string_view key) = 0;
+  virtual void seek_to_first() = 0;
+  virtual bool valid() const = 0;
+  virtual void next() = 0;
+  // Only while valid(); the views stay good until the next call on the cursor.
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  // OK unless an I/O or corruption error stopped the cursor.
+  virtual Status status() const = 0;
+};
+
+class Db {
+ public:
+  // Opens (creating when allowed and absent) the database at `path` on `vfs`,
+  // running recovery from the WAL. The Vfs must outlive the Db.
+  static Result<std::unique_ptr<Db>> open(vfs::Vfs& vfs, const std::string& path, const Options& options);
+
+  // Closes the database, checkpointing when healthy. Errors are dropped; call close() to see them.
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // Applies the batch atomically and durably. An empty batch is a no-op.
+  Status write(const WriteBatch& batch);
+  Status put(std::string_view key, std::string_view value);
+  // Deleting an absent key succeeds and changes nothing.
+  Status del(std::string_view key);
+
+  // Committed value of `key`; kNotFound when absent.
+  Status get(std::string_view key, std::string* value);
+
+  Result<std::unique_ptr<Cursor>> new_cursor();
+
+  // Copies every committed page from the WAL into the data file, syncs it,
+  // then resets the WAL (see docs/file-formats.md).
+  Status checkpoint();
+
+  // One pass over the whole file; reports violations as data.
+  Result<VerifyReport> verify();
+
+  Result<Stats> stats();
+
+  // Checkpoints (when healthy) and releases the files. Idempotent.
+  Status close();
+
+  struct Impl;
+
+ private:
+  explicit Db(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace engine

@@ -1,0 +1,83 @@
+// Page images and their checksums, shared by every layer of the engine.
+//
+// Every page of the data file (and every page image carried in a WAL frame)
+// starts with the same 8-byte header:
+//   bytes 0..3  checksum, little-endian: CRC-32 (zlib) over the page number as
+//               4 little-endian bytes followed by bytes 4..page_size-1. Folding
+//               the page number in means a page written at the wrong offset
+//               (a misdirected write) fails its check like a damaged one.
+//   byte  4     PageType
+//   bytes 5..7  reserved, zero
+// An all-zero page never passes the check, so a page that was never written
+// reads as corruption, not as an empty node.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/mutant.h"
+#include "vfs/status.h"
+
+namespace engine {
+
+using PageNo = uint32_t;
+inline constexpr PageNo kMetaPage = 0;
+// Used for "no page" in links (free-list next, overflow next, empty root).
+inline constexpr PageNo kNoPage = 0;
+
+inline constexpr size_t kPageHeaderSize = 8;
+
+enum class PageType : uint8_t {
+  kMeta = 1,
+  kLeaf = 2,
+  kInternal = 3,
+  kOverflow = 4,
+  kFree = 5,
+};
+
+// An in-memory page image of exactly page_size bytes.
+struct Page {
+  Page(PageNo no, uint32_t page_size) : pgno(no), bytes(page_size, 0) {}
+  PageNo pgno;
+  std::vector<uint8_t> bytes;
+
+  PageType type() const { return static_cast<PageType>(bytes[4]); }
+  void set_type(PageType t) { bytes[4] = static_cast<uint8_t>(t); }
+};
+
+// Shared, immutable view of a committed (or in-transaction) page. Holding one
+// keeps the image alive even if the cache evicts it.
+using PageRef = std::shared_ptr<const Page>;
+
+// Extends a running checksum over `data`: zlib's crc32, or, under
+// Mutant::kAdditiveChecksum, a byte sum mod 2^32 (the fix plan's bug 4).
+// Start from 0.
+uint32_t checksum_extend(uint32_t running, std::span<const uint8_t> data, Mutant mutant);
+
+// The checksum a page image should carry (see the header comment above).
+uint32_t page_checksum(PageNo pgno, std::span<const uint8_t> page, Mutant mutant);
+
+// Writes page_checksum into bytes 0..3. Called on every page just before it
+// leaves memory (WAL frame or data-file write).
+void seal_page(Page& page, Mutant mutant);
+
+// kCorruption naming `file`, the page and both checksums when the stored
+// checksum does not match, OK otherwise.
+vfs::Status check_page(const Page& page, const std::string& file, Mutant mutant);
+
+// Little-endian field access used by every on-disk format in the engine.
+inline uint16_t load_u16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
+inline uint32_t load_u32(const uint8_t* p) {
+  return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
+}
+inline uint64_t load_u64(const uint8_t* p) { return uint64_t(load_u32(p)) | (uint64_t(load_u32(p + 4)) << 32); }
+inline void store_u16(uint8_t* p, uint16_t v) { p[0] = uint8_t(v); p[1] = uint8_t(v >> 8); }
+inline void store_u32(uint8_t* p, uint32_t v) {
+  p[0] = uint8_t(v); p[1] = uint8_t(v >> 8); p[2] = uint8_t(v >> 16); p[3] = uint8_t(v >> 24);
+}
+inline void store_u64(uint8_t* p, uint64_t v) { store_u32(p, uint32_t(v)); store_u32(p + 4, uint32_t(v >> 32)); }
+
+}  // namespace engine

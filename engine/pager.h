@@ -1,0 +1,119 @@
+// Pager: pages in, pages out, atomically and durably.
+//
+// The pager owns the data file, the WAL, the page cache, the meta page and
+// the free list. The tree layer above it sees only numbered pages and a Meta
+// it carries through each write transaction. Nothing here knows what a key is.
+//
+// Write path (one transaction at a time):
+//   Meta m = pager.begin();               // the one read of the metadata for this operation
+//   Page* p = pager.get_mutable(n);       // copy-on-first-write into the transaction
+//   Page* q = pager.allocate(m);          // from the free list, else grows m.page_count
+//   pager.free(m, n);                     // pending until the transaction is durable
+//   pager.commit(m);                      // frames + commit marker to the WAL, one sync
+// A commit appends every dirtied page image, the meta page last, to the WAL in
+// one write; the meta page's frame carries the commit marker. It then syncs
+// the WAL once and only then returns OK. The data file is written only by a
+// checkpoint: data pages -> sync data file -> reset the WAL header to the next
+// generation -> sync the WAL (the fix plan's rule 2).
+//
+// Read path: get(n) returns the newest image visible: the running
+// transaction's own copy inside a transaction, else the committed image from
+// the cache, the WAL (latest committed frame for n) or the data file, checked
+// against its checksum when it comes from disk.
+//
+// Failure: once a sync fails, the pager is in a failed state; every later
+// begin()/commit()/checkpoint() returns kFailedState naming the original
+// failure. Reads keep working from what the pager already holds or can read.
+// Recovery (reopen) is the only way out.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/db.h"
+#include "engine/page.h"
+#include "vfs/vfs.h"
+
+namespace engine {
+
+// The contents of the meta page (page 0). Encoded layout in docs/file-formats.md.
+struct Meta {
+  uint32_t page_size = 0;
+  uint64_t db_id = 0;           // random at creation; the WAL header repeats it
+  PageNo root = kNoPage;        // kNoPage: the tree is empty
+  uint32_t depth = 0;           // 0 for an empty tree, 1 for a lone leaf root
+  uint32_t page_count = 0;      // pages 0..page_count-1 exist (in the data file or the WAL)
+  PageNo freelist_head = kNoPage;
+  uint32_t freelist_count = 0;
+  uint64_t key_count = 0;
+  uint64_t txn_seq = 0;         // sequence number of the last committed transaction
+  uint64_t wal_generation = 0;  // generation the WAL was last reset to
+};
+
+struct PagerOptions {
+  uint32_t page_size = 0;  // as Options::page_size
+  bool create_if_missing = true;
+  uint32_t checkpoint_every_commits = 1000;
+  uint64_t checkpoint_wal_bytes = 16ull << 20;
+  size_t cache_pages = 1024;
+  Mutant mutant = Mutant::kNone;
+};
+
+struct PagerStats {
+  uint64_t wal_bytes = 0;
+  uint64_t commits = 0;
+  uint64_t checkpoints = 0;
+  uint64_t wal_syncs = 0;
+  uint64_t data_syncs = 0;
+};
+
+class Pager {
+ public:
+  // Opens or creates NAME and NAME-wal and runs recovery. A new database gets
+  // a meta page with an empty tree (root = kNoPage), committed through the WAL.
+  static Result<std::unique_ptr<Pager>> open(vfs::Vfs& vfs, const std::string& path, const PagerOptions& options);
+
+  virtual ~Pager() = default;
+
+  virtual uint32_t page_size() const = 0;
+  virtual Mutant mutant() const = 0;
+  virtual const std::string& path() const = 0;
+  // The last committed meta.
+  virtual const Meta& meta() const = 0;
+
+  // The newest visible image of page `pgno` (see Read path above).
+  // kCorruption for a bad checksum or a page past the end of the file,
+  // kInvalidArgument for pgno >= page_count.
+  virtual Result<PageRef> get(PageNo pgno) = 0;
+
+  // Starts the write transaction and returns the committed meta for it to carry.
+  virtual Result<Meta> begin() = 0;
+  // The transaction's own writable copy of `pgno` (made on first call).
+  virtual Result<Page*> get_mutable(PageNo pgno) = 0;
+  // A zero-filled page of the transaction, typed `type`: taken from the free
+  // list (pages freed by committed transactions only) or appended.
+  virtual Result<Page*> allocate(Meta& meta, PageType type) = 0;
+  // Puts `pgno` on the free list when the transaction commits. Freeing a page
+  // twice in one transaction is a bug and is refused.
+  virtual Status free(Meta& meta, PageNo pgno) = 0;
+  // Commits the transaction durably; may run an automatic checkpoint after.
+  virtual Status commit(Meta& meta) = 0;
+  // Drops the transaction's pages and pending frees.
+  virtual void rollback() = 0;
+
+  virtual Status checkpoint() = 0;
+
+  // Page numbers on the free list, in list order, for verify(). Reports
+  // kCorruption for a loop or a page of the wrong type on the list.
+  virtual Result<std::vector<PageNo>> free_list() = 0;
+
+  virtual PagerStats stats() const = 0;
+  virtual const RecoveryInfo& recovery_info() const = 0;
+
+  // Checkpoints when healthy, then closes both files. Idempotent.
+  virtual Status close() = 0;
+};
+
+}  // namespace engine

@@ -1,0 +1,63 @@
+// MemVfs: files and directories in memory, with PosixVfs's semantics.
+//
+// It is what the crash simulator materialises crash states into, thousands of
+// times a second, so file contents are shared copy-on-write: install_file()
+// takes an immutable buffer without copying it, and the first write to that
+// file copies it. A crash state built from shared images therefore costs only
+// the pages recovery actually rewrites.
+//
+// Durability is not modelled here: every operation is immediately "on disk"
+// and sync()/sync_dir() only count calls. Deciding what a crash keeps is the
+// simulator's job (crashsim/), not this class's.
+//
+// Paths are plain strings; "a/b" lives in directory "a". The root directory
+// "." and "/" always exist. Thread-safe: one mutex guards the namespace, and
+// each file's contents are guarded by the same mutex.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "vfs/vfs.h"
+
+namespace vfs {
+
+using Bytes = std::vector<uint8_t>;
+using SharedBytes = std::shared_ptr<const Bytes>;
+
+class MemVfs final : public Vfs {
+ public:
+  MemVfs();
+  ~MemVfs() override;
+
+  Result<std::unique_ptr<File>> open(const std::string& path, OpenMode mode) override;
+  Status remove(const std::string& path) override;
+  Status rename(const std::string& from, const std::string& to) override;
+  Result<bool> exists(const std::string& path) override;
+  Result<std::vector<std::string>> list_dir(const std::string& dir) override;
+  Status create_dir(const std::string& dir) override;
+  Status sync_dir(const std::string& dir) override;
+  Result<uint64_t> file_size(const std::string& path) override;
+
+  // Creates or replaces `path` with `contents`, shared until first written.
+  // The parent directory is created if needed.
+  void install_file(const std::string& path, SharedBytes contents);
+  // Every file and its current contents (shared, cheap), sorted by path.
+  std::map<std::string, SharedBytes> snapshot() const;
+  // Every directory, including the roots.
+  std::set<std::string> directories() const;
+
+  uint64_t sync_count() const;
+
+ private:
+  struct State;
+  class MemFile;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace vfs

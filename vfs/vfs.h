@@ -1,0 +1,91 @@
+// The virtual file system: the only door between the project and the disk.
+//
+// The engine never calls the OS itself. Everything it does to a file goes
+// through a Vfs (modelled on LevelDB's Env and SQLite's sqlite3_vfs) so that
+// the crash simulator can record it and build the disk states a crash could
+// leave, and so that faults can be injected at each call.
+//
+// Semantics every implementation honours (the conformance suite in
+// vfs_conformance_test.cc checks them against PosixVfs and MemVfs alike):
+//   * read_at returns fewer bytes than asked only at end of file; a read that
+//     starts at or past the end returns 0 bytes, not an error.
+//   * write_at past the end extends the file; the gap reads back as zeros.
+//   * truncate shrinks or extends (with zeros) to exactly the size given.
+//   * sync() makes the file's contents and size durable (fdatasync). It does
+//     NOT make the file's directory entry durable: a newly created or renamed
+//     file survives power loss only after sync_dir() of its directory.
+//   * rename() atomically replaces an existing target.
+//   * Missing paths give StatusCode::kNotFound; every error message names the
+//     operation, the path and, for reads and writes, the offset.
+//
+// Thread safety: a Vfs may be used from several threads; a single File is
+// used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vfs/status.h"
+
+namespace vfs {
+
+enum class OpenMode : uint8_t {
+  kMustExist,  // fail with kNotFound when the file does not exist
+  kCreate,     // create an empty file when it does not exist
+};
+
+class File {
+ public:
+  virtual ~File() = default;  // closes the file, ignoring errors; call close() to see them
+
+  File() = default;
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+
+  // The path the file was opened with.
+  virtual const std::string& path() const = 0;
+
+  // Reads up to buf.size() bytes starting at offset into buf and returns how
+  // many were read; fewer than asked only when the file ends first.
+  virtual Result<size_t> read_at(uint64_t offset, std::span<uint8_t> buf) = 0;
+
+  // Writes all of data at offset (a short transfer is retried, never returned).
+  virtual Status write_at(uint64_t offset, std::span<const uint8_t> data) = 0;
+
+  // Sets the file's size; a larger size pads with zeros.
+  virtual Status truncate(uint64_t size) = 0;
+
+  // Makes the contents and size durable (fdatasync semantics).
+  virtual Status sync() = 0;
+
+  virtual Result<uint64_t> size() = 0;
+
+  // Releases the handle. Idempotent; later calls other than close() fail.
+  virtual Status close() = 0;
+};
+
+class Vfs {
+ public:
+  virtual ~Vfs() = default;
+
+  virtual Result<std::unique_ptr<File>> open(const std::string& path, OpenMode mode) = 0;
+  virtual Status remove(const std::string& path) = 0;
+  // Atomically replaces `to` when it exists.
+  virtual Status rename(const std::string& from, const std::string& to) = 0;
+  virtual Result<bool> exists(const std::string& path) = 0;
+  // Names (not paths) of the entries of a directory, sorted.
+  virtual Result<std::vector<std::string>> list_dir(const std::string& dir) = 0;
+  // Creates one directory; succeeds when it already exists.
+  virtual Status create_dir(const std::string& dir) = 0;
+  // Makes the creations, renames and removals inside `dir` durable (fsync of the directory).
+  virtual Status sync_dir(const std::string& dir) = 0;
+  virtual Result<uint64_t> file_size(const std::string& path) = 0;
+};
+
+// The directory part of a path ("." when there is none), as sync_dir expects.
+std::string parent_dir(const std::string& path);
+
+}  // namespace vfs
