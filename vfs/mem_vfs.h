@@ -3,16 +3,23 @@
 // It is what the crash simulator materialises crash states into, thousands of
 // times a second, so file contents are shared copy-on-write: install_file()
 // takes an immutable buffer without copying it, and the first write to that
-// file copies it. A crash state built from shared images therefore costs only
-// the pages recovery actually rewrites.
+// file copies it. A crash state built from shared images therefore costs a
+// copy of only the files recovery actually writes to.
 //
 // Durability is not modelled here: every operation is immediately "on disk"
 // and sync()/sync_dir() only count calls. Deciding what a crash keeps is the
 // simulator's job (crashsim/), not this class's.
 //
-// Paths are plain strings; "a/b" lives in directory "a". The root directory
-// "." and "/" always exist. Thread-safe: one mutex guards the namespace, and
-// each file's contents are guarded by the same mutex.
+// Paths are plain strings; "a/b" lives in directory "a" ("a" and "./a" are
+// different names). The root directories "." and "/" always exist. Errors
+// carry the errno POSIX would give (ENOENT, ENOTDIR, EISDIR, EEXIST) and read
+// exactly like PosixVfs's; running out of memory is reported as ENOSPC.
+// rename() moves files only: renaming a directory is kNotSupported.
+//
+// Thread-safe: one mutex guards the namespace, and each file's contents are
+// guarded by the same mutex. An open File refers to the file itself, as a
+// POSIX descriptor does: it follows a rename(), keeps a removed file readable,
+// and keeps working after the MemVfs is destroyed.
 #pragma once
 
 #include <cstdint>
@@ -44,14 +51,18 @@ class MemVfs final : public Vfs {
   Status sync_dir(const std::string& dir) override;
   Result<uint64_t> file_size(const std::string& path) override;
 
-  // Creates or replaces `path` with `contents`, shared until first written.
-  // The parent directory is created if needed.
+  // Creates or replaces `path` with `contents`, shared until first written
+  // (a null pointer installs an empty file). Missing parent directories are
+  // created, as by mkdir -p. Handles open on a replaced file keep the old one.
   void install_file(const std::string& path, SharedBytes contents);
-  // Every file and its current contents (shared, cheap), sorted by path.
+  // Every file and its current contents (shared, cheap), sorted by path. A
+  // later write to a file copies its buffer first, so the snapshot never
+  // changes.
   std::map<std::string, SharedBytes> snapshot() const;
   // Every directory, including the roots.
   std::set<std::string> directories() const;
 
+  // How many File::sync() and sync_dir() calls have succeeded.
   uint64_t sync_count() const;
 
  private:

@@ -1,5 +1,6 @@
 #include "vfs/status.h"
 
+#include <cerrno>
 #include <cstring>
 
 namespace vfs {
@@ -22,7 +23,14 @@ Status Status::from_errno(int err, std::string_view op, std::string_view path, s
   std::string msg;
   msg.append(op).append(" ").append(path);
   if (offset) msg.append(" at offset ").append(std::to_string(*offset));
-  msg.append(": ").append(std::strerror(err));
+  // strerrordesc_np and strerrorname_np (glibc 2.32) read static tables, so
+  // unlike strerror they are safe to call from several threads at once.
+  msg.append(": ");
+  if (const char* desc = strerrordesc_np(err)) {
+    msg.append(desc);
+  } else {
+    msg.append("Unknown error ").append(std::to_string(err));
+  }
   if (const char* name = strerrorname_np(err)) msg.append(" (").append(name).append(")");
   StatusCode code = StatusCode::kIoError;
   if (err == ENOENT) code = StatusCode::kNotFound;

@@ -26,6 +26,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vfs/status.h"
@@ -87,5 +88,20 @@ class Vfs {
 
 // The directory part of a path ("." when there is none), as sync_dir expects.
 std::string parent_dir(const std::string& path);
+// The same, as a view into `path` (no allocation); "." and "/" are static.
+std::string_view parent_dir_view(std::string_view path);
+
+// Largest offset and file size any Vfs accepts: that of a 64-bit off_t.
+inline constexpr uint64_t kMaxFileOffset = (uint64_t{1} << 63) - 1;
+
+// OK when [offset, offset + length) ends at or below kMaxFileOffset;
+// otherwise kInvalidArgument naming the operation, path and offset. Every
+// implementation checks reads, writes and truncates with it, so an absurd
+// offset fails the same way everywhere.
+Status check_range(std::string_view op, std::string_view path, uint64_t offset, uint64_t length);
+
+// What every File operation other than close() returns once the handle is
+// closed: kInvalidArgument, "<op> <path>: the file handle is closed".
+Status closed_file_error(std::string_view op, std::string_view path);
 
 }  // namespace vfs

@@ -1,0 +1,303 @@
+#include "vfs/mem_vfs.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+namespace vfs {
+
+namespace {
+
+// The contents of every new, empty file: shared, so creating a file costs no
+// buffer, and not owned, so the first write replaces it.
+const SharedBytes& empty_contents() {
+  static const SharedBytes empty = std::make_shared<const Bytes>();
+  return empty;
+}
+
+// A directory argument without trailing slashes ("a/" names "a"; "/" stays).
+std::string_view dir_name(std::string_view dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+  return dir;
+}
+
+std::string_view base_name(std::string_view path) {
+  const auto slash = path.find_last_of('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+std::string rename_subject(std::string_view from, std::string_view to) {
+  std::string s(from);
+  s.append(" -> ").append(to);
+  return s;
+}
+
+}  // namespace
+
+struct MemVfs::State {
+  // One file. The namespace and every open handle share it, so a handle
+  // follows its file through rename() and keeps it readable after remove().
+  struct Node {
+    SharedBytes contents;  // never null
+    // True when this MemVfs allocated `contents` itself, as a mutable Bytes;
+    // only then may it be written in place (once nothing else holds it).
+    // Buffers from install_file() may be truly const and are never written.
+    bool owned = false;
+  };
+
+  mutable std::mutex mu;
+  std::map<std::string, std::shared_ptr<Node>, std::less<>> files;
+  std::set<std::string, std::less<>> dirs;  // every directory except the roots
+  uint64_t syncs = 0;
+
+  bool is_dir(std::string_view path) const { return path == "." || path == "/" || dirs.contains(path); }
+  bool is_file(std::string_view path) const { return files.contains(path); }
+
+  // The errno POSIX gives for `path`, which names nothing: ENOTDIR when an
+  // ancestor is a file, ENOENT otherwise.
+  int missing_errno(std::string_view path) const {
+    for (std::string_view p = parent_dir_view(path); !is_dir(p); p = parent_dir_view(p)) {
+      if (is_file(p)) return ENOTDIR;
+    }
+    return ENOENT;
+  }
+
+  // 0 when the directory that would hold `path` exists, else its errno.
+  int parent_errno(std::string_view path) const {
+    const std::string_view parent = parent_dir_view(path);
+    if (is_dir(parent)) return 0;
+    return is_file(parent) ? ENOTDIR : missing_errno(parent);
+  }
+
+  // The errno for a directory argument that is not a directory.
+  int not_dir_errno(std::string_view dir) const { return is_file(dir) ? ENOTDIR : missing_errno(dir); }
+
+  // Node's contents, made private to it, for writing. A buffer that is not
+  // owned, or that a snapshot or another MemVfs still shares, is first
+  // replaced by a copy of its first `keep` bytes with room for `capacity`.
+  // The caller holds mu. Throws std::bad_alloc or std::length_error.
+  static Bytes& writable(Node& node, size_t keep, size_t capacity) {
+    if (node.owned && node.contents.use_count() == 1) {
+      // Pairs with the release in the last other holder's reference drop, so
+      // its reads of the buffer happen before the writes about to be made.
+      std::atomic_thread_fence(std::memory_order_acquire);
+    } else {
+      auto copy = std::make_shared<Bytes>();
+      copy->reserve(std::max(keep, capacity));
+      copy->assign(node.contents->begin(), node.contents->begin() + static_cast<std::ptrdiff_t>(keep));
+      node.contents = std::move(copy);
+      node.owned = true;
+    }
+    // Not a cast away from a const object: an owned buffer was created above
+    // as a mutable Bytes and nothing else references it.
+    return const_cast<Bytes&>(*node.contents);
+  }
+};
+
+class MemVfs::MemFile final : public File {
+ public:
+  MemFile(std::shared_ptr<State> state, std::shared_ptr<State::Node> node, std::string path)
+      : state_(std::move(state)), node_(std::move(node)), path_(std::move(path)) {}
+
+  const std::string& path() const override { return path_; }
+
+  Result<size_t> read_at(uint64_t offset, std::span<uint8_t> buf) override {
+    if (!node_) return closed_file_error("read", path_);
+    RETURN_IF_ERROR(check_range("read", path_, offset, buf.size()));
+    const std::lock_guard lock(state_->mu);
+    const Bytes& contents = *node_->contents;
+    if (offset >= contents.size()) return size_t{0};
+    const size_t n = std::min(buf.size(), contents.size() - static_cast<size_t>(offset));
+    std::memcpy(buf.data(), contents.data() + offset, n);
+    return n;
+  }
+
+  Status write_at(uint64_t offset, std::span<const uint8_t> data) override {
+    if (!node_) return closed_file_error("write", path_);
+    RETURN_IF_ERROR(check_range("write", path_, offset, data.size()));
+    if (data.empty()) return Status();
+    const size_t end = static_cast<size_t>(offset) + data.size();
+    const std::lock_guard lock(state_->mu);
+    try {
+      Bytes& contents = State::writable(*node_, node_->contents->size(), end);
+      if (contents.size() < end) contents.resize(end);
+      std::memcpy(contents.data() + offset, data.data(), data.size());
+    } catch (const std::bad_alloc&) {
+      return Status::from_errno(ENOSPC, "write", path_, offset);
+    } catch (const std::length_error&) {
+      return Status::from_errno(ENOSPC, "write", path_, offset);
+    }
+    return Status();
+  }
+
+  Status truncate(uint64_t size) override {
+    if (!node_) return closed_file_error("truncate", path_);
+    RETURN_IF_ERROR(check_range("truncate", path_, size, 0));
+    const std::lock_guard lock(state_->mu);
+    const size_t old_size = node_->contents->size();
+    if (size == old_size) return Status();
+    const auto new_size = static_cast<size_t>(size);
+    try {
+      State::writable(*node_, std::min(old_size, new_size), new_size).resize(new_size);
+    } catch (const std::bad_alloc&) {
+      return Status::from_errno(ENOSPC, "truncate", path_, size);
+    } catch (const std::length_error&) {
+      return Status::from_errno(ENOSPC, "truncate", path_, size);
+    }
+    return Status();
+  }
+
+  Status sync() override {
+    if (!node_) return closed_file_error("sync", path_);
+    const std::lock_guard lock(state_->mu);
+    ++state_->syncs;
+    return Status();
+  }
+
+  Result<uint64_t> size() override {
+    if (!node_) return closed_file_error("size", path_);
+    const std::lock_guard lock(state_->mu);
+    return uint64_t{node_->contents->size()};
+  }
+
+  Status close() override {
+    node_.reset();
+    return Status();
+  }
+
+ private:
+  std::shared_ptr<State> state_;  // outlives the MemVfs while a handle is open
+  std::shared_ptr<State::Node> node_;  // null once closed
+  std::string path_;
+};
+
+MemVfs::MemVfs() : state_(std::make_shared<State>()) {}
+MemVfs::~MemVfs() = default;
+
+Result<std::unique_ptr<File>> MemVfs::open(const std::string& path, OpenMode mode) {
+  const std::lock_guard lock(state_->mu);
+  if (const auto it = state_->files.find(path); it != state_->files.end()) {
+    return std::unique_ptr<File>(std::make_unique<MemFile>(state_, it->second, path));
+  }
+  if (state_->is_dir(path)) return Status::from_errno(EISDIR, "open", path);
+  if (path.empty() || mode == OpenMode::kMustExist) return Status::from_errno(state_->missing_errno(path), "open", path);
+  if (const int err = state_->parent_errno(path)) return Status::from_errno(err, "open", path);
+  auto node = std::make_shared<State::Node>(State::Node{empty_contents(), false});
+  state_->files.emplace(path, node);
+  return std::unique_ptr<File>(std::make_unique<MemFile>(state_, std::move(node), path));
+}
+
+Status MemVfs::remove(const std::string& path) {
+  const std::lock_guard lock(state_->mu);
+  if (const auto it = state_->files.find(path); it != state_->files.end()) {
+    state_->files.erase(it);
+    return Status();
+  }
+  if (state_->is_dir(path)) return Status::from_errno(EISDIR, "remove", path);
+  return Status::from_errno(state_->missing_errno(path), "remove", path);
+}
+
+Status MemVfs::rename(const std::string& from, const std::string& to) {
+  const std::lock_guard lock(state_->mu);
+  auto& files = state_->files;
+  const auto it = files.find(from);
+  if (it == files.end()) {
+    if (state_->is_dir(from)) {
+      return Status::not_supported("rename " + rename_subject(from, to) + ": MemVfs renames files, not directories");
+    }
+    return Status::from_errno(state_->missing_errno(from), "rename", rename_subject(from, to));
+  }
+  if (from == to) return Status();
+  if (state_->is_dir(to)) return Status::from_errno(EISDIR, "rename", rename_subject(from, to));
+  if (const int err = state_->parent_errno(to)) return Status::from_errno(err, "rename", rename_subject(from, to));
+  // Re-key the map node rather than copy it; the Node, and so every open
+  // handle's view of the file, is untouched.
+  auto entry = files.extract(it);
+  entry.key() = to;
+  files.erase(to);
+  files.insert(std::move(entry));
+  return Status();
+}
+
+Result<bool> MemVfs::exists(const std::string& path) {
+  const std::lock_guard lock(state_->mu);
+  return state_->is_file(path) || state_->is_dir(dir_name(path));
+}
+
+Result<std::vector<std::string>> MemVfs::list_dir(const std::string& dir) {
+  const std::string_view d = dir_name(dir);
+  const std::lock_guard lock(state_->mu);
+  if (!state_->is_dir(d)) return Status::from_errno(state_->not_dir_errno(d), "list_dir", dir);
+  std::vector<std::string> names;
+  for (const auto& [path, node] : state_->files) {
+    if (parent_dir_view(path) == d) names.emplace_back(base_name(path));
+  }
+  for (const auto& path : state_->dirs) {
+    if (parent_dir_view(path) == d) names.emplace_back(base_name(path));
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Status MemVfs::create_dir(const std::string& dir) {
+  const std::string_view d = dir_name(dir);
+  const std::lock_guard lock(state_->mu);
+  if (state_->is_dir(d)) return Status();
+  if (state_->is_file(d)) return Status::from_errno(EEXIST, "create_dir", dir);
+  if (const int err = state_->parent_errno(d)) return Status::from_errno(err, "create_dir", dir);
+  state_->dirs.emplace(d);
+  return Status();
+}
+
+Status MemVfs::sync_dir(const std::string& dir) {
+  const std::string_view d = dir_name(dir);
+  const std::lock_guard lock(state_->mu);
+  if (!state_->is_dir(d)) return Status::from_errno(state_->not_dir_errno(d), "sync_dir", dir);
+  ++state_->syncs;
+  return Status();
+}
+
+Result<uint64_t> MemVfs::file_size(const std::string& path) {
+  const std::lock_guard lock(state_->mu);
+  if (const auto it = state_->files.find(path); it != state_->files.end()) {
+    return uint64_t{it->second->contents->size()};
+  }
+  if (state_->is_dir(path)) return Status::from_errno(EISDIR, "file_size", path);
+  return Status::from_errno(state_->missing_errno(path), "file_size", path);
+}
+
+void MemVfs::install_file(const std::string& path, SharedBytes contents) {
+  const std::lock_guard lock(state_->mu);
+  for (std::string_view p = parent_dir_view(path); !state_->is_dir(p); p = parent_dir_view(p)) {
+    state_->dirs.emplace(p);
+  }
+  auto node = std::make_shared<State::Node>(State::Node{contents ? std::move(contents) : empty_contents(), false});
+  state_->files.insert_or_assign(path, std::move(node));
+}
+
+std::map<std::string, SharedBytes> MemVfs::snapshot() const {
+  const std::lock_guard lock(state_->mu);
+  std::map<std::string, SharedBytes> out;
+  for (const auto& [path, node] : state_->files) out.emplace_hint(out.end(), path, node->contents);
+  return out;
+}
+
+std::set<std::string> MemVfs::directories() const {
+  const std::lock_guard lock(state_->mu);
+  std::set<std::string> out(state_->dirs.begin(), state_->dirs.end());
+  out.emplace(".");
+  out.emplace("/");
+  return out;
+}
+
+uint64_t MemVfs::sync_count() const {
+  const std::lock_guard lock(state_->mu);
+  return state_->syncs;
+}
+
+}  // namespace vfs
