@@ -1,0 +1,128 @@
+// LMDB as a KvTarget, with its defaults: no MDB_NOSYNC, no MDB_NOMETASYNC,
+// no MDB_WRITEMAP, so a commit writes the dirty pages, fdatasyncs, writes the
+// meta page and fdatasyncs again. The only setting is the map size (LMDB's
+// default of 10 MiB cannot hold the filled database), which is an address
+// space reservation, not a tuning. A commit is one write transaction; the
+// reads run in one read-only transaction; a get returns a pointer into the
+// memory map, which LMDB's API allows the caller to use without a copy.
+#include <lmdb.h>
+
+#include <memory>
+#include <string>
+
+#include "bench/bench_env.h"
+#include "bench/kv_target.h"
+
+namespace bench {
+namespace {
+
+constexpr size_t kMapSize = size_t{1} << 30;
+
+MDB_val as_val(std::string_view bytes) { return {bytes.size(), const_cast<char*>(bytes.data())}; }
+std::string_view as_view(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
+
+class LmdbTarget final : public KvTarget {
+ public:
+  ~LmdbTarget() override { (void)close(); }
+
+  Status open(const std::string& dir) override {
+    dir_ = dir;
+    RETURN_IF_ERROR(check(mdb_env_create(&env_), "env_create"));
+    RETURN_IF_ERROR(check(mdb_env_set_mapsize(env_, kMapSize), "env_set_mapsize"));
+    RETURN_IF_ERROR(check(mdb_env_open(env_, dir.c_str(), 0, 0644), "env_open"));
+    MDB_txn* txn = nullptr;
+    RETURN_IF_ERROR(check(mdb_txn_begin(env_, nullptr, 0, &txn), "txn_begin"));
+    const int rc = mdb_dbi_open(txn, nullptr, 0, &dbi_);
+    if (rc != MDB_SUCCESS) {
+      mdb_txn_abort(txn);
+      return check(rc, "dbi_open");
+    }
+    return check(mdb_txn_commit(txn), "txn_commit");
+  }
+
+  Status close() override {
+    if (read_txn_ != nullptr) mdb_txn_abort(read_txn_);
+    read_txn_ = nullptr;
+    if (env_ != nullptr) mdb_env_close(env_);
+    env_ = nullptr;
+    return Status();
+  }
+
+  Status commit(std::span<const Op> ops) override {
+    MDB_txn* txn = nullptr;
+    RETURN_IF_ERROR(check(mdb_txn_begin(env_, nullptr, 0, &txn), "txn_begin"));
+    for (const Op& op : ops) {
+      MDB_val key = as_val(op.key);
+      int rc;
+      if (op.kind == Op::Kind::kPut) {
+        MDB_val value = as_val(op.value);
+        rc = mdb_put(txn, dbi_, &key, &value, 0);
+      } else {
+        rc = mdb_del(txn, dbi_, &key, nullptr);
+        if (rc == MDB_NOTFOUND) rc = MDB_SUCCESS;
+      }
+      if (rc != MDB_SUCCESS) {
+        mdb_txn_abort(txn);
+        return check(rc, op.kind == Op::Kind::kPut ? "put" : "del");
+      }
+    }
+    return check(mdb_txn_commit(txn), "txn_commit");
+  }
+
+  Status begin_reads() override { return check(mdb_txn_begin(env_, nullptr, MDB_RDONLY, &read_txn_), "txn_begin(read)"); }
+  Status end_reads() override {
+    mdb_txn_abort(read_txn_);
+    read_txn_ = nullptr;
+    return Status();
+  }
+
+  Status get(std::string_view key, std::string_view* value) override {
+    MDB_val k = as_val(key);
+    MDB_val v;
+    RETURN_IF_ERROR(check(mdb_get(read_txn_, dbi_, &k, &v), "get"));
+    *value = as_view(v);
+    return Status();
+  }
+
+  Result<ScanResult> scan() override {
+    MDB_txn* txn = nullptr;
+    RETURN_IF_ERROR(check(mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn), "txn_begin(scan)"));
+    MDB_cursor* cursor = nullptr;
+    int rc = mdb_cursor_open(txn, dbi_, &cursor);
+    ScanResult result;
+    if (rc == MDB_SUCCESS) {
+      MDB_val k;
+      MDB_val v;
+      for (rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == MDB_SUCCESS; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT))
+        result.add(as_view(k), as_view(v));
+      mdb_cursor_close(cursor);
+    }
+    mdb_txn_abort(txn);
+    if (rc != MDB_NOTFOUND) return check(rc, "scan");
+    return result;
+  }
+
+  Result<FileBytes> file_bytes() override {
+    FileBytes bytes;
+    bytes.data = file_size_or_zero(dir_ + "/data.mdb");  // LMDB has no log; lock.mdb holds no data
+    return bytes;
+  }
+
+ private:
+  Status check(int rc, std::string_view op) const {
+    if (rc == MDB_SUCCESS) return Status();
+    return Status::io_error("lmdb " + std::string(op) + " " + dir_ + ": " + mdb_strerror(rc));
+  }
+
+  std::string dir_;
+  MDB_env* env_ = nullptr;
+  MDB_dbi dbi_ = 0;
+  MDB_txn* read_txn_ = nullptr;
+};
+
+const bool kRegistered = register_target(
+    "lmdb", {[] { return std::make_unique<LmdbTarget>(); },
+             std::string("LMDB ") + mdb_version(nullptr, nullptr, nullptr) + "; default flags (synchronous), mapsize 1 GiB"});
+
+}  // namespace
+}  // namespace bench

@@ -1,0 +1,192 @@
+#include "crashsim/invariants.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+namespace crashsim {
+
+namespace {
+
+constexpr size_t kShownBytes = 40;
+
+std::string printable(const std::string& s) {
+  std::string out;
+  const size_t n = std::min(s.size(), kShownBytes);
+  for (size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[5];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+      out += buf;
+    }
+  }
+  if (s.size() > n) out += "...(" + std::to_string(s.size()) + " bytes)";
+  return out;
+}
+
+std::optional<std::string> lookup(const KvState& state, const std::string& key) {
+  const auto it = state.find(key);
+  return it == state.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+std::string txn_range(size_t first, size_t last) {
+  return first == last ? "transaction " + std::to_string(first)
+                       : "transactions " + std::to_string(first) + ".." + std::to_string(last);
+}
+
+// The visible state is S_i, i < acked: transactions i..acked-1 are lost.
+Finding lost_suffix(const Oracle& oracle, const KvState& visible, size_t i, size_t acked) {
+  Finding f;
+  f.invariant = invariant::kDurability;
+  f.message = txn_range(i, acked - 1) + " acknowledged before the crash " + (acked - i == 1 ? "is" : "are") +
+              " not visible: the state is the one after " +
+              (i == 0 ? std::string("no transaction") : "transaction " + std::to_string(i - 1));
+  for (size_t j = i; j < acked && f.expected.empty(); ++j) {
+    for (const KvOp& op : oracle.txn(j)) {
+      const std::optional<std::string> want = oracle.value_after(acked, op.key);
+      const std::optional<std::string> got = lookup(visible, op.key);
+      if (want == got) continue;
+      f.expected = describe_entry(op.key, want) + " (from transaction " + std::to_string(j) + ")";
+      f.observed = describe_entry(op.key, got);
+      break;
+    }
+  }
+  return f;
+}
+
+// The first key where `visible` and S_i differ.
+std::pair<std::string, std::string> first_difference(const Oracle& oracle, const KvState& visible, size_t i) {
+  std::set<std::string> keys;
+  for (const auto& [key, history] : oracle.histories()) keys.insert(key);
+  for (const auto& entry : visible) keys.insert(entry.first);
+  for (const std::string& key : keys) {
+    const std::optional<std::string> want = oracle.value_after(i, key);
+    const std::optional<std::string> got = lookup(visible, key);
+    if (want != got) return {describe_entry(key, want), describe_entry(key, got)};
+  }
+  return {"(no difference found)", "(no difference found)"};
+}
+
+// For one key: the prefixes i in [0, last] whose S_i agrees with what is
+// visible, as [min, max]; nullopt when none (a value never committed).
+std::optional<std::pair<size_t, size_t>> consistent_prefixes(const Oracle::History* history,
+                                                             const std::optional<std::string>& seen, size_t last) {
+  std::optional<std::pair<size_t, size_t>> out;
+  auto consider = [&](size_t from, size_t to, const std::optional<std::string>& value) {
+    if (from > to || value != seen) return;
+    if (!out) out = std::pair<size_t, size_t>{from, to};
+    out->second = to;
+  };
+  size_t start = 0;
+  std::optional<std::string> value;
+  if (history != nullptr) {
+    for (const auto& [txn, v] : *history) {
+      if (txn >= last) break;
+      consider(start, txn, value);  // S_start..S_txn hold `value`; S_{txn+1} holds v
+      start = txn + 1;
+      value = v;
+    }
+  }
+  consider(start, last, value);
+  return out;
+}
+
+// The visible state is no prefix: find which transactions contradict each other.
+std::vector<Finding> diagnose(const Oracle& oracle, Expectation expect, const KvState& visible, size_t last) {
+  struct Bound {
+    size_t prefix;
+    std::string key;
+  };
+  Bound lower{0, {}};     // every prefix that fits is at least this long
+  Bound upper{last, {}};  // ... and at most this long
+  std::vector<Finding> findings;
+  auto check_key = [&](const std::string& key, const Oracle::History* history) {
+    const std::optional<std::string> seen = lookup(visible, key);
+    const auto range = consistent_prefixes(history, seen, last);
+    if (!range) {
+      if (findings.empty()) {
+        findings.push_back({std::string(invariant::kAtomicity), "key \"" + printable(key) + "\" as some transaction up to " +
+                                std::to_string(last) + " left it",
+                            describe_entry(key, seen),
+                            "a key holds a value that no transaction committed before the crash"});
+      }
+      return;
+    }
+    if (range->first > lower.prefix) lower = {range->first, key};
+    if (range->second < upper.prefix) upper = {range->second, key};
+  };
+  for (const auto& [key, history] : oracle.histories()) check_key(key, &history);
+  for (const auto& entry : visible) {
+    if (!oracle.histories().contains(entry.first)) check_key(entry.first, nullptr);
+  }
+  if (lower.prefix > upper.prefix) {
+    // lower.key shows transaction lower.prefix-1 applied; upper.key shows
+    // transaction upper.prefix not applied.
+    const size_t shown = lower.prefix - 1;
+    const size_t missing = upper.prefix;
+    Finding f;
+    f.expected = describe_entry(upper.key, oracle.value_after(lower.prefix, upper.key)) + " (as after transaction " +
+                 std::to_string(shown) + ")";
+    f.observed = describe_entry(upper.key, lookup(visible, upper.key));
+    const std::string witness = describe_entry(lower.key, lookup(visible, lower.key));
+    if (shown == missing) {
+      f.invariant = invariant::kAtomicity;
+      f.message = "transaction " + std::to_string(missing) + " is partly visible: " + witness + " shows it applied, " +
+                  "key \"" + printable(upper.key) + "\" does not";
+    } else {
+      f.invariant = invariant::kOrdering;
+      f.message = "transaction " + std::to_string(shown) + " is visible (" + witness + ") but the earlier transaction " +
+                  std::to_string(missing) + " is not";
+    }
+    findings.push_back(f);
+    if (missing < expect.acked) {
+      f.invariant = invariant::kDurability;
+      f.message = "transaction " + std::to_string(missing) + " was acknowledged before the crash but key \"" +
+                  printable(upper.key) + "\" does not show it";
+      findings.push_back(std::move(f));
+    }
+  }
+  if (findings.empty()) {
+    const auto [want, got] = first_difference(oracle, visible, last);
+    findings.push_back({std::string(invariant::kAtomicity), want, got,
+                        "the visible state is not the state after any prefix of the commit order"});
+  }
+  return findings;
+}
+
+}  // namespace
+
+std::string describe_entry(const std::string& key, const std::optional<std::string>& value) {
+  std::string s = "key \"" + printable(key) + "\"";
+  return value ? s + " = \"" + printable(*value) + "\"" : s + " absent";
+}
+
+std::vector<Finding> judge_visible_state(const Oracle& oracle, Expectation expect, const KvState& visible,
+                                         bool media_faults) {
+  const size_t n = oracle.txn_count();
+  const size_t acked = std::min<size_t>(expect.acked, n);
+  const size_t last = std::min<size_t>(acked + (expect.in_flight ? 1 : 0), n);
+  const size_t first = media_faults ? 0 : acked;
+  const uint64_t hash = Oracle::state_hash(visible);
+  for (size_t i = first; i <= last; ++i) {
+    if (oracle.matches(visible, hash, i)) return {};
+  }
+  const size_t failed = std::min<size_t>(expect.failed, oracle.failed_count(acked));
+  for (size_t k = 0; k < failed; ++k) {
+    if (oracle.state_with_failed(acked, k) == visible) return {};
+  }
+  if (media_faults) {
+    const auto [want, got] = first_difference(oracle, visible, last);
+    return {{std::string(invariant::kSilentCorruption), want, got,
+             "reads returned data that no prefix of the commit order holds, and no error was reported"}};
+  }
+  for (size_t i = acked; i-- > 0;) {
+    if (oracle.matches(visible, hash, i)) return {lost_suffix(oracle, visible, i, acked)};
+  }
+  return diagnose(oracle, expect, visible, last);
+}
+
+}  // namespace crashsim

@@ -1,0 +1,71 @@
+// The invariants every crash state is checked against, and how the generic
+// ones are judged from the visible key-value state.
+//
+// Stable names (used in verdicts, reports and the scenario catalog):
+//   recovery                 opening succeeds on every crash state of the non-corrupt models
+//   durability               every transaction acknowledged before the crash is fully visible
+//   atomicity                no transaction is partly visible (nor a value none committed)
+//   ordering                 the visible transactions form a prefix of the commit order
+//   structure                the system's verify() finds its structure intact (engine: B+tree invariants)
+//   leak                     every page is reachable or free, none both (engine-specific, from verify())
+//   idempotent-recovery      a crash during recovery, then a reopen, still satisfies all of the above
+//   silent-corruption        (corrupt model) a read returned wrong data without an error
+//   writable-after-recovery  after recovery the store accepts a new write and reopens with it
+//   workload-read            a get during the workload returned something other than the committed value
+//   error-discipline         (injected faults) after a failed sync, no commit or checkpoint reports
+//                            success until the store is reopened
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crashsim/oracle.h"
+#include "crashsim/timeline.h"
+
+namespace crashsim {
+
+namespace invariant {
+inline constexpr std::string_view kRecovery = "recovery";
+inline constexpr std::string_view kDurability = "durability";
+inline constexpr std::string_view kAtomicity = "atomicity";
+inline constexpr std::string_view kOrdering = "ordering";
+inline constexpr std::string_view kStructure = "structure";
+inline constexpr std::string_view kLeak = "leak";
+inline constexpr std::string_view kIdempotentRecovery = "idempotent-recovery";
+inline constexpr std::string_view kSilentCorruption = "silent-corruption";
+inline constexpr std::string_view kWritableAfterRecovery = "writable-after-recovery";
+inline constexpr std::string_view kWorkloadRead = "workload-read";
+inline constexpr std::string_view kErrorDiscipline = "error-discipline";
+}  // namespace invariant
+
+// One failed invariant in one state, before it is placed in a report.
+struct Finding {
+  std::string invariant;
+  std::string expected;
+  std::string observed;
+  std::string message;
+};
+
+// Judges the visible state at a crash point whose markers say `expect`.
+// Allowed: S_i for acked <= i <= acked + in_flight (the in-flight commit may
+// or may not be visible, but atomically), and S_acked with one of the
+// expect.failed failed attempts at the next transaction applied (a commit
+// that returned an error may still have reached the disk, whole). Otherwise
+// the findings say which invariants fail, with one example key each:
+//   * S_i with i < acked                      -> durability (a lost suffix)
+//   * a key holds a value no transaction committed -> atomicity
+//   * some key shows transaction j applied while another shows transaction
+//     u <= j not applied: j == u -> atomicity, j > u -> ordering; and
+//     durability too when u was acknowledged.
+// With media_faults (the corrupt model) any prefix S_0..S_{acked+in_flight}
+// is accepted (a damaged log may lose its tail, as a torn write does) and
+// anything else is silent-corruption.
+std::vector<Finding> judge_visible_state(const Oracle& oracle, Expectation expect, const KvState& visible,
+                                         bool media_faults);
+
+// `key "k01" = "t3.0:abc"` or `key "k01" absent`, with unprintable bytes as \xNN
+// and long values shortened.
+std::string describe_entry(const std::string& key, const std::optional<std::string>& value);
+
+}  // namespace crashsim

@@ -1,0 +1,104 @@
+#include "crashsim/invariants.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace crashsim {
+namespace {
+
+using ::testing::HasSubstr;
+
+KvOp put(std::string k, std::string v) { return {KvOp::Kind::kPut, std::move(k), std::move(v)}; }
+KvOp del(std::string k) { return {KvOp::Kind::kDelete, std::move(k), {}}; }
+
+// txn 0: a=1 b=1; txn 1: a=2 c=1; txn 2: del b, d=1
+Oracle three_txns() { return Oracle({{put("a", "1"), put("b", "1")}, {put("a", "2"), put("c", "1")}, {del("b"), put("d", "1")}}); }
+
+std::vector<std::string> names(const std::vector<Finding>& fs) {
+  std::vector<std::string> out;
+  for (const Finding& f : fs) out.push_back(f.invariant);
+  return out;
+}
+
+TEST(OracleTest, PrefixStatesKeyByKey) {
+  const Oracle o = three_txns();
+  EXPECT_EQ(o.state_after(0), KvState{});
+  EXPECT_EQ(o.state_after(2), (KvState{{"a", "2"}, {"b", "1"}, {"c", "1"}}));
+  EXPECT_EQ(o.value_after(3, "b"), std::nullopt);
+  EXPECT_EQ(o.value_after(1, "a"), "1");
+  const KvState s3 = o.state_after(3);
+  EXPECT_TRUE(o.matches(s3, Oracle::state_hash(s3), 3));
+  EXPECT_FALSE(o.matches(s3, Oracle::state_hash(s3), 2));
+  EXPECT_EQ(o.size_after(3), 3u);
+}
+
+TEST(OracleTest, FromStepsDropsTheUncommittedTail) {
+  const Oracle o = Oracle::from_steps({{StepKind::kPut, "a", "1"}, {StepKind::kCommit, {}, {}},
+                                       {StepKind::kGet, "a", {}}, {StepKind::kCommit, {}, {}},
+                                       {StepKind::kPut, "b", "never"}});
+  EXPECT_EQ(o.txn_count(), 2u);
+  EXPECT_TRUE(o.txn(1).empty());
+  EXPECT_EQ(o.state_after(2), (KvState{{"a", "1"}}));
+}
+
+TEST(JudgeTest, AcknowledgedStateAndTheInFlightOneAreAllowed) {
+  const Oracle o = three_txns();
+  EXPECT_TRUE(judge_visible_state(o, {2, false}, o.state_after(2), false).empty());
+  EXPECT_TRUE(judge_visible_state(o, {2, true}, o.state_after(2), false).empty());
+  EXPECT_TRUE(judge_visible_state(o, {2, true}, o.state_after(3), false).empty());
+  EXPECT_FALSE(judge_visible_state(o, {2, false}, o.state_after(3), false).empty());
+}
+
+TEST(JudgeTest, ALostAcknowledgedSuffixIsDurability) {
+  const Oracle o = three_txns();
+  const auto fs = judge_visible_state(o, {3, false}, o.state_after(1), false);
+  ASSERT_EQ(names(fs), std::vector<std::string>{"durability"});
+  EXPECT_THAT(fs[0].message, HasSubstr("transactions 1..2"));
+  EXPECT_EQ(fs[0].expected, "key \"a\" = \"2\" (from transaction 1)");
+  EXPECT_EQ(fs[0].observed, "key \"a\" = \"1\"");
+}
+
+TEST(JudgeTest, APartlyVisibleTransactionIsAtomicity) {
+  const Oracle o = three_txns();
+  // txn 1 half applied: a=2 but no c.
+  const auto fs = judge_visible_state(o, {1, true}, {{"a", "2"}, {"b", "1"}}, false);
+  ASSERT_EQ(names(fs), std::vector<std::string>{"atomicity"});
+  EXPECT_THAT(fs[0].message, HasSubstr("transaction 1 is partly visible"));
+  EXPECT_EQ(fs[0].observed, "key \"c\" absent");
+}
+
+TEST(JudgeTest, ALaterTransactionWithoutAnEarlierOneIsOrderingAndDurability) {
+  const Oracle o = three_txns();
+  // txn 2 applied (b gone, d=1) but txn 1 not (a=1, no c).
+  const auto fs = judge_visible_state(o, {3, false}, {{"a", "1"}, {"d", "1"}}, false);
+  EXPECT_EQ(names(fs), (std::vector<std::string>{"ordering", "durability"}));
+  EXPECT_THAT(fs[0].message, HasSubstr("transaction 2 is visible"));
+  EXPECT_THAT(fs[0].message, HasSubstr("earlier transaction 1 is not"));
+}
+
+TEST(JudgeTest, AValueNoTransactionWroteIsAtomicity) {
+  const Oracle o = three_txns();
+  KvState s = o.state_after(3);
+  s["a"] = "garbage";
+  const auto fs = judge_visible_state(o, {3, false}, s, false);
+  ASSERT_FALSE(fs.empty());
+  EXPECT_EQ(fs[0].invariant, "atomicity");
+  EXPECT_EQ(fs[0].observed, "key \"a\" = \"garbage\"");
+}
+
+TEST(JudgeTest, UnderMediaFaultsAShorterPrefixIsAcceptedButWrongDataIsNot) {
+  const Oracle o = three_txns();
+  EXPECT_TRUE(judge_visible_state(o, {3, false}, o.state_after(1), true).empty());
+  KvState s = o.state_after(3);
+  s["d"] = "2";
+  EXPECT_EQ(names(judge_visible_state(o, {3, false}, s, true)), std::vector<std::string>{"silent-corruption"});
+}
+
+TEST(JudgeTest, DescribeEntryEscapesAndShortens) {
+  EXPECT_EQ(describe_entry("k\x01", std::string(50, 'v')),
+            "key \"k\\x01\" = \"" + std::string(40, 'v') + "...(50 bytes)\"");
+  EXPECT_EQ(describe_entry("k", std::nullopt), "key \"k\" absent");
+}
+
+}  // namespace
+}  // namespace crashsim

@@ -1,0 +1,140 @@
+#include "crashsim/media_fault.h"
+
+#include <array>
+#include <utility>
+#include <vector>
+
+namespace crashsim {
+
+namespace {
+
+constexpr std::array<std::pair<FaultKind, std::string_view>, kFaultKinds> kFaultNames = {{
+    {FaultKind::kBitFlip, "bit-flip"},
+    {FaultKind::kSwapBytes, "swap-bytes"},
+    {FaultKind::kCompensate, "compensate"},
+    {FaultKind::kZeroSector, "zero-sector"},
+    {FaultKind::kGarbageSector, "garbage-sector"},
+}};
+
+// How far apart the two bytes of a swap or a compensating change may be: close
+// enough to land in the same page or frame, where a checksum must catch them.
+constexpr uint64_t kMaxPairDistance = 64;
+// Attempts at finding a pair of bytes for which the fault changes something.
+constexpr int kPairAttempts = 16;
+
+}  // namespace
+
+std::string_view fault_kind_name(FaultKind kind) {
+  for (const auto& [k, name] : kFaultNames) {
+    if (k == kind) return name;
+  }
+  return "unknown";
+}
+
+std::optional<FaultKind> fault_kind_from_name(std::string_view name) {
+  for (const auto& [k, n] : kFaultNames) {
+    if (n == name) return k;
+  }
+  return std::nullopt;
+}
+
+std::string describe_fault(const MediaFault& fault) {
+  std::string s(fault_kind_name(fault.kind));
+  s += " at " + fault.path + " offset " + std::to_string(fault.offset);
+  switch (fault.kind) {
+    case FaultKind::kBitFlip:
+      s += " (bit " + std::to_string(fault.param) + ")";
+      break;
+    case FaultKind::kSwapBytes:
+    case FaultKind::kCompensate:
+      s += " and " + std::to_string(fault.offset + fault.param);
+      break;
+    case FaultKind::kZeroSector:
+      break;
+    case FaultKind::kGarbageSector:
+      s += " (noise seed " + std::to_string(fault.param) + ")";
+      break;
+  }
+  return s;
+}
+
+vfs::Status apply_fault(const MediaFault& fault, uint32_t sector_size, DiskImage& image) {
+  const auto it = image.files.find(fault.path);
+  if (it == image.files.end()) {
+    return vfs::Status::invalid_argument("media fault on " + fault.path + ": no such file in the crash state");
+  }
+  auto bytes = std::make_shared<Bytes>(*it->second);
+  const uint64_t size = bytes->size();
+  const bool pair = fault.kind == FaultKind::kSwapBytes || fault.kind == FaultKind::kCompensate;
+  const uint64_t last = pair ? fault.offset + fault.param : fault.offset;
+  if (fault.offset >= size || last >= size || (pair && fault.param == 0) ||
+      (fault.kind == FaultKind::kBitFlip && fault.param > 7)) {
+    return vfs::Status::invalid_argument("media fault " + describe_fault(fault) + ": outside the file's " +
+                                         std::to_string(size) + " bytes");
+  }
+  Bytes& b = *bytes;
+  switch (fault.kind) {
+    case FaultKind::kBitFlip:
+      b[fault.offset] ^= static_cast<uint8_t>(1u << fault.param);
+      break;
+    case FaultKind::kSwapBytes:
+      std::swap(b[fault.offset], b[last]);
+      break;
+    case FaultKind::kCompensate:
+      ++b[fault.offset];
+      --b[last];
+      break;
+    case FaultKind::kZeroSector:
+    case FaultKind::kGarbageSector: {
+      const uint64_t start = fault.offset / sector_size * sector_size;
+      const uint64_t end = std::min<uint64_t>(start + sector_size, size);
+      Rng noise(fault.param);
+      for (uint64_t i = start; i < end; ++i) {
+        b[i] = fault.kind == FaultKind::kZeroSector ? 0 : static_cast<uint8_t>(noise.next());
+      }
+      break;
+    }
+  }
+  it->second = std::move(bytes);
+  return vfs::Status();
+}
+
+std::optional<MediaFault> sample_fault(FaultKind kind, const DiskImage& image, Rng& rng) {
+  std::vector<const std::pair<const std::string, SharedBytes>*> files;
+  for (const auto& entry : image.files) {
+    if (!entry.second->empty()) files.push_back(&entry);
+  }
+  if (files.empty()) return std::nullopt;
+  const auto& [path, contents] = *files[rng.below(files.size())];
+  const Bytes& b = *contents;
+  MediaFault fault{kind, path, rng.below(b.size()), 0};
+  switch (kind) {
+    case FaultKind::kBitFlip:
+      fault.param = rng.below(8);
+      break;
+    case FaultKind::kSwapBytes:
+    case FaultKind::kCompensate: {
+      if (b.size() < 2) return std::nullopt;
+      // Prefer a pair the fault really changes: two different bytes for a
+      // swap; for a compensating change, a first byte that can go up and a
+      // second that can go down without wrapping (a wrap would change the sum).
+      for (int attempt = 0; attempt < kPairAttempts; ++attempt) {
+        fault.offset = rng.below(b.size() - 1);
+        fault.param = rng.between(1, std::min<uint64_t>(kMaxPairDistance, b.size() - 1 - fault.offset));
+        const uint8_t x = b[fault.offset];
+        const uint8_t y = b[fault.offset + fault.param];
+        const bool changes = kind == FaultKind::kSwapBytes ? x != y : (x < 0xff && y > 0);
+        if (changes) break;
+      }
+      break;
+    }
+    case FaultKind::kZeroSector:
+      break;
+    case FaultKind::kGarbageSector:
+      fault.param = rng.next();
+      break;
+  }
+  return fault;
+}
+
+}  // namespace crashsim

@@ -1,0 +1,405 @@
+#include "crashsim/persistence_model.h"
+
+#include <array>
+#include <cmath>
+#include <set>
+#include <utility>
+
+#include "crashsim/rng.h"
+
+namespace crashsim {
+
+using vfs::Result;
+using vfs::Status;
+
+namespace {
+
+constexpr std::array<std::pair<ModelKind, std::string_view>, 5> kModelNames = {{
+    {ModelKind::kProcessCrash, "process-crash"},
+    {ModelKind::kLoseUnsynced, "lose-unsynced"},
+    {ModelKind::kReorder, "reorder"},
+    {ModelKind::kTorn, "torn"},
+    {ModelKind::kCorrupt, "corrupt"},
+}};
+
+// Enumerating 2^bound states per crash point must stay affordable.
+constexpr uint32_t kMaxEnumerateBound = 24;
+
+// How many units each pending op splits into: 1 under reorder (all or
+// nothing), its sectors under torn.
+std::vector<uint64_t> units_of(ModelKind kind, const Trace& trace, const std::vector<uint64_t>& pending,
+                               uint32_t sector_size) {
+  std::vector<uint64_t> units;
+  units.reserve(pending.size());
+  for (uint64_t index : pending) {
+    units.push_back(kind == ModelKind::kTorn ? torn_units(trace.ops[index], sector_size) : 1);
+  }
+  return units;
+}
+
+uint64_t total(const std::vector<uint64_t>& units) {
+  uint64_t n = 0;
+  for (uint64_t u : units) n += u;
+  return n;
+}
+
+// Writes the parts of `op` that `mask` says reached the disk onto `file`.
+void apply_partial(const Op& op, const Mask& mask, uint32_t sector_size, Bytes& file) {
+  if (op.kind == OpKind::kTruncate) {
+    apply_truncate(file, op.offset);
+    return;
+  }
+  const Bytes& data = *op.data;
+  if (mask.all()) {
+    apply_write(file, op.offset, data);
+    return;
+  }
+  const uint64_t first_sector = op.offset / sector_size;
+  const uint64_t end = op.offset + data.size();
+  for (size_t j = 0; j < mask.size(); ++j) {
+    if (!mask.test(j)) continue;
+    const uint64_t start = (first_sector + j) * sector_size;
+    const uint64_t lo = std::max(op.offset, start);
+    const uint64_t hi = std::min(end, start + sector_size);
+    if (lo >= hi) continue;
+    apply_write(file, lo, std::span<const uint8_t>(data).subspan(lo - op.offset, hi - lo));
+  }
+}
+
+// Splits the low `total(units)` bits of `value` into one mask per op.
+std::vector<Mask> split(uint64_t value, const std::vector<uint64_t>& units) {
+  std::vector<Mask> masks;
+  masks.reserve(units.size());
+  for (uint64_t u : units) {
+    masks.push_back(Mask::from_word(value, u));
+    value >>= u;
+  }
+  return masks;
+}
+
+// One sampled sector pattern for an op of `units` sectors: torn writes are
+// most often a prefix (the device wrote in order and stopped), so prefixes
+// and suffixes are drawn as often as arbitrary patterns.
+Mask sample_units(uint64_t units, Rng& rng) {
+  Mask m(units);
+  const uint64_t cut = units > 1 ? rng.between(1, units - 1) : 1;
+  switch (rng.below(5)) {
+    case 0:  // nothing
+      break;
+    case 1:  // everything
+      m = Mask(units, true);
+      break;
+    case 2:  // a prefix
+      for (uint64_t j = 0; j < cut; ++j) m.set(j);
+      break;
+    case 3:  // a suffix
+      for (uint64_t j = units - cut; j < units; ++j) m.set(j);
+      break;
+    default:  // any pattern
+      for (uint64_t j = 0; j < units; ++j) m.set(j, rng.chance(1, 2));
+      break;
+  }
+  return m;
+}
+
+std::vector<Choice> pending_choices(const ModelConfig& config, const Trace& trace, const Frontier& frontier) {
+  const std::vector<uint64_t> units =
+      units_of(config.kind, trace, frontier.durable_pending(), config.sector_size);
+  const uint64_t n = total(units);
+  const uint32_t sector = config.kind == ModelKind::kTorn ? config.sector_size : 0;
+  std::vector<Choice> out;
+  if (n <= config.enumerate_bound) {
+    for (uint64_t v = 0; v < (uint64_t{1} << n); ++v) out.push_back(Choice{split(v, units), sector, std::nullopt});
+    return out;
+  }
+  std::set<std::string> seen;
+  auto add = [&](std::vector<Mask> masks) {
+    Choice c{std::move(masks), sector, std::nullopt};
+    if (seen.insert(encode_choice(config.kind, c)).second) out.push_back(std::move(c));
+  };
+  std::vector<Mask> none, all;
+  for (uint64_t u : units) {
+    none.emplace_back(u);
+    all.emplace_back(u, true);
+  }
+  add(std::move(none));
+  add(std::move(all));
+  Rng rng = Rng::derive({config.seed, frontier.point, static_cast<uint64_t>(config.kind)});
+  // Duplicates are redrawn, within a budget, so a small space is not looped on forever.
+  for (uint64_t attempt = 0; out.size() < config.samples_per_point && attempt < 4ull * config.samples_per_point;
+       ++attempt) {
+    std::vector<Mask> masks;
+    masks.reserve(units.size());
+    for (uint64_t u : units) masks.push_back(sample_units(u, rng));
+    add(std::move(masks));
+  }
+  return out;
+}
+
+std::vector<Choice> fault_choices(const ModelConfig& config, const Frontier& frontier) {
+  const DiskImage base = frontier.durable_image();
+  Rng rng = Rng::derive({config.seed, frontier.point, static_cast<uint64_t>(config.kind)});
+  std::vector<Choice> out;
+  std::set<std::string> seen;
+  for (uint32_t i = 0; i < config.faults_per_point; ++i) {
+    const auto kind = static_cast<FaultKind>(i % kFaultKinds);
+    std::optional<MediaFault> fault = sample_fault(kind, base, rng);
+    if (!fault) continue;
+    Choice c{{}, config.sector_size, std::move(fault)};
+    if (seen.insert(encode_choice(config.kind, c)).second) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+bool parse_u64(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *out = v;
+  return true;
+}
+
+// Splits off the text before the next ':' of `rest`.
+std::string_view take_field(std::string_view& rest) {
+  const size_t colon = rest.find(':');
+  const std::string_view field = rest.substr(0, colon);
+  rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+  return field;
+}
+
+Status bad_choice(ModelKind kind, std::string_view text, std::string_view why) {
+  std::string msg = "state id choice \"";
+  msg.append(text).append("\" for model ").append(model_name(kind)).append(": ").append(why);
+  return Status::invalid_argument(std::move(msg));
+}
+
+Result<uint32_t> parse_sector_size(ModelKind kind, std::string_view text, std::string_view field) {
+  uint64_t v = 0;
+  if (!parse_u64(field, &v) || v == 0 || v > UINT32_MAX) return bad_choice(kind, text, "expected a sector size");
+  return static_cast<uint32_t>(v);
+}
+
+}  // namespace
+
+std::string_view model_name(ModelKind kind) {
+  for (const auto& [k, name] : kModelNames) {
+    if (k == kind) return name;
+  }
+  return "unknown";
+}
+
+std::optional<ModelKind> model_from_name(std::string_view name) {
+  for (const auto& [k, n] : kModelNames) {
+    if (n == name) return k;
+  }
+  return std::nullopt;
+}
+
+bool is_power_loss(ModelKind kind) {
+  return kind == ModelKind::kLoseUnsynced || kind == ModelKind::kReorder || kind == ModelKind::kTorn;
+}
+
+Status validate(const ModelConfig& config) {
+  const std::string where = "model " + std::string(model_name(config.kind)) + ": ";
+  if (config.sector_size == 0) return Status::invalid_argument(where + "sector_size must be at least 1");
+  if (config.enumerate_bound > kMaxEnumerateBound) {
+    return Status::invalid_argument(where + "enumerate_bound " + std::to_string(config.enumerate_bound) +
+                                    " is over the limit of " + std::to_string(kMaxEnumerateBound));
+  }
+  if ((config.kind == ModelKind::kReorder || config.kind == ModelKind::kTorn) && config.samples_per_point < 2) {
+    return Status::invalid_argument(where + "samples_per_point must be at least 2 (nothing and everything persisted)");
+  }
+  return Status();
+}
+
+uint64_t torn_units(const Op& op, uint32_t sector_size) {
+  if (op.kind != OpKind::kWrite || op.length() == 0) return 1;
+  const uint64_t first = op.offset / sector_size;
+  const uint64_t last = (op.offset + op.length() - 1) / sector_size;
+  return last - first + 1;
+}
+
+std::string encode_choice(ModelKind kind, const Choice& choice) {
+  switch (kind) {
+    case ModelKind::kProcessCrash:
+    case ModelKind::kLoseUnsynced:
+      return {};
+    case ModelKind::kReorder: {
+      Mask m(choice.persisted.size());
+      for (size_t i = 0; i < choice.persisted.size(); ++i) m.set(i, choice.persisted[i].all() && choice.persisted[i].size() > 0);
+      return m.to_hex();
+    }
+    case ModelKind::kTorn: {
+      std::string s = std::to_string(choice.sector_size) + ":";
+      if (choice.persisted.empty()) return s + "-";
+      for (size_t i = 0; i < choice.persisted.size(); ++i) {
+        if (i > 0) s += '.';
+        s += choice.persisted[i].to_hex();
+      }
+      return s;
+    }
+    case ModelKind::kCorrupt: {
+      if (!choice.fault) return {};
+      const MediaFault& f = *choice.fault;
+      return std::to_string(choice.sector_size) + ":" + std::string(fault_kind_name(f.kind)) + ":" +
+             std::to_string(f.offset) + ":" + std::to_string(f.param) + ":" + f.path;
+    }
+  }
+  return {};
+}
+
+Result<Choice> decode_choice(ModelKind kind, std::string_view text, const Trace& trace, const Frontier& frontier) {
+  Choice choice;
+  switch (kind) {
+    case ModelKind::kProcessCrash:
+    case ModelKind::kLoseUnsynced:
+      if (!text.empty()) return bad_choice(kind, text, "this model takes no choice");
+      return choice;
+    case ModelKind::kReorder: {
+      const std::vector<uint64_t> pending = frontier.durable_pending();
+      const std::optional<Mask> m = Mask::from_hex(text, pending.size());
+      if (!m) {
+        return bad_choice(kind, text, "expected a hex mask over the " + std::to_string(pending.size()) + " pending writes");
+      }
+      for (size_t i = 0; i < pending.size(); ++i) choice.persisted.emplace_back(1, m->test(i));
+      return choice;
+    }
+    case ModelKind::kTorn: {
+      std::string_view rest = text;
+      ASSIGN_OR_RETURN(choice.sector_size, parse_sector_size(kind, text, take_field(rest)));
+      const std::vector<uint64_t> units = units_of(kind, trace, frontier.durable_pending(), choice.sector_size);
+      if (units.empty()) {
+        if (rest != "-") return bad_choice(kind, text, "expected \"-\": nothing is pending here");
+        return choice;
+      }
+      for (size_t i = 0; i < units.size(); ++i) {
+        const size_t dot = rest.find('.');
+        const std::string_view part = rest.substr(0, dot);
+        const std::optional<Mask> m = Mask::from_hex(part, units[i]);
+        if (!m) {
+          return bad_choice(kind, text, "pending op " + std::to_string(i) + " needs a hex mask of " +
+                                            std::to_string(units[i]) + " sectors");
+        }
+        choice.persisted.push_back(*m);
+        rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+        if ((dot == std::string_view::npos) != (i + 1 == units.size())) {
+          return bad_choice(kind, text, "expected one mask per pending op (" + std::to_string(units.size()) + ")");
+        }
+      }
+      return choice;
+    }
+    case ModelKind::kCorrupt: {
+      std::string_view rest = text;
+      ASSIGN_OR_RETURN(choice.sector_size, parse_sector_size(kind, text, take_field(rest)));
+      MediaFault f;
+      const std::optional<FaultKind> fk = fault_kind_from_name(take_field(rest));
+      if (!fk) return bad_choice(kind, text, "unknown fault kind");
+      f.kind = *fk;
+      if (!parse_u64(take_field(rest), &f.offset) || !parse_u64(take_field(rest), &f.param) || rest.empty()) {
+        return bad_choice(kind, text, "expected <sector>:<fault>:<offset>:<param>:<path>");
+      }
+      f.path = std::string(rest);
+      choice.fault = std::move(f);
+      return choice;
+    }
+  }
+  return bad_choice(kind, text, "unknown model");
+}
+
+double allowed_states(const ModelConfig& config, const Trace& trace, const Frontier& frontier) {
+  switch (config.kind) {
+    case ModelKind::kProcessCrash:
+    case ModelKind::kLoseUnsynced:
+      return 1;
+    case ModelKind::kReorder:
+    case ModelKind::kTorn:
+      return std::ldexp(1.0, static_cast<int>(std::min<uint64_t>(
+                                 total(units_of(config.kind, trace, frontier.durable_pending(), config.sector_size)),
+                                 4096)));
+    case ModelKind::kCorrupt: {
+      // Every byte of every durable file can take each kind of fault.
+      double bytes = 0;
+      for (const auto& entry : frontier.durable_image().files) bytes += static_cast<double>(entry.second->size());
+      return bytes * kFaultKinds;
+    }
+  }
+  return 0;
+}
+
+bool samples_at(const ModelConfig& config, const Trace& trace, const Frontier& frontier) {
+  switch (config.kind) {
+    case ModelKind::kProcessCrash:
+    case ModelKind::kLoseUnsynced:
+      return false;
+    case ModelKind::kReorder:
+    case ModelKind::kTorn:
+      return total(units_of(config.kind, trace, frontier.durable_pending(), config.sector_size)) >
+             config.enumerate_bound;
+    case ModelKind::kCorrupt:
+      return true;
+  }
+  return false;
+}
+
+std::vector<Choice> choices_at(const ModelConfig& config, const Trace& trace, const Frontier& frontier) {
+  switch (config.kind) {
+    case ModelKind::kProcessCrash:
+    case ModelKind::kLoseUnsynced:
+      return {Choice{}};
+    case ModelKind::kReorder:
+    case ModelKind::kTorn:
+      return pending_choices(config, trace, frontier);
+    case ModelKind::kCorrupt:
+      return fault_choices(config, frontier);
+  }
+  return {};
+}
+
+Result<DiskImage> build_image(ModelKind kind, const Trace& trace, const Frontier& frontier, const Choice& choice) {
+  switch (kind) {
+    case ModelKind::kProcessCrash:
+      return frontier.live_image();
+    case ModelKind::kLoseUnsynced:
+      return frontier.durable_image();
+    case ModelKind::kCorrupt: {
+      if (!choice.fault) return Status::invalid_argument("corrupt crash state without a media fault");
+      if (choice.sector_size == 0) return Status::invalid_argument("corrupt crash state with sector size 0");
+      DiskImage image = frontier.durable_image();
+      RETURN_IF_ERROR(apply_fault(*choice.fault, choice.sector_size, image));
+      return image;
+    }
+    case ModelKind::kReorder:
+    case ModelKind::kTorn:
+      break;
+  }
+  const std::vector<uint64_t> pending = frontier.durable_pending();
+  if (choice.persisted.size() != pending.size()) {
+    return Status::invalid_argument("crash state at point " + std::to_string(frontier.point) + " names " +
+                                    std::to_string(choice.persisted.size()) + " pending ops, the trace has " +
+                                    std::to_string(pending.size()));
+  }
+  if (kind == ModelKind::kTorn && choice.sector_size == 0) {
+    return Status::invalid_argument("torn crash state with sector size 0");
+  }
+  std::map<InodeId, std::shared_ptr<Bytes>> edited;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (choice.persisted[i].none()) continue;
+    const Op& op = trace.ops[pending[i]];
+    std::shared_ptr<Bytes>& file = edited[op.inode];
+    if (!file) file = std::make_shared<Bytes>(*frontier.inodes.at(op.inode).durable);
+    apply_partial(op, choice.persisted[i], choice.sector_size, *file);
+  }
+  DiskImage image = frontier.durable_image();
+  for (const auto& [path, inode] : frontier.reachable_durable_names()) {
+    const auto it = edited.find(inode);
+    if (it != edited.end()) image.files[path] = it->second;
+  }
+  return image;
+}
+
+}  // namespace crashsim

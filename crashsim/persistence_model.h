@@ -1,0 +1,91 @@
+// Persistence models: which crash states a power failure can leave.
+//
+// At a crash point the Frontier says what is durable and what is pending; a
+// model turns that into one or more crash states, each named by a Choice:
+//
+//   process-crash  every op before the point is on disk (kill -9: the page cache survives)
+//   lose-unsynced  each file holds what its last sync made durable; a namespace
+//                  change needs a sync_dir of its directory (FsRules)
+//   reorder        lose-unsynced, plus any subset of each file's pending writes
+//                  and truncates, applied in issue order
+//   torn           reorder, plus a persisted pending write may be torn: only some
+//                  of its sectors reached the disk, the others keep their old bytes
+//   corrupt        lose-unsynced, plus one media fault in durable data
+//
+// reorder and torn enumerate every choice while there are at most
+// `enumerate_bound` pending writes (reorder) or pending sectors (torn), and
+// otherwise draw `samples_per_point` choices from a generator seeded by
+// (seed, crash point). docs/crash-models.md states every rule precisely.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crashsim/disk_image.h"
+#include "crashsim/mask.h"
+#include "crashsim/media_fault.h"
+#include "crashsim/timeline.h"
+#include "crashsim/trace.h"
+#include "vfs/status.h"
+
+namespace crashsim {
+
+enum class ModelKind : uint8_t { kProcessCrash, kLoseUnsynced, kReorder, kTorn, kCorrupt };
+
+std::string_view model_name(ModelKind kind);
+std::optional<ModelKind> model_from_name(std::string_view name);
+// lose-unsynced, reorder and torn: the models where unsynced data may be lost.
+bool is_power_loss(ModelKind kind);
+
+struct ModelConfig {
+  ModelKind kind = ModelKind::kLoseUnsynced;
+  // reorder: enumerate every subset up to this many pending writes;
+  // torn: every sector pattern up to this many pending sectors.
+  uint32_t enumerate_bound = 10;
+  // Choices drawn per crash point beyond the bound (reorder, torn).
+  uint32_t samples_per_point = 64;
+  uint32_t sector_size = 512;  // torn, corrupt
+  // corrupt: crash points (sampled, the last always included) and faults per point.
+  uint32_t corrupt_points = 8;
+  uint32_t faults_per_point = 20;
+  uint64_t seed = 1;
+};
+
+// Returns kInvalidArgument naming the bad field (sector_size 0, bound over 24, ...).
+vfs::Status validate(const ModelConfig& config);
+
+// One crash state of a model at one crash point.
+struct Choice {
+  // reorder and torn: one mask per entry of Frontier::durable_pending(), in
+  // that order. reorder: one bit (persisted or not); torn: one bit per sector
+  // the op touches (bit j = the j-th sector from the one holding its first
+  // byte; a truncate is a single unit).
+  std::vector<Mask> persisted;
+  uint32_t sector_size = 0;  // torn, corrupt
+  std::optional<MediaFault> fault;  // corrupt
+};
+
+// The units (sectors, or 1 for a truncate or empty write) torn can split `op` into.
+uint64_t torn_units(const Op& op, uint32_t sector_size);
+
+// The text of a state id after "<point>:<model>" (without the colon); empty
+// for process-crash and lose-unsynced. See state_id.h.
+std::string encode_choice(ModelKind kind, const Choice& choice);
+// Inverse of encode_choice; checks the masks against the frontier's pending ops.
+vfs::Result<Choice> decode_choice(ModelKind kind, std::string_view text, const Trace& trace, const Frontier& frontier);
+
+// States the model allows at this frontier (choices, not distinct images).
+double allowed_states(const ModelConfig& config, const Trace& trace, const Frontier& frontier);
+// The choices to check here: all of them within the bound, else a seeded
+// sample that always includes "nothing pending persisted" and "everything persisted".
+std::vector<Choice> choices_at(const ModelConfig& config, const Trace& trace, const Frontier& frontier);
+// True when choices_at had to sample at this frontier.
+bool samples_at(const ModelConfig& config, const Trace& trace, const Frontier& frontier);
+
+// The crash state `choice` names.
+vfs::Result<DiskImage> build_image(ModelKind kind, const Trace& trace, const Frontier& frontier, const Choice& choice);
+
+}  // namespace crashsim

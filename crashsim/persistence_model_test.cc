@@ -1,0 +1,306 @@
+#include "crashsim/persistence_model.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "crashsim/recording_vfs.h"
+#include "crashsim/state_id.h"
+#include "crashsim/test_util.h"
+#include "crashsim/timeline.h"
+#include "vfs/mem_vfs.h"
+
+namespace crashsim {
+namespace {
+
+using ::testing::UnorderedElementsAreArray;
+using testing::bytes_of;
+using testing::file_text;
+using testing::write_text;
+
+// Records calls on a MemVfs; the trace ends where the test stops.
+class ModelTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<vfs::File> create(const std::string& path) {
+    auto f = rec_.open(path, vfs::OpenMode::kCreate);
+    EXPECT_TRUE(f.ok());
+    return std::move(f).value();
+  }
+  void write(vfs::File& f, uint64_t offset, std::string_view s) { ASSERT_TRUE(write_text(f, offset, s).ok()); }
+  void sync(vfs::File& f) { ASSERT_TRUE(f.sync().ok()); }
+  void sync_dir(const std::string& d) { ASSERT_TRUE(rec_.sync_dir(d).ok()); }
+
+  // The frontier at the end of what was recorded so far.
+  Frontier at_end(FsRules rules = {}) {
+    trace_ = rec_.trace();
+    return frontiers_at(trace_, rules, {trace_.ops.size()}).front();
+  }
+  DiskImage image(ModelKind kind, const Frontier& f, const Choice& c = {}) {
+    auto img = build_image(kind, trace_, f, c);
+    EXPECT_TRUE(img.ok()) << img.status().to_string();
+    return img.ok() ? img.value() : DiskImage{};
+  }
+  // The contents of `path` in every state `config` generates at `f`.
+  std::vector<std::string> contents_of_every_state(const ModelConfig& config, const Frontier& f,
+                                                   const std::string& path) {
+    std::vector<std::string> out;
+    for (const Choice& c : choices_at(config, trace_, f)) out.push_back(file_text(image(config.kind, f, c), path));
+    return out;
+  }
+
+  vfs::MemVfs mem_;
+  RecordingVfs rec_{mem_};
+  Trace trace_;
+};
+
+TEST_F(ModelTest, ProcessCrashKeepsEverythingAndLoseUnsyncedKeepsTheLastSync) {
+  auto f = create("f");
+  sync_dir(".");
+  write(*f, 0, "aaaa");
+  sync(*f);
+  write(*f, 0, "b");
+  const Frontier fr = at_end();
+  EXPECT_EQ(file_text(image(ModelKind::kProcessCrash, fr), "f"), "baaa");
+  EXPECT_EQ(file_text(image(ModelKind::kLoseUnsynced, fr), "f"), "aaaa");
+}
+
+TEST_F(ModelTest, ThreePendingWritesUnderReorderGiveEightStates) {
+  auto f = create("f");
+  sync_dir(".");
+  write(*f, 0, "aaaa");
+  sync(*f);
+  write(*f, 0, "b");
+  write(*f, 1, "c");
+  write(*f, 2, "d");
+  const Frontier fr = at_end();
+  ModelConfig config{.kind = ModelKind::kReorder};
+  EXPECT_EQ(allowed_states(config, trace_, fr), 8);
+  EXPECT_FALSE(samples_at(config, trace_, fr));
+  const std::vector<Choice> choices = choices_at(config, trace_, fr);
+  ASSERT_EQ(choices.size(), 8u);
+  std::vector<std::string> ids;
+  for (const Choice& c : choices) ids.push_back(encode_choice(ModelKind::kReorder, c));
+  EXPECT_EQ(ids, (std::vector<std::string>{"0", "1", "2", "3", "4", "5", "6", "7"}));
+  EXPECT_THAT(contents_of_every_state(config, fr, "f"),
+              UnorderedElementsAreArray({"aaaa", "baaa", "acaa", "bcaa", "aada", "bada", "acda", "bcda"}));
+}
+
+TEST_F(ModelTest, ReorderAppliesPersistedOverlappingWritesInIssueOrder) {
+  auto f = create("f");
+  sync_dir(".");
+  write(*f, 0, "..");
+  sync(*f);
+  write(*f, 0, "xy");
+  write(*f, 0, "z");
+  const Frontier fr = at_end();
+  EXPECT_THAT(contents_of_every_state({.kind = ModelKind::kReorder}, fr, "f"),
+              UnorderedElementsAreArray({"..", "xy", "z.", "zy"}));
+}
+
+TEST_F(ModelTest, ReorderSamplesBeyondTheBoundDeterministically) {
+  auto f = create("f");
+  sync_dir(".");
+  sync(*f);
+  for (int i = 0; i < 12; ++i) write(*f, static_cast<uint64_t>(i), "x");
+  const Frontier fr = at_end();
+  const ModelConfig config{.kind = ModelKind::kReorder, .enumerate_bound = 10, .samples_per_point = 20, .seed = 7};
+  EXPECT_TRUE(samples_at(config, trace_, fr));
+  EXPECT_EQ(allowed_states(config, trace_, fr), 4096);
+  const std::vector<Choice> a = choices_at(config, trace_, fr);
+  const std::vector<Choice> b = choices_at(config, trace_, fr);
+  ASSERT_EQ(a.size(), 20u);
+  std::set<std::string> ids;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(encode_choice(config.kind, a[i]), encode_choice(config.kind, b[i]));
+    ids.insert(encode_choice(config.kind, a[i]));
+  }
+  EXPECT_EQ(ids.size(), 20u);  // no duplicates
+  EXPECT_TRUE(ids.contains("0"));
+  EXPECT_TRUE(ids.contains("fff"));
+}
+
+TEST_F(ModelTest, TornKeepsOldContentsInTheSectorsThatDidNotReachTheDisk) {
+  auto f = create("f");
+  sync_dir(".");
+  write(*f, 0, "AAAABBBBCCCC");
+  sync(*f);
+  write(*f, 2, "xxxxxxxx");  // bytes 2..9: sectors 0, 1 and 2 of 4 bytes
+  const Frontier fr = at_end();
+  const ModelConfig config{.kind = ModelKind::kTorn, .sector_size = 4};
+  EXPECT_EQ(allowed_states(config, trace_, fr), 8);
+  EXPECT_THAT(contents_of_every_state(config, fr, "f"),
+              UnorderedElementsAreArray({"AAAABBBBCCCC", "AAxxBBBBCCCC", "AAAAxxxxCCCC", "AAxxxxxxCCCC",
+                                         "AAAABBBBxxCC", "AAxxBBBBxxCC", "AAAAxxxxxxCC", "AAxxxxxxxxCC"}));
+  const auto choice = decode_choice(ModelKind::kTorn, "4:5", trace_, fr);
+  ASSERT_TRUE(choice.ok()) << choice.status().to_string();
+  EXPECT_EQ(file_text(image(ModelKind::kTorn, fr, *choice), "f"), "AAxxBBBBxxCC");
+}
+
+TEST_F(ModelTest, ATornAppendLeavesZerosOrAShorterFile) {
+  auto f = create("f");
+  sync_dir(".");
+  write(*f, 0, "AAAA");
+  sync(*f);
+  write(*f, 4, "yyyyyyyy");  // sectors 1 and 2 of 4 bytes, past the old end
+  const Frontier fr = at_end();
+  auto tail_only = decode_choice(ModelKind::kTorn, "4:2", trace_, fr);
+  auto head_only = decode_choice(ModelKind::kTorn, "4:1", trace_, fr);
+  ASSERT_TRUE(tail_only.ok() && head_only.ok());
+  EXPECT_EQ(file_text(image(ModelKind::kTorn, fr, *tail_only), "f"), std::string("AAAA\0\0\0\0yyyy", 12));
+  EXPECT_EQ(file_text(image(ModelKind::kTorn, fr, *head_only), "f"), "AAAAyyyy");
+}
+
+TEST_F(ModelTest, TornSamplesWhenThereAreTooManySectors) {
+  auto f = create("f");
+  sync_dir(".");
+  sync(*f);
+  write(*f, 0, std::string(64, 'z'));  // 16 sectors of 4 bytes
+  const Frontier fr = at_end();
+  const ModelConfig config{.kind = ModelKind::kTorn, .samples_per_point = 16, .sector_size = 4, .seed = 3};
+  EXPECT_TRUE(samples_at(config, trace_, fr));
+  const std::vector<Choice> choices = choices_at(config, trace_, fr);
+  EXPECT_EQ(choices.size(), 16u);
+  for (const Choice& c : choices) {
+    const std::string text = encode_choice(config.kind, c);
+    const auto back = decode_choice(config.kind, text, trace_, fr);
+    ASSERT_TRUE(back.ok()) << text;
+    EXPECT_EQ(encode_choice(config.kind, *back), text);
+  }
+}
+
+TEST_F(ModelTest, AFileWhoseEntryWasNeverSyncedDisappears) {
+  auto f = create("f");
+  write(*f, 0, "data");
+  sync(*f);
+  EXPECT_EQ(file_text(image(ModelKind::kLoseUnsynced, at_end()), "f"), "<absent>");
+  EXPECT_EQ(file_text(image(ModelKind::kProcessCrash, at_end()), "f"), "data");
+  EXPECT_EQ(file_text(image(ModelKind::kLoseUnsynced, at_end({.creations_durable = true})), "f"), "data");
+  sync_dir(".");
+  EXPECT_EQ(file_text(image(ModelKind::kLoseUnsynced, at_end()), "f"), "data");
+}
+
+TEST_F(ModelTest, RenamesAndRemovalsNeedASyncOfTheirDirectory) {
+  auto f = create("tmp");
+  write(*f, 0, "new");
+  sync(*f);
+  sync_dir(".");
+  ASSERT_TRUE(rec_.rename("tmp", "f").ok());
+  DiskImage img = image(ModelKind::kLoseUnsynced, at_end({.creations_durable = true}));
+  EXPECT_EQ(file_text(img, "tmp"), "new");
+  EXPECT_EQ(file_text(img, "f"), "<absent>");
+  sync_dir(".");
+  img = image(ModelKind::kLoseUnsynced, at_end());
+  EXPECT_EQ(file_text(img, "tmp"), "<absent>");
+  EXPECT_EQ(file_text(img, "f"), "new");
+  ASSERT_TRUE(rec_.remove("f").ok());
+  EXPECT_EQ(file_text(image(ModelKind::kLoseUnsynced, at_end()), "f"), "new");
+  EXPECT_EQ(file_text(image(ModelKind::kProcessCrash, at_end()), "f"), "<absent>");
+}
+
+TEST_F(ModelTest, FilesInADirectoryWhoseOwnEntryIsNotDurableDisappear) {
+  ASSERT_TRUE(rec_.create_dir("d").ok());
+  auto f = create("d/f");
+  write(*f, 0, "x");
+  sync(*f);
+  sync_dir("d");
+  DiskImage img = image(ModelKind::kLoseUnsynced, at_end());
+  EXPECT_EQ(file_text(img, "d/f"), "<absent>");
+  EXPECT_FALSE(img.dirs.contains("d"));
+  sync_dir(".");
+  img = image(ModelKind::kLoseUnsynced, at_end());
+  EXPECT_EQ(file_text(img, "d/f"), "x");
+  EXPECT_TRUE(img.dirs.contains("d"));
+}
+
+TEST_F(ModelTest, TruncateIsDurableAfterTheNextSync) {
+  auto f = create("f");
+  sync_dir(".");
+  write(*f, 0, "abcdef");
+  sync(*f);
+  ASSERT_TRUE(f->truncate(2).ok());
+  EXPECT_EQ(file_text(image(ModelKind::kLoseUnsynced, at_end()), "f"), "abcdef");
+  EXPECT_THAT(contents_of_every_state({.kind = ModelKind::kReorder}, at_end(), "f"),
+              UnorderedElementsAreArray({"abcdef", "ab"}));
+  sync(*f);
+  EXPECT_EQ(file_text(image(ModelKind::kLoseUnsynced, at_end()), "f"), "ab");
+}
+
+TEST_F(ModelTest, WritesThroughARenamedHandleFollowTheFile) {
+  auto f = create("a");
+  sync_dir(".");
+  ASSERT_TRUE(rec_.rename("a", "b").ok());
+  sync_dir(".");
+  write(*f, 0, "moved");
+  sync(*f);
+  EXPECT_EQ(file_text(image(ModelKind::kLoseUnsynced, at_end()), "b"), "moved");
+}
+
+TEST_F(ModelTest, MediaFaultsChangeExactlyWhatTheyName) {
+  auto f = create("f");
+  sync_dir(".");
+  write(*f, 0, std::string("\x10\x20\x30\x40\x50\x60\x70\x80", 8));
+  sync(*f);
+  const Frontier fr = at_end();
+  auto corrupted = [&](const std::string& choice) {
+    const auto c = decode_choice(ModelKind::kCorrupt, choice, trace_, fr);
+    EXPECT_TRUE(c.ok()) << c.status().to_string();
+    return c.ok() ? file_text(image(ModelKind::kCorrupt, fr, *c), "f") : std::string();
+  };
+  EXPECT_EQ(corrupted("4:bit-flip:1:0:f"), std::string("\x10\x21\x30\x40\x50\x60\x70\x80", 8));
+  EXPECT_EQ(corrupted("4:swap-bytes:0:2:f"), std::string("\x30\x20\x10\x40\x50\x60\x70\x80", 8));
+  EXPECT_EQ(corrupted("4:compensate:0:1:f"), std::string("\x11\x1f\x30\x40\x50\x60\x70\x80", 8));
+  EXPECT_EQ(corrupted("4:zero-sector:5:0:f"), std::string("\x10\x20\x30\x40\0\0\0\0", 8));
+  const std::string garbage = corrupted("4:garbage-sector:1:99:f");
+  EXPECT_NE(garbage.substr(0, 4), std::string("\x10\x20\x30\x40", 4));
+  EXPECT_EQ(garbage.substr(4), std::string("\x50\x60\x70\x80", 4));
+  const auto outside = decode_choice(ModelKind::kCorrupt, "4:bit-flip:8:0:f", trace_, fr);
+  ASSERT_TRUE(outside.ok());
+  EXPECT_FALSE(build_image(ModelKind::kCorrupt, trace_, fr, *outside).ok());
+}
+
+TEST_F(ModelTest, CorruptSamplesEveryFaultKindInDurableFiles) {
+  auto f = create("f");
+  sync_dir(".");
+  write(*f, 0, std::string(4096, 'q'));
+  sync(*f);
+  const Frontier fr = at_end();
+  const ModelConfig config{.kind = ModelKind::kCorrupt, .faults_per_point = 10};
+  std::set<FaultKind> kinds;
+  for (const Choice& c : choices_at(config, trace_, fr)) {
+    ASSERT_TRUE(c.fault.has_value());
+    EXPECT_EQ(c.fault->path, "f");
+    kinds.insert(c.fault->kind);
+    EXPECT_TRUE(build_image(config.kind, trace_, fr, c).ok());
+  }
+  EXPECT_EQ(kinds.size(), static_cast<size_t>(kFaultKinds));
+}
+
+TEST_F(ModelTest, MarkersSetTheExpectationAndCanonicalPointsSkipThem) {
+  auto f = create("f");
+  rec_.mark(OpKind::kCommitCalled, 0);
+  write(*f, 0, "x");
+  sync(*f);
+  rec_.mark(OpKind::kCommitAcked, 0);
+  rec_.mark(OpKind::kCommitCalled, 1);
+  trace_ = rec_.trace();
+  EXPECT_EQ(trace_.canonical_points(), (std::vector<uint64_t>{0, 2, 3, 6}));
+  const std::vector<Frontier> fs = frontiers_at(trace_, {}, {2, 3, 6});
+  EXPECT_EQ(fs[0].expect, (Expectation{0, true}));
+  EXPECT_EQ(fs[1].expect, (Expectation{0, true}));
+  EXPECT_EQ(fs[2].expect, (Expectation{1, true}));
+}
+
+TEST_F(ModelTest, DurableAtNamesTheCoveringBarrier) {
+  auto f = create("f");        // 0
+  write(*f, 0, "x");           // 1
+  sync(*f);                    // 2
+  sync_dir(".");               // 3
+  write(*f, 0, "y");           // 4
+  trace_ = rec_.trace();
+  EXPECT_EQ(durable_at(trace_, {}), (std::vector<uint64_t>{3, 2, kNever, kNever, kNever}));
+  EXPECT_EQ(durable_at(trace_, {.creations_durable = true})[0], 0u);
+}
+
+}  // namespace
+}  // namespace crashsim

@@ -1,0 +1,89 @@
+#include "crashsim/recording_vfs.h"
+
+#include <gtest/gtest.h>
+
+#include "crashsim/test_util.h"
+#include "vfs/mem_vfs.h"
+
+namespace crashsim {
+namespace {
+
+using testing::bytes_of;
+using testing::write_text;
+
+std::vector<std::string> described(const Trace& trace) {
+  std::vector<std::string> out;
+  for (const Op& op : trace.ops) out.push_back(describe_op(op));
+  return out;
+}
+
+TEST(RecordingVfsTest, RecordsMutatingCallsInOrderAndNotReads) {
+  vfs::MemVfs mem;
+  RecordingVfs rec(mem);
+  auto file = rec.open("db", vfs::OpenMode::kCreate);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(write_text(**file, 0, "hello").ok());
+  uint8_t buf[5];
+  ASSERT_TRUE((*file)->read_at(0, buf).ok());
+  ASSERT_TRUE((*file)->size().ok());
+  ASSERT_TRUE((*file)->sync().ok());
+  ASSERT_TRUE((*file)->truncate(2).ok());
+  ASSERT_TRUE(rec.sync_dir(".").ok());
+  ASSERT_TRUE(rec.create_dir("d").ok());
+  ASSERT_TRUE(rec.create_dir("d").ok());  // exists already: nothing to record
+  ASSERT_TRUE(rec.rename("db", "d/db").ok());
+  ASSERT_TRUE(rec.exists("d/db").ok());
+  ASSERT_TRUE(rec.remove("d/db").ok());
+  rec.mark(OpKind::kCommitAcked, 3);
+  EXPECT_EQ(described(rec.trace()),
+            (std::vector<std::string>{"create db", "write db @0 +5", "sync db", "truncate db to 2", "sync-dir .",
+                                      "mkdir d", "rename db -> d/db", "remove d/db", "commit-acked txn 3"}));
+  EXPECT_EQ(rec.trace().ops[1].inode, rec.trace().ops[0].inode);
+}
+
+TEST(RecordingVfsTest, FailedCallsAreNotRecorded) {
+  vfs::MemVfs mem;
+  RecordingVfs rec(mem);
+  EXPECT_FALSE(rec.open("missing", vfs::OpenMode::kMustExist).ok());
+  EXPECT_FALSE(rec.remove("missing").ok());
+  EXPECT_FALSE(rec.rename("missing", "other").ok());
+  EXPECT_TRUE(rec.trace().ops.empty());
+}
+
+TEST(RecordingVfsTest, AHandleKeepsItsInodeAcrossRename) {
+  vfs::MemVfs mem;
+  RecordingVfs rec(mem);
+  auto file = rec.open("a", vfs::OpenMode::kCreate);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(rec.rename("a", "b").ok());
+  ASSERT_TRUE(write_text(**file, 0, "x").ok());
+  auto again = rec.open("b", vfs::OpenMode::kCreate);  // exists: no create recorded
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(write_text(**again, 1, "y").ok());
+  const Trace t = rec.trace();
+  ASSERT_EQ(t.ops.size(), 4u);
+  EXPECT_EQ(t.ops[2].inode, t.ops[0].inode);
+  EXPECT_EQ(t.ops[3].inode, t.ops[0].inode);
+}
+
+TEST(RecordingVfsTest, InitialFilesGetInodesInPathOrderAndUnknownFilesAreRefused) {
+  vfs::MemVfs mem;
+  mem.install_file("b", bytes_of("B"));
+  mem.install_file("a", bytes_of("A"));
+  mem.install_file("stray", bytes_of("?"));
+  DiskImage initial;
+  initial.files["a"] = bytes_of("A");
+  initial.files["b"] = bytes_of("B");
+  RecordingVfs rec(mem, initial);
+  auto b = rec.open("b", vfs::OpenMode::kMustExist);
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE((*b)->sync().ok());
+  EXPECT_EQ(rec.trace().ops[0].inode, 2u);
+  EXPECT_EQ(rec.trace().initial, initial);
+  const auto stray = rec.open("stray", vfs::OpenMode::kMustExist);
+  ASSERT_FALSE(stray.ok());
+  EXPECT_EQ(stray.status().code(), vfs::StatusCode::kFailedState);
+}
+
+}  // namespace
+}  // namespace crashsim

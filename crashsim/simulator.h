@@ -1,0 +1,159 @@
+// The crash simulator: record a workload once, then check every crash state
+// the chosen persistence models allow.
+//
+//   Simulator sim(sut);
+//   ScenarioResult r = sim.run({"churn", workload, options});
+//
+// run() expands the workload, records it through a RecordingVfs (trace +
+// oracle), builds the at-risk report, then for each model: selects crash
+// points, enumerates or samples the model's choices at each, builds each
+// crash state from the trace (never rerunning the workload), skips states
+// whose image and expectation were already checked, keeps at most
+// `max_states` of the rest (and of those, its shard's), checks them on
+// `jobs` threads, then checks crash states inside the recovery of each state
+// (idempotent-recovery), and finally compares power-loss violations with a
+// process crash at the same point to tell a missing sync from a logic error.
+// Results do not depend on `jobs`: every list is in a fixed order.
+//
+// Reproduction: build_state() rebuilds the exact bytes of a state from its id,
+// replay() rechecks one state, write_state_to_directory() (image_io.h) puts it
+// on a real disk.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crashsim/checker.h"
+#include "crashsim/disk_image.h"
+#include "crashsim/faults.h"
+#include "crashsim/persistence_model.h"
+#include "crashsim/results.h"
+#include "crashsim/system_under_test.h"
+#include "crashsim/timeline.h"
+#include "crashsim/workload.h"
+#include "crashsim/workload_runner.h"
+#include "vfs/status.h"
+
+namespace crashsim {
+
+enum class PointSelection : uint8_t {
+  kAll,          // every canonical crash point
+  kAroundSyncs,  // just before and just after every sync and sync_dir, and the end
+  kSample,       // a seeded sample of point_samples canonical points
+};
+std::string_view point_selection_name(PointSelection selection);
+std::optional<PointSelection> point_selection_from_name(std::string_view name);
+
+// One part of a run split across machines (crashsim run --shard I/N). The
+// distinct crash states of each model are partitioned by a stable hash of
+// their ids, after deduplication, so the shards of a run together check
+// exactly the states the whole run checks. Crash states inside recovery go
+// with their parent state.
+struct Shard {
+  uint32_t index = 0;  // 0-based, < count
+  uint32_t count = 1;
+  bool owns(std::string_view state_id) const;
+  // Crash points are counted (Coverage::crash_points) by one shard each, so that counts add up.
+  bool owns_point(uint64_t point) const;
+};
+
+// How far one model's run has got.
+struct Progress {
+  std::string model;
+  // The first pass of a run with max_states or a shard: every state is built
+  // and deduplicated, none checked yet; states_done/total count that pass.
+  bool deduplicating = false;
+  uint64_t states_done = 0;   // crash states of the workload's trace considered so far
+  uint64_t states_total = 0;  // ... and in all, for this model (after max_states and sharding)
+  uint64_t recovery_states_checked = 0;
+  uint64_t violations = 0;  // found so far by this model
+};
+
+struct SimulationOptions {
+  std::vector<ModelConfig> models;  // run in this order
+  PointSelection points = PointSelection::kAll;
+  uint64_t point_samples = 256;
+  uint64_t point_seed = 1;
+  FsRules fs;
+  unsigned jobs = 0;  // worker threads; 0: one per CPU
+  bool post_recovery_write = true;
+  bool idempotent_recovery = true;
+  // Crash states checked inside the recovery of each state (a seeded sample
+  // when recovery's trace allows more); 0 checks them all.
+  uint32_t recovery_states_per_state = 8;
+  // Run process-crash at the crash points of power-loss violations.
+  bool classify_causes = true;
+  // Trace entries shown on each side of the crash point in a violation.
+  uint32_t context_ops = 6;
+  // Crash states of the workload's trace checked per model, at most (0: no
+  // bound; states inside recovery are bounded by recovery_states_per_state).
+  // When a model has more distinct states, the max_states whose ids rank
+  // first under a stable hash are checked, so the sample is the same on
+  // every run and every machine, and spread over the whole trace.
+  uint64_t max_states = 0;
+  Shard shard;
+  // Called after each batch of states, on the thread that called run() or check().
+  std::function<void(const Progress&)> progress;
+};
+
+// Every model with its defaults, in the order process-crash, lose-unsynced,
+// reorder, torn, corrupt, all seeded with `seed`.
+std::vector<ModelConfig> all_models(uint64_t seed = 1);
+
+// kInvalidArgument naming the first bad model or field.
+vfs::Status validate(const SimulationOptions& options);
+
+// One crash state rebuilt from its id (Simulator::view_state).
+struct StateView {
+  DiskImage image;
+  ModelKind model = ModelKind::kLoseUnsynced;
+  bool nested = false;        // a crash inside recovery
+  uint64_t crash_point = 0;   // in the trace of the id's last segment
+  Expectation expect;         // what the workload had acknowledged at the top-level crash point
+  std::vector<OpRecord> ops;  // ascending
+};
+
+struct Scenario {
+  std::string name;
+  WorkloadSpec workload;
+  SimulationOptions options;
+  // I/O errors injected while the workload is recorded (crashsim/faults.h);
+  // what a failed sync does to pending writes is options.fs.after_failed_sync.
+  std::vector<FaultSpec> faults;
+};
+
+// The crash points `options` selects in `trace`, ascending.
+std::vector<uint64_t> select_points(const Trace& trace, const SimulationOptions& options);
+
+class Simulator {
+ public:
+  explicit Simulator(SystemUnderTest& sut) : sut_(sut) {}
+
+  // Expands, records and checks. A workload that cannot run sets `error`.
+  ScenarioResult run(const Scenario& scenario) const;
+
+  vfs::Result<Recording> record(const Scenario& scenario) const;
+  ScenarioResult check(const std::string& scenario, const Recording& recording,
+                       const SimulationOptions& options) const;
+
+  // The exact crash state `state_id` names. A nested id reruns the recovery
+  // of its parent state through a RecordingVfs to get recovery's trace.
+  vfs::Result<DiskImage> build_state(const Recording& recording, const SimulationOptions& options,
+                                     const std::string& state_id) const;
+  // The state `state_id` names, with what became of the trace entries around
+  // its crash point (`context` each side, and every earlier one lost). For a
+  // crash inside recovery, the entries are those of recovery's trace.
+  vfs::Result<StateView> view_state(const Recording& recording, const SimulationOptions& options,
+                                    const std::string& state_id, uint32_t context) const;
+  // Checks that one state and returns its violations (cause classified as in check()).
+  vfs::Result<std::vector<Violation>> replay(const std::string& scenario, const Recording& recording,
+                                             const SimulationOptions& options, const std::string& state_id) const;
+
+ private:
+  SystemUnderTest& sut_;
+};
+
+}  // namespace crashsim

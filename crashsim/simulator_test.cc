@@ -1,0 +1,243 @@
+// The simulator, end to end, against the LogSystem test double: a correct
+// store shows no violation under any model, and each deliberately removed
+// piece of its durability argument shows up as the violation it should.
+#include "crashsim/simulator.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "crashsim/image_io.h"
+#include "crashsim/invariants.h"
+#include "crashsim/test_log_system.h"
+#include "crashsim/test_util.h"
+#include "crashsim/trace_io.h"
+#include "vfs/posix_vfs.h"
+
+namespace crashsim {
+namespace {
+
+using testing::LogOptions;
+using testing::LogSystem;
+
+Scenario small_scenario(std::vector<ModelConfig> models, uint32_t transactions = 12) {
+  Scenario s;
+  s.name = "log-churn";
+  s.workload.generator = GeneratorSpec{.seed = 5, .transactions = transactions, .key_space = 16};
+  s.options.models = std::move(models);
+  s.options.jobs = 2;
+  return s;
+}
+
+ModelConfig model(ModelKind kind) {
+  return ModelConfig{.kind = kind, .samples_per_point = 24, .sector_size = 64, .seed = 9};
+}
+
+std::vector<ModelConfig> every_model() {
+  std::vector<ModelConfig> out;
+  for (ModelKind k : {ModelKind::kProcessCrash, ModelKind::kLoseUnsynced, ModelKind::kReorder, ModelKind::kTorn,
+                      ModelKind::kCorrupt}) {
+    out.push_back(model(k));
+  }
+  return out;
+}
+
+const ModelResult& result_of(const ScenarioResult& r, ModelKind kind) {
+  for (const ModelResult& m : r.models) {
+    if (m.model == model_name(kind)) return m;
+  }
+  ADD_FAILURE() << "no result for " << model_name(kind);
+  static const ModelResult none;
+  return none;
+}
+
+std::set<std::string> invariants_of(const std::vector<Violation>& vs) {
+  std::set<std::string> out;
+  for (const Violation& v : vs) out.insert(v.invariant);
+  return out;
+}
+
+TEST(SimulatorTest, ACorrectStoreShowsNoViolationUnderAnyModel) {
+  LogSystem log;
+  const ScenarioResult r = Simulator(log).run(small_scenario(every_model()));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  for (const ModelResult& m : r.models) {
+    for (const Violation& v : m.violations) ADD_FAILURE() << m.model << " " << v.state_id << " " << v.invariant << ": " << v.message;
+    EXPECT_GT(m.coverage.states_checked, 0u) << m.model;
+    EXPECT_EQ(m.coverage.states_checked + m.coverage.duplicates_skipped, m.coverage.states_generated) << m.model;
+  }
+  EXPECT_TRUE(r.at_risk.empty());
+  EXPECT_TRUE(r.passed());
+  EXPECT_EQ(r.acked, 12u);
+  // Torn writes were cut off by recovery, and recovery's own writes were crashed in.
+  const Coverage& torn = result_of(r, ModelKind::kTorn).coverage;
+  EXPECT_GT(torn.recovery_paths.count("torn-tail-discarded") ? torn.recovery_paths.at("torn-tail-discarded") : 0, 0u);
+  EXPECT_GT(torn.recovery_states_checked, 0u);
+  // Under lose-unsynced, the states between a write and its sync repeat the previous one.
+  EXPECT_GT(result_of(r, ModelKind::kLoseUnsynced).coverage.duplicates_skipped, 0u);
+  // Every media fault was either reported or harmless, none silent.
+  const Coverage& corrupt = result_of(r, ModelKind::kCorrupt).coverage;
+  EXPECT_EQ(corrupt.corruption_reported + corrupt.faults_harmless, corrupt.states_checked);
+}
+
+TEST(SimulatorTest, ASkippedSyncIsADurabilityViolationUnderPowerLossOnly) {
+  LogSystem log(LogOptions{.sync_on_commit = false});
+  const ScenarioResult r = Simulator(log).run(
+      small_scenario({model(ModelKind::kProcessCrash), model(ModelKind::kLoseUnsynced), model(ModelKind::kReorder)}));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(result_of(r, ModelKind::kProcessCrash).violations.empty());
+  const ModelResult& lose = result_of(r, ModelKind::kLoseUnsynced);
+  ASSERT_FALSE(lose.violations.empty());
+  EXPECT_TRUE(invariants_of(lose.violations).contains("durability"));
+  for (const Violation& v : lose.violations) {
+    EXPECT_EQ(v.cause, Cause::kMissingSync) << v.state_id;
+    EXPECT_FALSE(v.expected.empty());
+    EXPECT_TRUE(std::any_of(v.ops.begin(), v.ops.end(), [](const OpRecord& op) { return op.fate == OpFate::kDropped; }))
+        << v.state_id << ": the dropped write must be shown";
+  }
+  EXPECT_FALSE(result_of(r, ModelKind::kReorder).violations.empty());
+  // The at-risk report names the unsynced write before any crash state is built.
+  ASSERT_FALSE(r.at_risk.empty());
+  EXPECT_EQ(r.at_risk.front().items.front().path, "log");
+  EXPECT_THAT(r.at_risk.front().items.front().what, ::testing::HasSubstr("not synced"));
+  EXPECT_TRUE(invariants_of(r.violations).contains("durability"));
+}
+
+TEST(SimulatorTest, AFileWhoseEntryIsNeverSyncedIsLost) {
+  LogSystem log(LogOptions{.sync_dir_on_create = false});
+  Scenario s = small_scenario({model(ModelKind::kLoseUnsynced)}, 4);
+  const ScenarioResult r = Simulator(log).run(s);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(invariants_of(result_of(r, ModelKind::kLoseUnsynced).violations).contains("durability"));
+  ASSERT_FALSE(r.at_risk.empty());
+  EXPECT_THAT(r.at_risk.front().items.front().what, ::testing::HasSubstr("directory entry not durable"));
+  // On a file system that makes creations durable, the same store is fine.
+  s.options.fs.creations_durable = true;
+  const ScenarioResult ok = Simulator(log).run(s);
+  EXPECT_TRUE(ok.passed()) << ok.violation_count();
+}
+
+TEST(SimulatorTest, ANonIdempotentRecoveryIsCaughtByCrashingInsideRecovery) {
+  LogSystem log(LogOptions{.unsafe_recovery_rewrite = true});
+  Scenario s = small_scenario({model(ModelKind::kTorn)}, 6);
+  s.options.recovery_states_per_state = 0;
+  const ScenarioResult r = Simulator(log).run(s);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const ModelResult& torn = result_of(r, ModelKind::kTorn);
+  ASSERT_TRUE(invariants_of(torn.violations).contains("idempotent-recovery"));
+  for (const Violation& v : torn.violations) {
+    EXPECT_NE(v.state_id.find('>'), std::string::npos) << "only crashes inside recovery break this store";
+  }
+  s.options.idempotent_recovery = false;
+  EXPECT_TRUE(Simulator(log).run(s).passed());
+}
+
+TEST(SimulatorTest, ResultsDoNotDependOnTheNumberOfJobs) {
+  LogSystem log(LogOptions{.sync_on_commit = false});
+  Scenario s = small_scenario({model(ModelKind::kReorder), model(ModelKind::kTorn)}, 6);
+  s.options.jobs = 1;
+  const ScenarioResult one = Simulator(log).run(s);
+  s.options.jobs = 3;
+  const ScenarioResult three = Simulator(log).run(s);
+  ASSERT_EQ(one.models.size(), three.models.size());
+  for (size_t i = 0; i < one.models.size(); ++i) {
+    const Coverage& a = one.models[i].coverage;
+    const Coverage& b = three.models[i].coverage;
+    EXPECT_EQ(a.states_checked, b.states_checked);
+    EXPECT_EQ(a.duplicates_skipped, b.duplicates_skipped);
+    EXPECT_EQ(a.recovery_states_checked, b.recovery_states_checked);
+    std::vector<std::string> ids_a, ids_b;
+    for (const Violation& v : one.models[i].violations) ids_a.push_back(v.state_id + " " + v.invariant);
+    for (const Violation& v : three.models[i].violations) ids_b.push_back(v.state_id + " " + v.invariant);
+    EXPECT_EQ(ids_a, ids_b);
+    EXPECT_FALSE(ids_a.empty());
+  }
+}
+
+TEST(SimulatorTest, AViolationIsRebuiltAndReplayedFromItsIdAlone) {
+  LogSystem log(LogOptions{.sync_on_commit = false});
+  const Scenario s = small_scenario({model(ModelKind::kTorn)}, 6);
+  const Simulator sim(log);
+  auto recording = sim.record(s);
+  ASSERT_TRUE(recording.ok());
+  const ScenarioResult r = sim.check(s.name, *recording, s.options);
+  const ModelResult& torn = result_of(r, ModelKind::kTorn);
+  ASSERT_FALSE(torn.violations.empty());
+  const Violation& v = torn.violations.back();
+
+  // Through a saved trace, as a CI failure would be rebuilt elsewhere.
+  auto bytes = encode_trace(recording->trace, R"({"scenario": "log-churn"})");
+  ASSERT_TRUE(bytes.ok());
+  auto loaded = decode_trace(*bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  auto again = recording_from_trace(loaded->trace, recording->steps);
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+
+  auto original = sim.build_state(*recording, s.options, v.state_id);
+  auto rebuilt = sim.build_state(*again, s.options, v.state_id);
+  ASSERT_TRUE(original.ok() && rebuilt.ok());
+  EXPECT_EQ(*original, *rebuilt);
+  auto replayed = sim.replay(s.name, *again, s.options, v.state_id);
+  ASSERT_TRUE(replayed.ok()) << replayed.status().to_string();
+  std::set<std::string> same_state;
+  for (const Violation& w : torn.violations) {
+    if (w.state_id == v.state_id) same_state.insert(w.invariant);
+  }
+  EXPECT_EQ(invariants_of(*replayed), same_state);
+  EXPECT_EQ(replayed->front().cause, Cause::kMissingSync);
+
+  // And onto a real directory, byte for byte.
+  const std::string dir = ::testing::TempDir() + "crashsim_state_XXXXXX";
+  std::vector<char> tmpl(dir.begin(), dir.end());
+  tmpl.push_back('\0');
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  const std::string root(tmpl.data());
+  ASSERT_TRUE(write_state_to_directory(*original, root + "/keep").ok());
+  for (const auto& [path, contents] : original->files) {
+    auto f = vfs::default_vfs().open(root + "/keep/" + path, vfs::OpenMode::kMustExist);
+    ASSERT_TRUE(f.ok());
+    Bytes back(contents->size());
+    ASSERT_TRUE((*f)->read_at(0, back).ok());
+    EXPECT_EQ(back, *contents);
+  }
+  std::filesystem::remove_all(root);
+}
+
+TEST(SimulatorTest, BadIdsAreRefusedWithTheReason) {
+  LogSystem log;
+  const Scenario s = small_scenario({model(ModelKind::kReorder)}, 2);
+  const Simulator sim(log);
+  auto recording = sim.record(s);
+  ASSERT_TRUE(recording.ok());
+  for (const char* id : {"9999:lose-unsynced", "3:reorder:ff", "3:torn:512:zz", "melt"}) {
+    auto img = sim.build_state(*recording, s.options, id);
+    EXPECT_FALSE(img.ok()) << id;
+    EXPECT_EQ(img.status().code(), vfs::StatusCode::kInvalidArgument) << id << ": " << img.status().to_string();
+  }
+}
+
+TEST(SimulatorTest, PointSelections) {
+  LogSystem log;
+  const Scenario s = small_scenario({}, 3);
+  auto recording = Simulator(log).record(s);
+  ASSERT_TRUE(recording.ok());
+  const Trace& t = recording->trace;
+  SimulationOptions o;
+  const std::vector<uint64_t> all = select_points(t, o);
+  EXPECT_EQ(all, t.canonical_points());
+  o.points = PointSelection::kAroundSyncs;
+  const std::vector<uint64_t> around = select_points(t, o);
+  EXPECT_LE(around.size(), all.size());
+  for (uint64_t p : around) EXPECT_TRUE(t.is_canonical_point(p));
+  o.points = PointSelection::kSample;
+  o.point_samples = 3;
+  const std::vector<uint64_t> sample = select_points(t, o);
+  EXPECT_EQ(sample.size(), 3u);
+  EXPECT_EQ(sample, select_points(t, o));
+  EXPECT_TRUE(std::is_sorted(sample.begin(), sample.end()));
+}
+
+}  // namespace
+}  // namespace crashsim

@@ -1,0 +1,76 @@
+// The system under test, as the simulator sees it.
+//
+// The simulator drives a key-value store only through this adapter: open it
+// on a Vfs (running its recovery), apply a batch atomically, get, scan all,
+// checkpoint, verify, close. Nothing else. Our engine is one adapter
+// (engine_adapter.h); SQLite through a sqlite3_vfs shim can be another.
+//
+// The generic invariants (durability, atomicity, ordering, recovery) are
+// judged by the simulator from what the adapter returns. Checks that only
+// make sense for one system (the B+tree's structure, page leaks) live behind
+// verify(), which reports them as findings named by stable invariant names.
+//
+// Requirements on an implementation:
+//   * open() may be called from several threads at once, each with its own
+//     Vfs; sessions are used by one thread at a time.
+//   * Deterministic: the same files and the same calls give the same Vfs
+//     calls, so that a crash state inside recovery can be rebuilt from its id.
+//   * All I/O goes through the given Vfs.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vfs/status.h"
+#include "vfs/vfs.h"
+
+namespace crashsim {
+
+struct KvOp {
+  enum class Kind : uint8_t { kPut, kDelete };
+  Kind kind = Kind::kPut;
+  std::string key;
+  std::string value;  // empty for kDelete
+};
+using Batch = std::vector<KvOp>;
+
+// A whole key-value state: every key and its value.
+using KvState = std::map<std::string, std::string>;
+
+// An engine-specific invariant violation found by verify().
+struct SutFinding {
+  std::string invariant;  // a stable name: "structure", "leak", ...
+  std::string message;    // names the page or record at fault and what was expected
+};
+
+class SutSession {
+ public:
+  virtual ~SutSession() = default;
+  // Applies the batch atomically and durably; OK means acknowledged.
+  virtual vfs::Status apply(const Batch& batch) = 0;
+  // The committed value; kNotFound when absent.
+  virtual vfs::Status get(const std::string& key, std::string* value) = 0;
+  virtual vfs::Result<KvState> scan_all() = 0;
+  // kNotSupported when the system has no explicit checkpoint.
+  virtual vfs::Status checkpoint() = 0;
+  // Engine-specific invariants; an empty list when all hold.
+  virtual vfs::Result<std::vector<SutFinding>> verify() = 0;
+  // Names of the recovery paths the open that made this session took (e.g.
+  // "torn-tail-discarded"); they are reported as coverage.
+  virtual std::vector<std::string> recovery_paths() = 0;
+  virtual vfs::Status close() = 0;
+};
+
+class SystemUnderTest {
+ public:
+  virtual ~SystemUnderTest() = default;
+  // Short name for reports ("engine", "engine[no-data-fsync]").
+  virtual std::string name() const = 0;
+  // Opens the store on `vfs`, creating it when absent and running recovery.
+  // The Vfs outlives the session.
+  virtual vfs::Result<std::unique_ptr<SutSession>> open(vfs::Vfs& vfs) = 0;
+};
+
+}  // namespace crashsim

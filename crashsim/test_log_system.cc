@@ -1,0 +1,171 @@
+#include "crashsim/test_log_system.h"
+
+#include <zlib.h>
+
+#include <cstring>
+
+#include "crashsim/disk_image.h"
+
+namespace crashsim::testing {
+
+using vfs::Result;
+using vfs::Status;
+
+namespace {
+
+constexpr char kLogPath[] = "log";
+constexpr size_t kRecordHeader = 8;
+
+void put_u32(Bytes& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+uint32_t get_u32(const uint8_t* p) { return p[0] | (p[1] << 8) | (p[2] << 16) | (uint32_t{p[3]} << 24); }
+
+void put_string(Bytes& out, const std::string& s) {
+  put_u32(out, static_cast<uint32_t>(s.size()));
+  out.insert(out.end(), s.begin(), s.end());
+}
+
+uint32_t crc_of(const uint8_t* data, size_t n) {
+  return static_cast<uint32_t>(crc32(0, data, static_cast<uInt>(n)));
+}
+
+Bytes encode_record(const Batch& batch) {
+  Bytes payload;
+  put_u32(payload, static_cast<uint32_t>(batch.size()));
+  for (const KvOp& op : batch) {
+    payload.push_back(op.kind == KvOp::Kind::kPut ? 1 : 0);
+    put_string(payload, op.key);
+    put_string(payload, op.value);
+  }
+  Bytes record;
+  put_u32(record, static_cast<uint32_t>(payload.size()));
+  put_u32(record, crc_of(payload.data(), payload.size()));
+  record.insert(record.end(), payload.begin(), payload.end());
+  return record;
+}
+
+// Applies one payload to `state`; false when it does not parse.
+bool apply_payload(const uint8_t* p, size_t n, KvState& state) {
+  size_t at = 0;
+  auto u32 = [&](uint32_t* v) {
+    if (n - at < 4) return false;
+    *v = get_u32(p + at);
+    at += 4;
+    return true;
+  };
+  auto str = [&](std::string* s) {
+    uint32_t len;
+    if (!u32(&len) || n - at < len) return false;
+    s->assign(reinterpret_cast<const char*>(p + at), len);
+    at += len;
+    return true;
+  };
+  uint32_t count;
+  if (!u32(&count)) return false;
+  KvState next = state;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (at >= n) return false;
+    const bool put = p[at++] == 1;
+    std::string key, value;
+    if (!str(&key) || !str(&value)) return false;
+    if (put) {
+      next[key] = value;
+    } else {
+      next.erase(key);
+    }
+  }
+  state = std::move(next);
+  return at == n;
+}
+
+class LogSession final : public SutSession {
+ public:
+  LogSession(std::unique_ptr<vfs::File> file, LogOptions options, KvState state, uint64_t end, bool torn)
+      : file_(std::move(file)), options_(options), state_(std::move(state)), end_(end), torn_(torn) {}
+
+  Status apply(const Batch& batch) override {
+    if (batch.empty()) return Status();
+    const Bytes record = encode_record(batch);
+    RETURN_IF_ERROR(file_->write_at(end_, record));
+    if (options_.sync_on_commit) RETURN_IF_ERROR(file_->sync());
+    end_ += record.size();
+    for (const KvOp& op : batch) {
+      if (op.kind == KvOp::Kind::kPut) {
+        state_[op.key] = op.value;
+      } else {
+        state_.erase(op.key);
+      }
+    }
+    return Status();
+  }
+
+  Status get(const std::string& key, std::string* value) override {
+    const auto it = state_.find(key);
+    if (it == state_.end()) return Status::not_found("get " + key + ": absent");
+    *value = it->second;
+    return Status();
+  }
+
+  Result<KvState> scan_all() override { return state_; }
+  Status checkpoint() override { return Status::not_supported("the log store has no checkpoint"); }
+  Result<std::vector<SutFinding>> verify() override { return std::vector<SutFinding>{}; }
+  std::vector<std::string> recovery_paths() override {
+    if (torn_) return {"torn-tail-discarded"};
+    return {};
+  }
+  Status close() override { return file_->close(); }
+
+ private:
+  std::unique_ptr<vfs::File> file_;
+  LogOptions options_;
+  KvState state_;
+  uint64_t end_;
+  bool torn_;
+};
+
+}  // namespace
+
+std::string LogSystem::name() const {
+  std::string n = "log";
+  if (!options_.sync_on_commit) n += "[no-sync]";
+  if (!options_.sync_dir_on_create) n += "[no-sync-dir]";
+  if (options_.unsafe_recovery_rewrite) n += "[rewrite]";
+  return n;
+}
+
+Result<std::unique_ptr<SutSession>> LogSystem::open(vfs::Vfs& vfs) {
+  ASSIGN_OR_RETURN(const bool existed, vfs.exists(kLogPath));
+  ASSIGN_OR_RETURN(std::unique_ptr<vfs::File> file, vfs.open(kLogPath, vfs::OpenMode::kCreate));
+  if (!existed && options_.sync_dir_on_create) RETURN_IF_ERROR(vfs.sync_dir("."));
+  ASSIGN_OR_RETURN(const uint64_t size, file->size());
+  Bytes bytes(size);
+  ASSIGN_OR_RETURN(const size_t got, file->read_at(0, bytes));
+  bytes.resize(got);
+  KvState state;
+  size_t at = 0;
+  while (bytes.size() - at >= kRecordHeader) {
+    const uint32_t len = get_u32(bytes.data() + at);
+    const uint32_t crc = get_u32(bytes.data() + at + 4);
+    if (bytes.size() - at - kRecordHeader < len) break;
+    const uint8_t* payload = bytes.data() + at + kRecordHeader;
+    if (crc_of(payload, len) != crc || !apply_payload(payload, len, state)) break;
+    at += kRecordHeader + len;
+  }
+  const bool torn = at != bytes.size();
+  if (torn) {
+    // A torn tail must go before anything is appended after it, or a later
+    // recovery would stop at it and drop what follows.
+    if (options_.unsafe_recovery_rewrite) {
+      RETURN_IF_ERROR(file->truncate(0));
+      RETURN_IF_ERROR(file->write_at(0, std::span<const uint8_t>(bytes.data(), at)));
+    } else {
+      RETURN_IF_ERROR(file->truncate(at));
+    }
+    RETURN_IF_ERROR(file->sync());
+  }
+  return std::unique_ptr<SutSession>(
+      std::make_unique<LogSession>(std::move(file), options_, std::move(state), at, torn));
+}
+
+}  // namespace crashsim::testing

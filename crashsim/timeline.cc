@@ -1,0 +1,306 @@
+#include "crashsim/timeline.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+#include <utility>
+
+#include "vfs/vfs.h"
+
+namespace crashsim {
+
+namespace {
+
+bool is_root(std::string_view dir) { return dir == "." || dir == "/"; }
+
+// Entries of `names` whose directory is `dir`, replaced by those of `live`.
+template <class Map>
+void copy_dir_entries(const Map& live, Map& durable, const std::string& dir) {
+  std::erase_if(durable, [&dir](const auto& entry) { return vfs::parent_dir_view(entry.first) == dir; });
+  for (const auto& entry : live) {
+    if (vfs::parent_dir_view(entry.first) == dir) durable.insert(entry);
+  }
+}
+
+void copy_dir_entries(const std::set<std::string>& live, std::set<std::string>& durable, const std::string& dir) {
+  std::erase_if(durable, [&dir](const std::string& d) { return vfs::parent_dir_view(d) == dir; });
+  for (const std::string& d : live) {
+    if (vfs::parent_dir_view(d) == dir) durable.insert(d);
+  }
+}
+
+constexpr std::array<std::pair<AfterFailedSync, std::string_view>, 2> kProfileNames = {{
+    {AfterFailedSync::kDrop, "drop"},
+    {AfterFailedSync::kKeep, "keep"},
+}};
+
+}  // namespace
+
+std::string_view after_failed_sync_name(AfterFailedSync profile) {
+  for (const auto& [p, name] : kProfileNames) {
+    if (p == profile) return name;
+  }
+  return "unknown";
+}
+
+std::optional<AfterFailedSync> after_failed_sync_from_name(std::string_view name) {
+  for (const auto& [p, n] : kProfileNames) {
+    if (n == name) return p;
+  }
+  return std::nullopt;
+}
+
+TimelineWalker::TimelineWalker(const Trace& trace, FsRules rules) : trace_(trace), rules_(rules) {
+  InodeId inode = 0;
+  for (const auto& [path, contents] : trace.initial.files) {
+    ++inode;
+    inodes_[inode] = InodeState{std::make_shared<Bytes>(*contents), contents, {}};
+    live_names_[path] = inode;
+  }
+  durable_names_ = live_names_;
+  live_dirs_ = trace.initial.dirs;
+  durable_dirs_ = live_dirs_;
+}
+
+std::shared_ptr<Bytes>& TimelineWalker::writable(InodeState& inode) {
+  // Shared with a Frontier or with `durable`: copy before writing.
+  if (inode.live.use_count() > 1) inode.live = std::make_shared<Bytes>(*inode.live);
+  return inode.live;
+}
+
+void TimelineWalker::sync_dir(const std::string& dir) {
+  copy_dir_entries(live_names_, durable_names_, dir);
+  copy_dir_entries(live_dirs_, durable_dirs_, dir);
+}
+
+void TimelineWalker::apply(uint64_t index) {
+  const Op& op = trace_.ops[index];
+  switch (op.kind) {
+    case OpKind::kCreate:
+      inodes_[op.inode] = InodeState{std::make_shared<Bytes>(), empty_bytes(), {}};
+      live_names_[op.path] = op.inode;
+      if (rules_.creations_durable) durable_names_[op.path] = op.inode;
+      break;
+    case OpKind::kMkdir:
+      live_dirs_.insert(op.path);
+      if (rules_.creations_durable) durable_dirs_.insert(op.path);
+      break;
+    case OpKind::kWrite: {
+      InodeState& inode = inodes_[op.inode];
+      if (!inode.live) inode = InodeState{std::make_shared<Bytes>(), empty_bytes(), {}};
+      apply_write(*writable(inode), op.offset, *op.data);
+      inode.pending.push_back(index);
+      break;
+    }
+    case OpKind::kTruncate: {
+      InodeState& inode = inodes_[op.inode];
+      if (!inode.live) inode = InodeState{std::make_shared<Bytes>(), empty_bytes(), {}};
+      // A truncate to the size the file has changes nothing, so nothing of it can be lost.
+      if (inode.live->size() == op.offset) break;
+      apply_truncate(*writable(inode), op.offset);
+      inode.pending.push_back(index);
+      break;
+    }
+    case OpKind::kSync: {
+      InodeState& inode = inodes_[op.inode];
+      if (inode.live) sync(inode);
+      break;
+    }
+    case OpKind::kSyncFailed: {
+      InodeState& inode = inodes_[op.inode];
+      if (!inode.live || rules_.after_failed_sync == AfterFailedSync::kKeep) break;
+      inode.dropped = inode.dropped || !inode.pending.empty();
+      inode.pending.clear();
+      break;
+    }
+    case OpKind::kSyncDir:
+      sync_dir(op.path);
+      break;
+    case OpKind::kRename: {
+      const auto from = live_names_.find(op.path);
+      if (from == live_names_.end()) break;
+      const InodeId inode = from->second;
+      live_names_.erase(from);
+      live_names_[op.path2] = inode;
+      break;
+    }
+    case OpKind::kRemove:
+      live_names_.erase(op.path);
+      break;
+    case OpKind::kCommitCalled:
+      expect_.in_flight = true;
+      break;
+    case OpKind::kCommitAcked:
+    case OpKind::kCommitRecovered:
+      expect_ = Expectation{.acked = op.number + 1};
+      break;
+    case OpKind::kCommitFailed:
+      expect_.in_flight = false;
+      ++expect_.failed;
+      break;
+    case OpKind::kTxnBegin:
+    case OpKind::kCheckpointCalled:
+    case OpKind::kCheckpointDone:
+    case OpKind::kOpenCalled:
+    case OpKind::kOpenDone:
+    case OpKind::kCloseCalled:
+    case OpKind::kCloseDone:
+      break;
+  }
+}
+
+void TimelineWalker::sync(InodeState& inode) {
+  if (inode.dropped) {
+    auto durable = std::make_shared<Bytes>(*inode.durable);
+    for (uint64_t index : inode.pending) {
+      const Op& op = trace_.ops[index];
+      if (op.kind == OpKind::kWrite) {
+        apply_write(*durable, op.offset, *op.data);
+      } else {
+        apply_truncate(*durable, op.offset);
+      }
+    }
+    inode.durable = std::move(durable);
+  } else {
+    inode.durable = inode.live;
+  }
+  inode.pending.clear();
+}
+
+void TimelineWalker::advance_to(uint64_t point) {
+  for (; position_ < point && position_ < trace_.ops.size(); ++position_) apply(position_);
+}
+
+Frontier TimelineWalker::frontier() const {
+  Frontier f;
+  f.point = position_;
+  f.expect = expect_;
+  f.live_names = live_names_;
+  f.durable_names = durable_names_;
+  f.live_dirs = live_dirs_;
+  f.durable_dirs = durable_dirs_;
+  auto add = [&](InodeId id) {
+    if (f.inodes.contains(id)) return;
+    const auto it = inodes_.find(id);
+    if (it == inodes_.end()) return;
+    f.inodes[id] = InodeView{it->second.live, it->second.durable, it->second.pending};
+  };
+  for (const auto& entry : live_names_) add(entry.second);
+  for (const auto& entry : durable_names_) add(entry.second);
+  return f;
+}
+
+DiskImage Frontier::live_image() const {
+  DiskImage image;
+  image.dirs = live_dirs;
+  for (const auto& [path, inode] : live_names) image.files[path] = inodes.at(inode).live;
+  return image;
+}
+
+std::set<std::string> Frontier::reachable_durable_dirs() const {
+  // A directory survives when its own entry is durable and so is every
+  // ancestor's; one the trace never created (a root, or one that existed
+  // before the trace and is not in `live_dirs`) always survives.
+  auto present = [this](std::string_view dir) {
+    for (std::string_view d = dir; !is_root(d); d = vfs::parent_dir_view(d)) {
+      const std::string s(d);
+      if (live_dirs.contains(s) && !durable_dirs.contains(s)) return false;
+    }
+    return true;
+  };
+  std::set<std::string> out;
+  for (const std::string& d : durable_dirs) {
+    if (present(d)) out.insert(d);
+  }
+  return out;
+}
+
+std::map<std::string, InodeId> Frontier::reachable_durable_names() const {
+  std::map<std::string, InodeId> out;
+  const std::set<std::string> dirs = reachable_durable_dirs();
+  for (const auto& [path, inode] : durable_names) {
+    const std::string parent = vfs::parent_dir(path);
+    if (is_root(parent) || dirs.contains(parent) || !live_dirs.contains(parent)) out.emplace(path, inode);
+  }
+  return out;
+}
+
+DiskImage Frontier::durable_image() const {
+  DiskImage image;
+  image.dirs = reachable_durable_dirs();
+  for (const auto& [path, inode] : reachable_durable_names()) image.files[path] = inodes.at(inode).durable;
+  return image;
+}
+
+std::vector<uint64_t> Frontier::durable_pending() const {
+  std::set<InodeId> seen;
+  std::vector<uint64_t> out;
+  for (const auto& [path, inode] : reachable_durable_names()) {
+    if (!seen.insert(inode).second) continue;
+    const auto& pending = inodes.at(inode).pending;
+    out.insert(out.end(), pending.begin(), pending.end());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<Frontier> frontiers_at(const Trace& trace, FsRules rules, const std::vector<uint64_t>& points) {
+  TimelineWalker walker(trace, rules);
+  std::vector<Frontier> out;
+  out.reserve(points.size());
+  for (uint64_t p : points) {
+    walker.advance_to(p);
+    out.push_back(walker.frontier());
+  }
+  return out;
+}
+
+std::vector<uint64_t> durable_at(const Trace& trace, FsRules rules) {
+  const auto& ops = trace.ops;
+  std::vector<uint64_t> out(ops.size(), kNever);
+  std::map<InodeId, uint64_t> next_sync;
+  std::map<std::string, uint64_t, std::less<>> next_sync_dir;
+  auto dir_barrier = [&next_sync_dir](const std::string& path) {
+    const auto it = next_sync_dir.find(vfs::parent_dir_view(path));
+    return it == next_sync_dir.end() ? kNever : it->second;
+  };
+  for (uint64_t i = ops.size(); i-- > 0;) {
+    const Op& op = ops[i];
+    switch (op.kind) {
+      case OpKind::kSync:
+        next_sync[op.inode] = i;
+        break;
+      case OpKind::kSyncFailed:
+        // The writes before it, back to the previous sync, never become durable.
+        if (rules.after_failed_sync == AfterFailedSync::kDrop) next_sync[op.inode] = kNever;
+        break;
+      case OpKind::kSyncDir:
+        next_sync_dir[op.path] = i;
+        break;
+      case OpKind::kWrite:
+      case OpKind::kTruncate: {
+        const auto it = next_sync.find(op.inode);
+        out[i] = it == next_sync.end() ? kNever : it->second;
+        break;
+      }
+      case OpKind::kCreate:
+      case OpKind::kMkdir:
+        out[i] = rules.creations_durable ? i : dir_barrier(op.path);
+        break;
+      case OpKind::kRename: {
+        const uint64_t a = dir_barrier(op.path);
+        const uint64_t b = dir_barrier(op.path2);
+        out[i] = std::max(a, b);
+        break;
+      }
+      case OpKind::kRemove:
+        out[i] = dir_barrier(op.path);
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace crashsim

@@ -1,0 +1,144 @@
+// Timeline: what the disk holds, and what is still volatile, at any point of a trace.
+//
+// Walking a trace once, the walker keeps for every inode its live contents
+// (every op so far applied: what the page cache holds), its durable contents
+// (as of its last sync) and the writes and truncates issued since then; and
+// for the namespace, the live entries and the durable ones (as of the last
+// sync_dir of each directory). A Frontier is a snapshot of that at one crash
+// point: a handful of shared buffers and small maps, from which every
+// persistence model builds its crash states without rerunning anything.
+//
+// Buffers are copy-on-write: a snapshot shares the live buffer, and the next
+// write to that file copies it first, so a Frontier never changes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crashsim/disk_image.h"
+#include "crashsim/trace.h"
+
+namespace crashsim {
+
+// What a failed sync (a `sync-failed` trace entry) does to the writes that
+// were pending on its file. (Rebello et al., "Can Applications Recover from
+// fsync Failures?", USENIX ATC 2020, measured both behaviours.)
+enum class AfterFailedSync : uint8_t {
+  // ext4 (data=ordered) and most Linux file systems: the pages are marked
+  // clean. Reads may still show them until they are evicted, but they never
+  // reach the disk, and a later sync that succeeds does not write them: the
+  // writes are dropped from every later crash state. Modelled at the worst
+  // case, where none of them had reached the disk before the error.
+  kDrop,
+  // File systems that keep the pages dirty and retry: the writes stay pending
+  // as if the sync had not been called, and a later sync makes them durable.
+  kKeep,
+};
+std::string_view after_failed_sync_name(AfterFailedSync profile);  // "drop", "keep"
+std::optional<AfterFailedSync> after_failed_sync_from_name(std::string_view name);
+
+// How the simulated file system treats directory entries and failed syncs.
+struct FsRules {
+  // false (the default, ext4 without auto_da_alloc): creations, renames and
+  // removals are durable only after a sync_dir of their directory.
+  // true: a creation (file or directory) is durable at once; renames and
+  // removals still need the sync_dir.
+  bool creations_durable = false;
+  AfterFailedSync after_failed_sync = AfterFailedSync::kDrop;
+};
+
+// What the oracle may expect at a crash point, from the trace's markers.
+struct Expectation {
+  uint64_t acked = 0;      // transactions 0..acked-1 were acknowledged
+  bool in_flight = false;  // transaction `acked` was called and not acknowledged
+  // Attempts at transaction `acked` that failed (commit-failed) so far: each
+  // was never acknowledged, but may have reached the disk.
+  uint64_t failed = 0;
+  friend bool operator==(const Expectation&, const Expectation&) = default;
+};
+
+struct InodeView {
+  SharedBytes live;     // after every op before the point
+  SharedBytes durable;  // as of the inode's last sync (empty before any)
+  // Trace indices of the writes and truncates issued since that sync, in
+  // order; a truncate to the size the file already had is left out (it
+  // changes nothing, so nothing of it can be lost).
+  std::vector<uint64_t> pending;
+};
+
+struct Frontier {
+  uint64_t point = 0;
+  Expectation expect;
+  std::map<std::string, InodeId> live_names;
+  std::map<std::string, InodeId> durable_names;
+  std::set<std::string> live_dirs;     // directories other than the roots
+  std::set<std::string> durable_dirs;  // those whose entry in their parent is durable
+  // Every inode some live or durable name refers to.
+  std::map<InodeId, InodeView> inodes;
+
+  // Every file and directory as the page cache holds it (process crash).
+  DiskImage live_image() const;
+  // The durable entries that are reachable (every ancestor directory durable)
+  // and the durable contents of their inodes (power loss).
+  std::map<std::string, InodeId> reachable_durable_names() const;
+  std::set<std::string> reachable_durable_dirs() const;
+  DiskImage durable_image() const;
+  // The pending writes and truncates of every inode that a reachable durable
+  // name refers to, in trace order: what reorder and torn choose from.
+  std::vector<uint64_t> durable_pending() const;
+};
+
+class TimelineWalker {
+ public:
+  TimelineWalker(const Trace& trace, FsRules rules);
+
+  // Applies trace entries up to (not including) `point`; points only increase.
+  void advance_to(uint64_t point);
+  uint64_t position() const { return position_; }
+  Frontier frontier() const;
+
+ private:
+  struct InodeState {
+    std::shared_ptr<Bytes> live;
+    SharedBytes durable;
+    std::vector<uint64_t> pending;
+    // A failed sync dropped writes (AfterFailedSync::kDrop): `live` holds
+    // bytes the disk never will, so a sync makes durable the durable
+    // contents plus the pending ops, not `live`.
+    bool dropped = false;
+  };
+  void apply(uint64_t index);
+  void sync(InodeState& inode);
+  std::shared_ptr<Bytes>& writable(InodeState& inode);
+  void sync_dir(const std::string& dir);
+
+  const Trace& trace_;
+  FsRules rules_;
+  uint64_t position_ = 0;
+  Expectation expect_;
+  std::map<InodeId, InodeState> inodes_;
+  std::map<std::string, InodeId> live_names_;
+  std::map<std::string, InodeId> durable_names_;
+  std::set<std::string> live_dirs_;
+  std::set<std::string> durable_dirs_;
+};
+
+// Frontiers at each of `points` (ascending), from one walk.
+std::vector<Frontier> frontiers_at(const Trace& trace, FsRules rules, const std::vector<uint64_t>& points);
+
+// For every trace entry, the index of the barrier that made it durable: the
+// next sync of its inode for a write or truncate (none when a failed sync
+// dropped it first, under AfterFailedSync::kDrop), the next sync_dir of its
+// directory (both directories for a rename) for a namespace change, its own
+// index for a creation under creations_durable. UINT64_MAX when none
+// followed, and for markers and barriers themselves.
+std::vector<uint64_t> durable_at(const Trace& trace, FsRules rules);
+
+inline constexpr uint64_t kNever = UINT64_MAX;
+
+}  // namespace crashsim

@@ -1,0 +1,65 @@
+// Workloads: what the simulator makes the system under test do.
+//
+// A workload is a list of steps (put, delete, get, commit, checkpoint,
+// reopen), either written out as a script or produced by a seeded generator.
+// Puts and deletes accumulate into the current transaction; commit applies it
+// as one batch. Steps after the last commit are never applied. Gets read
+// committed data and are checked against the oracle while the workload runs.
+//
+// The generator is deterministic across platforms (crashsim/rng.h): the same
+// spec always gives the same steps, keys and values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vfs/status.h"
+
+namespace crashsim {
+
+enum class StepKind : uint8_t { kPut, kDelete, kGet, kCommit, kCheckpoint, kReopen };
+std::string_view step_kind_name(StepKind kind);
+std::optional<StepKind> step_kind_from_name(std::string_view name);
+
+struct Step {
+  StepKind kind = StepKind::kCommit;
+  std::string key;    // put, delete, get
+  std::string value;  // put
+  friend bool operator==(const Step&, const Step&) = default;
+};
+
+struct GeneratorSpec {
+  uint64_t seed = 1;
+  uint32_t transactions = 60;
+  uint32_t min_ops_per_txn = 1;  // puts, deletes and gets per transaction
+  uint32_t max_ops_per_txn = 4;
+  uint32_t key_space = 64;  // distinct keys
+  uint32_t min_key_size = 8;
+  uint32_t max_key_size = 16;
+  uint32_t min_value_size = 8;
+  uint32_t max_value_size = 64;
+  // Relative weights of the op mix.
+  uint32_t put_weight = 70;
+  uint32_t delete_weight = 20;
+  uint32_t get_weight = 10;
+  uint32_t reopen_every = 0;      // close and reopen after every N commits (0: never)
+  uint32_t checkpoint_every = 0;  // explicit checkpoint after every N commits (0: never)
+};
+
+// Exactly one of the two is used: the generator when set, else the script.
+struct WorkloadSpec {
+  std::optional<GeneratorSpec> generator;
+  std::vector<Step> script;
+};
+
+// The steps of a workload; kInvalidArgument naming the bad field of a generator spec.
+vfs::Result<std::vector<Step>> expand_workload(const WorkloadSpec& spec);
+
+// Key number `index` of a generator's key space: "k" + fixed-width index,
+// padded with letters to a length drawn from [min_key_size, max_key_size].
+std::string generated_key(const GeneratorSpec& spec, uint32_t index);
+
+}  // namespace crashsim

@@ -1,0 +1,248 @@
+#include "crashsim/workload_runner.h"
+
+#include "crashsim/invariants.h"
+#include "crashsim/recording_vfs.h"
+#include "vfs/mem_vfs.h"
+
+namespace crashsim {
+
+using vfs::Result;
+using vfs::Status;
+
+namespace {
+
+class Runner {
+ public:
+  Runner(SystemUnderTest& sut, RecordingVfs& rec, const FaultInjector& faults, const std::string& scenario)
+      : sut_(sut), rec_(rec), faults_(faults), scenario_(scenario) {}
+
+  Status run(const std::vector<Step>& steps) {
+    RETURN_IF_ERROR(open());
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const Status s = step(steps[i]);
+      if (!s.ok()) return s.with("workload step " + std::to_string(i) + " (" + std::string(step_kind_name(steps[i].kind)) + ")");
+    }
+    return close();
+  }
+
+  std::vector<Violation> take_violations() { return std::move(violations_); }
+
+ private:
+  // Once a fault was injected, errors are part of the run (see the header).
+  bool faults_seen() const { return faults_.injected() > 0; }
+
+  Status open() {
+    rec_.mark(OpKind::kOpenCalled);
+    auto opened = sut_.open(rec_);
+    if (!opened.ok() && faults_seen()) {
+      rec_.mark(OpKind::kOpenCalled);
+      opened = sut_.open(rec_);
+    }
+    if (!opened.ok()) return opened.status();
+    session_ = std::move(opened).value();
+    rec_.mark(OpKind::kOpenDone);
+    return resolve_failed_attempts();
+  }
+
+  Status close() {
+    rec_.mark(OpKind::kCloseCalled);
+    const Status s = session_->close();
+    session_.reset();
+    if (!s.ok() && !faults_seen()) return s;
+    if (s.ok()) rec_.mark(OpKind::kCloseDone);
+    return Status();
+  }
+
+  // After a reopen, a failed commit of the next transaction may show as
+  // applied (its bytes reached the files although it reported an error);
+  // from then on the store presents it as committed.
+  Status resolve_failed_attempts() {
+    if (failed_.empty()) return Status();
+    auto scanned = session_->scan_all();
+    if (!scanned.ok()) return scanned.status().with("scan after a reopen that follows failed commits");
+    if (*scanned == committed_) return Status();
+    for (size_t k = 0; k < failed_.size(); ++k) {
+      KvState with_attempt = committed_;
+      apply_batch(failed_[k], with_attempt);
+      if (*scanned != with_attempt) continue;
+      rec_.mark(OpKind::kCommitRecovered, txn_, k);
+      committed_ = std::move(with_attempt);
+      failed_.clear();
+      ++txn_;
+      return Status();
+    }
+    Violation v = workload_violation("the acknowledged state (" + std::to_string(committed_.size()) +
+                                         " keys), or it with one of the " + std::to_string(failed_.size()) +
+                                         " failed commits applied",
+                                     std::to_string(scanned->size()) + " keys, another state");
+    v.message = "after a reopen that followed failed commits the store shows neither the acknowledged state nor it "
+                "with one failed commit applied whole";
+    violations_.push_back(std::move(v));
+    return Status();
+  }
+
+  void begin_if_needed() {
+    if (in_txn_) return;
+    rec_.mark(OpKind::kTxnBegin, txn_);
+    in_txn_ = true;
+  }
+
+  Status commit() {
+    begin_if_needed();
+    rec_.mark(OpKind::kCommitCalled, txn_);
+    const Status s = session_->apply(batch_);
+    if (s.ok()) {
+      rec_.mark(OpKind::kCommitAcked, txn_);
+      apply_batch(batch_, committed_);
+      failed_.clear();
+      ++txn_;
+    } else if (faults_seen()) {
+      rec_.mark(OpKind::kCommitFailed, txn_);
+      failed_.push_back(batch_);
+    } else {
+      return s.with("commit of transaction " + std::to_string(txn_));
+    }
+    batch_.clear();
+    in_txn_ = false;
+    return Status();
+  }
+
+  Status step(const Step& s) {
+    switch (s.kind) {
+      case StepKind::kPut:
+        begin_if_needed();
+        batch_.push_back({KvOp::Kind::kPut, s.key, s.value});
+        return Status();
+      case StepKind::kDelete:
+        begin_if_needed();
+        batch_.push_back({KvOp::Kind::kDelete, s.key, {}});
+        return Status();
+      case StepKind::kGet:
+        return check_get(s.key);
+      case StepKind::kCommit:
+        return commit();
+      case StepKind::kCheckpoint: {
+        rec_.mark(OpKind::kCheckpointCalled);
+        const Status st = session_->checkpoint();
+        if (!st.ok() && st.code() != vfs::StatusCode::kNotSupported) return faults_seen() ? Status() : st;
+        rec_.mark(OpKind::kCheckpointDone);
+        return Status();
+      }
+      case StepKind::kReopen:
+        RETURN_IF_ERROR(close());
+        return open();
+    }
+    return Status();
+  }
+
+  Violation workload_violation(std::string expected, std::string observed) const {
+    Violation v;
+    v.scenario = scenario_;
+    v.model = "workload";
+    v.crash_point = rec_.op_count();
+    v.invariant = invariant::kWorkloadRead;
+    v.expected = std::move(expected);
+    v.observed = std::move(observed);
+    v.cause = Cause::kLogicError;
+    return v;
+  }
+
+  Status check_get(const std::string& key) {
+    std::string value;
+    const Status s = session_->get(key, &value);
+    if (!s.ok() && !s.is_not_found()) return faults_seen() ? Status() : s.with("get " + key);
+    const auto it = committed_.find(key);
+    const std::optional<std::string> want = it == committed_.end() ? std::nullopt : std::optional<std::string>(it->second);
+    const std::optional<std::string> got = s.ok() ? std::optional<std::string>(value) : std::nullopt;
+    if (want != got) {
+      Violation v = workload_violation(describe_entry(key, want), describe_entry(key, got));
+      v.message = "a get during the workload (after " + std::to_string(txn_) +
+                  " commits, no crash) did not return the committed value";
+      violations_.push_back(std::move(v));
+    }
+    return Status();
+  }
+
+  SystemUnderTest& sut_;
+  RecordingVfs& rec_;
+  const FaultInjector& faults_;
+  const std::string& scenario_;
+  std::unique_ptr<SutSession> session_;
+  Batch batch_;
+  bool in_txn_ = false;
+  uint64_t txn_ = 0;
+  KvState committed_;
+  // Failed attempts at transaction txn_, in call order.
+  std::vector<Batch> failed_;
+  std::vector<Violation> violations_;
+};
+
+}  // namespace
+
+Result<Recording> record_workload(SystemUnderTest& sut, std::vector<Step> steps, const std::string& scenario,
+                                  const std::vector<FaultSpec>& faults) {
+  for (const FaultSpec& f : faults) RETURN_IF_ERROR(validate(f).with("record scenario " + scenario));
+  vfs::MemVfs mem;
+  FaultInjector injector(faults);
+  RecordingVfs rec(mem, {}, &injector);
+  Runner runner(sut, rec, injector, scenario);
+  RETURN_IF_ERROR(runner.run(steps).with("record scenario " + scenario));
+  Recording r;
+  r.trace = rec.trace();
+  ASSIGN_OR_RETURN(r.oracle, oracle_from_trace(steps, r.trace));
+  r.steps = std::move(steps);
+  r.workload_violations = runner.take_violations();
+  return r;
+}
+
+Result<Recording> recording_from_trace(Trace trace, std::vector<Step> steps) {
+  Recording r;
+  ASSIGN_OR_RETURN(r.oracle, oracle_from_trace(steps, trace));
+  r.steps = std::move(steps);
+  r.trace = std::move(trace);
+  return r;
+}
+
+Result<Oracle> oracle_from_trace(const std::vector<Step>& steps, const Trace& trace) {
+  const std::vector<Batch> batches = Oracle::commit_batches(steps);
+  std::vector<Batch> txns;
+  std::vector<std::vector<Batch>> failed;
+  size_t called = 0;                  // commit-called entries so far
+  std::optional<size_t> attempt;      // the batch of the commit in flight
+  for (size_t i = 0; i < trace.ops.size(); ++i) {
+    const Op& op = trace.ops[i];
+    const auto mismatch = [&](const std::string& what) {
+      return Status::invalid_argument("trace op " + std::to_string(i) + " (" + describe_op(op) + ") " + what +
+                                      ", but the workload's next transaction is " + std::to_string(txns.size()) +
+                                      " of its " + std::to_string(batches.size()) + " commit steps");
+    };
+    switch (op.kind) {
+      case OpKind::kCommitCalled:
+        if (called == batches.size() || op.number != txns.size()) return mismatch("calls a commit");
+        attempt = called++;
+        break;
+      case OpKind::kCommitAcked:
+      case OpKind::kCommitFailed:
+        if (!attempt || op.number != txns.size()) return mismatch("ends a commit that was not called");
+        if (op.kind == OpKind::kCommitAcked) {
+          txns.push_back(batches[*attempt]);
+        } else {
+          failed.resize(txns.size() + 1);
+          failed[txns.size()].push_back(batches[*attempt]);
+        }
+        attempt.reset();
+        break;
+      case OpKind::kCommitRecovered:
+        if (op.number != txns.size() || op.number >= failed.size() || op.offset >= failed[op.number].size()) {
+          return mismatch("names a failed attempt that was not made");
+        }
+        txns.push_back(failed[op.number][op.offset]);
+        break;
+      default:
+        break;
+    }
+  }
+  return Oracle(std::move(txns), std::move(failed));
+}
+
+}  // namespace crashsim

@@ -1,0 +1,60 @@
+// Running a workload once, recording everything it does.
+//
+// The steps run against the system under test through a RecordingVfs over a
+// fresh MemVfs. Around each call the runner appends markers to the trace:
+// open-called/open-done, txn-begin (at a transaction's first step),
+// commit-called, commit-acked (only when apply() returned OK),
+// checkpoint-called/-done, close-called/-done. The run ends with a clean
+// close, so crash points cover the final checkpoint too.
+//
+// With injected faults (crashsim/faults.h) errors are part of the run, not
+// the end of it, once a fault has been injected: a commit that fails is
+// marked commit-failed and not acknowledged (the next commit step attempts
+// the same transaction number again with its own batch); a checkpoint or
+// close that fails has no -done marker; a get that fails is not judged (a
+// read error must be an error, and it is); an open that fails is tried once
+// more. After each reopen that follows failed attempts, the runner scans the
+// store: if it shows one of them applied, that attempt becomes the
+// transaction (commit-recovered), since the store now presents it as
+// committed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "crashsim/faults.h"
+#include "crashsim/oracle.h"
+#include "crashsim/results.h"
+#include "crashsim/system_under_test.h"
+#include "crashsim/trace.h"
+#include "crashsim/workload.h"
+#include "vfs/status.h"
+
+namespace crashsim {
+
+struct Recording {
+  std::vector<Step> steps;
+  Trace trace;
+  Oracle oracle;
+  // Gets that returned something other than the committed value while the
+  // workload ran (invariant workload-read; no crash state involved).
+  std::vector<Violation> workload_violations;
+};
+
+// Runs the workload with `faults` injected. Fails (naming the step) if
+// opening, committing, checkpointing or closing fails before any fault was
+// injected: without faults the simulator models crashes, not errors.
+vfs::Result<Recording> record_workload(SystemUnderTest& sut, std::vector<Step> steps, const std::string& scenario,
+                                       const std::vector<FaultSpec>& faults = {});
+
+// A recording from a saved trace and the workload that produced it. Fails
+// when the trace's commit markers do not fit the workload's transactions.
+vfs::Result<Recording> recording_from_trace(Trace trace, std::vector<Step> steps);
+
+// The oracle of a recorded run: the i-th commit-called entry attempted the
+// batch of the workload's i-th commit step; commit-acked and
+// commit-recovered say which attempt became each transaction, commit-failed
+// which ones failed. Fails when the markers do not fit the steps.
+vfs::Result<Oracle> oracle_from_trace(const std::vector<Step>& steps, const Trace& trace);
+
+}  // namespace crashsim

@@ -1,0 +1,286 @@
+// btree: the command-line tool over the engine's public API.
+//
+//   btree [global options] PATH COMMAND [args]
+//   put KEY VALUE | get KEY | del KEY | scan [--from K] [--to K] [--limit N]
+//   load [FILE|-] | verify | stats [--json]
+//
+// Exit codes: 0 success; 1 key not found (get) or verify found problems;
+// 2 usage error (bad arguments, malformed load input, a key or value over the
+// limits); 3 the database could not be opened, read or written (missing
+// file for a read-only command, I/O error, corruption). Errors go to stderr
+// prefixed "btree: ".
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/db.h"
+#include "vfs/posix_vfs.h"
+
+namespace {
+
+using engine::Db;
+using engine::Status;
+
+constexpr int kExitOk = 0;
+constexpr int kExitNotFound = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitIo = 3;
+
+int fail(const std::string& message, int code) {
+  std::cerr << "btree: " << message << "\n";
+  return code;
+}
+
+int fail(const Status& s) {
+  return fail(s.to_string(), s.code() == vfs::StatusCode::kInvalidArgument ? kExitUsage : kExitIo);
+}
+
+void write_bytes(std::string_view bytes) { std::cout.write(bytes.data(), std::streamsize(bytes.size())); }
+
+struct GlobalOptions {
+  std::string path;
+  uint32_t page_size = 0;
+  size_t cache_pages = 1024;
+  uint32_t checkpoint_every = 1000;
+  std::string mutant = "none";
+};
+
+// Opens the database; a read-only command never creates it.
+int open_db(const GlobalOptions& g, bool read_only, std::unique_ptr<Db>* db) {
+  engine::Options options;
+  options.page_size = g.page_size;
+  options.create_if_missing = !read_only;
+  options.cache_pages = g.cache_pages;
+  options.checkpoint_every_commits = g.checkpoint_every;
+  const auto mutant = engine::mutant_from_name(g.mutant);
+  if (!mutant) return fail("unknown mutant '" + g.mutant + "' (see engine/mutant.h)", kExitUsage);
+  options.mutant = *mutant;
+  auto opened = Db::open(vfs::default_vfs(), g.path, options);
+  if (!opened.ok()) return fail(opened.status());
+  *db = std::move(opened).value();
+  return kExitOk;
+}
+
+// Closes the database, reporting a failed final checkpoint as an I/O error.
+int finish(Db& db, int code) {
+  const Status s = db.close();
+  if (!s.ok() && code == kExitOk) return fail(s);
+  return code;
+}
+
+int run_scan(Db& db, const std::optional<std::string>& from, const std::optional<std::string>& to,
+             std::optional<uint64_t> limit) {
+  auto cursor = db.new_cursor();
+  if (!cursor.ok()) return fail(cursor.status());
+  if (from) {
+    (*cursor)->seek(*from);
+  } else {
+    (*cursor)->seek_to_first();
+  }
+  uint64_t printed = 0;
+  for (; (*cursor)->valid(); (*cursor)->next()) {
+    if (to && (*cursor)->key() >= *to) break;
+    if (limit && printed == *limit) break;
+    write_bytes((*cursor)->key());
+    std::cout << '\t';
+    write_bytes((*cursor)->value());
+    std::cout << '\n';
+    ++printed;
+  }
+  if (!(*cursor)->status().ok()) return fail((*cursor)->status());
+  return kExitOk;
+}
+
+// Applies a load script: every `commit` line and the end of the input commit
+// the operations since the previous commit as one batch. A malformed line
+// stops the load; batches committed before it stay, the open one is dropped.
+int run_load(Db& db, const std::string& file) {
+  std::ifstream file_stream;
+  std::istream* in = &std::cin;
+  const std::string name = file == "-" ? "<stdin>" : file;
+  if (file != "-") {
+    file_stream.open(file, std::ios::binary);
+    if (!file_stream) return fail("load: cannot open " + file, kExitUsage);
+    in = &file_stream;
+  }
+  auto stats = db.stats();
+  if (!stats.ok()) return fail(stats.status());
+  const uint32_t key_limit = engine::max_key_size(stats->page_size);
+
+  engine::WriteBatch batch;
+  auto commit = [&](uint64_t line_no) {
+    const Status s = db.write(batch);
+    batch.clear();
+    if (s.ok()) return kExitOk;
+    return fail(s.with(name + ": batch ending at line " + std::to_string(line_no)));
+  };
+  auto malformed = [&](uint64_t line_no, const std::string& why) {
+    return fail(name + ":" + std::to_string(line_no) + ": " + why + "; nothing after the last commit was applied",
+                kExitUsage);
+  };
+
+  std::string line;
+  uint64_t line_no = 0;
+  while (std::getline(*in, line)) {
+    ++line_no;
+    if (line.empty()) continue;
+    const size_t tab1 = line.find('\t');
+    const std::string_view verb = std::string_view(line).substr(0, tab1);
+    if (verb == "commit" && tab1 == std::string::npos) {
+      if (const int rc = commit(line_no); rc != kExitOk) return rc;
+      continue;
+    }
+    if (tab1 == std::string::npos || (verb != "put" && verb != "del"))
+      return malformed(line_no, "expected put<TAB>KEY<TAB>VALUE, del<TAB>KEY or commit");
+    const std::string_view rest = std::string_view(line).substr(tab1 + 1);
+    const size_t tab2 = rest.find('\t');
+    std::string_view key = rest.substr(0, tab2);
+    if (verb == "del" && tab2 != std::string::npos) return malformed(line_no, "del takes one field, KEY");
+    if (verb == "put" && tab2 == std::string::npos) return malformed(line_no, "put needs KEY<TAB>VALUE");
+    if (key.size() > key_limit)
+      return malformed(line_no, "key of " + std::to_string(key.size()) + " bytes exceeds the limit of " +
+                                    std::to_string(key_limit));
+    if (verb == "put") {
+      const std::string_view value = rest.substr(tab2 + 1);
+      if (value.size() > engine::kMaxValueSize)
+        return malformed(line_no, "value of " + std::to_string(value.size()) + " bytes exceeds the limit of " +
+                                      std::to_string(engine::kMaxValueSize));
+      batch.put(key, value);
+    } else {
+      batch.del(key);
+    }
+  }
+  if (in->bad()) return fail("load: read error in " + name, kExitIo);
+  return commit(line_no);
+}
+
+int run_verify(Db& db) {
+  auto report = db.verify();
+  if (!report.ok()) return fail(report.status());
+  if (report->ok()) {
+    std::cout << "ok: " << report->pages_checked << " pages, " << report->keys_checked << " keys\n";
+    return kExitOk;
+  }
+  for (const auto& v : report->violations)
+    std::cout << engine::violation_kind_name(v.kind) << " page " << v.page << ": " << v.message << "\n";
+  return fail("verify found " + std::to_string(report->violations.size()) + " problem(s)", kExitNotFound);
+}
+
+int run_stats(Db& db, bool json) {
+  auto stats = db.stats();
+  if (!stats.ok()) return fail(stats.status());
+  const engine::Stats& s = *stats;
+  if (json) {
+    const nlohmann::json j = {
+        {"page_size", s.page_size},   {"page_count", s.page_count}, {"depth", s.depth},
+        {"free_pages", s.free_pages}, {"wal_bytes", s.wal_bytes},   {"key_count", s.key_count},
+    };
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << "page size:  " << s.page_size << "\n"
+              << "page count: " << s.page_count << "\n"
+              << "depth:      " << s.depth << "\n"
+              << "free pages: " << s.free_pages << "\n"
+              << "WAL bytes:  " << s.wal_bytes << "\n"
+              << "key count:  " << s.key_count << "\n";
+  }
+  return kExitOk;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"btree: a key-value store on a B+tree with a write-ahead log"};
+  app.fallthrough();  // global options may follow the command
+  app.require_subcommand(1);
+  GlobalOptions g;
+  app.add_option("PATH", g.path, "database file (its WAL is PATH-wal)")->required();
+  app.add_option("--page-size", g.page_size,
+                 "page size for a new database: a power of two in [512, 65536] (default 4096; an existing "
+                 "database keeps its own)");
+  app.add_option("--cache-pages", g.cache_pages, "clean pages kept in memory")->capture_default_str();
+  app.add_option("--checkpoint-every", g.checkpoint_every, "checkpoint after this many commits (0: never by count)")
+      ->capture_default_str();
+  app.add_option("--mutant", g.mutant,
+                 "testing aid: run with a deliberate defect from engine/mutant.h (e.g. leak-empty-leaves)")
+      ->capture_default_str();
+
+  std::string key, value, file = "-";
+  std::optional<std::string> from, to;
+  std::optional<uint64_t> limit;
+  bool json = false;
+  auto* put = app.add_subcommand("put", "store VALUE under KEY");
+  put->add_option("KEY", key)->required();
+  put->add_option("VALUE", value)->required();
+  auto* get = app.add_subcommand("get", "print the value of KEY and a newline (exit 1 when absent)");
+  get->add_option("KEY", key)->required();
+  auto* del = app.add_subcommand("del", "delete KEY (succeeds when absent)");
+  del->add_option("KEY", key)->required();
+  auto* scan = app.add_subcommand("scan", "print KEY<TAB>VALUE lines in key order");
+  scan->add_option("--from", from, "first key, inclusive");
+  scan->add_option("--to", to, "end key, exclusive");
+  scan->add_option("--limit", limit, "print at most N entries");
+  auto* load = app.add_subcommand(
+      "load",
+      "apply lines put<TAB>KEY<TAB>VALUE, del<TAB>KEY and commit; each commit line and the end of the "
+      "input commit the operations since the previous one as a batch; empty lines are skipped");
+  load->add_option("FILE", file, "script to read, - for stdin")->capture_default_str();
+  auto* verify = app.add_subcommand("verify", "check the file's structure (exit 1 with one line per problem)");
+  auto* stats = app.add_subcommand("stats", "print page size, page count, depth, free pages, WAL size, keys");
+  stats->add_flag("--json", json, "print a JSON object");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return fail(std::string(e.what()) + " (run with --help for usage)", kExitUsage);
+  }
+
+  const bool read_only = get->parsed() || scan->parsed() || verify->parsed() || stats->parsed();
+  std::unique_ptr<Db> db;
+  if (const int rc = open_db(g, read_only, &db); rc != kExitOk) return rc;
+
+  int code = kExitOk;
+  if (put->parsed()) {
+    const Status s = db->put(key, value);
+    code = s.ok() ? kExitOk : fail(s);
+  } else if (get->parsed()) {
+    std::string found;
+    const Status s = db->get(key, &found);
+    if (s.ok()) {
+      write_bytes(found);
+      std::cout << "\n";
+    } else {
+      code = s.is_not_found() ? fail("key not found: " + key, kExitNotFound) : fail(s);
+    }
+  } else if (del->parsed()) {
+    const Status s = db->del(key);
+    code = s.ok() ? kExitOk : fail(s);
+  } else if (scan->parsed()) {
+    code = run_scan(*db, from, to, limit);
+  } else if (load->parsed()) {
+    code = run_load(*db, file);
+  } else if (verify->parsed()) {
+    code = run_verify(*db);
+  } else if (stats->parsed()) {
+    code = run_stats(*db, json);
+  }
+  std::cout.flush();
+  return finish(*db, code);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    return fail(e.what(), kExitIo);
+  }
+}

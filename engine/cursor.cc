@@ -1,0 +1,165 @@
+#include "engine/cursor.h"
+
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "engine/node.h"
+#include "engine/overflow.h"
+
+namespace engine {
+namespace {
+
+class TreeCursor final : public Cursor {
+ public:
+  explicit TreeCursor(std::shared_ptr<DbState> db) : db_(std::move(db)) {}
+
+  void seek(std::string_view key) override {
+    std::lock_guard lock(db_->mu);
+    guarded([&] { position(key, false); });
+  }
+  void seek_to_first() override {
+    std::lock_guard lock(db_->mu);
+    guarded([&] { position({}, false); });
+  }
+  bool valid() const override { return valid_; }
+  void next() override {
+    std::lock_guard lock(db_->mu);
+    if (!valid_) return;
+    guarded([&] {
+      if (version_ != db_->version) {
+        position(key_, true);
+      } else {
+        ++stack_.back().index;
+        settle();
+      }
+    });
+  }
+  std::string_view key() const override { return key_; }
+  std::string_view value() const override { return value_; }
+  Status status() const override { return status_; }
+
+ private:
+  struct Frame {
+    PageRef page;
+    uint32_t index;  // internal: the child taken; leaf: the entry
+  };
+
+  // Runs a move, turning an exception (an allocation failing for a large
+  // value) into the cursor's status: nothing throws out of the API.
+  template <class Fn>
+  void guarded(Fn&& move) {
+    try {
+      move();
+    } catch (const std::exception& e) {
+      fail(Status::io_error(std::string("cursor: ") + e.what()));
+    }
+  }
+
+  void fail(Status s) {
+    status_ = std::move(s);
+    valid_ = false;
+    stack_.clear();
+  }
+
+  // Positions on the first key >= `key` (> `key` when `after`). `key` may
+  // point into key_: it is only read before key_ is replaced.
+  void position(std::string_view key, bool after) {
+    stack_.clear();
+    valid_ = false;
+    status_ = Status();
+    if (!db_->pager) return fail(Status::invalid_argument("cursor: the database is closed"));
+    Pager& pager = *db_->pager;
+    const Meta& meta = pager.meta();
+    version_ = db_->version;
+    depth_ = meta.depth;
+    if (meta.root == kNoPage) return;
+    PageNo pgno = meta.root;
+    while (true) {
+      auto page = load(pgno);
+      if (!page.ok()) return fail(page.status());
+      const NodeView node((*page)->bytes);
+      if (node.is_leaf()) {
+        const auto pos = node.lower_bound(key);
+        stack_.push_back({std::move(*page), pos.index + (after && pos.found ? 1 : 0)});
+        return settle();
+      }
+      const uint32_t c = node.child_index(key);
+      pgno = node.child(c);
+      stack_.push_back({std::move(*page), c});
+    }
+  }
+
+  // Loads the node at the next level down, checking it is of the kind the
+  // tree's depth says belongs there.
+  Result<PageRef> load(PageNo pgno) {
+    const uint32_t level = uint32_t(stack_.size()) + 1;
+    if (level > depth_ || depth_ > kMaxTreeDepth)
+      return Status::corruption("cursor: tree deeper than its recorded depth " + std::to_string(depth_));
+    ASSIGN_OR_RETURN(PageRef page, load_node(*db_->pager, pgno));
+    if (NodeView(page->bytes).is_leaf() != (level == depth_))
+      return Status::corruption("cursor: page " + std::to_string(pgno) + " is the wrong kind of node for level " +
+                                std::to_string(level) + " of " + std::to_string(depth_));
+    return page;
+  }
+
+  // From a leaf index that may be past the leaf's end, moves to the next
+  // entry in key order and loads it, or becomes invalid at the end.
+  void settle() {
+    valid_ = false;
+    while (stack_.back().index >= NodeView(stack_.back().page->bytes).count()) {
+      // Climb to the nearest ancestor with a child right of the one taken...
+      do {
+        stack_.pop_back();
+        if (stack_.empty()) return;  // past the last key
+      } while (stack_.back().index >= NodeView(stack_.back().page->bytes).count());
+      ++stack_.back().index;
+      // ...and walk down that child's leftmost path.
+      PageNo pgno = NodeView(stack_.back().page->bytes).child(stack_.back().index);
+      while (true) {
+        auto page = load(pgno);
+        if (!page.ok()) return fail(page.status());
+        const NodeView node((*page)->bytes);
+        const bool leaf = node.is_leaf();
+        if (!leaf) pgno = node.child(0);
+        stack_.push_back({std::move(*page), 0});
+        if (leaf) break;
+      }
+    }
+    load_entry();
+  }
+
+  void load_entry() {
+    const Frame& top = stack_.back();
+    const NodeView leaf(top.page->bytes);
+    key_.assign(leaf.key(top.index));
+    const StoredValue v = leaf.value(top.index);
+    if (v.overflow) {
+      value_buf_.resize(v.length);
+      const Status s = read_overflow_chain(*db_->pager, v.first_page, v.length, value_buf_);
+      if (!s.ok()) return fail(s.with("cursor at key of " + std::to_string(key_.size()) + " bytes"));
+      value_ = value_buf_;
+    } else {
+      value_ = v.inline_bytes;
+    }
+    valid_ = true;
+  }
+
+  std::shared_ptr<DbState> db_;
+  std::vector<Frame> stack_;
+  uint64_t version_ = 0;
+  uint32_t depth_ = 0;
+  bool valid_ = false;
+  std::string key_;
+  std::string_view value_;
+  std::string value_buf_;
+  Status status_;
+};
+
+}  // namespace
+
+std::unique_ptr<Cursor> new_tree_cursor(std::shared_ptr<DbState> db) {
+  return std::make_unique<TreeCursor>(std::move(db));
+}
+
+}  // namespace engine

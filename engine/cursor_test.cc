@@ -1,0 +1,187 @@
+#include "engine/cursor.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "engine/tree_test_util.h"
+#include "vfs/mem_vfs.h"
+
+namespace engine {
+namespace {
+
+using testing::NumberedKey;
+using testing::OpenOrDie;
+using testing::SmallOptions;
+
+class CursorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = OpenOrDie(vfs_, "db", SmallOptions(512, 4));
+    ASSERT_TRUE(db_);
+  }
+
+  // Even-numbered keys 0, 2, ..., 2*(n-1), enough of them for a deep tree.
+  void FillEven(int n) {
+    WriteBatch batch;
+    for (int i = 0; i < n; ++i) batch.put(NumberedKey(2 * i), "v" + std::to_string(2 * i));
+    ASSERT_TRUE(db_->write(batch).ok());
+  }
+
+  std::unique_ptr<Cursor> NewCursor() {
+    auto cursor = db_->new_cursor();
+    EXPECT_TRUE(cursor.ok()) << cursor.status().to_string();
+    return cursor.ok() ? std::move(cursor).value() : nullptr;
+  }
+
+  vfs::MemVfs vfs_;
+  std::unique_ptr<Db> db_;
+};
+
+TEST_F(CursorTest, EmptyTreeIsInvalidButOk) {
+  auto c = NewCursor();
+  EXPECT_FALSE(c->valid());
+  c->seek_to_first();
+  EXPECT_FALSE(c->valid());
+  EXPECT_TRUE(c->status().ok());
+  c->seek("anything");
+  EXPECT_FALSE(c->valid());
+  EXPECT_TRUE(c->status().ok());
+  c->next();
+  EXPECT_FALSE(c->valid());
+}
+
+TEST_F(CursorTest, IteratesEveryKeyInOrderAcrossLeaves) {
+  FillEven(2000);
+  auto stats = db_->stats();
+  ASSERT_TRUE(stats.ok());
+  ASSERT_GE(stats->depth, 3u);
+  auto c = NewCursor();
+  int i = 0;
+  for (c->seek_to_first(); c->valid(); c->next(), ++i) {
+    ASSERT_EQ(c->key(), NumberedKey(2 * i));
+    ASSERT_EQ(c->value(), "v" + std::to_string(2 * i));
+  }
+  EXPECT_EQ(i, 2000);
+  EXPECT_TRUE(c->status().ok());
+}
+
+TEST_F(CursorTest, SeekLandsOnTheFirstKeyAtOrAbove) {
+  FillEven(2000);
+  auto c = NewCursor();
+  c->seek(NumberedKey(1000));  // present
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), NumberedKey(1000));
+  c->seek(NumberedKey(1001));  // between two keys
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), NumberedKey(1002));
+  c->seek("");  // before everything
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), NumberedKey(0));
+  c->seek(NumberedKey(3997));  // between the last two
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), NumberedKey(3998));
+  c->next();
+  EXPECT_FALSE(c->valid());
+  c->seek(NumberedKey(3999));  // past the end
+  EXPECT_FALSE(c->valid());
+  EXPECT_TRUE(c->status().ok());
+  // Every gap, so seeks land at the end of a leaf and climb to the next one.
+  for (int i = 0; i < 1999; ++i) {
+    c->seek(NumberedKey(2 * i + 1));
+    ASSERT_TRUE(c->valid());
+    ASSERT_EQ(c->key(), NumberedKey(2 * i + 2));
+  }
+}
+
+TEST_F(CursorTest, SeekToItsOwnKeyIsSafe) {
+  FillEven(50);
+  auto c = NewCursor();
+  c->seek(NumberedKey(20));
+  ASSERT_TRUE(c->valid());
+  c->seek(c->key());  // the argument views the cursor's own buffer
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), NumberedKey(20));
+}
+
+TEST_F(CursorTest, ContinuesAfterTheCurrentKeyWhenAWriteCommits) {
+  FillEven(500);
+  auto c = NewCursor();
+  c->seek(NumberedKey(100));
+  ASSERT_TRUE(c->valid());
+  const std::string_view before = c->key();
+  // A concurrent batch: a key before the cursor, one right after it, and the
+  // key that was next is deleted; a key further on is rewritten.
+  WriteBatch batch;
+  batch.put(NumberedKey(99), "new-before");
+  batch.put(NumberedKey(101), "new-after");
+  batch.del(NumberedKey(102));
+  batch.put(NumberedKey(104), "rewritten");
+  ASSERT_TRUE(db_->write(batch).ok());
+  EXPECT_EQ(before, NumberedKey(100));  // views stay good until the next call
+  c->next();
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), NumberedKey(101));
+  EXPECT_EQ(c->value(), "new-after");
+  c->next();
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), NumberedKey(104));
+  EXPECT_EQ(c->value(), "rewritten");
+  // The cursor's key itself deleted: it still moves on to the next one.
+  ASSERT_TRUE(db_->del(NumberedKey(104)).ok());
+  c->next();
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), NumberedKey(106));
+}
+
+TEST_F(CursorTest, SurvivesMassDeletesUnderIt) {
+  FillEven(2000);
+  auto c = NewCursor();
+  c->seek(NumberedKey(2000));
+  ASSERT_TRUE(c->valid());
+  WriteBatch batch;
+  for (int i = 1001; i < 1990; ++i) batch.del(NumberedKey(2 * i));  // the pages under the cursor go away
+  ASSERT_TRUE(db_->write(batch).ok());
+  c->next();
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), NumberedKey(3980));
+}
+
+TEST_F(CursorTest, AssemblesOverflowValues) {
+  const std::string big(10000, 'b');
+  ASSERT_TRUE(db_->put("a", "small").ok());
+  ASSERT_TRUE(db_->put("b", big).ok());
+  ASSERT_TRUE(db_->put("c", "").ok());
+  auto c = NewCursor();
+  c->seek_to_first();
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->value(), "small");
+  c->next();
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->value(), big);
+  c->next();
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), "c");
+  EXPECT_EQ(c->value(), "");
+  c->next();
+  EXPECT_FALSE(c->valid());
+  EXPECT_TRUE(c->status().ok());
+}
+
+TEST_F(CursorTest, ReportsAClosedDatabase) {
+  FillEven(10);
+  auto c = NewCursor();
+  c->seek_to_first();
+  ASSERT_TRUE(c->valid());
+  ASSERT_TRUE(db_->close().ok());
+  c->seek_to_first();
+  EXPECT_FALSE(c->valid());
+  EXPECT_FALSE(c->status().ok());
+  db_.reset();  // the cursor outlives the Db
+  c->seek("x");
+  EXPECT_FALSE(c->valid());
+}
+
+}  // namespace
+}  // namespace engine

@@ -1,0 +1,245 @@
+// Db: the public API over the pager and the tree. Each call takes the
+// database's lock, turns any exception into a Status, and for writes runs
+// exactly one pager transaction.
+#include "engine/db.h"
+
+#include <array>
+#include <bit>
+#include <exception>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/btree.h"
+#include "engine/cursor.h"
+#include "engine/db_state.h"
+#include "engine/node.h"
+#include "engine/pager.h"
+#include "engine/verify.h"
+
+namespace engine {
+namespace {
+
+// One operation of a write, viewing the caller's bytes (no copies for put/del).
+struct OpRef {
+  WriteBatch::OpKind kind;
+  std::string_view key;
+  std::string_view value;
+};
+
+Status exception_status(std::string_view operation, const std::string& path, const std::exception& e) {
+  return Status::io_error(std::string(operation) + " " + path + ": " + e.what());
+}
+
+Status closed_status(std::string_view operation) {
+  return Status::invalid_argument(std::string(operation) + ": the database is closed");
+}
+
+// Runs `body` (which returns a Status or a Result) turning an escaping
+// exception into an error.
+template <class Body>
+auto guarded(std::string_view operation, const std::string& path, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return exception_status(operation, path, e);
+  }
+}
+
+}  // namespace
+
+uint32_t max_key_size(uint32_t page_size) { return NodeGeometry::for_page_size(page_size).max_key; }
+
+std::string_view violation_kind_name(Violation::Kind kind) {
+  switch (kind) {
+    case Violation::Kind::kBadPage: return "bad-page";
+    case Violation::Kind::kKeyOrder: return "key-order";
+    case Violation::Kind::kSeparator: return "separator";
+    case Violation::Kind::kDepth: return "depth";
+    case Violation::Kind::kPageType: return "page-type";
+    case Violation::Kind::kFill: return "fill";
+    case Violation::Kind::kOverflowChain: return "overflow-chain";
+    case Violation::Kind::kDoubleReference: return "double-reference";
+    case Violation::Kind::kLeak: return "leak";
+    case Violation::Kind::kMeta: return "meta";
+  }
+  return "unknown";
+}
+
+struct Db::Impl {
+  std::shared_ptr<DbState> state;
+  std::string path;
+
+  // The one transaction of a write: sizes checked before anything is read,
+  // then begin, every op, commit; any error rolls the whole batch back. A
+  // batch that changes nothing (deletes of absent keys, puts of the values
+  // already there) commits nothing and writes nothing to the WAL.
+  Status apply(std::span<const OpRef> ops) {
+    std::lock_guard lock(state->mu);
+    if (!state->pager) return closed_status("write " + path);
+    Pager& pager = *state->pager;
+    bool in_transaction = false;
+    try {
+      for (size_t i = 0; i < ops.size(); ++i) {
+        const Status s = check_entry_size(pager.page_size(), ops[i].key.size(), ops[i].value.size());
+        if (!s.ok()) return s.with("write " + path + ": operation " + std::to_string(i) + " of the batch");
+      }
+      if (ops.empty()) return Status();
+      ASSIGN_OR_RETURN(Meta meta, pager.begin());
+      in_transaction = true;
+      bool changed = false;
+      for (size_t i = 0; i < ops.size(); ++i) {
+        const OpRef& op = ops[i];
+        const bool is_put = op.kind == WriteBatch::OpKind::kPut;
+        auto result = is_put ? state->tree->put(meta, op.key, op.value) : state->tree->del(meta, op.key);
+        if (!result.ok()) {
+          pager.rollback();
+          return result.status().with("write " + path + ": operation " + std::to_string(i) + " (" +
+                                      (is_put ? "put" : "delete") + ")");
+        }
+        changed = changed || *result;
+      }
+      in_transaction = false;
+      if (!changed) {
+        pager.rollback();
+        return Status();
+      }
+      const Status committed = pager.commit(meta);
+      if (!committed.ok()) {
+        pager.rollback();  // commit ends the transaction on most failures; make sure of it
+        return committed.with("write " + path);
+      }
+      ++state->version;
+      return Status();
+    } catch (const std::exception& e) {
+      if (in_transaction) pager.rollback();
+      return exception_status("write", path, e);
+    }
+  }
+};
+
+Db::Db(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Db::~Db() { (void)close(); }
+
+Result<std::unique_ptr<Db>> Db::open(vfs::Vfs& vfs, const std::string& path, const Options& options) {
+  return guarded("open", path, [&]() -> Result<std::unique_ptr<Db>> {
+    if (options.mutant != Mutant::kNone && !kMutantsCompiled)
+      return Status::invalid_argument("open " + path + ": mutant " + std::string(mutant_name(options.mutant)) +
+                                      " requested but this build has no mutants (configure with -Dmutants=true)");
+    if (options.page_size != 0 && (options.page_size < kMinPageSize || options.page_size > kMaxPageSize ||
+                                   !std::has_single_bit(options.page_size)))
+      return Status::invalid_argument("open " + path + ": page size " + std::to_string(options.page_size) +
+                                      " is not a power of two in [" + std::to_string(kMinPageSize) + ", " +
+                                      std::to_string(kMaxPageSize) + "]");
+    PagerOptions pager_options;
+    pager_options.page_size = options.page_size;
+    pager_options.create_if_missing = options.create_if_missing;
+    pager_options.checkpoint_every_commits = options.checkpoint_every_commits;
+    pager_options.checkpoint_wal_bytes = options.checkpoint_wal_bytes;
+    pager_options.cache_pages = options.cache_pages;
+    pager_options.mutant = options.mutant;
+    ASSIGN_OR_RETURN(std::unique_ptr<Pager> pager, Pager::open(vfs, path, pager_options));
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->state = std::make_shared<DbState>();
+    impl->state->tree = std::make_unique<BTree>(*pager, options.mutant);
+    impl->state->pager = std::move(pager);
+    return std::unique_ptr<Db>(new Db(std::move(impl)));
+  });
+}
+
+Status Db::write(const WriteBatch& batch) {
+  return guarded("write", impl_->path, [&] {
+    std::vector<OpRef> ops;
+    ops.reserve(batch.size());
+    for (const auto& op : batch.ops()) ops.push_back({op.kind, op.key, op.value});
+    return impl_->apply(ops);
+  });
+}
+
+Status Db::put(std::string_view key, std::string_view value) {
+  const std::array<OpRef, 1> op{{{WriteBatch::OpKind::kPut, key, value}}};
+  return guarded("put", impl_->path, [&] { return impl_->apply(op); });
+}
+
+Status Db::del(std::string_view key) {
+  const std::array<OpRef, 1> op{{{WriteBatch::OpKind::kDelete, key, {}}}};
+  return guarded("delete", impl_->path, [&] { return impl_->apply(op); });
+}
+
+Status Db::get(std::string_view key, std::string* value) {
+  return guarded("get", impl_->path, [&]() -> Status {
+    DbState& state = *impl_->state;
+    std::lock_guard lock(state.mu);
+    if (!state.pager) return closed_status("get " + impl_->path);
+    const Status size_ok = check_entry_size(state.pager->page_size(), key.size(), 0);
+    if (!size_ok.ok()) return size_ok.with("get " + impl_->path);
+    const Meta& meta = state.pager->meta();
+    const Status s = state.tree->get(meta.root, meta.depth, key, value);
+    if (s.is_not_found()) return s;
+    return s.ok() ? s : s.with("get " + impl_->path);
+  });
+}
+
+Result<std::unique_ptr<Cursor>> Db::new_cursor() {
+  return guarded("new cursor", impl_->path, [&]() -> Result<std::unique_ptr<Cursor>> {
+    std::lock_guard lock(impl_->state->mu);
+    if (!impl_->state->pager) return closed_status("new cursor on " + impl_->path);
+    return new_tree_cursor(impl_->state);
+  });
+}
+
+Status Db::checkpoint() {
+  return guarded("checkpoint", impl_->path, [&]() -> Status {
+    std::lock_guard lock(impl_->state->mu);
+    if (!impl_->state->pager) return closed_status("checkpoint " + impl_->path);
+    return impl_->state->pager->checkpoint();
+  });
+}
+
+Result<VerifyReport> Db::verify() {
+  return guarded("verify", impl_->path, [&]() -> Result<VerifyReport> {
+    std::lock_guard lock(impl_->state->mu);
+    if (!impl_->state->pager) return closed_status("verify " + impl_->path);
+    return verify_database(*impl_->state->pager);
+  });
+}
+
+Result<Stats> Db::stats() {
+  return guarded("stats", impl_->path, [&]() -> Result<Stats> {
+    std::lock_guard lock(impl_->state->mu);
+    if (!impl_->state->pager) return closed_status("stats " + impl_->path);
+    const Pager& pager = *impl_->state->pager;
+    const Meta& meta = pager.meta();
+    const PagerStats ps = pager.stats();
+    Stats s;
+    s.page_size = pager.page_size();
+    s.page_count = meta.page_count;
+    s.depth = meta.depth;
+    s.free_pages = meta.freelist_count;
+    s.wal_bytes = ps.wal_bytes;
+    s.key_count = meta.key_count;
+    s.commits = ps.commits;
+    s.checkpoints = ps.checkpoints;
+    s.wal_syncs = ps.wal_syncs;
+    s.data_syncs = ps.data_syncs;
+    s.recovery = pager.recovery_info();
+    return s;
+  });
+}
+
+Status Db::close() {
+  if (!impl_) return Status();
+  return guarded("close", impl_->path, [&]() -> Status {
+    DbState& state = *impl_->state;
+    std::lock_guard lock(state.mu);
+    if (!state.pager) return Status();
+    state.tree.reset();  // it refers to the pager
+    const Status s = state.pager->close();
+    state.pager.reset();
+    return s;
+  });
+}
+
+}  // namespace engine

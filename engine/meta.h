@@ -1,0 +1,46 @@
+// The meta page (page 0 of the data file, and the last frame of every WAL
+// transaction): its encoding and the checks that tell a btreekv data file
+// from anything else. Byte layout in docs/file-formats.md.
+//
+// Decoding happens in two steps because the page size is itself stored in
+// the page: decode_meta_prefix() looks at the first kMetaPrefixSize bytes
+// (magic, format version, page size), and only then can the whole page be
+// read and checked by decode_meta().
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "engine/page.h"
+#include "engine/pager.h"
+
+namespace engine {
+
+inline constexpr std::array<uint8_t, 8> kMetaMagic = {'b', 't', 'r', 'e', 'e', 'k', 'v', '\0'};
+inline constexpr uint32_t kFormatVersion = 1;
+// Page header, magic, format version and page size.
+inline constexpr size_t kMetaPrefixSize = 24;
+
+// A power of two in [kMinPageSize, kMaxPageSize].
+bool is_valid_page_size(uint32_t page_size);
+
+// "page size N in <where> is not a power of two in [512,65536]", for the
+// caller to wrap in the status that fits (corrupt file, bad option).
+std::string bad_page_size_message(uint32_t page_size, const std::string& where);
+
+// Page 0 holding `meta`, sealed (its checksum written).
+Page encode_meta(const Meta& meta, Mutant mutant);
+
+// The page size announced by the first kMetaPrefixSize bytes of `path`, or
+// kCorruption for a bad magic, an unknown format version or an impossible
+// page size.
+Result<uint32_t> decode_meta_prefix(std::span<const uint8_t> prefix, const std::string& path);
+
+// The Meta held by a full page-0 image read from `path`: the prefix checks,
+// then the checksum, the page type and the fields' own consistency.
+Result<Meta> decode_meta(const Page& page, const std::string& path, Mutant mutant);
+
+}  // namespace engine

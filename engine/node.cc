@@ -1,0 +1,236 @@
+#include "engine/node.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/db.h"
+
+namespace engine {
+
+NodeGeometry NodeGeometry::for_page_size(uint32_t page_size) {
+  NodeGeometry g;
+  g.page_size = page_size;
+  g.usable = page_size - kNodeHeaderSize;
+  g.max_key = page_size / 4;
+  g.max_cell = kSlotSize + kLeafCellHeaderSize + g.max_key + 4;
+  g.min_fill = (g.usable - 2 * g.max_cell) / 2;
+  return g;
+}
+
+// 64 bits: in a damaged page a length field can claim up to 4 GiB.
+uint64_t NodeView::cell_size_at(uint32_t offset) const {
+  if (is_leaf()) {
+    const bool overflow = (p_[offset] & kLeafFlagOverflow) != 0;
+    const uint64_t key_length = load_u16(&p_[offset + 1]);
+    const uint64_t stored = overflow ? 4 : load_u32(&p_[offset + 3]);
+    return kLeafCellHeaderSize + key_length + stored;
+  }
+  return kInternalCellHeaderSize + load_u16(&p_[offset + 4]);
+}
+
+std::string NodeView::validate() const {
+  const uint64_t size = p_.size();
+  if (size < kNodeHeaderSize) return "page of " + std::to_string(size) + " bytes is too small for a node";
+  if (type() != PageType::kLeaf && type() != PageType::kInternal)
+    return "page type " + std::to_string(int(p_[4])) + " is not a tree node";
+  const uint64_t n = count();
+  const uint64_t start = content_start();
+  if (kNodeHeaderSize + n * kSlotSize > size)
+    return "cell count " + std::to_string(n) + " does not fit the page";
+  if (start > size || start < kNodeHeaderSize + n * kSlotSize)
+    return "content start " + std::to_string(start) + " outside [" +
+           std::to_string(kNodeHeaderSize + n * kSlotSize) + ", " + std::to_string(size) + "]";
+  const uint32_t header = is_leaf() ? kLeafCellHeaderSize : kInternalCellHeaderSize;
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint64_t off = slot(i);
+    if (off < start || off + header > size)
+      return "cell " + std::to_string(i) + " at offset " + std::to_string(off) + " outside the cell area [" +
+             std::to_string(start) + ", " + std::to_string(size) + ")";
+    if (is_leaf() && (p_[off] & ~kLeafFlagOverflow) != 0)
+      return "cell " + std::to_string(i) + " has unknown flags " + std::to_string(int(p_[off]));
+    if (is_leaf() && (p_[off] & kLeafFlagOverflow) != 0 && load_u32(&p_[off + 3]) > kMaxValueSize)
+      return "cell " + std::to_string(i) + " claims an overflow value of " + std::to_string(load_u32(&p_[off + 3])) +
+             " bytes, over the " + std::to_string(kMaxValueSize) + "-byte limit";
+    const uint64_t cell_bytes = cell_size_at(uint32_t(off));
+    if (off + cell_bytes > size)
+      return "cell " + std::to_string(i) + " at offset " + std::to_string(off) + " runs " +
+             std::to_string(off + cell_bytes - size) + " bytes past the page end";
+    if (!is_leaf() && load_u32(&p_[off]) == kNoPage) return "cell " + std::to_string(i) + " has child page 0";
+    total += cell_bytes;
+  }
+  if (total != size - start)
+    return "cells hold " + std::to_string(total) + " bytes but the cell area has " + std::to_string(size - start);
+  if (!is_leaf() && load_u32(&p_[16]) == kNoPage) return "leftmost child is page 0";
+  return {};
+}
+
+std::string_view NodeView::key(uint32_t i) const {
+  const uint32_t off = slot(i);
+  const auto* base = reinterpret_cast<const char*>(p_.data());
+  if (is_leaf()) return {base + off + kLeafCellHeaderSize, load_u16(&p_[off + 1])};
+  return {base + off + kInternalCellHeaderSize, load_u16(&p_[off + 4])};
+}
+
+std::span<const uint8_t> NodeView::cell(uint32_t i) const {
+  const uint32_t off = slot(i);
+  return p_.subspan(off, size_t(cell_size_at(off)));
+}
+
+StoredValue NodeView::value(uint32_t i) const {
+  const uint32_t off = slot(i);
+  const uint32_t key_length = load_u16(&p_[off + 1]);
+  const uint32_t body = off + kLeafCellHeaderSize + key_length;
+  StoredValue v;
+  v.overflow = (p_[off] & kLeafFlagOverflow) != 0;
+  v.length = load_u32(&p_[off + 3]);
+  if (v.overflow) {
+    v.first_page = load_u32(&p_[body]);
+  } else {
+    v.inline_bytes = {reinterpret_cast<const char*>(p_.data()) + body, v.length};
+  }
+  return v;
+}
+
+PageNo NodeView::child(uint32_t i) const {
+  if (i == 0) return load_u32(&p_[16]);
+  return load_u32(&p_[slot(i - 1)]);
+}
+
+NodeView::Position NodeView::lower_bound(std::string_view k) const {
+  uint32_t lo = 0;
+  uint32_t hi = count();
+  while (lo < hi) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    if (key(mid) < k) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return {lo, lo < count() && key(lo) == k};
+}
+
+uint32_t NodeView::child_index(std::string_view k) const {
+  uint32_t lo = 0;
+  uint32_t hi = count();
+  while (lo < hi) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    if (key(mid) <= k) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+void MutableNode::init(PageType type, PageNo leftmost_child) {
+  std::fill(w_.begin() + 4, w_.end(), uint8_t{0});
+  w_[4] = static_cast<uint8_t>(type);
+  store_u32(&w_[8], 0);
+  store_u32(&w_[12], uint32_t(w_.size()));
+  store_u32(&w_[16], leftmost_child);
+}
+
+bool MutableNode::insert(uint32_t index, std::span<const uint8_t> cell) {
+  if (uint64_t(cell.size()) + kSlotSize > free_bytes()) return false;
+  const uint32_t n = count();
+  const uint32_t off = content_start() - uint32_t(cell.size());
+  std::memcpy(&w_[off], cell.data(), cell.size());
+  uint8_t* slots = &w_[kNodeHeaderSize];
+  std::memmove(slots + (index + 1) * kSlotSize, slots + index * kSlotSize, (n - index) * kSlotSize);
+  store_u16(slots + index * kSlotSize, uint16_t(off));
+  store_u32(&w_[8], n + 1);
+  store_u32(&w_[12], off);
+  return true;
+}
+
+void MutableNode::remove(uint32_t index) {
+  const uint32_t n = count();
+  const uint32_t start = content_start();
+  const uint32_t off = slot(index);
+  const uint32_t size = uint32_t(cell_size_at(off));
+  // Slide the cells stored below the hole up over it, keeping them packed.
+  std::memmove(&w_[start + size], &w_[start], off - start);
+  std::fill(w_.begin() + start, w_.begin() + start + size, uint8_t{0});
+  uint8_t* slots = &w_[kNodeHeaderSize];
+  std::memmove(slots + index * kSlotSize, slots + (index + 1) * kSlotSize, (n - index - 1) * kSlotSize);
+  store_u16(slots + (n - 1) * kSlotSize, 0);
+  for (uint32_t i = 0; i + 1 < n; ++i) {
+    const uint32_t o = load_u16(slots + i * kSlotSize);
+    if (o < off) store_u16(slots + i * kSlotSize, uint16_t(o + size));
+  }
+  store_u32(&w_[8], n - 1);
+  store_u32(&w_[12], start + size);
+}
+
+void encode_inline_leaf_cell(std::vector<uint8_t>* out, std::string_view key, std::string_view value) {
+  out->resize(kLeafCellHeaderSize + key.size() + value.size());
+  uint8_t* p = out->data();
+  p[0] = 0;
+  store_u16(p + 1, uint16_t(key.size()));
+  store_u32(p + 3, uint32_t(value.size()));
+  std::memcpy(p + kLeafCellHeaderSize, key.data(), key.size());
+  std::memcpy(p + kLeafCellHeaderSize + key.size(), value.data(), value.size());
+}
+
+void encode_overflow_leaf_cell(std::vector<uint8_t>* out, std::string_view key, uint32_t value_length,
+                               PageNo first_page) {
+  out->resize(kLeafCellHeaderSize + key.size() + 4);
+  uint8_t* p = out->data();
+  p[0] = kLeafFlagOverflow;
+  store_u16(p + 1, uint16_t(key.size()));
+  store_u32(p + 3, value_length);
+  std::memcpy(p + kLeafCellHeaderSize, key.data(), key.size());
+  store_u32(p + kLeafCellHeaderSize + key.size(), first_page);
+}
+
+void encode_internal_cell(std::vector<uint8_t>* out, std::string_view key, PageNo child) {
+  out->resize(kInternalCellHeaderSize + key.size());
+  uint8_t* p = out->data();
+  store_u32(p, child);
+  store_u16(p + 4, uint16_t(key.size()));
+  std::memcpy(p + kInternalCellHeaderSize, key.data(), key.size());
+}
+
+std::string_view internal_cell_key(std::span<const uint8_t> cell) {
+  return {reinterpret_cast<const char*>(cell.data()) + kInternalCellHeaderSize, load_u16(cell.data() + 4)};
+}
+
+PageNo internal_cell_child(std::span<const uint8_t> cell) { return load_u32(cell.data()); }
+
+std::string_view leaf_cell_key(std::span<const uint8_t> cell) {
+  return {reinterpret_cast<const char*>(cell.data()) + kLeafCellHeaderSize, load_u16(cell.data() + 1)};
+}
+
+uint32_t choose_cut(std::span<const uint32_t> cell_bytes, bool internal, uint32_t usable) {
+  const uint32_t n = uint32_t(cell_bytes.size());
+  uint64_t total = 0;
+  for (uint32_t b : cell_bytes) total += b;
+  uint32_t best = kNoCut;
+  uint64_t best_min = 0;
+  uint64_t left = 0;  // bytes of cells [0, cut)
+  for (uint32_t cut = 0; cut < n; ++cut) {
+    const uint64_t right = total - left - (internal ? cell_bytes[cut] : 0);
+    const bool both_sides_exist = internal || cut > 0;
+    if (both_sides_exist && left <= usable && right <= usable) {
+      const uint64_t smaller = std::min(left, right);
+      if (best == kNoCut || smaller > best_min) {
+        best = cut;
+        best_min = smaller;
+      }
+    }
+    left += cell_bytes[cut];
+  }
+  return best;
+}
+
+std::string_view shortest_separator(std::string_view left, std::string_view right) {
+  const size_t limit = std::min(left.size(), right.size());
+  size_t common = 0;
+  while (common < limit && left[common] == right[common]) ++common;
+  return right.substr(0, common + 1);
+}
+
+}  // namespace engine

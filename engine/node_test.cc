@@ -1,0 +1,341 @@
+#include "engine/node.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace engine {
+namespace {
+
+std::vector<uint8_t> LeafCell(std::string_view key, std::string_view value) {
+  std::vector<uint8_t> cell;
+  encode_inline_leaf_cell(&cell, key, value);
+  return cell;
+}
+
+std::vector<uint8_t> InternalCell(std::string_view key, PageNo child) {
+  std::vector<uint8_t> cell;
+  encode_internal_cell(&cell, key, child);
+  return cell;
+}
+
+std::vector<std::string> Keys(const NodeView& node) {
+  std::vector<std::string> keys;
+  for (uint32_t i = 0; i < node.count(); ++i) keys.emplace_back(node.key(i));
+  return keys;
+}
+
+class NodeLayoutTest : public ::testing::TestWithParam<uint32_t> {};
+
+TEST_P(NodeLayoutTest, EmptyLeafHasTheWholeUsableArea) {
+  std::vector<uint8_t> page(GetParam(), 0xAB);
+  MutableNode node(page);
+  node.init(PageType::kLeaf);
+  EXPECT_EQ(node.validate(), "");
+  EXPECT_EQ(node.count(), 0u);
+  EXPECT_EQ(node.content_start(), GetParam());
+  EXPECT_EQ(node.used_bytes(), 0u);
+  EXPECT_EQ(node.free_bytes(), NodeGeometry::for_page_size(GetParam()).usable);
+  EXPECT_EQ(node.lower_bound("x").index, 0u);
+  EXPECT_FALSE(node.lower_bound("x").found);
+}
+
+TEST_P(NodeLayoutTest, InsertKeepsSlotOrderAndRemoveRepacks) {
+  std::vector<uint8_t> page(GetParam());
+  MutableNode node(page);
+  node.init(PageType::kLeaf);
+  ASSERT_TRUE(node.insert(0, LeafCell("m", "middle")));
+  ASSERT_TRUE(node.insert(0, LeafCell("a", "")));
+  ASSERT_TRUE(node.insert(2, LeafCell("z", "last value")));
+  ASSERT_TRUE(node.insert(2, LeafCell("q", "qq")));
+  EXPECT_EQ(node.validate(), "");
+  EXPECT_EQ(Keys(node), (std::vector<std::string>{"a", "m", "q", "z"}));
+  EXPECT_EQ(node.value(1).inline_bytes, "middle");
+  EXPECT_EQ(node.value(0).inline_bytes, "");
+  EXPECT_FALSE(node.value(0).overflow);
+
+  const uint32_t used_before = node.used_bytes();
+  node.remove(1);  // "m": cells stored below it slide up
+  EXPECT_EQ(node.validate(), "");
+  EXPECT_EQ(Keys(node), (std::vector<std::string>{"a", "q", "z"}));
+  EXPECT_EQ(node.value(2).inline_bytes, "last value");
+  EXPECT_EQ(node.value(1).inline_bytes, "qq");
+  EXPECT_EQ(used_before - node.used_bytes(), kSlotSize + LeafCell("m", "middle").size());
+  node.remove(0);
+  node.remove(1);
+  node.remove(0);
+  EXPECT_EQ(node.count(), 0u);
+  EXPECT_EQ(node.content_start(), GetParam());
+  EXPECT_EQ(node.validate(), "");
+}
+
+TEST_P(NodeLayoutTest, LowerBoundFindsKeysAndGaps) {
+  std::vector<uint8_t> page(GetParam());
+  MutableNode node(page);
+  node.init(PageType::kLeaf);
+  const std::vector<std::string> keys = {"", "b", "bb", "d", std::string("d\0", 2), "\xff"};
+  for (const auto& k : keys) ASSERT_TRUE(node.insert(node.count(), LeafCell(k, "v")));
+  for (uint32_t i = 0; i < keys.size(); ++i) {
+    const auto pos = node.lower_bound(keys[i]);
+    EXPECT_TRUE(pos.found) << i;
+    EXPECT_EQ(pos.index, i);
+  }
+  EXPECT_EQ(node.lower_bound("a").index, 1u);
+  EXPECT_FALSE(node.lower_bound("a").found);
+  EXPECT_EQ(node.lower_bound("c").index, 3u);
+  EXPECT_EQ(node.lower_bound("\xff\xff").index, keys.size());
+}
+
+TEST_P(NodeLayoutTest, FullNodeRefusesAnInsertAndStaysUnchanged) {
+  std::vector<uint8_t> page(GetParam());
+  MutableNode node(page);
+  node.init(PageType::kLeaf);
+  const std::string value(100, 'v');
+  uint32_t n = 0;
+  while (node.insert(n, LeafCell("key" + std::to_string(100000 + n), value))) ++n;
+  EXPECT_LT(node.free_bytes(), LeafCell("key100000", value).size() + kSlotSize);
+  const std::vector<uint8_t> before = page;
+  EXPECT_FALSE(node.insert(0, LeafCell("a", value)));
+  EXPECT_EQ(page, before);
+  EXPECT_EQ(node.validate(), "");
+  EXPECT_EQ(node.used_bytes() + node.free_bytes(), NodeGeometry::for_page_size(GetParam()).usable);
+}
+
+TEST_P(NodeLayoutTest, InternalNodeRoutesKeysToChildren) {
+  std::vector<uint8_t> page(GetParam());
+  MutableNode node(page);
+  node.init(PageType::kInternal, 7);
+  ASSERT_TRUE(node.insert(0, InternalCell("g", 8)));
+  ASSERT_TRUE(node.insert(1, InternalCell("p", 9)));
+  EXPECT_EQ(node.validate(), "");
+  EXPECT_EQ(node.child(0), 7u);
+  EXPECT_EQ(node.child(1), 8u);
+  EXPECT_EQ(node.child(2), 9u);
+  EXPECT_EQ(node.child_index(""), 0u);
+  EXPECT_EQ(node.child_index("f"), 0u);
+  EXPECT_EQ(node.child_index("g"), 1u);  // a separator belongs to its right child
+  EXPECT_EQ(node.child_index("o"), 1u);
+  EXPECT_EQ(node.child_index("p"), 2u);
+  EXPECT_EQ(node.child_index("zzz"), 2u);
+  EXPECT_EQ(internal_cell_key(node.cell(1)), "p");
+  EXPECT_EQ(internal_cell_child(node.cell(1)), 9u);
+  node.set_leftmost_child(5);
+  EXPECT_EQ(node.child(0), 5u);
+}
+
+TEST_P(NodeLayoutTest, OverflowCellRecordsChainHeadAndLength) {
+  std::vector<uint8_t> page(GetParam());
+  MutableNode node(page);
+  node.init(PageType::kLeaf);
+  std::vector<uint8_t> cell;
+  encode_overflow_leaf_cell(&cell, "big", 5'000'000, 42);
+  ASSERT_TRUE(node.insert(0, cell));
+  EXPECT_EQ(node.validate(), "");
+  const StoredValue v = node.value(0);
+  EXPECT_TRUE(v.overflow);
+  EXPECT_EQ(v.length, 5'000'000u);
+  EXPECT_EQ(v.first_page, 42u);
+  EXPECT_EQ(leaf_cell_key(node.cell(0)), "big");
+}
+
+TEST_P(NodeLayoutTest, MaximumKeysFitThreeToANode) {
+  const NodeGeometry g = NodeGeometry::for_page_size(GetParam());
+  std::vector<uint8_t> page(GetParam());
+  MutableNode leaf(page);
+  leaf.init(PageType::kLeaf);
+  std::vector<uint8_t> cell;
+  for (char c : {'a', 'b', 'c'}) {
+    encode_overflow_leaf_cell(&cell, std::string(g.max_key, c), 1u << 20, 3);
+    ASSERT_EQ(cell.size() + kSlotSize, g.max_cell);
+    ASSERT_TRUE(leaf.insert(leaf.count(), cell));
+  }
+  EXPECT_EQ(leaf.validate(), "");
+  std::vector<uint8_t> ipage(GetParam());
+  MutableNode internal(ipage);
+  internal.init(PageType::kInternal, 2);
+  for (char c : {'a', 'b', 'c'}) ASSERT_TRUE(internal.insert(internal.count(), InternalCell(std::string(g.max_key, c), 3)));
+  EXPECT_EQ(internal.validate(), "");
+}
+
+// A random mix of inserts and removes against a std::map, checking after every
+// step that the slots, the packing and the free-space accounting hold.
+TEST_P(NodeLayoutTest, RandomInsertRemoveMatchesModel) {
+  std::mt19937 rng(GetParam());
+  std::vector<uint8_t> page(GetParam());
+  MutableNode node(page);
+  node.init(PageType::kLeaf);
+  std::map<std::string, std::string> model;
+  for (int step = 0; step < 3000; ++step) {
+    const std::string key = "k" + std::to_string(rng() % 400);
+    const auto pos = node.lower_bound(key);
+    ASSERT_EQ(pos.found, model.count(key) == 1);
+    if (pos.found) {
+      node.remove(pos.index);
+      model.erase(key);
+    } else {
+      const std::string value(rng() % 60, char('a' + rng() % 26));
+      if (node.insert(pos.index, LeafCell(key, value))) model[key] = value;
+    }
+    ASSERT_EQ(node.validate(), "") << "step " << step;
+    ASSERT_EQ(node.count(), model.size());
+  }
+  uint32_t i = 0;
+  for (const auto& [k, v] : model) {
+    EXPECT_EQ(node.key(i), k);
+    EXPECT_EQ(node.value(i).inline_bytes, v);
+    ++i;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(PageSizes, NodeLayoutTest, ::testing::Values(512u, 4096u, 65536u));
+
+TEST(NodeLayout, LargestPageUsesOffsetsUpTo65535) {
+  std::vector<uint8_t> page(65536);
+  MutableNode node(page);
+  node.init(PageType::kLeaf);
+  EXPECT_EQ(node.content_start(), 65536u);  // needs the u32 field
+  ASSERT_TRUE(node.insert(0, LeafCell("last", "x")));
+  EXPECT_EQ(node.content_start(), 65536u - LeafCell("last", "x").size());
+  const std::string value(16000, 'v');
+  uint32_t n = 1;
+  while (node.insert(0, LeafCell("k" + std::to_string(n), value))) ++n;
+  EXPECT_EQ(node.validate(), "");
+  EXPECT_EQ(node.key(node.count() - 1), "last");
+  node.remove(node.count() - 1);  // the cell at the very top of the page
+  EXPECT_EQ(node.validate(), "");
+  EXPECT_EQ(node.value(0).inline_bytes, value);
+}
+
+TEST(NodeValidate, ReportsDamagedLayouts) {
+  std::vector<uint8_t> page(512);
+  MutableNode node(page);
+  node.init(PageType::kLeaf);
+  ASSERT_TRUE(node.insert(0, LeafCell("a", "1")));
+  ASSERT_TRUE(node.insert(1, LeafCell("b", "2")));
+  ASSERT_EQ(node.validate(), "");
+
+  auto damaged = [&](auto edit) {
+    std::vector<uint8_t> copy = page;
+    edit(copy);
+    return NodeView(copy).validate();
+  };
+  EXPECT_NE(damaged([](auto& p) { p[4] = uint8_t(PageType::kOverflow); }), "");
+  EXPECT_NE(damaged([](auto& p) { store_u32(&p[8], 1000); }), "");                 // count
+  EXPECT_NE(damaged([](auto& p) { store_u32(&p[12], 600); }), "");                 // content start past the end
+  EXPECT_NE(damaged([](auto& p) { store_u16(&p[kNodeHeaderSize], 510); }), "");    // slot near the end
+  EXPECT_NE(damaged([](auto& p) { store_u16(&p[kNodeHeaderSize], 30); }), "");     // slot below the cells
+  EXPECT_NE(damaged([&](auto& p) { p[load_u16(&p[kNodeHeaderSize])] = 0x80; }), "");  // flags
+  EXPECT_NE(damaged([&](auto& p) { store_u32(&p[load_u16(&p[kNodeHeaderSize]) + 3], 0xFFFFFFFF); }), "");
+  EXPECT_NE(damaged([&](auto& p) { store_u32(&p[load_u16(&p[kNodeHeaderSize]) + 3], 3); }), "");  // sizes no longer add up
+
+  std::vector<uint8_t> overflow_cell;
+  encode_overflow_leaf_cell(&overflow_cell, "big", (64u << 20) + 1, 9);
+  EXPECT_NE(damaged([&](auto& p) { ASSERT_TRUE(MutableNode(p).insert(0, overflow_cell)); }), "");
+
+  std::vector<uint8_t> ipage(512);
+  MutableNode internal(ipage);
+  internal.init(PageType::kInternal, 0);
+  EXPECT_NE(internal.validate(), "");  // leftmost child 0
+  internal.set_leftmost_child(4);
+  ASSERT_TRUE(internal.insert(0, InternalCell("k", 0)));
+  EXPECT_NE(internal.validate(), "");  // cell child 0
+}
+
+TEST(NodeGeometry, BoundsHoldForEveryPageSize) {
+  for (uint32_t size = 512; size <= 65536; size *= 2) {
+    SCOPED_TRACE(size);
+    const NodeGeometry g = NodeGeometry::for_page_size(size);
+    EXPECT_EQ(g.usable, size - kNodeHeaderSize);
+    EXPECT_EQ(g.max_key, size / 4);
+    EXPECT_LE(3 * g.max_cell, g.usable);  // three maximum cells per node
+    EXPECT_GT(g.min_fill, 0u);
+    // The inequalities docs/tree-pages.md uses to show splits and rebalances
+    // leave both sides at or above min_fill and at or below usable.
+    EXPECT_LE(2 * g.min_fill + 2 * g.max_cell, g.usable);  // smaller side >= min_fill
+    EXPECT_LE(g.min_fill + 2 * g.max_cell, g.usable);      // larger side fits after a rebalance
+    EXPECT_TRUE(g.value_fits_inline(g.max_key, 4));
+    EXPECT_FALSE(g.value_fits_inline(0, g.max_cell));
+    EXPECT_TRUE(g.value_fits_inline(0, g.max_cell - kSlotSize - kLeafCellHeaderSize));
+  }
+}
+
+TEST(ChooseCut, BalancesLeafBytes) {
+  const std::vector<uint32_t> even(10, 50);
+  EXPECT_EQ(choose_cut(even, false, 400), 5u);
+  const std::vector<uint32_t> skewed = {300, 10, 10, 10, 10, 10};
+  EXPECT_EQ(choose_cut(skewed, false, 400), 1u);  // the big cell alone on the left
+  const std::vector<uint32_t> tail = {10, 10, 10, 10, 10, 300};
+  EXPECT_EQ(choose_cut(tail, false, 400), 5u);
+}
+
+TEST(ChooseCut, InternalCutMovesOneCellUp) {
+  const std::vector<uint32_t> even(11, 50);
+  EXPECT_EQ(choose_cut(even, true, 400), 5u);  // five left, one up, five right
+  const std::vector<uint32_t> big_middle = {40, 40, 40, 300, 40, 40, 40};
+  EXPECT_EQ(choose_cut(big_middle, true, 200), 3u);  // the big separator goes up
+}
+
+TEST(ChooseCut, RefusesRunsThatCannotFitTwoNodes) {
+  const std::vector<uint32_t> too_big = {300, 300, 300};
+  EXPECT_EQ(choose_cut(too_big, false, 400), kNoCut);
+  const std::vector<uint32_t> single = {10};
+  EXPECT_EQ(choose_cut(single, false, 400), kNoCut);  // a leaf cut needs a cell on each side
+}
+
+TEST(ChooseCut, SidesStayAboveMinFillForWorstCaseRuns) {
+  // Runs the tree can hand to choose_cut: more than one node's worth of bytes
+  // in cells of at most max_cell, up to an underfull node plus a full sibling
+  // plus a separator (a rebalance). Both sides must come out within
+  // [min_fill, usable].
+  std::mt19937 rng(7);
+  for (uint32_t size : {512u, 4096u, 65536u}) {
+    const NodeGeometry g = NodeGeometry::for_page_size(size);
+    for (int trial = 0; trial < 300; ++trial) {
+      for (bool internal : {false, true}) {
+        std::vector<uint32_t> cells;
+        uint64_t total = 0;
+        const uint64_t target = g.usable + rng() % g.min_fill;
+        const uint32_t small = internal ? kSlotSize + kInternalCellHeaderSize : kSlotSize + kLeafCellHeaderSize;
+        while (total <= target) {
+          const uint32_t b = (rng() % 3 == 0) ? g.max_cell : small + rng() % (g.max_cell - small + 1);
+          cells.push_back(b);
+          total += b;
+        }
+        const uint32_t cut = choose_cut(cells, internal, g.usable);
+        ASSERT_NE(cut, kNoCut);
+        uint64_t left = 0;
+        for (uint32_t i = 0; i < cut; ++i) left += cells[i];
+        const uint64_t right = total - left - (internal ? cells[cut] : 0);
+        EXPECT_GE(left, g.min_fill);
+        EXPECT_GE(right, g.min_fill);
+        EXPECT_LE(left, g.usable);
+        EXPECT_LE(right, g.usable);
+      }
+    }
+  }
+}
+
+TEST(ShortestSeparator, IsAPrefixOfTheRightKeyAboveTheLeftKey) {
+  EXPECT_EQ(shortest_separator("abc", "abd"), "abd");
+  EXPECT_EQ(shortest_separator("abc", "abzzz"), "abz");
+  EXPECT_EQ(shortest_separator("ab", "abc"), "abc");
+  EXPECT_EQ(shortest_separator("", "q"), "q");
+  EXPECT_EQ(shortest_separator("apple", "banana"), "b");
+  std::mt19937 rng(3);
+  for (int i = 0; i < 2000; ++i) {
+    std::string a(rng() % 6, 'a'), b(rng() % 6, 'a');
+    for (auto& c : a) c = char('a' + rng() % 3);
+    for (auto& c : b) c = char('a' + rng() % 3);
+    if (a == b) continue;
+    if (b < a) std::swap(a, b);
+    const std::string_view s = shortest_separator(a, b);
+    EXPECT_LT(std::string_view(a), s);
+    EXPECT_LE(s, std::string_view(b));
+  }
+}
+
+}  // namespace
+}  // namespace engine

@@ -1,0 +1,53 @@
+// PageCache: a bounded set of clean, committed page images, evicted by CLOCK
+// (second chance).
+//
+// A hit costs one hash lookup and one reference-bit store: no list splicing,
+// no copy, no allocation. Entries are shared, immutable images (PageRef), so
+// evicting one never invalidates a reader that still holds it. Pages dirtied
+// by the running transaction live in the transaction, never here.
+// Not thread-safe; the pager serializes access.
+#pragma once
+
+#include <cstddef>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/page.h"
+
+namespace engine {
+
+class PageCache {
+ public:
+  // Holds at most `capacity` pages; 0 caches nothing.
+  explicit PageCache(size_t capacity);
+
+  // The cached image of `pgno`, or null.
+  PageRef lookup(PageNo pgno);
+
+  // The cached image of `pgno`, or null, without counting it as a use (for
+  // a checkpoint, which reads every page once and should not skew eviction).
+  PageRef peek(PageNo pgno) const;
+
+  // Caches `page`, replacing an older image of the same page number; when
+  // full, evicts the first page the clock hand finds not recently used.
+  void insert(PageRef page);
+
+  size_t size() const { return entries_.size(); }
+  size_t capacity() const { return capacity_; }
+
+ private:
+  struct Entry {
+    PageRef page;
+    // Set by a hit (or by replacing the image), cleared as the hand passes: a
+    // page inserted and never read again is the first to go, so one long
+    // scan cannot flush the pages that are read over and over.
+    bool referenced = false;
+  };
+
+  const size_t capacity_;
+  std::vector<Entry> entries_;
+  std::unordered_map<PageNo, size_t> slot_of_;  // pgno -> index into entries_
+  size_t hand_ = 0;
+};
+
+}  // namespace engine

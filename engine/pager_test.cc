@@ -1,0 +1,591 @@
+// The pager's behaviour over MemVfs: transactions, the free list, the cache,
+// checkpoints and the WAL's reuse, failures, and reopening.
+#include "engine/pager.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cerrno>
+
+#include "engine/free_list.h"
+#include "engine/meta.h"
+#include "engine/storage_test_util.h"
+#include "engine/wal_format.h"
+#include "engine/wal_pager.h"
+#include "vfs/mem_vfs.h"
+
+namespace engine {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::commit_new_leaves;
+using testing::commit_rewrite;
+using testing::crash_image;
+using testing::FaultVfs;
+using testing::fill_leaf;
+using testing::leaf_fill;
+using testing::no_auto_checkpoint;
+using testing::open_or_die;
+
+constexpr char kDb[] = "db";
+constexpr char kWal[] = "db-wal";
+
+int fill_of(Pager& pager, PageNo pgno) {
+  auto page = pager.get(pgno);
+  EXPECT_TRUE(page.ok()) << page.status().to_string();
+  return page.ok() ? leaf_fill(**page) : -2;
+}
+
+TEST(PagerCreate, ANewDatabaseHasAnEmptyTreeCommittedThroughTheWal) {
+  vfs::MemVfs vfs;
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  ASSERT_NE(pager, nullptr);
+  const Meta& meta = pager->meta();
+  EXPECT_EQ(meta.page_size, 512u);
+  EXPECT_NE(meta.db_id, 0u);
+  EXPECT_EQ(meta.root, kNoPage);
+  EXPECT_EQ(meta.page_count, 1u);
+  EXPECT_EQ(meta.txn_seq, 1u);
+  EXPECT_EQ(meta.wal_generation, 1u);
+  EXPECT_EQ(*vfs.file_size(kDb), 0u) << "the data file is written only by checkpoints";
+  EXPECT_EQ(*vfs.file_size(kWal), wal_slot_offset(1, 512)) << "header plus the meta page's frame";
+  EXPECT_EQ(pager->stats().wal_bytes, wal_slot_offset(1, 512));
+}
+
+TEST(PagerCreate, TheDefaultPageSizeIs4096) {
+  vfs::MemVfs vfs;
+  auto pager = open_or_die(vfs, kDb, PagerOptions{});
+  ASSERT_NE(pager, nullptr);
+  EXPECT_EQ(pager->page_size(), 4096u);
+}
+
+TEST(PagerCreate, CreationSyncsTheWalAndThenTheDirectory) {
+  vfs::MemVfs mem;
+  FaultVfs vfs(mem);
+  ASSERT_NE(open_or_die(vfs, kDb, no_auto_checkpoint()), nullptr);
+  const long header_sync = vfs.find_op("sync", kWal);
+  ASSERT_GE(header_sync, 0);
+  const long commit_sync = vfs.find_op("sync", kWal, header_sync + 1);
+  ASSERT_GT(commit_sync, header_sync) << "the header and the first commit are synced separately";
+  EXPECT_GT(vfs.find_op("sync_dir", "."), commit_sync);
+}
+
+TEST(PagerOpen, RefusesAMissingDatabaseWithoutCreateIfMissing) {
+  vfs::MemVfs vfs;
+  PagerOptions options = no_auto_checkpoint();
+  options.create_if_missing = false;
+  auto pager = Pager::open(vfs, kDb, options);
+  ASSERT_TRUE(pager.status().is_not_found());
+  EXPECT_THAT(pager.status().message(), HasSubstr("db"));
+  EXPECT_FALSE(*vfs.exists(kDb));
+}
+
+TEST(PagerOpen, RefusesAnInvalidPageSizeOption) {
+  vfs::MemVfs vfs;
+  auto pager = Pager::open(vfs, kDb, no_auto_checkpoint(1000));
+  ASSERT_EQ(pager.status().code(), vfs::StatusCode::kInvalidArgument);
+  EXPECT_THAT(pager.status().message(), HasSubstr("page size 1000"));
+}
+
+TEST(PagerOpen, RefusesAPageSizeOtherThanTheFilesNamingBoth) {
+  vfs::MemVfs vfs;
+  ASSERT_TRUE(open_or_die(vfs, kDb, no_auto_checkpoint(1024))->close().ok());
+  auto pager = Pager::open(vfs, kDb, no_auto_checkpoint(2048));
+  ASSERT_EQ(pager.status().code(), vfs::StatusCode::kInvalidArgument);
+  EXPECT_THAT(pager.status().message(), HasSubstr("2048"));
+  EXPECT_THAT(pager.status().message(), HasSubstr("1024"));
+  auto any_size = Pager::open(vfs, kDb, no_auto_checkpoint(0));
+  ASSERT_TRUE(any_size.ok()) << any_size.status().to_string();
+  EXPECT_EQ((*any_size)->page_size(), 1024u);
+}
+
+TEST(PagerTransactions, CommittedPagesAreVisibleAndSurviveReopen) {
+  vfs::MemVfs vfs;
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  const auto pages = commit_new_leaves(*pager, 3, 0xA1);
+  EXPECT_THAT(pages, ElementsAre(1, 2, 3));
+  EXPECT_EQ(pager->meta().page_count, 4u);
+  EXPECT_EQ(pager->meta().txn_seq, 2u);
+  for (const PageNo pgno : pages) EXPECT_EQ(fill_of(*pager, pgno), 0xA1);
+
+  auto crashed = crash_image(vfs);  // before close: the pages live only in the WAL
+  ASSERT_TRUE(pager->close().ok());
+  for (vfs::MemVfs* image : {&vfs, crashed.get()}) {
+    auto reopened = open_or_die(*image, kDb, no_auto_checkpoint());
+    ASSERT_NE(reopened, nullptr);
+    EXPECT_EQ(reopened->meta().page_count, 4u);
+    EXPECT_EQ(reopened->meta().txn_seq, 2u);
+    for (const PageNo pgno : pages) EXPECT_EQ(fill_of(*reopened, pgno), 0xA1);
+  }
+}
+
+TEST(PagerTransactions, TheTransactionSeesItsOwnPagesAndRollbackDropsThem) {
+  vfs::MemVfs vfs;
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  const auto pages = commit_new_leaves(*pager, 1, 0x11);
+  auto meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  auto page = pager->get_mutable(pages[0]);
+  ASSERT_TRUE(page.ok());
+  fill_leaf(**page, 0x22);
+  EXPECT_EQ(fill_of(*pager, pages[0]), 0x22);
+  auto added = pager->allocate(*meta, PageType::kLeaf);
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ((*added)->pgno, 2u);
+  pager->rollback();
+  EXPECT_EQ(fill_of(*pager, pages[0]), 0x11);
+  EXPECT_EQ(pager->meta().page_count, 2u);
+  EXPECT_EQ(pager->get(2).status().code(), vfs::StatusCode::kInvalidArgument);
+}
+
+TEST(PagerTransactions, RefusesMisuse) {
+  vfs::MemVfs vfs;
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  const auto pages = commit_new_leaves(*pager, 1, 1);
+  EXPECT_EQ(pager->get_mutable(pages[0]).status().code(), vfs::StatusCode::kInvalidArgument) << "no transaction";
+  auto meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(pager->begin().status().code(), vfs::StatusCode::kInvalidArgument) << "two transactions";
+  EXPECT_EQ(pager->get_mutable(kMetaPage).status().code(), vfs::StatusCode::kInvalidArgument);
+  EXPECT_EQ(pager->free(*meta, kMetaPage).code(), vfs::StatusCode::kInvalidArgument);
+  EXPECT_EQ(pager->free(*meta, 99).code(), vfs::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(pager->free(*meta, pages[0]).ok());
+  EXPECT_EQ(pager->free(*meta, pages[0]).code(), vfs::StatusCode::kInvalidArgument) << "double free";
+  EXPECT_EQ(pager->get_mutable(pages[0]).status().code(), vfs::StatusCode::kInvalidArgument) << "freed";
+  pager->rollback();
+}
+
+TEST(PagerFreeList, APageFreedByATransactionIsReusedOnlyAfterItCommits) {
+  vfs::MemVfs vfs;
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  const auto pages = commit_new_leaves(*pager, 2, 1);
+
+  auto meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  ASSERT_TRUE(pager->free(*meta, pages[0]).ok());
+  auto fresh = pager->allocate(*meta, PageType::kLeaf);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ((*fresh)->pgno, 3u) << "a page freed in this transaction must not come back before commit";
+  fill_leaf(**fresh, 2);
+  ASSERT_TRUE(pager->commit(*meta).ok());
+  EXPECT_EQ(pager->meta().freelist_head, pages[0]);
+  EXPECT_EQ(pager->meta().freelist_count, 1u);
+  auto list = pager->free_list();
+  ASSERT_TRUE(list.ok()) << list.status().to_string();
+  EXPECT_THAT(*list, ElementsAre(pages[0]));
+  auto freed = pager->get(pages[0]);
+  ASSERT_TRUE(freed.ok());
+  EXPECT_EQ((*freed)->type(), PageType::kFree);
+
+  auto reused = commit_new_leaves(*pager, 2, 3);
+  EXPECT_THAT(reused, ElementsAre(pages[0], 4u)) << "the free page first, then the end of the file";
+  EXPECT_EQ(pager->meta().freelist_count, 0u);
+  EXPECT_EQ(pager->meta().freelist_head, kNoPage);
+  EXPECT_EQ(fill_of(*pager, pages[0]), 3);
+}
+
+TEST(PagerFreeList, TheListSurvivesReopenInOrder) {
+  vfs::MemVfs vfs;
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  const auto pages = commit_new_leaves(*pager, 4, 1);
+  auto meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  for (const PageNo pgno : {pages[1], pages[3], pages[0]}) ASSERT_TRUE(pager->free(*meta, pgno).ok());
+  ASSERT_TRUE(pager->commit(*meta).ok());
+  auto before = pager->free_list();
+  ASSERT_TRUE(before.ok());
+  EXPECT_THAT(*before, ElementsAre(pages[0], pages[3], pages[1])) << "pushed in free() order";
+
+  auto crashed = crash_image(vfs);
+  auto reopened = open_or_die(*crashed, kDb, no_auto_checkpoint());
+  ASSERT_NE(reopened, nullptr);
+  auto after = reopened->free_list();
+  ASSERT_TRUE(after.ok()) << after.status().to_string();
+  EXPECT_EQ(*after, *before);
+  EXPECT_EQ(reopened->meta().freelist_count, 3u);
+}
+
+TEST(PagerFreeList, ReportsALoopAndAWrongPageType) {
+  vfs::MemVfs vfs;
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  const auto pages = commit_new_leaves(*pager, 2, 1);
+  auto meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  auto page = pager->get_mutable(pages[0]);
+  ASSERT_TRUE(page.ok());
+  format_free_page(**page, pages[0]);  // links to itself
+  meta->freelist_head = pages[0];
+  meta->freelist_count = 1;
+  ASSERT_TRUE(pager->commit(*meta).ok());
+  auto list = pager->free_list();
+  ASSERT_TRUE(list.status().is_corruption());
+  EXPECT_THAT(list.status().message(), HasSubstr("loops"));
+
+  meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  meta->freelist_head = pages[1];  // a leaf
+  ASSERT_TRUE(pager->commit(*meta).ok());
+  list = pager->free_list();
+  ASSERT_TRUE(list.status().is_corruption());
+  EXPECT_THAT(list.status().message(), HasSubstr("expected a free page"));
+  meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  EXPECT_TRUE(pager->allocate(*meta, PageType::kLeaf).status().is_corruption())
+      << "allocate must not hand out a page that is not free";
+  pager->rollback();
+}
+
+TEST(PagerCheckpoint, RunsAfterTheConfiguredNumberOfCommits) {
+  vfs::MemVfs vfs;
+  PagerOptions options = no_auto_checkpoint();
+  options.checkpoint_every_commits = 3;
+  auto pager = open_or_die(vfs, kDb, options);  // creation is commit 1
+  const auto pages = commit_new_leaves(*pager, 2, 1);
+  EXPECT_EQ(pager->stats().checkpoints, 0u);
+  commit_rewrite(*pager, pages, 2);
+  EXPECT_EQ(pager->stats().checkpoints, 1u);
+  EXPECT_EQ(pager->stats().wal_bytes, kWalHeaderSize);
+  EXPECT_EQ(pager->meta().wal_generation, 2u);
+  EXPECT_EQ(pager->stats().data_syncs, 1u);
+  EXPECT_EQ(*vfs.file_size(kDb), 3u * 512) << "the checkpoint wrote every page to the data file";
+  EXPECT_EQ(fill_of(*pager, pages[1]), 2);
+}
+
+TEST(PagerCheckpoint, RunsOnceTheWalHoldsTheConfiguredBytes) {
+  vfs::MemVfs vfs;
+  PagerOptions options = no_auto_checkpoint();
+  options.checkpoint_wal_bytes = wal_slot_offset(6, 512);
+  auto pager = open_or_die(vfs, kDb, options);  // 1 frame
+  commit_new_leaves(*pager, 1, 1);              // 3 frames
+  EXPECT_EQ(pager->stats().checkpoints, 0u);
+  commit_new_leaves(*pager, 2, 1);  // 6 frames
+  EXPECT_EQ(pager->stats().checkpoints, 1u);
+}
+
+TEST(PagerCheckpoint, TheWalIsReusedInPlaceAndStopsGrowing) {
+  vfs::MemVfs vfs;
+  PagerOptions options = no_auto_checkpoint();
+  options.checkpoint_every_commits = 4;
+  auto pager = open_or_die(vfs, kDb, options);           // commit 1
+  const auto pages = commit_new_leaves(*pager, 3, 0);  // commit 2
+  commit_rewrite(*pager, pages, 0);                    // commit 3
+  commit_rewrite(*pager, pages, 0);                    // commit 4: first checkpoint
+  std::vector<uint64_t> sizes;
+  for (int round = 1; round <= 12; ++round) {
+    for (int i = 0; i < 4; ++i) commit_rewrite(*pager, pages, static_cast<uint8_t>(round));
+    sizes.push_back(*vfs.file_size(kWal));
+  }
+  EXPECT_EQ(pager->stats().checkpoints, 13u);
+  EXPECT_EQ(pager->meta().wal_generation, 14u);
+  EXPECT_EQ(sizes.front(), wal_slot_offset(16, 512)) << "four commits of four frames";
+  EXPECT_EQ(sizes.back(), sizes.front()) << "the WAL kept growing across checkpoints";
+
+  commit_rewrite(*pager, pages, 13);  // generation 14 holds one transaction over older frames
+  auto crashed = crash_image(vfs);
+  auto reopened = open_or_die(*crashed, kDb, options);
+  ASSERT_NE(reopened, nullptr);
+  for (const PageNo pgno : pages) EXPECT_EQ(fill_of(*reopened, pgno), 13);
+  EXPECT_TRUE(reopened->recovery_info().stale_frames_ignored);
+  EXPECT_EQ(reopened->recovery_info().txns_replayed, 1u);
+}
+
+TEST(PagerCheckpoint, AnExplicitCheckpointWithNothingToDoChangesNothing) {
+  vfs::MemVfs vfs;
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  ASSERT_TRUE(pager->checkpoint().ok());
+  EXPECT_EQ(pager->stats().checkpoints, 1u);
+  ASSERT_TRUE(pager->checkpoint().ok());
+  EXPECT_EQ(pager->stats().checkpoints, 1u);
+  EXPECT_EQ(pager->meta().wal_generation, 2u);
+}
+
+TEST(PagerCheckpoint, CloseCheckpointsAndReopenReplaysNothing) {
+  vfs::MemVfs vfs;
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  const auto pages = commit_new_leaves(*pager, 2, 9);
+  ASSERT_TRUE(pager->close().ok());
+  ASSERT_TRUE(pager->close().ok()) << "close is idempotent";
+  EXPECT_EQ(pager->begin().status().code(), vfs::StatusCode::kInvalidArgument);
+  auto reopened = open_or_die(vfs, kDb, no_auto_checkpoint());
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->recovery_info().txns_replayed, 0u);
+  EXPECT_FALSE(reopened->recovery_info().checkpoint_redone);
+  for (const PageNo pgno : pages) EXPECT_EQ(fill_of(*reopened, pgno), 9);
+}
+
+// Every step of a history, reopened from a copy of the files taken right
+// after it (a crash with every write on disk), shows exactly the committed
+// state of that step.
+TEST(PagerReopen, AfterEveryStepSeesTheCommittedState) {
+  vfs::MemVfs vfs;
+  PagerOptions options = no_auto_checkpoint();
+  options.checkpoint_every_commits = 3;
+  auto pager = open_or_die(vfs, kDb, options);
+  std::vector<PageNo> live;
+  for (int step = 1; step <= 10; ++step) {
+    if (step % 4 == 0 && !live.empty()) {
+      auto meta = pager->begin();
+      ASSERT_TRUE(meta.ok());
+      ASSERT_TRUE(pager->free(*meta, live.back()).ok());
+      live.pop_back();
+      ASSERT_TRUE(pager->commit(*meta).ok());
+    } else {
+      for (const PageNo pgno : commit_new_leaves(*pager, 2, static_cast<uint8_t>(step))) live.push_back(pgno);
+      commit_rewrite(*pager, {live.front()}, static_cast<uint8_t>(step));
+    }
+    auto image = crash_image(vfs);
+    auto reopened = open_or_die(*image, kDb, options);
+    ASSERT_NE(reopened, nullptr) << "step " << step;
+    EXPECT_EQ(reopened->meta().txn_seq, pager->meta().txn_seq) << "step " << step;
+    EXPECT_EQ(reopened->meta().page_count, pager->meta().page_count) << "step " << step;
+    EXPECT_EQ(reopened->meta().freelist_head, pager->meta().freelist_head) << "step " << step;
+    for (const PageNo pgno : live) EXPECT_EQ(fill_of(*reopened, pgno), fill_of(*pager, pgno)) << "step " << step;
+    auto list = reopened->free_list();
+    ASSERT_TRUE(list.ok());
+    EXPECT_EQ(list->size(), reopened->meta().freelist_count);
+  }
+}
+
+TEST(PagerCache, HoldsNoMorePagesThanConfiguredAndServesHitsWithoutIo) {
+  vfs::MemVfs mem;
+  FaultVfs vfs(mem);
+  PagerOptions options = no_auto_checkpoint();
+  options.cache_pages = 4;
+  auto opened = Pager::open(vfs, kDb, options);
+  ASSERT_TRUE(opened.ok());
+  auto& pager = dynamic_cast<WalPager&>(**opened);
+  const auto pages = commit_new_leaves(pager, 20, 5);
+  ASSERT_EQ(pages.size(), 20u);
+  EXPECT_LE(pager.cached_pages(), 4u) << "committing 20 pages overflowed the cache";
+  for (const PageNo pgno : pages) EXPECT_EQ(fill_of(pager, pgno), 5);
+  EXPECT_LE(pager.cached_pages(), 4u);
+
+  const uint64_t reads_before = vfs.reads();
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(fill_of(pager, pages[0]), 5);
+  EXPECT_LE(vfs.reads() - reads_before, 1u) << "a hot page must be read once, then served from the cache";
+  const uint64_t reads_cycling = vfs.reads();
+  for (const PageNo pgno : pages) EXPECT_EQ(fill_of(pager, pgno), 5);
+  EXPECT_GE(vfs.reads() - reads_cycling, 15u) << "20 pages cannot all fit in a 4-page cache";
+}
+
+TEST(PagerStats, CountsCommitsSyncsAndCheckpoints) {
+  vfs::MemVfs vfs;
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  commit_new_leaves(*pager, 1, 1);
+  PagerStats stats = pager->stats();
+  EXPECT_EQ(stats.commits, 2u);
+  EXPECT_EQ(stats.wal_syncs, 3u) << "header at creation, then one per commit";
+  EXPECT_EQ(stats.data_syncs, 0u);
+  EXPECT_EQ(stats.wal_bytes, wal_slot_offset(3, 512));
+  ASSERT_TRUE(pager->checkpoint().ok());
+  stats = pager->stats();
+  EXPECT_EQ(stats.checkpoints, 1u);
+  EXPECT_EQ(stats.data_syncs, 1u);
+  EXPECT_EQ(stats.wal_syncs, 4u);
+  EXPECT_EQ(stats.wal_bytes, kWalHeaderSize);
+}
+
+TEST(PagerReads, APagePastTheEndOfTheDataFileIsATruncatedFile) {
+  vfs::MemVfs vfs;
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  const auto pages = commit_new_leaves(*pager, 3, 1);
+  ASSERT_TRUE(pager->close().ok());
+  testing::truncate_file(vfs, kDb, 2 * 512);
+  PagerOptions options = no_auto_checkpoint();
+  options.cache_pages = 0;
+  auto reopened = open_or_die(vfs, kDb, options);
+  ASSERT_NE(reopened, nullptr);
+  auto page = reopened->get(pages[2]);
+  ASSERT_TRUE(page.status().is_corruption());
+  EXPECT_THAT(page.status().message(), HasSubstr("page 3 of db at offset 1536: truncated file"));
+  EXPECT_EQ(reopened->get(4).status().code(), vfs::StatusCode::kInvalidArgument) << "past page_count";
+}
+
+TEST(PagerReads, ADamagedPageIsCorruptionNamingFilePageAndOffset) {
+  vfs::MemVfs vfs;
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  const auto pages = commit_new_leaves(*pager, 2, 1);
+  ASSERT_TRUE(pager->close().ok());
+  testing::flip_byte(vfs, kDb, 2 * 512 + 200);
+  auto reopened = open_or_die(vfs, kDb, no_auto_checkpoint());
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(fill_of(*reopened, pages[0]), 1);
+  auto page = reopened->get(pages[1]);
+  ASSERT_TRUE(page.status().is_corruption());
+  EXPECT_THAT(page.status().message(), HasSubstr("read db at offset 1024: page 2 of db: checksum mismatch"));
+}
+
+// ---- failures ----------------------------------------------------------------
+
+TEST(PagerFailures, AFailedWalSyncFailsTheCommitAndPoisonsThePager) {
+  vfs::MemVfs mem;
+  FaultVfs vfs(mem);
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  const auto pages = commit_new_leaves(*pager, 1, 1);
+  vfs.inject("sync", kWal, EIO);
+  auto meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  auto page = pager->get_mutable(pages[0]);
+  ASSERT_TRUE(page.ok());
+  fill_leaf(**page, 2);
+  const Status failed = pager->commit(*meta);
+  ASSERT_EQ(failed.code(), vfs::StatusCode::kIoError);
+  EXPECT_THAT(failed.message(), HasSubstr("commit txn 3 of db: sync db-wal"));
+
+  EXPECT_EQ(fill_of(*pager, pages[0]), 1) << "an unacknowledged commit must not become visible";
+  const auto again = pager->begin();
+  ASSERT_EQ(again.status().code(), vfs::StatusCode::kFailedState);
+  EXPECT_EQ(again.status().message(),
+            "database is in a failed state after: sync db-wal: Input/output error (EIO); reopen to recover");
+  EXPECT_EQ(pager->checkpoint().code(), vfs::StatusCode::kFailedState);
+  EXPECT_TRUE(pager->close().ok()) << "close skips the checkpoint of a failed pager";
+  EXPECT_EQ(vfs.find_op("sync", kDb), -1) << "a failed pager must not checkpoint";
+}
+
+TEST(PagerFailures, AFailedWalWriteRollsBackAndTheNextCommitOverwritesTheTail) {
+  vfs::MemVfs mem;
+  FaultVfs vfs(mem);
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  const auto pages = commit_new_leaves(*pager, 1, 1);
+  const uint64_t tail = pager->stats().wal_bytes;
+  vfs.inject("write", kWal, ENOSPC);
+  auto meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  ASSERT_TRUE(pager->allocate(*meta, PageType::kLeaf).ok());
+  const Status failed = pager->commit(*meta);
+  ASSERT_TRUE(failed.is_no_space()) << failed.to_string();
+  EXPECT_THAT(failed.message(), HasSubstr("commit txn 3 of db"));
+  EXPECT_THAT(failed.message(), HasSubstr("at offset " + std::to_string(tail)));
+  EXPECT_THAT(failed.message(), HasSubstr("No space left on device"));
+
+  EXPECT_EQ(pager->meta().page_count, 2u);
+  commit_rewrite(*pager, pages, 3);
+  EXPECT_EQ(pager->meta().txn_seq, 3u) << "the failed transaction's number is reused";
+  EXPECT_EQ(pager->stats().wal_bytes, tail + wal_slot_size(512) * 2);
+  auto crashed = crash_image(mem);
+  auto reopened = open_or_die(*crashed, kDb, no_auto_checkpoint());
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(fill_of(*reopened, pages[0]), 3);
+  EXPECT_EQ(reopened->meta().page_count, 2u);
+}
+
+TEST(PagerFailures, AFailedDataWriteInACheckpointKeepsTheWalAndIsRetried) {
+  vfs::MemVfs mem;
+  FaultVfs vfs(mem);
+  PagerOptions options = no_auto_checkpoint();
+  options.checkpoint_every_commits = 2;
+  auto pager = open_or_die(vfs, kDb, options);
+  vfs.inject("write", kDb, EIO);
+  const auto pages = commit_new_leaves(*pager, 1, 1);  // commit 2: its checkpoint fails to write
+  ASSERT_EQ(pages.size(), 1u) << "a commit is durable even when the checkpoint after it fails";
+  EXPECT_EQ(pager->stats().checkpoints, 0u);
+  EXPECT_EQ(pager->meta().wal_generation, 1u);
+  EXPECT_EQ(fill_of(*pager, pages[0]), 1);
+
+  commit_rewrite(*pager, pages, 2);  // the retry succeeds
+  EXPECT_EQ(pager->stats().checkpoints, 1u);
+  EXPECT_EQ(pager->meta().wal_generation, 2u);
+  auto crashed = crash_image(mem);
+  auto reopened = open_or_die(*crashed, kDb, options);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(fill_of(*reopened, pages[0]), 2);
+}
+
+TEST(PagerFailures, AFailedDataSyncInACheckpointPoisonsThePagerButTheCommitStands) {
+  vfs::MemVfs mem;
+  FaultVfs vfs(mem);
+  PagerOptions options = no_auto_checkpoint();
+  options.checkpoint_every_commits = 2;
+  auto pager = open_or_die(vfs, kDb, options);
+  vfs.inject("sync", kDb, EIO);
+  const auto pages = commit_new_leaves(*pager, 1, 7);
+  ASSERT_EQ(pages.size(), 1u);
+  EXPECT_EQ(pager->begin().status().code(), vfs::StatusCode::kFailedState);
+  EXPECT_THAT(pager->begin().status().message(), HasSubstr("sync db: Input/output error"));
+  EXPECT_EQ(fill_of(*pager, pages[0]), 7) << "reads keep working";
+  EXPECT_EQ(vfs.find_op("write", kWal, vfs.find_op("write", kDb)), -1)
+      << "the WAL must not be reset after a failed data sync";
+  auto crashed = crash_image(mem);
+  auto reopened = open_or_die(*crashed, kDb, options);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(fill_of(*reopened, pages[0]), 7);
+}
+
+// ---- mutants, where the unit level shows them cheaply ------------------------
+
+class PagerMutant : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!kMutantsCompiled) GTEST_SKIP() << "mutants are not compiled in";
+  }
+  static PagerOptions with(Mutant mutant) {
+    PagerOptions options = no_auto_checkpoint();
+    options.mutant = mutant;
+    return options;
+  }
+};
+
+TEST_F(PagerMutant, NoDataFsyncCheckpointsWithoutSyncingTheDataFile) {
+  for (const Mutant mutant : {Mutant::kNone, Mutant::kNoDataFsync}) {
+    vfs::MemVfs mem;
+    FaultVfs vfs(mem);
+    auto pager = open_or_die(vfs, kDb, with(mutant));
+    commit_new_leaves(*pager, 2, 1);
+    ASSERT_TRUE(pager->checkpoint().ok());
+    EXPECT_EQ(vfs.find_op("sync", kDb) >= 0, mutant == Mutant::kNone) << mutant_name(mutant);
+  }
+}
+
+TEST_F(PagerMutant, TruncateBeforeDataFsyncResetsTheWalBeforeTheDataIsDurable) {
+  for (const Mutant mutant : {Mutant::kNone, Mutant::kTruncateBeforeDataFsync}) {
+    vfs::MemVfs mem;
+    FaultVfs vfs(mem);
+    auto pager = open_or_die(vfs, kDb, with(mutant));
+    commit_new_leaves(*pager, 2, 1);
+    const size_t before = vfs.ops().size();
+    ASSERT_TRUE(pager->checkpoint().ok());
+    const long data_sync = vfs.find_op("sync", kDb, before);
+    const long header_write = vfs.find_op("write", kWal, before);
+    ASSERT_GE(data_sync, 0);
+    ASSERT_GE(header_write, 0);
+    EXPECT_EQ(header_write < data_sync, mutant == Mutant::kTruncateBeforeDataFsync) << mutant_name(mutant);
+  }
+}
+
+TEST_F(PagerMutant, MetaBypassesWalWritesTheMetaPageStraightIntoTheDataFile) {
+  for (const Mutant mutant : {Mutant::kNone, Mutant::kMetaBypassesWal}) {
+    vfs::MemVfs vfs;
+    auto pager = open_or_die(vfs, kDb, with(mutant));
+    commit_new_leaves(*pager, 2, 1);
+    const auto data = testing::file_bytes(vfs, kDb);
+    if (mutant == Mutant::kNone) {
+      EXPECT_TRUE(data.empty()) << "only a checkpoint writes the data file";
+      continue;
+    }
+    ASSERT_GE(data.size(), 512u);
+    Page page(kMetaPage, 512);
+    std::copy(data.begin(), data.begin() + 512, page.bytes.begin());
+    auto meta = decode_meta(page, kDb, mutant);
+    ASSERT_TRUE(meta.ok()) << meta.status().to_string();
+    EXPECT_EQ(meta->txn_seq, 2u);
+    EXPECT_EQ(meta->page_count, 3u);
+  }
+}
+
+TEST_F(PagerMutant, RetryFailedFsyncAcknowledgesACommitWhoseSyncFailed) {
+  for (const Mutant mutant : {Mutant::kNone, Mutant::kRetryFailedFsync}) {
+    vfs::MemVfs mem;
+    FaultVfs vfs(mem);
+    auto pager = open_or_die(vfs, kDb, with(mutant));
+    vfs.inject("sync", kWal, EIO);
+    auto meta = pager->begin();
+    ASSERT_TRUE(meta.ok());
+    const Status committed = pager->commit(*meta);
+    EXPECT_EQ(committed.ok(), mutant == Mutant::kRetryFailedFsync) << mutant_name(mutant);
+    EXPECT_EQ(pager->begin().ok(), mutant == Mutant::kRetryFailedFsync) << mutant_name(mutant);
+  }
+}
+
+}  // namespace
+}  // namespace engine

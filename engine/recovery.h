@@ -1,0 +1,42 @@
+// Recovery: deciding, from what is on disk, what the database's committed
+// state is. The rules, and why each holds, are in docs/file-formats.md
+// ("Recovery rules"); in short:
+//   1. the data file's meta page may be absent (a new database) or torn (a
+//      checkpoint died writing it: repaired from the WAL);
+//   2. a valid WAL header of generation H gives the log of generation H;
+//      its db_id and generation must agree with the data file's meta;
+//   3. a torn WAL header means a reset (or a creation) was interrupted;
+//   4. the committed transactions form the WAL index and the meta;
+//   5. anything replayed, or a header to rewrite, is checkpointed before
+//      open returns (the caller does it). Debris of generation H past the
+//      end of the log is left alone: frame nonces make it inert.
+// This module only reads. It never writes either file, so running it twice
+// over the same files gives the same answer.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+
+#include "engine/pager.h"
+#include "vfs/vfs.h"
+
+namespace engine {
+
+struct RecoveredState {
+  // Neither file holds a committed meta page: a creation that never
+  // finished. The caller creates the database afresh (or refuses).
+  bool nothing_committed = false;
+  Meta meta;  // the committed meta; wal_generation is the generation the WAL is at
+  std::unordered_map<PageNo, uint64_t> wal_index;  // page -> WAL slot of its latest committed image
+  uint64_t wal_tail = 0;                           // the slot the next transaction is written to
+  // The WAL must be checkpointed (and so moved to a fresh generation)
+  // before the database is used: replayed transactions, or a header to
+  // rewrite (torn, missing, or one generation behind).
+  bool needs_checkpoint = false;
+  RecoveryInfo info;  // checkpoint_redone is the caller's to set
+};
+
+// `requested_page_size` is Options::page_size (0: whatever the file says).
+Result<RecoveredState> recover(vfs::File& data, vfs::File& wal, uint32_t requested_page_size, Mutant mutant);
+
+}  // namespace engine

@@ -1,0 +1,105 @@
+#include "engine/wal_format.h"
+
+#include <algorithm>
+
+#include "engine/meta.h"
+
+namespace engine {
+namespace {
+
+// WAL header fields.
+constexpr size_t kHeaderVersionAt = 8;
+constexpr size_t kHeaderPageSizeAt = 12;
+constexpr size_t kHeaderDbIdAt = 16;
+constexpr size_t kHeaderGenerationAt = 24;
+// 32..35 reserved, zero.
+constexpr size_t kHeaderChecksumAt = 36;
+
+// Frame header fields.
+constexpr size_t kFramePgnoAt = 0;
+constexpr size_t kFrameCommitAt = 4;
+constexpr size_t kFrameTxnSeqAt = 8;
+constexpr size_t kFrameGenerationAt = 16;
+constexpr size_t kFrameNonceAt = 24;
+constexpr size_t kFrameChecksumAt = 28;
+
+static_assert(kHeaderChecksumAt + 4 == kWalHeaderSize);
+static_assert(kFrameChecksumAt + 4 == kFrameHeaderSize);
+
+uint32_t header_checksum(std::span<const uint8_t> bytes, Mutant mutant) {
+  return checksum_extend(0, bytes.first(kHeaderChecksumAt), mutant);
+}
+
+uint32_t frame_checksum(std::span<const uint8_t> slot, uint64_t db_id, Mutant mutant) {
+  uint8_t id[8];
+  store_u64(id, db_id);
+  uint32_t c = checksum_extend(0, id, mutant);
+  c = checksum_extend(c, slot.first(kFrameChecksumAt), mutant);
+  return checksum_extend(c, slot.subspan(kFrameHeaderSize), mutant);
+}
+
+}  // namespace
+
+std::array<uint8_t, kWalHeaderSize> encode_wal_header(const WalHeader& header, Mutant mutant) {
+  std::array<uint8_t, kWalHeaderSize> bytes{};
+  std::copy(kWalMagic.begin(), kWalMagic.end(), bytes.begin());
+  store_u32(bytes.data() + kHeaderVersionAt, kWalFormatVersion);
+  store_u32(bytes.data() + kHeaderPageSizeAt, header.page_size);
+  store_u64(bytes.data() + kHeaderDbIdAt, header.db_id);
+  store_u64(bytes.data() + kHeaderGenerationAt, header.generation);
+  store_u32(bytes.data() + kHeaderChecksumAt, header_checksum(bytes, mutant));
+  return bytes;
+}
+
+Result<WalHeader> decode_wal_header(std::span<const uint8_t> bytes, const std::string& path, Mutant mutant) {
+  if (bytes.size() < kWalHeaderSize) {
+    return Status::corruption("WAL header of " + path + " is short: " + std::to_string(bytes.size()) +
+                              " bytes, expected " + std::to_string(kWalHeaderSize));
+  }
+  if (!std::equal(kWalMagic.begin(), kWalMagic.end(), bytes.begin())) {
+    return Status::corruption("WAL header of " + path + ": bad magic at offset 0");
+  }
+  const uint32_t stored = load_u32(bytes.data() + kHeaderChecksumAt);
+  const uint32_t computed = header_checksum(bytes, mutant);
+  if (stored != computed) {
+    return Status::corruption("WAL header of " + path + ": checksum mismatch (stored " + std::to_string(stored) +
+                              ", computed " + std::to_string(computed) + ")");
+  }
+  const uint32_t version = load_u32(bytes.data() + kHeaderVersionAt);
+  if (version != kWalFormatVersion) {
+    return Status::corruption("WAL header of " + path + ": unsupported format version " + std::to_string(version) +
+                              " (this build reads version " + std::to_string(kWalFormatVersion) + ")");
+  }
+  WalHeader header;
+  header.page_size = load_u32(bytes.data() + kHeaderPageSizeAt);
+  header.db_id = load_u64(bytes.data() + kHeaderDbIdAt);
+  header.generation = load_u64(bytes.data() + kHeaderGenerationAt);
+  if (!is_valid_page_size(header.page_size)) {
+    return Status::corruption(bad_page_size_message(header.page_size, "the WAL header of " + path));
+  }
+  return header;
+}
+
+void encode_frame(const FrameHeader& header, uint64_t db_id, std::span<const uint8_t> image,
+                  std::span<uint8_t> slot, Mutant mutant) {
+  store_u32(slot.data() + kFramePgnoAt, header.pgno);
+  store_u32(slot.data() + kFrameCommitAt, header.commit);
+  store_u64(slot.data() + kFrameTxnSeqAt, header.txn_seq);
+  store_u64(slot.data() + kFrameGenerationAt, header.generation);
+  store_u32(slot.data() + kFrameNonceAt, header.nonce);
+  std::copy(image.begin(), image.end(), slot.begin() + kFrameHeaderSize);
+  store_u32(slot.data() + kFrameChecksumAt, frame_checksum(slot, db_id, mutant));
+}
+
+std::optional<FrameHeader> decode_frame(std::span<const uint8_t> slot, uint64_t db_id, Mutant mutant) {
+  if (load_u32(slot.data() + kFrameChecksumAt) != frame_checksum(slot, db_id, mutant)) return std::nullopt;
+  FrameHeader header;
+  header.pgno = load_u32(slot.data() + kFramePgnoAt);
+  header.commit = load_u32(slot.data() + kFrameCommitAt);
+  header.txn_seq = load_u64(slot.data() + kFrameTxnSeqAt);
+  header.generation = load_u64(slot.data() + kFrameGenerationAt);
+  header.nonce = load_u32(slot.data() + kFrameNonceAt);
+  return header;
+}
+
+}  // namespace engine

@@ -1,0 +1,389 @@
+#include "engine/wal_pager.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "engine/entropy.h"
+#include "engine/free_list.h"
+#include "engine/meta.h"
+#include "engine/wal_reader.h"
+
+namespace engine {
+namespace {
+
+// A checkpoint writes runs of consecutive pages with one write_at each, up to this size.
+constexpr size_t kMaxCheckpointWriteBytes = 1 << 20;
+
+// How many more times Mutant::kRetryFailedFsync calls a failed sync again.
+constexpr int kSyncRetries = 3;
+
+std::string page_str(PageNo pgno) { return "page " + std::to_string(pgno); }
+
+}  // namespace
+
+WalPager::WalPager(std::string path, const PagerOptions& options, std::unique_ptr<vfs::File> data,
+                   std::unique_ptr<vfs::File> wal, RecoveredState state)
+    : path_(std::move(path)),
+      options_(options),
+      data_(std::move(data)),
+      wal_(std::move(wal)),
+      writer_(*wal_, state.meta.page_size, state.meta.db_id, options.mutant),
+      committed_(state.meta),
+      wal_index_(std::move(state.wal_index)),
+      wal_tail_(state.wal_tail),
+      checkpoint_pending_(state.needs_checkpoint),
+      nonce_seed_(random_u64()),
+      cache_(options.cache_pages),
+      recovery_info_(state.info) {}
+
+// ---- state checks ------------------------------------------------------
+
+Status WalPager::check_writable(const char* op) const {
+  if (closed_) return Status::invalid_argument(std::string(op) + " " + path_ + ": the pager is closed");
+  if (failed_) return failed_state_error();
+  return Status();
+}
+
+void WalPager::enter_failed_state(const Status& cause) {
+  if (!failed_) failed_ = cause;
+}
+
+Status WalPager::failed_state_error() const {
+  return Status::failed_state("database is in a failed state after: " + failed_->message() +
+                              "; reopen to recover");
+}
+
+// ---- reads ---------------------------------------------------------------
+
+Result<PageRef> WalPager::get(PageNo pgno) {
+  if (txn_) {
+    if (const auto it = txn_->dirty.find(pgno); it != txn_->dirty.end()) return PageRef(it->second);
+  }
+  return get_committed(pgno);
+}
+
+Result<PageRef> WalPager::get_committed(PageNo pgno) {
+  if (closed_) return Status::invalid_argument("get " + page_str(pgno) + " of " + path_ + ": the pager is closed");
+  if (pgno >= committed_.page_count) {
+    return Status::invalid_argument("get " + page_str(pgno) + " of " + path_ + ": past page_count " +
+                                    std::to_string(committed_.page_count));
+  }
+  if (PageRef page = cache_.lookup(pgno)) return page;
+  ASSIGN_OR_RETURN(PageRef page, read_committed(pgno));
+  cache_.insert(page);
+  return page;
+}
+
+Result<PageRef> WalPager::read_committed(PageNo pgno) {
+  if (const auto it = wal_index_.find(pgno); it != wal_index_.end()) {
+    return read_wal_page(*wal_, it->second, pgno, page_size(), options_.mutant);
+  }
+  return read_data_page(pgno);
+}
+
+Result<PageRef> WalPager::read_data_page(PageNo pgno) {
+  const uint64_t offset = uint64_t{pgno} * page_size();
+  auto page = std::make_shared<Page>(pgno, page_size());
+  ASSIGN_OR_RETURN(const size_t got, data_->read_at(offset, page->bytes));
+  if (got != page->bytes.size()) {
+    return Status::corruption("read " + page_str(pgno) + " of " + path_ + " at offset " + std::to_string(offset) +
+                              ": truncated file: it ends " + std::to_string(got) + " bytes into the page, but " +
+                              "page_count is " + std::to_string(committed_.page_count));
+  }
+  RETURN_IF_ERROR(check_page(*page, path_, options_.mutant).with("read " + path_ + " at offset " +
+                                                                  std::to_string(offset)));
+  return PageRef(std::move(page));
+}
+
+Result<std::vector<PageNo>> WalPager::free_list() {
+  return walk_free_list(committed_, [this](PageNo pgno) { return get_committed(pgno); }, path_);
+}
+
+// ---- the write transaction ------------------------------------------------
+
+Result<Meta> WalPager::begin() {
+  RETURN_IF_ERROR(check_writable("begin"));
+  if (txn_) return Status::invalid_argument("begin on " + path_ + ": a transaction is already running");
+  txn_.emplace();
+  return committed_;
+}
+
+Result<Page*> WalPager::get_mutable(PageNo pgno) {
+  if (!txn_) return Status::invalid_argument("get_mutable " + page_str(pgno) + " of " + path_ + ": no transaction");
+  if (pgno == kMetaPage) {
+    return Status::invalid_argument("get_mutable page 0 of " + path_ +
+                                    ": the meta page changes only through commit(meta)");
+  }
+  if (const auto it = txn_->dirty.find(pgno); it != txn_->dirty.end()) return it->second.get();
+  if (txn_->pending_free_set.contains(pgno)) {
+    return Status::invalid_argument("get_mutable " + page_str(pgno) + " of " + path_ +
+                                    ": the page was freed in this transaction");
+  }
+  ASSIGN_OR_RETURN(const PageRef committed, get_committed(pgno));
+  auto copy = std::make_shared<Page>(*committed);
+  Page* raw = copy.get();
+  txn_->dirty.emplace(pgno, std::move(copy));
+  return raw;
+}
+
+Result<Page*> WalPager::allocate(Meta& meta, PageType type) {
+  if (!txn_) return Status::invalid_argument("allocate in " + path_ + ": no transaction");
+  PageNo pgno = kNoPage;
+  if (meta.freelist_head != kNoPage) {
+    // The list holds only pages freed by committed transactions: pages
+    // freed by this one are pushed at commit.
+    pgno = meta.freelist_head;
+    if (pgno >= meta.page_count) {
+      return Status::corruption("allocate in " + path_ + ": free-list head " + page_str(pgno) +
+                                " is past page_count " + std::to_string(meta.page_count));
+    }
+    ASSIGN_OR_RETURN(const PageRef head, get(pgno));
+    if (head->type() != PageType::kFree) {
+      return Status::corruption("allocate in " + path_ + ": free-list head " + page_str(pgno) + " has page type " +
+                                std::to_string(int(head->type())) + ", expected a free page");
+    }
+    meta.freelist_head = free_page_next(*head);
+    if (meta.freelist_count > 0) --meta.freelist_count;
+  } else {
+    if (meta.page_count == UINT32_MAX) {
+      return Status::no_space("allocate in " + path_ + ": the database has reached the largest page count");
+    }
+    pgno = meta.page_count++;
+  }
+  auto page = std::make_shared<Page>(pgno, page_size());
+  page->set_type(type);
+  Page* raw = page.get();
+  txn_->dirty.insert_or_assign(pgno, std::move(page));
+  return raw;
+}
+
+Status WalPager::free(Meta& meta, PageNo pgno) {
+  if (!txn_) return Status::invalid_argument("free " + page_str(pgno) + " of " + path_ + ": no transaction");
+  if (pgno == kMetaPage || pgno >= meta.page_count) {
+    return Status::invalid_argument("free " + page_str(pgno) + " of " + path_ + ": not a freeable page (page_count " +
+                                    std::to_string(meta.page_count) + ")");
+  }
+  if (!txn_->pending_free_set.insert(pgno).second) {
+    return Status::invalid_argument("free " + page_str(pgno) + " of " + path_ +
+                                    ": already freed in this transaction");
+  }
+  txn_->pending_free.push_back(pgno);
+  return Status();
+}
+
+void WalPager::push_pending_frees(Meta& meta) {
+  for (const PageNo pgno : txn_->pending_free) {
+    auto page = std::make_shared<Page>(pgno, page_size());
+    format_free_page(*page, meta.freelist_head);
+    meta.freelist_head = pgno;
+    ++meta.freelist_count;
+    txn_->dirty.insert_or_assign(pgno, std::move(page));
+  }
+}
+
+Status WalPager::commit(Meta& meta) {
+  RETURN_IF_ERROR(check_writable("commit"));
+  if (!txn_) return Status::invalid_argument("commit on " + path_ + ": no transaction");
+  push_pending_frees(meta);
+  meta.page_size = committed_.page_size;
+  meta.db_id = committed_.db_id;
+  meta.txn_seq = committed_.txn_seq + 1;
+  meta.wal_generation = committed_.wal_generation;
+  const std::string what = "commit txn " + std::to_string(meta.txn_seq) + " of " + path_;
+
+  std::vector<std::shared_ptr<Page>> pages;
+  pages.reserve(txn_->dirty.size());
+  for (auto& [pgno, page] : txn_->dirty) pages.push_back(page);
+  std::sort(pages.begin(), pages.end(), [](const auto& a, const auto& b) { return a->pgno < b->pgno; });
+  auto meta_page = std::make_shared<Page>(encode_meta(meta, options_.mutant));
+  std::vector<const Page*> frames;
+  frames.reserve(pages.size() + 1);
+  for (const auto& page : pages) {
+    seal_page(*page, options_.mutant);
+    frames.push_back(page.get());
+  }
+  if (mutant_active(options_.mutant, Mutant::kMetaBypassesWal)) {
+    // MUTANT meta-bypasses-wal: the root pointer and free-list head go
+    // straight to page 0 of the data file (unsynced) instead of riding in
+    // the WAL; the commit marker then lands on the last page frame.
+    Status written = data_->write_at(0, meta_page->bytes);
+    if (!written.ok()) {
+      rollback();
+      return written.with(what);
+    }
+  } else {
+    frames.push_back(meta_page.get());
+  }
+
+  const uint32_t nonce = static_cast<uint32_t>(mix64(nonce_seed_ + write_attempts_++));
+  Status written = writer_.write_transaction(wal_tail_, frames, meta.txn_seq, meta.wal_generation, nonce);
+  if (!written.ok()) {
+    // Nothing was published and the tail does not move: the next commit
+    // overwrites whatever part of these frames reached the file, under
+    // another nonce, so the two can never be read as one transaction.
+    rollback();
+    return written.with(what + " (" + std::to_string(frames.size()) + " frames from WAL slot " +
+                        std::to_string(wal_tail_) + ")");
+  }
+  Status synced = wal_->sync();
+  if (!synced.ok() && mutant_active(options_.mutant, Mutant::kRetryFailedFsync)) {
+    // MUTANT retry-failed-fsync: a later successful fsync is trusted,
+    // although the kernel may already have dropped the dirty pages whose
+    // write-back the failed one reported.
+    for (int retry = 0; retry < kSyncRetries && !synced.ok(); ++retry) synced = wal_->sync();
+  }
+  if (!synced.ok()) {
+    // The frames may or may not be on disk: never acknowledge, and refuse
+    // every later write until a reopen finds out.
+    enter_failed_state(synced);
+    rollback();
+    return synced.with(what);
+  }
+  ++stats_.wal_syncs;
+
+  for (size_t i = 0; i < frames.size(); ++i) wal_index_[frames[i]->pgno] = wal_tail_ + i;
+  wal_tail_ += frames.size();
+  checkpoint_pending_ = true;
+  for (auto& page : pages) cache_.insert(std::move(page));
+  cache_.insert(std::move(meta_page));
+  committed_ = meta;
+  txn_.reset();
+  ++stats_.commits;
+  ++commits_since_checkpoint_;
+  if (checkpoint_due()) {
+    // The commit is durable whatever happens now. A checkpoint that fails
+    // to write leaves the WAL as it was and is retried after the next
+    // commit; one that fails to sync leaves the pager in the failed state,
+    // which the next write reports.
+    static_cast<void>(checkpoint_now());
+  }
+  return Status();
+}
+
+void WalPager::rollback() { txn_.reset(); }
+
+// ---- checkpoints -----------------------------------------------------------
+
+bool WalPager::checkpoint_due() const {
+  if (options_.checkpoint_every_commits != 0 && commits_since_checkpoint_ >= options_.checkpoint_every_commits) {
+    return true;
+  }
+  return options_.checkpoint_wal_bytes != 0 && wal_bytes() >= options_.checkpoint_wal_bytes;
+}
+
+Status WalPager::checkpoint() {
+  RETURN_IF_ERROR(check_writable("checkpoint"));
+  if (!checkpoint_pending_) return Status();
+  return checkpoint_now();
+}
+
+Status WalPager::checkpoint_now() {
+  RETURN_IF_ERROR(check_writable("checkpoint"));
+  const uint64_t generation = committed_.wal_generation;
+  RETURN_IF_ERROR(checkpoint_steps(generation).with("checkpoint of " + path_ + " at WAL generation " +
+                                                    std::to_string(generation)));
+  // The data file holds every committed page and the WAL header names the
+  // next generation: the old frames are dead, and new ones start at slot 0.
+  wal_index_.clear();
+  wal_tail_ = 0;
+  checkpoint_pending_ = false;
+  committed_.wal_generation = generation + 1;
+  commits_since_checkpoint_ = 0;
+  ++stats_.checkpoints;
+  return Status();
+}
+
+Status WalPager::checkpoint_steps(uint64_t generation) {
+  // A failed write here changes nothing that counts: the WAL still holds
+  // every page, so the checkpoint can simply be tried again later.
+  RETURN_IF_ERROR(write_checkpoint_pages());
+  if (mutant_active(options_.mutant, Mutant::kTruncateBeforeDataFsync)) {
+    // MUTANT truncate-before-data-fsync: the WAL is reset while the pages
+    // it held may still sit only in the data file's page cache.
+    RETURN_IF_ERROR(start_wal_generation(generation + 1));
+    return sync_data_file();
+  }
+  RETURN_IF_ERROR(sync_data_file());
+  return start_wal_generation(generation + 1);
+}
+
+Status WalPager::write_checkpoint_pages() {
+  std::vector<std::pair<PageNo, uint64_t>> pages(wal_index_.begin(), wal_index_.end());
+  std::sort(pages.begin(), pages.end());
+  const uint32_t size = page_size();
+  std::vector<uint8_t> run;
+  PageNo run_start = 0;
+  const auto flush = [&]() -> Status {
+    if (run.empty()) return Status();
+    Status written = data_->write_at(uint64_t{run_start} * size, run);
+    run.clear();
+    return written;
+  };
+  for (const auto& [pgno, slot] : pages) {
+    const bool extends_run = !run.empty() && pgno == run_start + run.size() / size;
+    if (!extends_run || run.size() >= kMaxCheckpointWriteBytes) {
+      RETURN_IF_ERROR(flush());
+      run_start = pgno;
+    }
+    PageRef image = cache_.peek(pgno);
+    if (!image) {
+      ASSIGN_OR_RETURN(image, read_wal_page(*wal_, slot, pgno, size, options_.mutant));
+    }
+    run.insert(run.end(), image->bytes.begin(), image->bytes.end());
+  }
+  return flush();
+}
+
+Status WalPager::sync_data_file() {
+  if (mutant_active(options_.mutant, Mutant::kNoDataFsync)) {
+    // MUTANT no-data-fsync: the checkpointed pages are never synced, yet the
+    // WAL that holds them is reset as if they were durable.
+    return Status();
+  }
+  return sync_file(*data_, stats_.data_syncs);
+}
+
+Status WalPager::start_wal_generation(uint64_t generation) {
+  Status written = writer_.write_header(generation);
+  if (!written.ok()) {
+    // The header on disk may now name either generation, so continuing
+    // with either could orphan committed frames: stop writing.
+    enter_failed_state(written);
+    return written;
+  }
+  return sync_file(*wal_, stats_.wal_syncs);
+}
+
+Status WalPager::sync_file(vfs::File& file, uint64_t& counter) {
+  Status synced = file.sync();
+  if (!synced.ok()) {
+    enter_failed_state(synced);
+    return synced;
+  }
+  ++counter;
+  return Status();
+}
+
+// ---- the rest ---------------------------------------------------------------
+
+uint64_t WalPager::wal_bytes() const { return kWalHeaderSize + wal_tail_ * wal_slot_size(page_size()); }
+
+PagerStats WalPager::stats() const {
+  PagerStats stats = stats_;
+  stats.wal_bytes = wal_bytes();
+  return stats;
+}
+
+Status WalPager::close() {
+  if (closed_) return Status();
+  txn_.reset();
+  Status result;
+  if (!failed_ && checkpoint_pending_) result = checkpoint_now();
+  const Status data_closed = data_->close();
+  const Status wal_closed = wal_->close();
+  closed_ = true;
+  if (!result.ok()) return result;
+  return data_closed.ok() ? wal_closed : data_closed;
+}
+
+}  // namespace engine

@@ -1,0 +1,129 @@
+// WalPager: the Pager of engine/pager.h over a data file and a WAL that is
+// reused in place. Pager::open (pager.cc) builds one after recovery or
+// creation; everything after open happens here.
+//
+// Invariants between calls:
+//   * committed_ is the meta of the last durable transaction, and its
+//     wal_generation is the generation of the WAL header on disk;
+//   * wal_index_ maps every page written since the last checkpoint to the
+//     slot of its latest committed frame, all below wal_tail_;
+//   * the cache holds only committed images (the same bytes as the WAL or
+//     the data file would return);
+//   * checkpoint_pending_ is true when the current generation holds
+//     committed frames (or recovery left a header to rewrite): only then
+//     does a checkpoint have work. Frames of a failed write do not count:
+//     the next write overwrites them under a new nonce.
+//
+// Destroying a WalPager without close() releases the files without a
+// checkpoint, which loses nothing: it is what a crash does.
+// Not thread-safe: Db serializes calls.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/page_cache.h"
+#include "engine/pager.h"
+#include "engine/recovery.h"
+#include "engine/wal_writer.h"
+#include "vfs/vfs.h"
+
+namespace engine {
+
+class WalPager final : public Pager {
+ public:
+  // Takes over the open files and the recovered (or newly created) state.
+  // Does not touch the disk.
+  WalPager(std::string path, const PagerOptions& options, std::unique_ptr<vfs::File> data,
+           std::unique_ptr<vfs::File> wal, RecoveredState state);
+
+  uint32_t page_size() const override { return committed_.page_size; }
+  Mutant mutant() const override { return options_.mutant; }
+  const std::string& path() const override { return path_; }
+  const Meta& meta() const override { return committed_; }
+
+  Result<PageRef> get(PageNo pgno) override;
+  Result<Meta> begin() override;
+  Result<Page*> get_mutable(PageNo pgno) override;
+  Result<Page*> allocate(Meta& meta, PageType type) override;
+  Status free(Meta& meta, PageNo pgno) override;
+  Status commit(Meta& meta) override;
+  void rollback() override;
+  Status checkpoint() override;
+  Result<std::vector<PageNo>> free_list() override;
+  PagerStats stats() const override;
+  const RecoveryInfo& recovery_info() const override { return recovery_info_; }
+  Status close() override;
+
+  // Writes the header of `generation` and syncs the WAL: the first step of
+  // a new database, and the reset at the end of a checkpoint.
+  Status start_wal_generation(uint64_t generation);
+  // Runs the whole checkpoint protocol, even with an empty WAL index (after
+  // recovery the header may need rewriting).
+  Status checkpoint_now();
+
+  void set_checkpoint_redone() { recovery_info_.checkpoint_redone = true; }
+  // Pages held by the cache (tests check the bound).
+  size_t cached_pages() const { return cache_.size(); }
+
+ private:
+  struct Transaction {
+    // The transaction's own images. Each lives in its own allocation, so the
+    // Page* handed out by get_mutable()/allocate() stays valid until commit
+    // or rollback however the map rehashes.
+    std::unordered_map<PageNo, std::shared_ptr<Page>> dirty;
+    std::vector<PageNo> pending_free;                          // in the order free() was called
+    std::unordered_set<PageNo> pending_free_set;
+  };
+
+  // OK when a write may start: the pager is open and not failed.
+  Status check_writable(const char* op) const;
+  // Records the first failed sync (or WAL header write): the failed state.
+  void enter_failed_state(const Status& cause);
+  Status failed_state_error() const;
+
+  // The committed image (cache, else WAL, else data file), ignoring the transaction.
+  Result<PageRef> get_committed(PageNo pgno);
+  Result<PageRef> read_committed(PageNo pgno);
+  Result<PageRef> read_data_page(PageNo pgno);
+  // Pushes the transaction's freed pages onto meta's free list as free pages.
+  void push_pending_frees(Meta& meta);
+  // Syncs `file`, counting it; a failure enters the failed state.
+  Status sync_file(vfs::File& file, uint64_t& counter);
+  Status sync_data_file();
+  // Every step of a checkpoint of `generation` but the bookkeeping.
+  Status checkpoint_steps(uint64_t generation);
+  Status write_checkpoint_pages();
+  uint64_t wal_bytes() const;
+  bool checkpoint_due() const;
+
+  const std::string path_;
+  const PagerOptions options_;
+  std::unique_ptr<vfs::File> data_;
+  std::unique_ptr<vfs::File> wal_;
+  WalWriter writer_;
+
+  Meta committed_;
+  std::unordered_map<PageNo, uint64_t> wal_index_;
+  uint64_t wal_tail_;
+  bool checkpoint_pending_;
+  // Each write of a transaction gets nonce mix64(nonce_seed_ + attempt):
+  // distinct between attempts, and between runs through the random seed.
+  const uint64_t nonce_seed_;
+  uint64_t write_attempts_ = 0;
+  uint64_t commits_since_checkpoint_ = 0;
+  PageCache cache_;
+  std::optional<Transaction> txn_;
+
+  std::optional<Status> failed_;  // the failure that poisoned the pager
+  bool closed_ = false;
+  PagerStats stats_;
+  RecoveryInfo recovery_info_;
+};
+
+}  // namespace engine

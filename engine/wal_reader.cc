@@ -1,0 +1,218 @@
+#include "engine/wal_reader.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace engine {
+namespace {
+
+// Recovery reads the WAL in pieces of about this size.
+constexpr uint64_t kScanChunkBytes = 1 << 20;
+
+enum class SlotKind : uint8_t { kPartial, kDamaged, kValid };
+
+struct Slot {
+  SlotKind kind = SlotKind::kDamaged;
+  FrameHeader header;
+};
+
+// Every slot of the WAL, a partial last one included, with its frame header
+// when the frame's checksum holds.
+Result<std::vector<Slot>> read_slots(vfs::File& wal, const WalScanParams& params) {
+  ASSIGN_OR_RETURN(const uint64_t size, wal.size());
+  std::vector<Slot> slots;
+  if (size <= kWalHeaderSize) return slots;
+  const uint64_t slot_size = wal_slot_size(params.page_size);
+  const uint64_t total = (size - kWalHeaderSize + slot_size - 1) / slot_size;
+  slots.reserve(total);
+  const uint64_t per_chunk = std::max<uint64_t>(1, kScanChunkBytes / slot_size);
+  std::vector<uint8_t> buffer(std::min(per_chunk, total) * slot_size);
+  for (uint64_t first = 0; first < total; first += per_chunk) {
+    const uint64_t count = std::min(per_chunk, total - first);
+    const std::span<uint8_t> chunk = std::span(buffer).first(count * slot_size);
+    ASSIGN_OR_RETURN(const size_t got, wal.read_at(wal_slot_offset(first, params.page_size), chunk));
+    for (uint64_t k = 0; k < count; ++k) {
+      if ((k + 1) * slot_size > got) {
+        slots.push_back({SlotKind::kPartial, {}});
+        continue;
+      }
+      const auto header = decode_frame(chunk.subspan(k * slot_size, slot_size), params.db_id, params.mutant);
+      slots.push_back(header ? Slot{SlotKind::kValid, *header} : Slot{SlotKind::kDamaged, {}});
+    }
+  }
+  return slots;
+}
+
+// The transaction a log frame belongs to: all its frames carry the same
+// sequence number and the same nonce.
+struct TxnId {
+  uint64_t txn_seq = 0;
+  uint32_t nonce = 0;
+  bool operator==(const TxnId&) const = default;
+};
+
+TxnId txn_of(const Slot& slot) { return {slot.header.txn_seq, slot.header.nonce}; }
+
+// Whether `slot` continues the log as frame `n` (from 0) of transaction
+// `txn`; for n == 0, `expected` (when known) is the sequence number the
+// transaction must carry.
+bool continues_log(const Slot& slot, uint64_t n, const TxnId& txn, std::optional<uint64_t> expected,
+                   const WalScanParams& params) {
+  if (slot.kind != SlotKind::kValid) return false;
+  if (slot.header.commit != 0 && slot.header.commit != n + 1) return false;
+  if (n > 0 && slot.header.nonce != txn.nonce) return false;
+  if (mutant_active(params.mutant, Mutant::kNoWalSalt)) {
+    // MUTANT no-wal-salt: any frame whose checksum holds is taken, whatever
+    // generation and sequence it carries, so frames left from before the last
+    // WAL reset are replayed as if they were new.
+    return true;
+  }
+  if (slot.header.generation != params.generation) return false;
+  if (n > 0) return slot.header.txn_seq == txn.txn_seq;
+  return !expected || slot.header.txn_seq == *expected;
+}
+
+// Why the frame in `slots[at]` does not continue the log, for messages.
+std::string why_log_breaks(const std::vector<Slot>& slots, uint64_t at, uint64_t n, const TxnId& txn,
+                           std::optional<uint64_t> expected, const WalScanParams& params) {
+  if (at >= slots.size()) return "the file ends";
+  const Slot& slot = slots[at];
+  if (slot.kind == SlotKind::kPartial) return "partial frame: the file ends inside it";
+  if (slot.kind == SlotKind::kDamaged) return "frame checksum mismatch";
+  const FrameHeader& h = slot.header;
+  if (h.generation != params.generation) {
+    return "frame of generation " + std::to_string(h.generation) + ", expected " +
+           std::to_string(params.generation);
+  }
+  if (n > 0 && h.txn_seq != txn.txn_seq) {
+    return "frame of txn " + std::to_string(h.txn_seq) + " inside txn " + std::to_string(txn.txn_seq);
+  }
+  if (n > 0 && h.nonce != txn.nonce) {
+    return "frame of another write of txn " + std::to_string(h.txn_seq) + " (nonce differs)";
+  }
+  if (n == 0 && expected && h.txn_seq != *expected) {
+    return "frame of txn " + std::to_string(h.txn_seq) + ", expected txn " + std::to_string(*expected);
+  }
+  return "commit field " + std::to_string(h.commit) + " on frame " + std::to_string(n + 1) + " of txn " +
+         std::to_string(h.txn_seq);
+}
+
+bool of_generation(const Slot& slot, uint64_t generation) {
+  return slot.kind == SlotKind::kValid && slot.header.generation == generation;
+}
+
+// The first slot from which a complete transaction of `generation` starts
+// (frames of one sequence number and nonce, commit field 0 but on the last,
+// which holds the count), searching [from, slots.size()); nullopt when none
+// does. Linear: within a maximal run of one transaction's frames ending at a
+// commit frame with count c, only the start c frames before its end can
+// qualify.
+std::optional<uint64_t> find_complete_txn(const std::vector<Slot>& slots, uint64_t from, uint64_t generation) {
+  uint64_t j = from;
+  while (j < slots.size()) {
+    if (!of_generation(slots[j], generation)) {
+      ++j;
+      continue;
+    }
+    const uint64_t run_start = j;
+    const TxnId txn = txn_of(slots[j]);
+    while (j < slots.size() && of_generation(slots[j], generation) && txn_of(slots[j]) == txn) {
+      const uint32_t commit = slots[j++].header.commit;
+      if (commit == 0) continue;
+      if (commit <= j - run_start) return j - commit;
+      break;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<WalHeader> read_wal_header(vfs::File& wal, Mutant mutant) {
+  std::array<uint8_t, kWalHeaderSize> bytes{};
+  ASSIGN_OR_RETURN(const size_t got, wal.read_at(0, bytes));
+  return decode_wal_header(std::span(bytes).first(got), wal.path(), mutant);
+}
+
+Result<PageRef> read_wal_page(vfs::File& wal, uint64_t slot, PageNo pgno, uint32_t page_size, Mutant mutant) {
+  auto page = std::make_shared<Page>(pgno, page_size);
+  const uint64_t offset = wal_slot_offset(slot, page_size) + kFrameHeaderSize;
+  ASSIGN_OR_RETURN(const size_t got, wal.read_at(offset, page->bytes));
+  if (got != page_size) {
+    return Status::corruption("read page " + std::to_string(pgno) + " from " + wal.path() + " at offset " +
+                              std::to_string(offset) + ": the file ends after " + std::to_string(got) +
+                              " of its " + std::to_string(page_size) + " bytes");
+  }
+  RETURN_IF_ERROR(check_page(*page, wal.path(), mutant).with("read " + wal.path() + " at offset " +
+                                                              std::to_string(offset)));
+  return PageRef(std::move(page));
+}
+
+Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
+  ASSIGN_OR_RETURN(const std::vector<Slot> slots, read_slots(wal, params));
+  WalLog log;
+
+  // Walk whole transactions from slot 0 while they fit.
+  uint64_t at = 0;
+  std::optional<uint64_t> expected = params.first_txn_seq;
+  uint64_t start = 0;
+  uint64_t n = 0;
+  TxnId txn;
+  while (true) {
+    start = at;
+    n = 0;
+    bool committed = false;
+    while (at < slots.size() && continues_log(slots[at], n, txn, expected, params)) {
+      if (n == 0) txn = txn_of(slots[at]);
+      ++n;
+      committed = slots[at++].header.commit != 0;
+      if (committed) break;
+    }
+    if (!committed) break;
+    for (uint64_t s = start; s < at; ++s) log.index[slots[s].header.pgno] = s;
+    if (log.txn_count++ == 0) log.first_txn_seq = txn.txn_seq;
+    log.last_txn_seq = txn.txn_seq;
+    expected = txn.txn_seq + 1;
+  }
+  // [start, at) holds the intact frames of a transaction that never
+  // committed; `at` is the first slot that did not fit.
+  const uint64_t broken_at = at;
+  log.end_slot = start;
+  if (n > 0 && mutant_active(params.mutant, Mutant::kNoCommitRecord)) {
+    // MUTANT no-commit-record: the intact frames of the unfinished transaction
+    // are applied as if its commit frame had been written.
+    for (uint64_t s = start; s < at; ++s) log.index[slots[s].header.pgno] = s;
+    log.end_slot = at;
+  }
+  const std::optional<uint64_t> dropped_seq = n > 0 ? std::optional(txn.txn_seq) : expected;
+
+  log.torn_tail = broken_at < slots.size() && slots[broken_at].kind != SlotKind::kValid;
+  for (uint64_t s = log.end_slot; s < slots.size(); ++s) {
+    if (slots[s].kind != SlotKind::kValid) continue;
+    const FrameHeader& h = slots[s].header;
+    if (h.generation < params.generation) {
+      log.stale_frames = true;
+    } else if (h.generation > params.generation) {
+      return Status::corruption("WAL " + wal.path() + ": frame at offset " +
+                                std::to_string(wal_slot_offset(s, params.page_size)) + " carries generation " +
+                                std::to_string(h.generation) + ", newer than the log's generation " +
+                                std::to_string(params.generation) +
+                                "; a generation's frames are written only after its header is durable");
+    } else if (s < broken_at || !dropped_seq || h.txn_seq == *dropped_seq) {
+      log.uncommitted_frames = true;
+    }
+  }
+
+  if (const auto later = find_complete_txn(slots, log.end_slot, params.generation)) {
+    return Status::corruption(
+        "WAL " + wal.path() + ": the log breaks at offset " +
+        std::to_string(wal_slot_offset(broken_at, params.page_size)) + " (" +
+        why_log_breaks(slots, broken_at, n, txn, expected, params) + ") but a complete transaction (txn " +
+        std::to_string(slots[*later].header.txn_seq) + ") follows at offset " +
+        std::to_string(wal_slot_offset(*later, params.page_size)) +
+        "; a transaction is written only after the previous one is durable, so this is damage, not a torn tail");
+  }
+  return log;
+}
+
+}  // namespace engine

@@ -1,0 +1,260 @@
+#include "reports/html.h"
+
+#include <algorithm>
+#include <set>
+#include <string_view>
+
+#include "reports/escape.h"
+#include "reports/format.h"
+#include "reports/timeline_svg.h"
+
+namespace reports {
+namespace {
+
+// No '<' or '&' in here: the stylesheet sits unescaped in XHTML.
+constexpr std::string_view kStyle = R"CSS(
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1f2328; margin: 24px 32px; line-height: 1.4; }
+h1 { font-size: 24px; margin: 0 0 6px 0; }
+h2 { font-size: 19px; margin: 28px 0 10px 0; border-bottom: 1px solid #d0d7de; padding-bottom: 4px; }
+h3 { font-size: 16px; margin: 22px 0 8px 0; }
+h4 { font-size: 14px; margin: 14px 0 6px 0; }
+code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; }
+pre { background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 10px; white-space: pre-wrap; word-break: break-all; margin: 2px 0; }
+.run { color: #57606a; margin: 2px 0; }
+.badge { display: inline-block; border-radius: 10px; padding: 1px 9px; font-size: 12px; font-weight: 600; color: #ffffff; vertical-align: middle; }
+.badge.pass { background: #1a7f37; }
+.badge.fail { background: #cf222e; }
+.badge.note { background: #6e7781; }
+.cards { display: flex; gap: 12px; margin: 16px 0; flex-wrap: wrap; }
+.card { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 14px; min-width: 130px; }
+.card .n { font-size: 22px; font-weight: 600; }
+.card .l { color: #57606a; font-size: 12px; }
+.card.bad .n { color: #cf222e; }
+table { border-collapse: collapse; font-size: 13px; }
+th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.fail td.v { background: #ffebe9; }
+tr.pass td.v { background: #dafbe1; }
+td.scenario .desc { color: #57606a; font-size: 12px; max-width: 360px; }
+.tag { display: inline-block; background: #ddf4ff; color: #0969da; border-radius: 8px; padding: 0 6px; font-size: 11px; margin-right: 3px; }
+.case { border: 1px solid #d0d7de; border-radius: 8px; padding: 4px 16px 12px 16px; margin: 14px 0; }
+.case.fail { border-left: 5px solid #cf222e; }
+.case.pass { border-left: 5px solid #1a7f37; }
+dl.kv { display: grid; grid-template-columns: 90px 1fr; gap: 4px 10px; margin: 6px 0; }
+dl.kv dt { color: #57606a; font-weight: 600; font-size: 13px; }
+dl.kv dd { margin: 0; }
+.timeline-wrap { overflow-x: auto; border: 1px solid #eaeef2; border-radius: 6px; padding: 6px 0; margin-top: 8px; }
+.timeline-wrap .markers { margin: 2px 12px 4px 12px; color: #57606a; font-size: 12px; }
+.legend-wrap { margin: 6px 0 12px 0; }
+.muted { color: #57606a; font-size: 13px; }
+footer { margin-top: 36px; color: #8c959f; font-size: 12px; }
+)CSS";
+
+std::string e(std::string_view text) { return xml_escape(text); }
+
+std::string badge(bool pass) {
+  return pass ? "<span class=\"badge pass\">PASS</span>" : "<span class=\"badge fail\">FAIL</span>";
+}
+
+std::string card(const std::string& number, std::string_view label, bool bad) {
+  return std::string("<div class=\"card") + (bad ? " bad" : "") + "\"><div class=\"n\">" + e(number) +
+         "</div><div class=\"l\">" + e(label) + "</div></div>";
+}
+
+std::string header(const Report& report, const Totals& t) {
+  const bool all_pass = t.scenarios_passed == t.scenarios;
+  std::string out = "<header><h1>Crash simulation report " + badge(all_pass) + "</h1><p class=\"run\">" +
+                    e(describe_run(report.run)) + "</p><p class=\"run\">catalog:";
+  for (const std::string& file : report.run.catalog_files) out += " <code>" + e(file) + "</code>";
+  if (!report.run.catalog_digest.empty()) out += " (digest <code>" + e(report.run.catalog_digest) + "</code>)";
+  out += "</p>";
+  if (!report.run.command.empty()) out += "<p class=\"run\">command: <code>" + e(report.run.command) + "</code></p>";
+  out += "</header><div class=\"cards\">";
+  out += card(format_count(t.scenarios_passed) + " / " + format_count(t.scenarios), "scenarios passed",
+              t.scenarios_passed != t.scenarios);
+  out += card(format_count(t.cases - t.cases_passed), "failed cases (scenario \u00d7 model)",
+              t.cases_passed != t.cases);
+  out += card(format_count(t.states_checked), "crash states checked", false);
+  out += card(format_count(t.violations), "violations found", false);
+  out += card(format_seconds(t.seconds), "checking time, all cases", false);
+  return out + "</div>";
+}
+
+// Anchor of a case's section; checks and models of one scenario are numbered apart.
+std::string case_anchor(size_t scenario, const ModelResult& c, bool is_check) {
+  return "case-" + std::to_string(scenario) + (is_check ? "-check-" : "-model-") + c.model;
+}
+
+std::string verdict_table(const Report& report) {
+  std::string out =
+      "<h2>Verdicts</h2><table class=\"verdicts\"><thead><tr><th>Scenario</th><th>Mutant</th><th>Expected</th>"
+      "<th>Model</th><th>Found</th><th>States checked</th><th>Time</th><th>Verdict</th></tr></thead><tbody>";
+  for (size_t si = 0; si < report.scenarios.size(); ++si) {
+    const ScenarioResult& s = report.scenarios[si];
+    const size_t n = s.error.empty() ? s.checks.size() + s.models.size() : 0;
+    const std::string rows = std::to_string(std::max<size_t>(1, n));
+    std::string scenario_cells = "<td class=\"scenario\" rowspan=\"" + rows + "\"><code>" + e(s.name) +
+                                 "</code><div class=\"desc\">" + e(s.description) + "</div><div>";
+    for (const std::string& tag : s.tags) scenario_cells += "<span class=\"tag\">" + e(tag) + "</span>";
+    scenario_cells += "</div></td><td rowspan=\"" + rows + "\">" + e(s.mutant) + "</td><td rowspan=\"" + rows +
+                      "\">" + e(describe_expectation(s.expect)) + "</td>";
+    if (n == 0) {
+      const std::string why = s.error.empty() ? "no persistence model ran" : "the workload could not run: " + s.error;
+      out += "<tr class=\"fail\">" + scenario_cells + "<td colspan=\"4\">" + e(why) + "</td><td class=\"v\">" +
+             badge(false) + "</td></tr>";
+      continue;
+    }
+    bool first = true;
+    for_each_case(s, [&](const ModelResult& c, bool is_check) {
+      const bool pass = case_or_check_passed(s, c, is_check);
+      std::string found = e(describe_findings(c));
+      if (!c.violations.empty()) found = "<a href=\"#" + e(case_anchor(si, c, is_check)) + "\">" + found + "</a>";
+      out += std::string("<tr class=\"") + (pass ? "pass" : "fail") + "\">" + (first ? scenario_cells : "") + "<td>" +
+             e(c.model) + (is_check ? " <span class=\"muted\">(check)</span>" : "") + "</td><td>" + found +
+             "</td><td class=\"num\">" + e(format_states(c)) + "</td><td class=\"num\">" +
+             e(format_seconds(c.seconds)) + "</td><td class=\"v\">" + badge(pass) + "</td></tr>";
+      first = false;
+    });
+  }
+  return out + "</tbody></table>";
+}
+
+// The workload markers of the picture spelled out under it: the flags in
+// the marker row carry them only as tooltips.
+std::string marker_caption(const Timeline& t) {
+  const auto [first, last] = timeline_window(t);
+  std::string items;
+  for (size_t i = first; i < last; ++i) {
+    const TimelineOp& op = t.ops[i];
+    if (op.kind != OpKind::kMarker) continue;
+    items += (items.empty() ? "" : " \u00b7 ") + ("#" + std::to_string(op.index) + " " + op.detail) +
+             (op_issued(t, op) ? "" : " (not reached)");
+  }
+  return items.empty() ? "" : "<p class=\"markers\">markers: " + e(items) + "</p>";
+}
+
+std::string violation_block(const Violation& v, const std::string& svg_prefix) {
+  std::string out = "<div class=\"violation\"><h4>" + e(v.invariant) + " <span class=\"muted\">state <code>" +
+                    e(v.state_id) + "</code></span>";
+  if (v.power_loss_only) out += " <span class=\"badge note\">power loss only</span>";
+  out += "</h4>";
+  if (!v.message.empty()) out += "<p>" + e(v.message) + "</p>";
+  out += "<dl class=\"kv\"><dt>Expected</dt><dd>" + e(v.expected) + "</dd><dt>Observed</dt><dd>" + e(v.observed) +
+         "</dd>";
+  if (!v.cause.empty()) out += "<dt>Cause</dt><dd>" + e(v.cause) + "</dd>";
+  out += "<dt>Replay</dt><dd><pre>" + e(v.replay) + "</pre></dd></dl>";
+  if (v.timeline)
+    out += "<div class=\"timeline-wrap\">" + render_timeline_svg(*v.timeline, svg_prefix) +
+           marker_caption(*v.timeline) + "</div>";
+  else
+    out += "<p class=\"muted\">No timeline was recorded for this violation.</p>";
+  return out + "</div>";
+}
+
+std::string case_section(const ScenarioResult& s, const ModelResult& m, bool pass, const std::string& anchor) {
+  std::string out = std::string("<section class=\"case ") + (pass ? "pass" : "fail") + "\" id=\"" + e(anchor) +
+                    "\"><h3><code>" + e(s.name) + "</code> \u00b7 " + e(m.model) + " " + badge(pass) +
+                    "</h3><p class=\"muted\">expected " + e(describe_expectation(s.expect)) + "; found " +
+                    e(describe_findings(m)) + "</p>";
+  const size_t shown = std::min(kHtmlViolationsPerCase, m.violations.size());
+  for (size_t i = 0; i < shown; ++i) out += violation_block(m.violations[i], anchor + "-v" + std::to_string(i) + "-");
+  const uint64_t rest = total_violations(m) - shown;
+  if (rest > 0)
+    out += "<p class=\"muted\">" + format_count(rest) + " more violations of this case are counted in report.json.</p>";
+  return out + "</section>";
+}
+
+std::string violations_part(const Report& report) {
+  std::string sections;
+  for (size_t si = 0; si < report.scenarios.size(); ++si) {
+    const ScenarioResult& s = report.scenarios[si];
+    for_each_case(s, [&](const ModelResult& c, bool is_check) {
+      if (!c.violations.empty())
+        sections += case_section(s, c, case_or_check_passed(s, c, is_check), case_anchor(si, c, is_check));
+    });
+  }
+  if (sections.empty()) return "<h2>Violations</h2><p class=\"muted\">No violations were found.</p>";
+  return "<h2>Violations</h2><p class=\"muted\">Each picture shows the recorded trace around the crash point: "
+         "one lane per file, writes sized by their bytes, syncs as barriers, the crash as a red line. "
+         "Hover an operation for its index, byte range and fate.</p><div class=\"legend-wrap\">" +
+         render_timeline_legend("legend-") + "</div>" + sections;
+}
+
+// Failures with no recorded violation to show: a missing expected
+// violation, a case that could not run, a workload that could not run.
+std::string unexplained_failures(const Report& report) {
+  std::string items;
+  for (const ScenarioResult& s : report.scenarios) {
+    if (!s.error.empty())
+      items += "<li><code>" + e(s.name) + "</code>: the workload could not run: " + e(s.error) + "</li>";
+    for_each_case(s, [&](const ModelResult& c, bool is_check) {
+      if (!case_or_check_passed(s, c, is_check) && c.violations.empty())
+        items += "<li><code>" + e(s.name) + "</code> \u00b7 " + e(c.model) + ": expected " +
+                 e(describe_expectation(s.expect)) + ", found " + e(describe_findings(c)) + "</li>";
+    });
+  }
+  if (items.empty()) return "";
+  return "<h2>Failures without a violation to show</h2><ul>" + items + "</ul>";
+}
+
+std::string coverage_part(const Report& report) {
+  std::set<std::string> paths;
+  for (const ScenarioResult& s : report.scenarios)
+    for (const ModelResult& m : s.models)
+      for (const auto& [path, count] : m.recovery_paths) paths.insert(path);
+  std::string out =
+      "<h2>Coverage</h2><p class=\"muted\">What each case explored, and how many checked crash states made "
+      "recovery take each path: a path never taken is a path never tested.</p><table><thead><tr>"
+      "<th>Scenario</th><th>Model</th><th>Crash points</th><th>States allowed</th><th>Generated</th>"
+      "<th>Checked</th><th>Duplicates</th><th>Recovery crashes</th><th>States/s</th>";
+  for (const std::string& p : paths) out += "<th>" + e(p) + "</th>";
+  out += "</tr></thead><tbody>";
+  auto num_cell = [](const std::string& text) { return "<td class=\"num\">" + e(text) + "</td>"; };
+  for (const ScenarioResult& s : report.scenarios)
+    for (const ModelResult& m : s.models) {
+      out += "<tr><td><code>" + e(s.name) + "</code></td><td>" + e(m.model) + "</td>" +
+             num_cell(format_count(m.crash_points)) +
+             num_cell(format_quantity(m.states_total) + (m.sampled ? " (sampled)" : "")) +
+             num_cell(format_count(m.states_generated)) + num_cell(format_count(m.states_checked)) +
+             num_cell(format_count(m.duplicates_skipped)) + num_cell(format_count(m.recovery_states_checked)) +
+             num_cell(format_count(m.seconds > 0 ? static_cast<uint64_t>(m.states_checked / m.seconds) : 0));
+      for (const std::string& p : paths) {
+        auto it = m.recovery_paths.find(p);
+        out += num_cell(format_count(it == m.recovery_paths.end() ? 0 : it->second));
+      }
+      out += "</tr>";
+    }
+  return out + "</tbody></table>";
+}
+
+std::string at_risk_part(const Report& report) {
+  std::string items;
+  for (const ScenarioResult& s : report.scenarios)
+    for (const AtRisk& a : s.at_risk) {
+      items += "<li><code>" + e(s.name) + "</code>: transaction " + std::to_string(a.txn) +
+               " was acknowledged at trace entry " + std::to_string(a.ack_index) + " while<ul>";
+      for (const AtRisk::Item& item : a.items)
+        items += "<li>#" + std::to_string(item.op_index) + " <code>" + e(item.path) + "</code>: " + e(item.what) +
+                 "</li>";
+      items += "</ul></li>";
+    }
+  if (items.empty()) return "";
+  return "<h2>At risk</h2><p class=\"muted\">Acknowledged commits that depended on something not yet durable "
+         "when they were acknowledged.</p><ul>" + items + "</ul>";
+}
+
+}  // namespace
+
+std::string render_html(const Report& report) {
+  Totals t = compute_totals(report);
+  return "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
+         "<meta charset=\"utf-8\"/>\n<title>Crash simulation report</title>\n<style>" +
+         std::string(kStyle) + "</style>\n</head>\n<body>\n" + header(report, t) + "\n" + verdict_table(report) +
+         "\n" + violations_part(report) + "\n" + unexplained_failures(report) + "\n" + at_risk_part(report) +
+         "\n" + coverage_part(report) +
+         "\n<footer>" + e(report.run.tool + " " + report.run.tool_version) +
+         " \u00b7 report format " + std::to_string(kReportFormatVersion) + "</footer>\n</body>\n</html>\n";
+}
+
+}  // namespace reports

@@ -1,0 +1,209 @@
+// The crash report: what one run of the scenario catalog found.
+//
+// This is the in-memory form of report.json (schema: reports/report.schema.json,
+// prose: docs/reports.md). The tool fills a Report from the simulator's
+// results (crashsim/results.h) and the catalog; report_to_json() writes the
+// document, adding the fields derived from the data (verdicts, states per
+// second, totals); report_from_json() reads a document back, strictly, and
+// recomputes those derived fields instead of trusting them. Renderers and
+// merge_reports() work from a Report, never from simulator internals, so a
+// report can be re-rendered or merged long after the run.
+//
+// Names of models, invariants, causes and recovery paths are carried
+// as strings: this layer renders and combines them, it does not interpret
+// them. The one rule it does own is the verdict (case_passed below).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vfs/status.h"
+
+namespace reports {
+
+inline constexpr int kReportFormatVersion = 1;
+
+// What became of one trace entry in the crash state shown (the simulator's
+// crashsim::OpFate, same names).
+enum class Fate : uint8_t {
+  kPersisted,  // issued before the crash and on disk in this state
+  kDropped,    // issued before the crash and lost
+  kTorn,       // issued before the crash; only some of its sectors are on disk
+  kBarrier,    // a sync or sync-dir: makes others durable, has no contents of its own
+  kMarker,     // a workload marker (commit acknowledged, ...), not a file-system call
+  kNotIssued,  // at or after the crash point
+};
+std::string_view fate_name(Fate fate);
+
+// The kind of a trace entry, as the picture needs it: the file-system calls
+// by name (crashsim::OpKind's names), every workload marker as kMarker.
+enum class OpKind : uint8_t { kCreate, kMkdir, kWrite, kTruncate, kSync, kSyncDir, kRename, kRemove, kMarker };
+std::string_view op_kind_name(OpKind kind);
+
+struct TimelineOp {
+  uint64_t index = 0;     // position in the trace
+  OpKind kind = OpKind::kWrite;
+  std::string file;       // its lane, one of Timeline::files; empty for a marker
+  uint64_t offset = 0;    // writes: where; truncates: the new size
+  uint64_t length = 0;    // writes
+  Fate fate = Fate::kNotIssued;
+  // Free text for the tooltip: the simulator's one-line description
+  // ("commit-acked txn 17", "rename db.tmp -> db") and its note
+  // ("sectors 0,1 of 8 on disk").
+  std::string detail;
+};
+
+// The part of the trace around a crash point, for the report's picture.
+struct Timeline {
+  std::vector<std::string> files;  // one lane each, in this order
+  std::vector<TimelineOp> ops;     // ascending index
+  // The power went out just before entry `crash_point` was issued: entries
+  // with a smaller index were issued, the others never were (trace.h).
+  uint64_t crash_point = 0;
+};
+
+struct Violation {
+  std::string state_id;   // rebuilds the crash state (crashsim/state_id.h)
+  std::string invariant;
+  std::string expected;   // what the invariant required
+  std::string observed;   // what the recovered system showed
+  std::string message;    // one sentence saying what went wrong; may be empty
+  // Why it probably happened ("missing-sync", "logic-error", ...); may be empty.
+  std::string cause;
+  // Found under a power-loss model in a state a process crash cannot
+  // produce: the defect is a missing or misplaced sync, not a logic error.
+  bool power_loss_only = false;
+  std::string replay;     // shell command that rebuilds and rechecks this state
+  std::optional<Timeline> timeline;
+};
+
+// A case: one persistence model's run of one scenario, or one of the
+// model-independent checks of a scenario ("workload": wrong reads while the
+// workload ran; "at-risk": acknowledged commits resting on unsynced data).
+struct ModelResult {
+  std::string model;
+  uint64_t crash_points = 0;        // points the model was applied at
+  // Crash states the model allows at those points. A count of choices that
+  // can be astronomically large under reorder and torn, hence a double.
+  double states_total = 0;
+  uint64_t states_generated = 0;    // enumerated, or sampled when over the bound
+  bool sampled = false;             // some crash point had to be sampled
+  uint64_t states_checked = 0;      // distinct images reopened and checked
+  uint64_t duplicates_skipped = 0;  // identical to a state already checked
+  uint64_t recovery_states_checked = 0;  // idempotent-recovery: crashes during recovery
+  double seconds = 0;
+  // Recovery path name (engine RecoveryInfo fields) -> checked states that took it.
+  std::map<std::string, uint64_t> recovery_paths;
+  // Violations found per invariant; `violations` may hold only some of them.
+  std::map<std::string, uint64_t> violation_counts;
+  std::vector<Violation> violations;
+  // Why the case could not run to the end ("" when it did).
+  std::string error;
+};
+
+// One acknowledged commit that depended on something not yet durable.
+struct AtRisk {
+  uint64_t txn = 0;
+  uint64_t ack_index = 0;  // trace position of the acknowledgement
+  struct Item {
+    uint64_t op_index = 0;
+    std::string path;
+    std::string what;  // "4096 bytes at offset 8192 not synced"
+  };
+  std::vector<Item> items;
+};
+
+struct Expectation {
+  bool violation = false;  // false: expects a pass
+  std::string invariant;   // when `violation`
+};
+
+struct ScenarioResult {
+  std::string name;
+  std::string description;
+  std::string file;    // catalog file the scenario came from
+  uint64_t index = 0;  // its position in that file's "scenarios" array
+  std::vector<std::string> tags;
+  std::string mutant = "none";
+  Expectation expect;
+  // Set when the workload itself could not run; nothing below is then valid.
+  std::string error;
+  uint64_t trace_ops = 0;  // entries in the recorded trace
+  uint64_t commits = 0;    // commit calls
+  uint64_t acked = 0;      // acknowledged commits
+  std::vector<AtRisk> at_risk;
+  std::vector<ModelResult> checks;  // model-independent checks with findings
+  std::vector<ModelResult> models;  // one per persistence model run
+};
+
+struct RunInfo {
+  std::string tool = "crashsim";
+  std::string tool_version;
+  std::string started;  // ISO 8601, UTC ("2024-05-01T10:00:00Z")
+  double duration_seconds = 0;
+  uint32_t jobs = 1;
+  // The shards this report covers, each "I/N" (1-based); empty for an
+  // unsharded run. A merged report lists every shard merged into it.
+  std::vector<std::string> shards;
+  std::vector<std::string> catalog_files;
+  std::string catalog_digest;  // identifies the catalog contents; shards must agree
+  std::string command;         // the command line of the run, for the record
+};
+
+struct Report {
+  RunInfo run;
+  std::vector<ScenarioResult> scenarios;
+};
+
+// --- Verdicts: the one place that decides whether an expectation held. ---
+
+// A persistence-model case passes when it ran to the end and what it found
+// matches what was expected: no violation at all for a pass; at least one
+// violation of the named invariant for a violation (violations of other
+// invariants are reported but do not fail it: one defect often breaks
+// several promises). Each model listed for a scenario is a separate claim.
+bool case_passed(const Expectation& expect, const ModelResult& result);
+// A model-independent check passes when it ran and, unless the scenario
+// expects a violation, found nothing: it is supporting evidence for a
+// mutant, never a claim of its own.
+bool check_passed(const Expectation& expect, const ModelResult& check);
+// The workload ran, at least one model ran, and every case and check passed.
+bool scenario_passed(const ScenarioResult& scenario);
+
+// "pass" or "violation of durability".
+std::string describe_expectation(const Expectation& expect);
+// "no violations", "durability ×3, leak ×1" or "error: ...".
+std::string describe_findings(const ModelResult& result);
+uint64_t total_violations(const ModelResult& result);
+
+// Calls `f(scenario, case, is_check)` for every check, then every model case.
+template <class F>
+void for_each_case(const ScenarioResult& s, F&& f) {
+  for (const ModelResult& c : s.checks) f(c, true);
+  for (const ModelResult& m : s.models) f(m, false);
+}
+bool case_or_check_passed(const ScenarioResult& s, const ModelResult& result, bool is_check);
+
+struct Totals {
+  uint64_t scenarios = 0, scenarios_passed = 0;
+  // Checks included; a scenario whose workload could not run is one failed case.
+  uint64_t cases = 0, cases_passed = 0;
+  uint64_t states_checked = 0;
+  uint64_t violations = 0;
+  double seconds = 0;  // summed over cases (effort, not wall time)
+};
+Totals compute_totals(const Report& report);
+
+// --- The document. ---
+
+nlohmann::json report_to_json(const Report& report);
+// kInvalidArgument listing every problem as "SOURCE (POINTER): message".
+vfs::Result<Report> report_from_json(const nlohmann::json& doc, std::string_view source = "report");
+
+}  // namespace reports

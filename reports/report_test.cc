@@ -1,0 +1,168 @@
+#include "reports/report.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "reports/sample_report.h"
+
+namespace reports {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+namespace t = reports::testing;
+
+ModelResult found(std::map<std::string, uint64_t> counts, std::string error = {}) {
+  ModelResult m;
+  m.model = "reorder";
+  m.violation_counts = std::move(counts);
+  m.error = std::move(error);
+  return m;
+}
+
+TEST(Verdict, PassNeedsNoViolationAtAll) {
+  const Expectation pass;
+  EXPECT_TRUE(case_passed(pass, found({})));
+  EXPECT_TRUE(case_passed(pass, found({{"durability", 0}})));
+  EXPECT_FALSE(case_passed(pass, found({{"leak", 1}})));
+  EXPECT_FALSE(case_passed(pass, found({}, "open failed")));
+}
+
+TEST(Verdict, ViolationNeedsOneOfTheNamedInvariant) {
+  const Expectation want{true, "durability"};
+  EXPECT_TRUE(case_passed(want, found({{"durability", 2}})));
+  EXPECT_TRUE(case_passed(want, found({{"durability", 1}, {"structure", 5}})));  // others may come along
+  EXPECT_FALSE(case_passed(want, found({{"structure", 5}})));
+  EXPECT_FALSE(case_passed(want, found({})));
+  EXPECT_FALSE(case_passed(want, found({{"durability", 3}}, "crashed")));
+}
+
+TEST(Verdict, ChecksAreEvidenceNotClaims) {
+  EXPECT_TRUE(check_passed(Expectation{}, found({})));
+  EXPECT_FALSE(check_passed(Expectation{}, found({{"workload-read", 1}})));
+  EXPECT_TRUE(check_passed(Expectation{true, "durability"}, found({})));
+  EXPECT_TRUE(check_passed(Expectation{true, "durability"}, found({{"workload-read", 1}})));
+  EXPECT_FALSE(check_passed(Expectation{true, "durability"}, found({}, "error")));
+}
+
+TEST(Verdict, ScenarioNeedsEveryCaseAndARun) {
+  const Report r = t::sample_report();
+  EXPECT_TRUE(scenario_passed(r.scenarios[t::kPassingChurn]));
+  EXPECT_TRUE(scenario_passed(r.scenarios[t::kCaughtMutant]));
+  EXPECT_FALSE(scenario_passed(r.scenarios[t::kFailingCheckpoint]));  // one model of two failed
+  EXPECT_FALSE(scenario_passed(r.scenarios[t::kMissedMutant]));
+  EXPECT_FALSE(scenario_passed(r.scenarios[t::kHostileNames]));
+  EXPECT_FALSE(scenario_passed(r.scenarios[t::kWorkloadError]));
+  ScenarioResult empty = r.scenarios[t::kPassingChurn];
+  empty.models.clear();
+  EXPECT_FALSE(scenario_passed(empty));
+}
+
+TEST(Verdict, Descriptions) {
+  EXPECT_EQ(describe_expectation(Expectation{}), "pass");
+  EXPECT_EQ(describe_expectation(Expectation{true, "leak"}), "violation of leak");
+  EXPECT_EQ(describe_findings(found({})), "no violations");
+  EXPECT_EQ(describe_findings(found({{"durability", 3}, {"leak", 1}})), "durability \u00d73, leak \u00d71");
+  EXPECT_EQ(describe_findings(found({{"leak", 1}}, "boom")), "error: boom");
+}
+
+TEST(Totals, CountCasesChecksAndErroredWorkloads) {
+  const Totals tot = compute_totals(t::sample_report());
+  EXPECT_EQ(tot.scenarios, 6u);
+  EXPECT_EQ(tot.scenarios_passed, 2u);
+  // 1 + 1 + 2 + 1 + (1 model + 1 check) + 1 errored workload
+  EXPECT_EQ(tot.cases, 8u);
+  EXPECT_EQ(tot.cases_passed, 4u);  // churn, caught, checkpoint/reorder, hostile's workload check
+  EXPECT_EQ(tot.violations, 3u + 2u + 1u);  // caught mutant, failing checkpoint, workload check
+}
+
+TEST(ReportJson, RoundTripsTheSample) {
+  const Report r = t::sample_report();
+  const json doc = report_to_json(r);
+  auto back = report_from_json(doc);
+  ASSERT_TRUE(back.ok()) << back.status().to_string();
+  EXPECT_EQ(report_to_json(*back), doc);
+  EXPECT_EQ(doc["format"], "crashsim-report");
+  EXPECT_EQ(doc["totals"]["scenarios_passed"], 2);
+  EXPECT_EQ(doc["scenarios"][t::kFailingCheckpoint]["verdict"], "fail");
+  EXPECT_EQ(doc["scenarios"][t::kFailingCheckpoint]["models"][1]["verdict"], "pass");
+  EXPECT_EQ(doc["scenarios"][t::kCaughtMutant]["models"][0]["violations"][0]["timeline"]["crash_point"], 31);
+}
+
+TEST(ReportJson, DerivedFieldsAreRecomputedNotTrusted) {
+  json doc = report_to_json(t::sample_report());
+  doc["scenarios"][t::kMissedMutant]["verdict"] = "pass";
+  doc["scenarios"][t::kMissedMutant]["models"][0]["verdict"] = "pass";
+  doc["totals"]["scenarios_passed"] = 6;
+  auto back = report_from_json(doc);
+  ASSERT_TRUE(back.ok()) << back.status().to_string();
+  const json again = report_to_json(*back);
+  EXPECT_EQ(again["scenarios"][t::kMissedMutant]["verdict"], "fail");
+  EXPECT_EQ(again["totals"]["scenarios_passed"], 2);
+}
+
+struct Tamper {
+  const char* what;
+  std::function<void(json&)> change;
+  const char* pointer;
+  const char* message;
+};
+
+TEST(ReportJson, ReadingIsStrictAndNamesThePointer) {
+  const std::vector<Tamper> cases = {
+      {"unknown field", [](json& d) { d["scenarios"][0]["models"][0]["bogus"] = 1; },
+       "/scenarios/0/models/0/bogus", "unknown field 'bogus'"},
+      {"wrong type", [](json& d) { d["scenarios"][0]["models"][0]["states_checked"] = "many"; },
+       "/scenarios/0/models/0/states_checked", "expected an integer"},
+      {"missing field", [](json& d) { d["run"].erase("started"); }, "/run/started",
+       "missing required field 'started'"},
+      {"bad shard", [](json& d) { d["run"]["shards"] = {"3/2"}; }, "/run/shards/0", "is not I/N"},
+      {"format version", [](json& d) { d["version"] = 2; }, "/version", "not supported"},
+      {"duplicate scenario", [](json& d) { d["scenarios"].push_back(d["scenarios"][0]); }, "/scenarios/6",
+       "appears twice"},
+      {"more listed than counted",
+       [](json& d) { d["scenarios"][1]["models"][0]["violation_counts"]["atomicity"] = 0; },
+       "/scenarios/1/models/0/violation_counts", "counts 0 'atomicity' violations but lists 1"},
+      {"lane not in files",
+       [](json& d) { d["scenarios"][1]["models"][0]["violations"][0]["timeline"]["ops"][0]["file"] = "nope"; },
+       "/scenarios/1/models/0/violations/0/timeline/ops/0/file", "not in the timeline's files"},
+      {"ops out of order",
+       [](json& d) { d["scenarios"][1]["models"][0]["violations"][0]["timeline"]["ops"][1]["index"] = 1; },
+       "/scenarios/1/models/0/violations/0/timeline/ops/1/index", "ascending"},
+      {"unknown fate",
+       [](json& d) { d["scenarios"][1]["models"][0]["violations"][0]["timeline"]["ops"][0]["fate"] = "lost"; },
+       "/scenarios/1/models/0/violations/0/timeline/ops/0/fate", "unknown fate 'lost'"},
+      {"expect pass with invariant", [](json& d) { d["scenarios"][0]["expect"]["invariant"] = "leak"; },
+       "/scenarios/0/expect/invariant", "only allowed with verdict 'violation'"},
+      {"model twice", [](json& d) { d["scenarios"][2]["models"][1]["model"] = "lose-unsynced"; },
+       "/scenarios/2/models/1", "'lose-unsynced' appears twice"},
+  };
+  for (const Tamper& c : cases) {
+    json doc = report_to_json(t::sample_report());
+    c.change(doc);
+    auto r = report_from_json(doc, "shard.json");
+    ASSERT_FALSE(r.ok()) << c.what;
+    EXPECT_THAT(r.status().message(), HasSubstr(std::string("shard.json (") + c.pointer + "): ")) << c.what;
+    EXPECT_THAT(r.status().message(), HasSubstr(c.message)) << c.what;
+  }
+}
+
+TEST(ReportJson, EveryProblemIsReportedAtOnce) {
+  json doc = report_to_json(t::sample_report());
+  doc["run"]["jobs"] = 0;
+  doc["scenarios"][0]["index"] = -1;
+  doc["extra"] = true;
+  auto r = report_from_json(doc);
+  ASSERT_FALSE(r.ok());
+  const std::string message = r.status().message();
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 2) << message;
+}
+
+TEST(ReportJson, NotAnObject) {
+  auto r = report_from_json(json::array());
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("report (/): expected an object, got array"));
+}
+
+}  // namespace
+}  // namespace reports

@@ -1,0 +1,89 @@
+#include "reports/summary.h"
+
+#include <algorithm>
+
+#include "reports/escape.h"
+#include "reports/format.h"
+
+namespace reports {
+namespace {
+
+// Replay commands shown per failing case; the rest are in report.json.
+constexpr size_t kReplaysShown = 3;
+
+constexpr std::string_view kPassMark = "\u2705";  // white heavy check mark
+constexpr std::string_view kFailMark = "\u274c";  // cross mark
+
+std::string case_row(const ScenarioResult& s, const ModelResult& m, bool passed, bool with_mutant) {
+  std::string row = "| " + std::string(passed ? kPassMark : kFailMark) + " | " + markdown_code(s.name, true) +
+                    " | " + markdown_text(m.model) + " | ";
+  if (with_mutant) row += markdown_text(s.mutant) + " | ";
+  return row + markdown_text(describe_expectation(s.expect)) + " | " + markdown_text(describe_findings(m)) + " | " +
+         format_states(m) + " | " + format_seconds(m.seconds) + " |\n";
+}
+
+std::string failure_detail(const ScenarioResult& s, const ModelResult& m) {
+  std::string out = "**" + markdown_code(s.name, false) + " \u00b7 " + markdown_text(m.model) + "**: expected " +
+                    markdown_text(describe_expectation(s.expect)) + ", found " + markdown_text(describe_findings(m)) +
+                    "\n\n";
+  if (m.violations.empty()) {
+    if (s.expect.violation && m.error.empty())
+      out += "The expected violation was not found: the harness missed the defect it should catch.\n\n";
+    return out;
+  }
+  const size_t shown = std::min(kReplaysShown, m.violations.size());
+  std::string commands;
+  for (size_t i = 0; i < shown; ++i) {
+    const Violation& v = m.violations[i];
+    commands += "# state " + v.state_id + ": " + v.invariant + "\n" + v.replay + (i + 1 < shown ? "\n" : "");
+  }
+  out += markdown_code_block(commands, "sh");
+  if (m.violations.size() > shown)
+    out += "\n" + std::to_string(m.violations.size() - shown) + " more recorded in `report.json`.\n";
+  return out + "\n";
+}
+
+}  // namespace
+
+std::string render_summary(const Report& report) {
+  const Totals t = compute_totals(report);
+  const uint64_t failed = t.scenarios - t.scenarios_passed;
+  std::string out = "## " + std::string(failed == 0 ? kPassMark : kFailMark) + " Crash simulation: ";
+  out += failed == 0 ? "all " + format_count(t.scenarios) + " scenarios passed\n\n"
+                     : format_count(failed) + " of " + format_count(t.scenarios) + " scenarios failed\n\n";
+  out += format_count(t.cases) + " cases (" + format_count(t.cases_passed) + " passed, " +
+         format_count(t.cases - t.cases_passed) + " failed) \u00b7 " + format_count(t.states_checked) +
+         " crash states checked \u00b7 " + format_count(t.violations) + " violations found\n\n";
+  out += markdown_text(describe_run(report.run)) + "; catalog:";
+  for (const std::string& file : report.run.catalog_files) out += " " + markdown_code(file, false);
+  out += "\n\n";
+
+  std::string failing_rows, details, all_rows;
+  for (const ScenarioResult& s : report.scenarios) {
+    if (!s.error.empty()) {
+      details += "**" + markdown_code(s.name, false) + "**: the workload could not run: " + markdown_text(s.error) +
+                 "\n\n";
+      continue;
+    }
+    for_each_case(s, [&](const ModelResult& m, bool is_check) {
+      const bool passed = case_or_check_passed(s, m, is_check);
+      all_rows += case_row(s, m, passed, true);
+      if (passed) return;
+      failing_rows += case_row(s, m, passed, false);
+      details += failure_detail(s, m);
+    });
+  }
+  if (!details.empty()) {
+    out += "### Failing cases\n\n";
+    if (!failing_rows.empty())
+      out += "|  | Scenario | Model | Expected | Found | States | Time |\n|---|---|---|---|---|---|---|\n" +
+             failing_rows + "\n";
+    out += details;
+  }
+  out += "<details><summary>All " + format_count(t.cases) + " cases</summary>\n\n" +
+         "|  | Scenario | Model | Mutant | Expected | Found | States | Time |\n|---|---|---|---|---|---|---|---|\n" +
+         all_rows + "\n</details>\n";
+  return out;
+}
+
+}  // namespace reports

@@ -1,0 +1,567 @@
+#include "scenarios/catalog.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <set>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "reports/text_file.h"
+#include "vfs/mem_vfs.h"
+#include "vfs/posix_vfs.h"
+
+namespace catalog {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+// Set by meson: the source directory of scenarios/.
+std::string source_dir() {
+  const char* dir = std::getenv("CATALOG_DIR");
+  return dir ? dir : "scenarios";
+}
+
+// A valid one-scenario catalog to start each case from.
+json base() {
+  return json::parse(R"({
+    "version": 1,
+    "scenarios": [{
+      "name": "s",
+      "description": "a scenario",
+      "tags": ["ci"],
+      "engine": {"page_size": 4096, "checkpoint_every": 8, "cache_pages": 64, "mutant": null},
+      "workload": {"seed": 7, "transactions": 60, "ops_per_txn": [1, 6], "key_space": 400,
+                   "key_size": [4, 32], "value_size": [0, 300],
+                   "mix": {"put": 0.6, "delete": 0.3, "get": 0.1}, "reopen_every": 0},
+      "crash": {"model": "reorder", "points": "all", "max_states": 20000,
+                "sector_size": 512, "recovery_crashes": true, "seed": 1},
+      "expect": {"verdict": "pass"}
+    }]
+  })");
+}
+
+vfs::Result<std::vector<ScenarioSpec>> parse(const json& doc) { return parse_catalog(doc.dump(2), "cat.json"); }
+
+TEST(Catalog, TheIssueExampleLoadsAsWritten) {
+  auto specs = parse(base());
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  ASSERT_EQ(specs->size(), 1u);
+  const ScenarioSpec& s = (*specs)[0];
+  EXPECT_EQ(s.name, "s");
+  EXPECT_EQ(s.file, "cat.json");
+  EXPECT_EQ(s.engine.page_size, 4096u);
+  EXPECT_EQ(s.engine.checkpoint_every_commits, 8u);
+  EXPECT_EQ(s.engine.cache_pages, 64u);
+  EXPECT_EQ(s.engine.mutant, engine::Mutant::kNone);
+  ASSERT_TRUE(s.workload.generator.has_value());
+  const crashsim::GeneratorSpec& g = *s.workload.generator;
+  EXPECT_EQ(g.seed, 7u);
+  EXPECT_EQ(g.transactions, 60u);
+  EXPECT_EQ(g.min_ops_per_txn, 1u);
+  EXPECT_EQ(g.max_ops_per_txn, 6u);
+  EXPECT_EQ(g.key_space, 400u);
+  EXPECT_EQ(g.min_key_size, 4u);
+  EXPECT_EQ(g.max_key_size, 32u);
+  EXPECT_EQ(g.min_value_size, 0u);
+  EXPECT_EQ(g.max_value_size, 300u);
+  EXPECT_EQ(g.put_weight, 600000u);
+  EXPECT_EQ(g.delete_weight, 300000u);
+  EXPECT_EQ(g.get_weight, 100000u);
+  ASSERT_EQ(s.simulation.models.size(), 1u);
+  EXPECT_EQ(s.simulation.models[0].kind, crashsim::ModelKind::kReorder);
+  EXPECT_EQ(s.simulation.models[0].sector_size, 512u);
+  EXPECT_EQ(s.simulation.models[0].seed, 1u);
+  EXPECT_EQ(s.simulation.points, crashsim::PointSelection::kAll);
+  EXPECT_TRUE(s.simulation.idempotent_recovery);
+  EXPECT_EQ(s.max_states, 20000u);
+  EXPECT_FALSE(s.expect.violation.has_value());
+  EXPECT_EQ(s.scenario().name, "s");
+}
+
+TEST(Catalog, ScriptsModelsPointsAndExpectations) {
+  json doc = base();
+  json& s = doc["scenarios"][0];
+  s["engine"] = {{"mutant", "no-wal-salt"}};
+  s["workload"] = json::parse(R"({"script": [
+      {"op": "put", "key": "a", "value": "1"}, {"op": "put", "key": "b", "value_size": 30},
+      {"op": "get", "key": "a"}, {"op": "del", "key": "c"}, {"op": "commit"},
+      {"op": "checkpoint"}, {"op": "reopen"}]})");
+  s["crash"] = json::parse(R"({"model": ["torn", "process-crash"], "points": {"sample": 5}, "sector_size": 4096,
+                               "seed": 9})");
+  s["expect"] = {{"verdict", "violation"}, {"invariant", "durability"}};
+  auto specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  const ScenarioSpec& spec = (*specs)[0];
+  EXPECT_EQ(spec.engine.mutant, engine::Mutant::kNoWalSalt);
+  EXPECT_EQ(spec.engine.page_size, 4096u);
+  EXPECT_FALSE(spec.workload.generator.has_value());
+  const std::vector<crashsim::Step>& steps = spec.workload.script;
+  ASSERT_EQ(steps.size(), 7u);
+  EXPECT_EQ(steps[0], (crashsim::Step{crashsim::StepKind::kPut, "a", "1"}));
+  EXPECT_EQ(steps[1].value, filler_value(1, 30));
+  EXPECT_EQ(steps[2].kind, crashsim::StepKind::kGet);
+  EXPECT_EQ(steps[3], (crashsim::Step{crashsim::StepKind::kDelete, "c", ""}));
+  EXPECT_EQ(steps[6].kind, crashsim::StepKind::kReopen);
+  ASSERT_EQ(spec.simulation.models.size(), 2u);
+  EXPECT_EQ(spec.simulation.models[0].kind, crashsim::ModelKind::kTorn);
+  EXPECT_EQ(spec.simulation.models[1].kind, crashsim::ModelKind::kProcessCrash);
+  EXPECT_EQ(spec.simulation.models[1].sector_size, 4096u);
+  EXPECT_EQ(spec.simulation.models[1].seed, 9u);
+  EXPECT_EQ(spec.simulation.points, crashsim::PointSelection::kSample);
+  EXPECT_EQ(spec.simulation.point_samples, 5u);
+  EXPECT_EQ(spec.simulation.point_seed, 9u);
+  EXPECT_EQ(spec.expect.violation, std::optional<std::string>("durability"));
+}
+
+TEST(Catalog, FaultsAndTheFailedSyncProfile) {
+  json doc = base();
+  json& s = doc["scenarios"][0];
+  s["faults"] = json::parse(R"([
+      {"point": "vfs/sync", "nth": 3, "errno": "ENOSPC", "file": "db-wal"},
+      {"point": "vfs/write", "nth": 7, "times": 0, "partial": true},
+      {"point": "vfs/short_write", "probability": 0.25, "seed": 11}])");
+  s["crash"]["after_failed_sync"] = "keep";
+  auto specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  const ScenarioSpec& spec = (*specs)[0];
+  ASSERT_EQ(spec.faults.size(), 3u);
+  EXPECT_EQ(spec.faults[0].point, crashsim::fault_point::kSync);
+  EXPECT_EQ(spec.faults[0].nth, 3u);
+  EXPECT_EQ(spec.faults[0].times, 1u);
+  EXPECT_EQ(spec.faults[0].err, ENOSPC);
+  EXPECT_EQ(spec.faults[0].file, "db-wal");
+  EXPECT_EQ(spec.faults[1].err, EIO);
+  EXPECT_EQ(spec.faults[1].times, 0u);
+  EXPECT_TRUE(spec.faults[1].partial);
+  EXPECT_EQ(spec.faults[2].nth, 0u);
+  EXPECT_EQ(spec.faults[2].probability, 0.25);
+  EXPECT_EQ(spec.faults[2].seed, 11u);
+  for (const crashsim::FaultSpec& f : spec.faults) EXPECT_TRUE(crashsim::validate(f).ok()) << f.point;
+  EXPECT_EQ(spec.simulation.fs.after_failed_sync, crashsim::AfterFailedSync::kKeep);
+  EXPECT_EQ(spec.scenario().faults.size(), 3u);
+  // Without the field: no faults, and the default profile.
+  auto plain = parse(base());
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE((*plain)[0].faults.empty());
+  EXPECT_EQ((*plain)[0].simulation.fs.after_failed_sync, crashsim::AfterFailedSync::kDrop);
+}
+
+TEST(Catalog, FillerValuesDifferBetweenSteps) {
+  EXPECT_EQ(filler_value(0, 5), "abcde");
+  EXPECT_EQ(filler_value(27, 3), "bcd");
+  EXPECT_EQ(filler_value(3, 0), "");
+  EXPECT_NE(filler_value(1, 100), filler_value(2, 100));
+}
+
+// The value at a JSON pointer of the schema, e.g. "/$defs/engine/properties/page_size/default".
+json schema_at(const json& schema, const std::string& pointer) { return schema.at(json::json_pointer(pointer)); }
+
+TEST(Catalog, OmittedFieldsTakeTheDefaultsTheSchemaDocuments) {
+  auto text = reports::read_text_file(vfs::default_vfs(), source_dir() + "/catalog.schema.json");
+  ASSERT_TRUE(text.ok()) << text.status().to_string();
+  const json schema = json::parse(*text);
+  const json minimal = json::parse(R"({"version": 1, "scenarios": [{"name": "m", "description": "d",
+      "workload": {"transactions": 3}, "crash": {"model": "torn"}, "expect": {"verdict": "pass"}}]})");
+  auto specs = parse(minimal);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  const ScenarioSpec& s = (*specs)[0];
+  const crashsim::GeneratorSpec& g = *s.workload.generator;
+  const std::string e = "/$defs/engine/properties/", w = "/$defs/generator/properties/", c = "/$defs/crash/properties/";
+  EXPECT_EQ(schema_at(schema, "/$defs/scenario/properties/tags/default"), json(s.tags));
+  EXPECT_EQ(schema_at(schema, e + "page_size/default"), s.engine.page_size);
+  EXPECT_EQ(schema_at(schema, e + "checkpoint_every/default"), s.engine.checkpoint_every_commits);
+  EXPECT_EQ(schema_at(schema, e + "cache_pages/default"), s.engine.cache_pages);
+  EXPECT_TRUE(schema_at(schema, e + "mutant/default").is_null());
+  EXPECT_EQ(s.engine.mutant, engine::Mutant::kNone);
+  EXPECT_EQ(schema_at(schema, w + "seed/default"), g.seed);
+  EXPECT_EQ(schema_at(schema, w + "ops_per_txn/default"), json({g.min_ops_per_txn, g.max_ops_per_txn}));
+  EXPECT_EQ(schema_at(schema, w + "key_space/default"), g.key_space);
+  EXPECT_EQ(schema_at(schema, w + "key_size/default"), json({g.min_key_size, g.max_key_size}));
+  EXPECT_EQ(schema_at(schema, w + "value_size/default"), json({g.min_value_size, g.max_value_size}));
+  const json mix = schema_at(schema, w + "mix/default");
+  const double total = g.put_weight + g.delete_weight + g.get_weight;
+  EXPECT_DOUBLE_EQ(mix["put"].get<double>(), g.put_weight / total);
+  EXPECT_DOUBLE_EQ(mix["delete"].get<double>(), g.delete_weight / total);
+  EXPECT_DOUBLE_EQ(mix["get"].get<double>(), g.get_weight / total);
+  EXPECT_EQ(schema_at(schema, w + "reopen_every/default"), g.reopen_every);
+  EXPECT_EQ(schema_at(schema, c + "points/default"), "all");
+  EXPECT_EQ(s.simulation.points, crashsim::PointSelection::kAll);
+  EXPECT_EQ(schema_at(schema, c + "max_states/default"), s.max_states);
+  EXPECT_EQ(schema_at(schema, c + "sector_size/default"), s.simulation.models[0].sector_size);
+  EXPECT_EQ(schema_at(schema, c + "recovery_crashes/default"), s.simulation.idempotent_recovery);
+  EXPECT_EQ(schema_at(schema, c + "seed/default"), s.simulation.models[0].seed);
+  EXPECT_EQ(schema_at(schema, c + "seed/default"), s.simulation.point_seed);
+}
+
+TEST(Catalog, SchemaEnumsMatchTheNamesTheLoaderAccepts) {
+  auto text = reports::read_text_file(vfs::default_vfs(), source_dir() + "/catalog.schema.json");
+  ASSERT_TRUE(text.ok()) << text.status().to_string();
+  const json schema = json::parse(*text);
+  std::vector<std::string> models, mutants, invariants(invariant_names().begin(), invariant_names().end());
+  for (auto kind : {crashsim::ModelKind::kProcessCrash, crashsim::ModelKind::kLoseUnsynced, crashsim::ModelKind::kReorder,
+                    crashsim::ModelKind::kTorn, crashsim::ModelKind::kCorrupt})
+    models.emplace_back(crashsim::model_name(kind));
+  mutants.emplace_back(engine::mutant_name(engine::Mutant::kNone));
+  for (engine::Mutant m : engine::all_mutants()) mutants.emplace_back(engine::mutant_name(m));
+  EXPECT_EQ(schema_at(schema, "/$defs/model/enum"), json(models));
+  EXPECT_EQ(schema_at(schema, "/$defs/mutant/enum"), json(mutants));
+  EXPECT_EQ(schema_at(schema, "/$defs/invariant/enum"), json(invariants));
+}
+
+struct Rejection {
+  const char* what;
+  std::function<void(json&)> change;
+  const char* where;    // "scenario 's' (/pointer)" or "(/pointer)"
+  const char* message;  // the part after ": "
+};
+
+json& scenario(json& doc) { return doc["scenarios"][0]; }
+
+TEST(Catalog, EveryRejectionNamesFileScenarioAndPointer) {
+  const std::vector<Rejection> cases = {
+      {"unknown field", [](json& d) { scenario(d)["nmae"] = "x"; }, "scenario 's' (/scenarios/0/nmae)",
+       "unknown field 'nmae' (expected one of: name, description, tags, engine, workload, faults, crash, expect)"},
+      {"empty faults", [](json& d) { scenario(d)["faults"] = json::array(); }, "scenario 's' (/scenarios/0/faults)",
+       "a faults list has at least one fault"},
+      {"unknown fault point", [](json& d) { scenario(d)["faults"] = {{{"point", "vfs/posix/sync"}, {"nth", 1}}}; },
+       "scenario 's' (/scenarios/0/faults/0/point)", "unknown fault point 'vfs/posix/sync' (expected one of: vfs/open,"},
+      {"fault without nth or probability", [](json& d) { scenario(d)["faults"] = {{{"point", "vfs/sync"}}}; },
+       "scenario 's' (/scenarios/0/faults/0)", "a fault has exactly one of 'nth' and 'probability'"},
+      {"fault with both",
+       [](json& d) { scenario(d)["faults"] = {{{"point", "vfs/sync"}, {"nth", 1}, {"probability", 0.5}}}; },
+       "scenario 's' (/scenarios/0/faults/0)", "a fault has exactly one of 'nth' and 'probability'"},
+      {"fault nth 0", [](json& d) { scenario(d)["faults"] = {{{"point", "vfs/sync"}, {"nth", 0}}}; },
+       "scenario 's' (/scenarios/0/faults/0/nth)", "0 is out of range"},
+      {"fault probability 0", [](json& d) { scenario(d)["faults"] = {{{"point", "vfs/sync"}, {"probability", 0}}}; },
+       "scenario 's' (/scenarios/0/faults/0/probability)", "probability 0 never fails anything"},
+      {"fault seed with nth",
+       [](json& d) { scenario(d)["faults"] = {{{"point", "vfs/sync"}, {"nth", 2}, {"seed", 3}}}; },
+       "scenario 's' (/scenarios/0/faults/0/seed)", "'seed' is only used with 'probability'"},
+      {"fault errno EINTR",
+       [](json& d) { scenario(d)["faults"] = {{{"point", "vfs/sync"}, {"nth", 2}, {"errno", "EINTR"}}}; },
+       "scenario 's' (/scenarios/0/faults/0/errno)", "unknown errno 'EINTR' (expected one of: EIO, ENOSPC, EDQUOT, EROFS)"},
+      {"errno on a short write",
+       [](json& d) { scenario(d)["faults"] = {{{"point", "vfs/short_write"}, {"nth", 2}, {"errno", "EIO"}}}; },
+       "scenario 's' (/scenarios/0/faults/0/errno)", "'errno' is not used by vfs/short_write"},
+      {"partial sync", [](json& d) { scenario(d)["faults"] = {{{"point", "vfs/sync"}, {"nth", 2}, {"partial", true}}}; },
+       "scenario 's' (/scenarios/0/faults/0/partial)", "'partial' applies to vfs/write only"},
+      {"failed-sync profile without faults", [](json& d) { scenario(d)["crash"]["after_failed_sync"] = "keep"; },
+       "scenario 's' (/scenarios/0/crash/after_failed_sync)", "after_failed_sync means nothing without 'faults'"},
+      {"unknown failed-sync profile",
+       [](json& d) {
+         scenario(d)["faults"] = {{{"point", "vfs/sync"}, {"nth", 2}}};
+         scenario(d)["crash"]["after_failed_sync"] = "retry";
+       },
+       "scenario 's' (/scenarios/0/crash/after_failed_sync)",
+       "unknown after_failed_sync profile 'retry' (expected one of: drop, keep)"},
+      {"unknown nested field", [](json& d) { scenario(d)["crash"]["modle"] = "torn"; },
+       "scenario 's' (/scenarios/0/crash/modle)", "unknown field 'modle'"},
+      {"wrong type", [](json& d) { scenario(d)["workload"]["transactions"] = "ten"; },
+       "scenario 's' (/scenarios/0/workload/transactions)",
+       "expected an integer in [1, 1000000], got string \"ten\""},
+      {"wrong type of object", [](json& d) { scenario(d)["engine"] = 4096; }, "scenario 's' (/scenarios/0/engine)",
+       "expected an object, got integer 4096"},
+      {"page size not a power of two", [](json& d) { scenario(d)["engine"]["page_size"] = 1000; },
+       "scenario 's' (/scenarios/0/engine/page_size)", "page_size 1000 is not a power of two in [512, 65536]"},
+      {"page size too large", [](json& d) { scenario(d)["engine"]["page_size"] = 131072; },
+       "scenario 's' (/scenarios/0/engine/page_size)", "page_size 131072 is not a power of two in [512, 65536]"},
+      {"range upside down", [](json& d) { scenario(d)["workload"]["ops_per_txn"] = {5, 1}; },
+       "scenario 's' (/scenarios/0/workload/ops_per_txn)", "min 5 is greater than max 1"},
+      {"range of three", [](json& d) { scenario(d)["workload"]["value_size"] = {1, 2, 3}; },
+       "scenario 's' (/scenarios/0/workload/value_size)", "expected [min, max], got an array of 3"},
+      {"key longer than the page allows",
+       [](json& d) {
+         scenario(d)["engine"]["page_size"] = 512;
+         scenario(d)["workload"]["key_size"] = {4, 200};
+       },
+       "scenario 's' (/scenarios/0/workload/key_size/1)", "200 is out of range (expected an integer in [1, 128])"},
+      {"mix does not sum to 1", [](json& d) { scenario(d)["workload"]["mix"] = {{"put", 0.5}, {"delete", 0.4}}; },
+       "scenario 's' (/scenarios/0/workload/mix)", "mix weights sum to 0.9, expected 1"},
+      {"negative mix weight",
+       [](json& d) { scenario(d)["workload"]["mix"] = {{"put", 1.1}, {"delete", -0.1}}; },
+       "scenario 's' (/scenarios/0/workload/mix/delete)", "-0.1 is out of range (expected a number in [0.0, 1.0])"},
+      {"max_states 0", [](json& d) { scenario(d)["crash"]["max_states"] = 0; },
+       "scenario 's' (/scenarios/0/crash/max_states)", "0 is out of range (expected an integer in [1, 100000000])"},
+      {"sector size", [](json& d) { scenario(d)["crash"]["sector_size"] = 100; },
+       "scenario 's' (/scenarios/0/crash/sector_size)", "sector_size 100 is not a power of two in [512, 65536]"},
+      {"unknown model", [](json& d) { scenario(d)["crash"]["model"] = "reordr"; },
+       "scenario 's' (/scenarios/0/crash/model)",
+       "unknown model 'reordr' (expected one of: process-crash, lose-unsynced, reorder, torn, corrupt)"},
+      {"unknown model in a list", [](json& d) { scenario(d)["crash"]["model"] = {"torn", "tron"}; },
+       "scenario 's' (/scenarios/0/crash/model/1)", "unknown model 'tron'"},
+      {"model twice", [](json& d) { scenario(d)["crash"]["model"] = {"torn", "torn"}; },
+       "scenario 's' (/scenarios/0/crash/model/1)", "model 'torn' listed twice"},
+      {"no model", [](json& d) { scenario(d)["crash"]["model"] = json::array(); },
+       "scenario 's' (/scenarios/0/crash/model)", "expected at least one model"},
+      {"unknown points", [](json& d) { scenario(d)["crash"]["points"] = "some"; },
+       "scenario 's' (/scenarios/0/crash/points)", "unknown points mode 'some' (expected one of: all, syncs)"},
+      {"sample of 0", [](json& d) { scenario(d)["crash"]["points"] = {{"sample", 0}}; },
+       "scenario 's' (/scenarios/0/crash/points/sample)", "0 is out of range"},
+      {"unknown invariant",
+       [](json& d) { scenario(d)["expect"] = {{"verdict", "violation"}, {"invariant", "durabilty"}}; },
+       "scenario 's' (/scenarios/0/expect/invariant)", "unknown invariant 'durabilty' (expected one of: recovery,"},
+      {"unknown mutant", [](json& d) { scenario(d)["engine"]["mutant"] = "no-fsync"; },
+       "scenario 's' (/scenarios/0/engine/mutant)", "unknown mutant 'no-fsync' (expected one of: none, no-data-fsync,"},
+      {"unknown verdict", [](json& d) { scenario(d)["expect"] = {{"verdict", "fail"}}; },
+       "scenario 's' (/scenarios/0/expect/verdict)", "unknown verdict 'fail' (expected one of: pass, violation)"},
+      {"violation without invariant", [](json& d) { scenario(d)["expect"] = {{"verdict", "violation"}}; },
+       "scenario 's' (/scenarios/0/expect/invariant)", "missing required field 'invariant'"},
+      {"pass with invariant", [](json& d) { scenario(d)["expect"]["invariant"] = "leak"; },
+       "scenario 's' (/scenarios/0/expect/invariant)", "'invariant' is only allowed with verdict 'violation'"},
+      {"idempotent-recovery without recovery crashes",
+       [](json& d) {
+         scenario(d)["crash"]["recovery_crashes"] = false;
+         scenario(d)["expect"] = {{"verdict", "violation"}, {"invariant", "idempotent-recovery"}};
+       },
+       "scenario 's' (/scenarios/0/expect/invariant)",
+       "idempotent-recovery is only checked with \"recovery_crashes\": true"},
+      {"error-discipline is no model's finding",
+       [](json& d) {
+         scenario(d)["faults"] = {{{"point", "vfs/sync"}, {"nth", 2}}};
+         scenario(d)["expect"] = {{"verdict", "violation"}, {"invariant", "error-discipline"}};
+       },
+       "scenario 's' (/scenarios/0/expect/invariant)",
+       "error-discipline is judged on the recorded run, not by a model"},
+      {"generator and script",
+       [](json& d) { scenario(d)["workload"]["script"] = {{{"op", "put"}, {"key", "a"}, {"value", "b"}}, {{"op", "commit"}}}; },
+       "scenario 's' (/scenarios/0/workload/seed)", "generator field 'seed' cannot be combined with 'script'"},
+      {"no workload", [](json& d) { scenario(d).erase("workload"); }, "scenario 's' (/scenarios/0/workload)",
+       "missing required field 'workload'"},
+      {"generator without transactions", [](json& d) { scenario(d)["workload"].erase("transactions"); },
+       "scenario 's' (/scenarios/0/workload/transactions)", "missing required field 'transactions'"},
+      {"empty script", [](json& d) { scenario(d)["workload"] = {{"script", json::array()}}; },
+       "scenario 's' (/scenarios/0/workload/script)", "a script has at least one step"},
+      {"script ends uncommitted",
+       [](json& d) { scenario(d)["workload"] = json::parse(R"({"script": [{"op": "del", "key": "a"}]})"); },
+       "scenario 's' (/scenarios/0/workload/script/0)", "the script ends with 1 uncommitted step(s): add a commit"},
+      {"checkpoint inside a batch",
+       [](json& d) {
+         scenario(d)["workload"] = json::parse(
+             R"({"script": [{"op": "del", "key": "a"}, {"op": "checkpoint"}, {"op": "commit"}]})");
+       },
+       "scenario 's' (/scenarios/0/workload/script/1)", "checkpoint with 1 uncommitted step(s) before it"},
+      {"empty commit", [](json& d) { scenario(d)["workload"] = json::parse(R"({"script": [{"op": "commit"}]})"); },
+       "scenario 's' (/scenarios/0/workload/script/0)", "commit with no put or del since the last commit"},
+      {"put without a value",
+       [](json& d) {
+         scenario(d)["workload"] = json::parse(R"({"script": [{"op": "put", "key": "a"}, {"op": "commit"}]})");
+       },
+       "scenario 's' (/scenarios/0/workload/script/0)", "a put step has exactly one of 'value' and 'value_size'"},
+      {"key on a commit",
+       [](json& d) {
+         scenario(d)["workload"] = json::parse(
+             R"({"script": [{"op": "del", "key": "a"}, {"op": "commit", "key": "a"}]})");
+       },
+       "scenario 's' (/scenarios/0/workload/script/1/key)", "'key' is not used by a 'commit' step"},
+      {"unknown step",
+       [](json& d) { scenario(d)["workload"] = json::parse(R"({"script": [{"op": "flush"}]})"); },
+       "scenario 's' (/scenarios/0/workload/script/0/op)",
+       "unknown script op 'flush' (expected one of: put, del, get, commit, checkpoint, reopen)"},
+      {"empty key",
+       [](json& d) {
+         scenario(d)["workload"] = json::parse(R"({"script": [{"op": "del", "key": ""}, {"op": "commit"}]})");
+       },
+       "scenario 's' (/scenarios/0/workload/script/0/key)", "key of 0 bytes (expected 1 to 1024 bytes"},
+      {"bad name", [](json& d) { scenario(d)["name"] = "Bad Name"; }, "scenario 'Bad Name' (/scenarios/0/name)",
+       "name 'Bad Name' must be"},
+      {"bad tag", [](json& d) { scenario(d)["tags"] = {"ci", "CI!"}; }, "scenario 's' (/scenarios/0/tags/1)",
+       "tag 'CI!' must be"},
+      {"empty description", [](json& d) { scenario(d)["description"] = ""; },
+       "scenario 's' (/scenarios/0/description)", "description is empty"},
+      {"no name", [](json& d) { scenario(d).erase("name"); }, "scenario #0 (/scenarios/0/name)",
+       "missing required field 'name'"},
+      {"duplicate names", [](json& d) { d["scenarios"].push_back(scenario(d)); },
+       "scenario 's' (/scenarios/1/name)", "duplicate scenario name (also /scenarios/0)"},
+      {"scenario not an object", [](json& d) { d["scenarios"].push_back(3); }, "scenario #1 (/scenarios/1)",
+       "expected an object, got integer 3"},
+      {"version", [](json& d) { d["version"] = 2; }, "(/version)",
+       "catalog version 2 is not supported (this build reads version 1)"},
+      {"no scenarios", [](json& d) { d["scenarios"] = json::array(); }, "(/scenarios)",
+       "a catalog file has at least one scenario"},
+      {"unknown top-level field", [](json& d) { d["scenario"] = json::array(); }, "(/scenario)",
+       "unknown field 'scenario' (expected one of: $schema, version, scenarios)"},
+  };
+  for (const Rejection& c : cases) {
+    json doc = base();
+    c.change(doc);
+    auto r = parse(doc);
+    ASSERT_FALSE(r.ok()) << c.what;
+    EXPECT_EQ(r.status().code(), vfs::StatusCode::kInvalidArgument) << c.what;
+    const std::string where = c.where[0] == '(' ? std::string("cat.json ") + c.where : std::string("cat.json: ") + c.where;
+    EXPECT_THAT(r.status().message(), HasSubstr(where + ": " + c.message)) << c.what;
+  }
+}
+
+TEST(Catalog, EveryProblemIsReportedBeforeAnythingRuns) {
+  json doc = base();
+  scenario(doc)["engine"]["page_size"] = 1000;
+  scenario(doc)["crash"]["model"] = "reordr";
+  doc["scenarios"].push_back(base()["scenarios"][0]);
+  doc["scenarios"][1]["name"] = "t";
+  doc["scenarios"][1]["crash"]["max_states"] = 0;
+  auto r = parse(doc);
+  ASSERT_FALSE(r.ok());
+  const std::string message = r.status().message();
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 2) << message;
+  EXPECT_THAT(message, HasSubstr("cat.json: scenario 's' (/scenarios/0/engine/page_size)"));
+  EXPECT_THAT(message, HasSubstr("cat.json: scenario 's' (/scenarios/0/crash/model)"));
+  EXPECT_THAT(message, HasSubstr("cat.json: scenario 't' (/scenarios/1/crash/max_states)"));
+}
+
+TEST(Catalog, MalformedJsonNamesLineAndColumn) {
+  auto r = parse_catalog("{\n  \"version\": 1,\n  \"scenarios\": [\n    {\"name\": \"x\",}\n  ]\n}\n", "bad.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("bad.json:4:18: malformed JSON: "));
+}
+
+TEST(Catalog, RepeatedKeysNameTheScenario) {
+  const std::string text = base().dump(2);
+  // Repeat the mix inside the first scenario's workload.
+  std::string twice = text;
+  const size_t at = twice.find("\"mix\"");
+  twice.insert(at, "\"mix\": {\"put\": 1.0},\n");
+  auto r = parse_catalog(twice, "dup.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("dup.json: scenario 's' (/scenarios/0/workload): duplicate key 'mix'"));
+}
+
+std::shared_ptr<const vfs::Bytes> bytes(const std::string& s) {
+  return std::make_shared<const vfs::Bytes>(s.begin(), s.end());
+}
+
+json named(const std::string& name) {
+  json doc = base();
+  scenario(doc)["name"] = name;
+  return doc;
+}
+
+TEST(LoadCatalog, DirectoriesLoadTheirJsonFilesInNameOrder) {
+  vfs::MemVfs mem;
+  mem.install_file("cat/b.json", bytes(named("two").dump()));
+  mem.install_file("cat/a.json", bytes(named("one").dump()));
+  mem.install_file("cat/catalog.schema.json", bytes("{}"));
+  mem.install_file("cat/notes.txt", bytes("not a catalog"));
+  auto c = load_catalog(mem, "cat");
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_EQ(c->files, (std::vector<std::string>{"cat/a.json", "cat/b.json"}));
+  ASSERT_EQ(c->scenarios.size(), 2u);
+  EXPECT_EQ(c->scenarios[0].name, "one");
+  EXPECT_EQ(c->scenarios[1].file, "cat/b.json");
+  EXPECT_EQ(c->digest.rfind("crc32:", 0), 0u);
+  EXPECT_EQ(c->digest.size(), 14u);
+}
+
+TEST(LoadCatalog, DigestFollowsTheContents) {
+  vfs::MemVfs mem;
+  mem.install_file("a.json", bytes(named("one").dump()));
+  auto first = load_catalog(mem, "a.json");
+  auto again = load_catalog(mem, "a.json");
+  mem.install_file("a.json", bytes(named("uno").dump()));
+  auto changed = load_catalog(mem, "a.json");
+  ASSERT_TRUE(first.ok() && again.ok() && changed.ok());
+  EXPECT_EQ(first->digest, again->digest);
+  EXPECT_NE(first->digest, changed->digest);
+}
+
+TEST(LoadCatalog, DuplicateNamesAcrossFilesAndEveryFilesProblems) {
+  vfs::MemVfs mem;
+  mem.install_file("x.json", bytes(named("same").dump()));
+  mem.install_file("y.json", bytes(named("same").dump()));
+  json broken = named("other");
+  scenario(broken)["crash"]["model"] = "nope";
+  mem.install_file("z.json", bytes(broken.dump()));
+  const std::vector<std::string> paths = {"x.json", "y.json", "z.json"};
+  auto c = load_catalog(mem, paths);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(),
+              HasSubstr("y.json: scenario 'same' (/scenarios/0/name): duplicate scenario name (also in x.json)"));
+  EXPECT_THAT(c.status().message(), HasSubstr("z.json: scenario 'other' (/scenarios/0/crash/model): unknown model 'nope'"));
+}
+
+TEST(LoadCatalog, MissingPathsAndEmptyDirectories) {
+  vfs::MemVfs mem;
+  auto missing = load_catalog(mem, "nowhere.json");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(missing.status().is_not_found());
+  EXPECT_THAT(missing.status().message(), HasSubstr("nowhere.json"));
+  ASSERT_TRUE(mem.create_dir("empty").ok());
+  auto empty = load_catalog(mem, "empty");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_THAT(empty.status().message(), HasSubstr("no catalog files found"));
+}
+
+// The shipped catalog: it loads, and it keeps the promises the catalog page makes about it.
+class ShippedCatalog : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = load_catalog(vfs::default_vfs(), source_dir());
+    ASSERT_TRUE(c.ok()) << c.status().to_string();
+    catalog_ = std::move(c).value();
+  }
+  Catalog catalog_;
+};
+
+TEST_F(ShippedCatalog, LoadsEveryFile) {
+  EXPECT_EQ(catalog_.files, (std::vector<std::string>{source_dir() + "/ci.json", source_dir() + "/extended.json"}));
+  EXPECT_GE(catalog_.scenarios.size(), 30u);
+}
+
+TEST_F(ShippedCatalog, EachFileTagsItsScenariosAfterItself) {
+  for (const ScenarioSpec& s : catalog_.scenarios) {
+    const std::string tag = s.file.ends_with("/ci.json") ? "ci" : "extended";
+    EXPECT_THAT(s.tags, ::testing::Contains(tag)) << s.name;
+  }
+}
+
+TEST_F(ShippedCatalog, EveryMutantHasACiScenarioThatExpectsItsViolation) {
+  std::set<engine::Mutant> caught;
+  for (const ScenarioSpec& s : catalog_.scenarios) {
+    const bool mutant = s.engine.mutant != engine::Mutant::kNone;
+    // A mutant scenario claims a violation and explains it; a clean one claims a pass.
+    EXPECT_EQ(mutant, s.expect.violation.has_value()) << s.name;
+    EXPECT_EQ(mutant, std::find(s.tags.begin(), s.tags.end(), "mutant") != s.tags.end()) << s.name;
+    if (!mutant) continue;
+    EXPECT_THAT(s.description, HasSubstr("MUTANT " + std::string(engine::mutant_name(s.engine.mutant)))) << s.name;
+    EXPECT_THAT(s.description, HasSubstr("expect " + *s.expect.violation)) << s.name;
+    if (s.file.ends_with("/ci.json")) caught.insert(s.engine.mutant);
+  }
+  for (engine::Mutant m : engine::all_mutants()) EXPECT_TRUE(caught.contains(m)) << engine::mutant_name(m);
+}
+
+// The ci file has a clean-engine scenario for each kind of injected error
+// the issue names: EIO on write, EIO on sync, ENOSPC and short writes.
+TEST_F(ShippedCatalog, InjectsEachKindOfIoErrorIntoTheCleanEngineInCi) {
+  bool eio_write = false, eio_sync = false, enospc = false, short_writes = false;
+  for (const ScenarioSpec& s : catalog_.scenarios) {
+    if (!s.file.ends_with("/ci.json") || s.engine.mutant != engine::Mutant::kNone) continue;
+    for (const crashsim::FaultSpec& f : s.faults) {
+      eio_write = eio_write || (f.point == crashsim::fault_point::kWrite && f.err == EIO);
+      eio_sync = eio_sync || (f.point == crashsim::fault_point::kSync && f.err == EIO);
+      enospc = enospc || f.err == ENOSPC;
+      short_writes = short_writes || f.point == crashsim::fault_point::kShortWrite;
+    }
+  }
+  EXPECT_TRUE(eio_write);
+  EXPECT_TRUE(eio_sync);
+  EXPECT_TRUE(enospc);
+  EXPECT_TRUE(short_writes);
+}
+
+TEST_F(ShippedCatalog, CoversEveryModelAndBothPageSizeExtremes) {
+  std::set<crashsim::ModelKind> models;
+  std::set<uint32_t> page_sizes;
+  for (const ScenarioSpec& s : catalog_.scenarios) {
+    if (s.engine.mutant != engine::Mutant::kNone) continue;
+    for (const crashsim::ModelConfig& m : s.simulation.models) models.insert(m.kind);
+    page_sizes.insert(s.engine.page_size);
+  }
+  EXPECT_EQ(models.size(), 5u);
+  EXPECT_TRUE(page_sizes.contains(engine::kMinPageSize));
+  EXPECT_TRUE(page_sizes.contains(engine::kMaxPageSize));
+}
+
+}  // namespace
+}  // namespace catalog
