@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's one entry point. Usage:
-#   ./build.sh run     install what is missing, build, run the scenario catalog, write the report
+#   ./build.sh run [ARGS]   install what is missing, build, run the scenario catalog, write the
+#                           report to reports/out/ (ARGS go to `crashsim run`)
 #   ./build.sh test    install what is missing, build, run the whole test suite
 #   ./build.sh build   install what is missing and build only
 # Idempotent: a second call installs nothing and rebuilds only what changed.
@@ -71,8 +72,12 @@ case "${1:-}" in
     ;;
   run)
     build
-    "$BUILD_DIR/engine/btree" --help >/dev/null
-    echo "build.sh: built; the scenario catalog runs here once crashsim exists"
+    shift
+    # Extra arguments go to `crashsim run` (e.g. --tag ci, --filter 'churn*', --jobs 1).
+    rc=0
+    "$BUILD_DIR/crashsim/tool/crashsim" run scenarios --out reports/out "$@" || rc=$?
+    echo "build.sh: reports in $(pwd)/reports/out (open report.html)"
+    exit $rc
     ;;
   *)
     echo "usage: ./build.sh run|test|build" >&2
