@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "crashsim/test_util.h"
 #include "crashsim/engine_adapter.h"
 #include "crashsim/invariants.h"
 #include "crashsim/simulator.h"
@@ -49,14 +50,6 @@ Scenario scenario(std::string name, std::vector<FaultSpec> faults,
   return s;
 }
 
-std::set<std::string> invariants_of(const ScenarioResult& r) {
-  std::set<std::string> out;
-  for (const Violation& v : r.violations) out.insert(v.invariant);
-  for (const ModelResult& m : r.models) {
-    for (const Violation& v : m.violations) out.insert(v.invariant);
-  }
-  return out;
-}
 
 void expect_clean(const ScenarioResult& r) {
   ASSERT_TRUE(r.error.empty()) << r.error;
@@ -124,7 +117,7 @@ TEST(EngineFaultCrashTest, TheRetryFailedFsyncMutantIsCaught) {
   const std::vector<FaultSpec> faults = {{.point = fault_point::kSync, .nth = 4, .err = EIO, .file = "db-wal"}};
   const ScenarioResult dropped = Simulator(sut).run(scenario("retry-failed-fsync", faults, AfterFailedSync::kDrop));
   ASSERT_TRUE(dropped.error.empty()) << dropped.error;
-  const std::set<std::string> found = invariants_of(dropped);
+  const std::set<std::string> found = testing::invariants_of(dropped);
   EXPECT_TRUE(found.contains(std::string(invariant::kErrorDiscipline)));
   // ext4 dropped the frames; the retried sync wrote nothing; the
   // acknowledged transaction is gone after a power loss.
@@ -134,7 +127,7 @@ TEST(EngineFaultCrashTest, TheRetryFailedFsyncMutantIsCaught) {
   // them: only the discipline is broken.
   const ScenarioResult kept = Simulator(sut).run(scenario("retry-failed-fsync", faults, AfterFailedSync::kKeep));
   ASSERT_TRUE(kept.error.empty()) << kept.error;
-  EXPECT_EQ(invariants_of(kept), std::set<std::string>{std::string(invariant::kErrorDiscipline)});
+  EXPECT_EQ(testing::invariants_of(kept), std::set<std::string>{std::string(invariant::kErrorDiscipline)});
 }
 
 }  // namespace

@@ -372,14 +372,6 @@ Scenario log_scenario(std::vector<FaultSpec> faults, AfterFailedSync profile) {
   return s;
 }
 
-std::set<std::string> invariants_of(const ScenarioResult& r) {
-  std::set<std::string> out;
-  for (const Violation& v : r.violations) out.insert(v.invariant);
-  for (const ModelResult& m : r.models) {
-    for (const Violation& v : m.violations) out.insert(v.invariant);
-  }
-  return out;
-}
 
 TEST(FaultyRunTest, AFailedWriteIsNotAcknowledgedAndBreaksNothing) {
   testing::LogSystem sut;
@@ -387,7 +379,7 @@ TEST(FaultyRunTest, AFailedWriteIsNotAcknowledgedAndBreaksNothing) {
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_EQ(r.commits, 10u);
   EXPECT_EQ(r.acked, 9u);
-  EXPECT_EQ(invariants_of(r), std::set<std::string>{});
+  EXPECT_EQ(testing::invariants_of(r), std::set<std::string>{});
 }
 
 // The LogSystem's next commit overwrites the failed record's place, so no
@@ -401,7 +393,7 @@ TEST(FaultyRunTest, GoingOnAfterAFailedSyncIsCaughtByTheDisciplineCheck) {
     SCOPED_TRACE(std::string(after_failed_sync_name(profile)));
     const ScenarioResult r = Simulator(sut).run(log_scenario(faults, profile));
     ASSERT_TRUE(r.error.empty()) << r.error;
-    EXPECT_EQ(invariants_of(r), std::set<std::string>{std::string(invariant::kErrorDiscipline)});
+    EXPECT_EQ(testing::invariants_of(r), std::set<std::string>{std::string(invariant::kErrorDiscipline)});
     ASSERT_FALSE(r.violations.empty());
     const Violation& v = r.violations.front();
     EXPECT_EQ(v.model, "faults");

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 
 #include "crashsim/disk_image.h"
+#include "crashsim/results.h"
 #include "vfs/vfs.h"
 
 namespace crashsim::testing {
@@ -22,6 +24,16 @@ inline std::string file_text(const DiskImage& image, const std::string& path) {
 
 inline vfs::Status write_text(vfs::File& file, uint64_t offset, std::string_view s) {
   return file.write_at(offset, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+}
+
+// Every invariant named by a violation anywhere in a scenario's result.
+inline std::set<std::string> invariants_of(const ScenarioResult& r) {
+  std::set<std::string> out;
+  for (const Violation& v : r.violations) out.insert(v.invariant);
+  for (const ModelResult& m : r.models) {
+    for (const Violation& v : m.violations) out.insert(v.invariant);
+  }
+  return out;
 }
 
 }  // namespace crashsim::testing
