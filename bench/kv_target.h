@@ -79,6 +79,8 @@ class KvTarget {
   // Reads every key and value in key order.
   virtual Result<ScanResult> scan() = 0;
 
+  // Sizes of the database's files; also after close(), when it reports what
+  // the engine's clean close left on disk.
   virtual Result<FileBytes> file_bytes() = 0;
 
   // Sync calls (file and directory) the engine made since open, when the

@@ -122,7 +122,7 @@ class LmdbTarget final : public KvTarget {
 
 const bool kRegistered = register_target(
     "lmdb", {[] { return std::make_unique<LmdbTarget>(); },
-             std::string("LMDB ") + mdb_version(nullptr, nullptr, nullptr) + "; default flags (synchronous), mapsize 1 GiB"});
+             std::string(mdb_version(nullptr, nullptr, nullptr)) + "; default flags (synchronous), mapsize 1 GiB"});
 
 }  // namespace
 }  // namespace bench

@@ -56,4 +56,8 @@ if [ ${#programs[@]} -gt 1 ] && ! run "${programs[1]}" "$@"; then
   missing+=(--missing "crashsim_bench=exited with an error (see its output above)")
 fi
 
-python3 "$root/bench/report.py" --bench-dir "$BENCH_DIR" "${missing[@]}" "$out"/*.json
+results=()
+for program in "${programs[@]}"; do
+  [ -f "$out/$(basename "$program").json" ] && results+=("$out/$(basename "$program").json")
+done
+python3 "$root/bench/report.py" --bench-dir "$BENCH_DIR" "${missing[@]}" "${results[@]}"

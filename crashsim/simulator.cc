@@ -262,7 +262,9 @@ class ModelRun {
     }));
     RETURN_IF_ERROR(flush());
     if (cap_ > 0 && fresh.size() > cap_) {
-      const auto by_rank = [](const Fresh& a, const Fresh& b) { return std::tie(a.rank, a.seq) < std::tie(b.rank, b.seq); };
+      const auto by_rank = [](const Fresh& a, const Fresh& b) {
+        return std::tie(a.rank, a.seq) < std::tie(b.rank, b.seq);
+      };
       std::nth_element(fresh.begin(), fresh.begin() + static_cast<std::ptrdiff_t>(cap_), fresh.end(), by_rank);
       fresh.resize(cap_);
       capped_ = true;

@@ -47,7 +47,8 @@ std::string joined_command_line(int argc, const char* const* argv) {
 }
 
 int usage_error(const std::string& message, Console& console) {
-  console.err << "crashsim: " << message << "\ncrashsim: run 'crashsim --help' or 'crashsim COMMAND --help' for usage\n";
+  console.err << "crashsim: " << message
+              << "\ncrashsim: run 'crashsim --help' or 'crashsim COMMAND --help' for usage\n";
   return kExitUsage;
 }
 

@@ -55,7 +55,8 @@ class CliTest : public ::testing::Test {
   }
 
   // The case `model` of scenario `name` in a report.
-  static const nlohmann::json& case_of(const nlohmann::json& report, const std::string& name, const std::string& model) {
+  static const nlohmann::json& case_of(const nlohmann::json& report, const std::string& name,
+                                       const std::string& model) {
     for (const auto& s : report["scenarios"]) {
       if (s["name"] != name) continue;
       for (const auto& m : s["models"]) {
@@ -141,7 +142,8 @@ TEST_F(CliTest, ListShowsEachScenarioWithModelsExpectationMutantAndTags) {
   EXPECT_THAT(r.out, HasLine("tiny-clean", Parts{"lose-unsynced,reorder", "pass", "tiny,clean"}));
   EXPECT_THAT(r.out, HasLine("torn-no-commit-record", Parts{"torn", "violation of atomicity", "no-commit-record"}));
   EXPECT_THAT(r.out, HasSubstr("4 scenarios from " + passing_ + ", " + failing_));
-  const auto filtered = run_cli({"list", passing_, failing_, "--tag", "clean", "--filter", "tiny-*", "--model", "reorder"});
+  const auto filtered =
+      run_cli({"list", passing_, failing_, "--tag", "clean", "--filter", "tiny-*", "--model", "reorder"});
   EXPECT_THAT(filtered.out, AllOf(HasLine("tiny-clean", Parts{"reorder"}), Not(HasSubstr("lose-unsynced")),
                                   HasSubstr("1 scenario from ")));
 }

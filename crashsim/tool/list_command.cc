@@ -48,7 +48,8 @@ int list_command(const CatalogSelection& selection, Console& console) {
     console.out << line << '\n';
   }
   const size_t n = selected->scenarios.size();
-  console.out << n << (n == 1 ? " scenario" : " scenarios") << " from " << joined(selected->catalog.files, ", ") << '\n';
+  console.out << n << (n == 1 ? " scenario" : " scenarios") << " from " << joined(selected->catalog.files, ", ")
+              << '\n';
   return kExitOk;
 }
 

@@ -203,7 +203,9 @@ class Shrinker {
       const bool best_top = best.ok() && best->segments.size() == 1;
       if (top && (!best_top || persisted_units(id->segments[0]) < persisted_units(best->segments[0]))) start = &v;
     }
-    if (start == nullptr) return Status::invalid_argument("no violation of '" + goal_.invariant + "' has a crash state");
+    if (start == nullptr) {
+      return Status::invalid_argument("no violation of '" + goal_.invariant + "' has a crash state");
+    }
     out.state_id = start->state_id;
     out.violation = *start;
     ASSIGN_OR_RETURN(const StateId id, StateId::parse(start->state_id));

@@ -42,7 +42,8 @@ TEST(ReportDocumentTest, ShellQuotingLeavesPlainWordsAlone) {
   EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
   EXPECT_EQ(shell_quote(""), "''");
   EXPECT_EQ(replay_command(spec(), "5:reorder:3", {"build/crashsim", "out/traces/churn.trace"}),
-            "build/crashsim replay scenarios/ci.json --scenario churn --state 5:reorder:3 --trace out/traces/churn.trace");
+            "build/crashsim replay scenarios/ci.json --scenario churn --state 5:reorder:3 "
+            "--trace out/traces/churn.trace");
 }
 
 TEST(ReportDocumentTest, TheTimelineHasALanePerFileAndTheCrashPointOfTheLastSegment) {
