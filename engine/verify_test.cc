@@ -313,7 +313,7 @@ TEST_F(VerifyTest, BadChecksumOnDisk) {
 // on every crash state the simulator builds, and writes follow recovery.
 TEST_F(VerifyTest, RandomDamageIsSurvived) {
   const auto files = vfs_.snapshot();
-  std::mt19937 rng(uint32_t(testing::TestSeed()));
+  std::mt19937 rng{uint32_t(testing::TestSeed())};
   int reported = 0;
   for (int round = 0; round < 150; ++round) {
     vfs::MemVfs damaged;
