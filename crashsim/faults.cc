@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "crashsim/name_table.h"
 #include "crashsim/rng.h"
 
 namespace crashsim {
@@ -14,7 +15,7 @@ using vfs::Status;
 
 namespace {
 
-constexpr std::array<std::pair<int, std::string_view>, 4> kErrnoNames = {{
+constexpr NameTable<int, 4> kErrnoNames = {{
     {EIO, "EIO"},
     {ENOSPC, "ENOSPC"},
     {EDQUOT, "EDQUOT"},
@@ -71,17 +72,12 @@ std::string describe_fault_spec(const FaultSpec& fault) {
 }
 
 std::optional<int> errno_from_name(std::string_view name) {
-  for (const auto& [err, n] : kErrnoNames) {
-    if (n == name) return err;
-  }
-  return std::nullopt;
+  return value_in(kErrnoNames, name);
 }
 
 std::string errno_name(int err) {
-  for (const auto& [e, n] : kErrnoNames) {
-    if (e == err) return std::string(n);
-  }
-  return std::to_string(err);
+  const std::optional<std::string_view> name = name_in(kErrnoNames, err);
+  return name ? std::string(*name) : std::to_string(err);
 }
 
 FaultInjector::FaultInjector(std::vector<FaultSpec> faults) {

@@ -4,11 +4,13 @@
 #include <utility>
 #include <vector>
 
+#include "crashsim/name_table.h"
+
 namespace crashsim {
 
 namespace {
 
-constexpr std::array<std::pair<FaultKind, std::string_view>, kFaultKinds> kFaultNames = {{
+constexpr NameTable<FaultKind, kFaultKinds> kFaultNames = {{
     {FaultKind::kBitFlip, "bit-flip"},
     {FaultKind::kSwapBytes, "swap-bytes"},
     {FaultKind::kCompensate, "compensate"},
@@ -25,17 +27,11 @@ constexpr int kPairAttempts = 16;
 }  // namespace
 
 std::string_view fault_kind_name(FaultKind kind) {
-  for (const auto& [k, name] : kFaultNames) {
-    if (k == kind) return name;
-  }
-  return "unknown";
+  return name_in(kFaultNames, kind).value_or("unknown");
 }
 
 std::optional<FaultKind> fault_kind_from_name(std::string_view name) {
-  for (const auto& [k, n] : kFaultNames) {
-    if (n == name) return k;
-  }
-  return std::nullopt;
+  return value_in(kFaultNames, name);
 }
 
 std::string describe_fault(const MediaFault& fault) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "crashsim/name_table.h"
 #include "crashsim/rng.h"
 
 namespace crashsim {
@@ -14,7 +15,7 @@ using vfs::Status;
 
 namespace {
 
-constexpr std::array<std::pair<ModelKind, std::string_view>, 5> kModelNames = {{
+constexpr NameTable<ModelKind, 5> kModelNames = {{
     {ModelKind::kProcessCrash, "process-crash"},
     {ModelKind::kLoseUnsynced, "lose-unsynced"},
     {ModelKind::kReorder, "reorder"},
@@ -187,17 +188,11 @@ Result<uint32_t> parse_sector_size(ModelKind kind, std::string_view text, std::s
 }  // namespace
 
 std::string_view model_name(ModelKind kind) {
-  for (const auto& [k, name] : kModelNames) {
-    if (k == kind) return name;
-  }
-  return "unknown";
+  return name_in(kModelNames, kind).value_or("unknown");
 }
 
 std::optional<ModelKind> model_from_name(std::string_view name) {
-  for (const auto& [k, n] : kModelNames) {
-    if (n == name) return k;
-  }
-  return std::nullopt;
+  return value_in(kModelNames, name);
 }
 
 bool is_power_loss(ModelKind kind) {

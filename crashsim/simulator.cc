@@ -14,6 +14,7 @@
 #include "crashsim/at_risk.h"
 #include "crashsim/error_discipline.h"
 #include "crashsim/image_io.h"
+#include "crashsim/name_table.h"
 #include "crashsim/op_fates.h"
 #include "crashsim/parallel.h"
 #include "crashsim/recording_vfs.h"
@@ -38,7 +39,7 @@ constexpr uint64_t kSampleStream = 0x73616d70;
 constexpr uint64_t kShardStream = 0x73686172;
 constexpr uint64_t kShardPointStream = 0x73687074;
 
-constexpr std::array<std::pair<PointSelection, std::string_view>, 3> kSelectionNames = {{
+constexpr NameTable<PointSelection, 3> kSelectionNames = {{
     {PointSelection::kAll, "all"},
     {PointSelection::kAroundSyncs, "around-syncs"},
     {PointSelection::kSample, "sample"},
@@ -608,17 +609,11 @@ uint64_t count_markers(const Trace& trace, OpKind kind) {
 }  // namespace
 
 std::string_view point_selection_name(PointSelection selection) {
-  for (const auto& [s, name] : kSelectionNames) {
-    if (s == selection) return name;
-  }
-  return "unknown";
+  return name_in(kSelectionNames, selection).value_or("unknown");
 }
 
 std::optional<PointSelection> point_selection_from_name(std::string_view name) {
-  for (const auto& [s, n] : kSelectionNames) {
-    if (n == name) return s;
-  }
-  return std::nullopt;
+  return value_in(kSelectionNames, name);
 }
 
 std::vector<ModelConfig> all_models(uint64_t seed) {

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "crashsim/name_table.h"
 #include "vfs/vfs.h"
 
 namespace crashsim {
@@ -29,7 +30,7 @@ void copy_dir_entries(const std::set<std::string>& live, std::set<std::string>& 
   }
 }
 
-constexpr std::array<std::pair<AfterFailedSync, std::string_view>, 2> kProfileNames = {{
+constexpr NameTable<AfterFailedSync, 2> kProfileNames = {{
     {AfterFailedSync::kDrop, "drop"},
     {AfterFailedSync::kKeep, "keep"},
 }};
@@ -37,17 +38,11 @@ constexpr std::array<std::pair<AfterFailedSync, std::string_view>, 2> kProfileNa
 }  // namespace
 
 std::string_view after_failed_sync_name(AfterFailedSync profile) {
-  for (const auto& [p, name] : kProfileNames) {
-    if (p == profile) return name;
-  }
-  return "unknown";
+  return name_in(kProfileNames, profile).value_or("unknown");
 }
 
 std::optional<AfterFailedSync> after_failed_sync_from_name(std::string_view name) {
-  for (const auto& [p, n] : kProfileNames) {
-    if (n == name) return p;
-  }
-  return std::nullopt;
+  return value_in(kProfileNames, name);
 }
 
 TimelineWalker::TimelineWalker(const Trace& trace, FsRules rules) : trace_(trace), rules_(rules) {

@@ -3,11 +3,13 @@
 #include <array>
 #include <utility>
 
+#include "crashsim/name_table.h"
+
 namespace crashsim {
 
 namespace {
 
-constexpr std::array<std::pair<OpKind, std::string_view>, 20> kOpNames = {{
+constexpr NameTable<OpKind, 20> kOpNames = {{
     {OpKind::kCreate, "create"},
     {OpKind::kMkdir, "mkdir"},
     {OpKind::kWrite, "write"},
@@ -33,20 +35,13 @@ constexpr std::array<std::pair<OpKind, std::string_view>, 20> kOpNames = {{
 }  // namespace
 
 std::string_view op_kind_name(OpKind kind) {
-  for (const auto& [k, name] : kOpNames) {
-    if (k == kind) return name;
-  }
-  return "unknown";
+  return name_in(kOpNames, kind).value_or("unknown");
 }
 
 bool op_kind_from_name(std::string_view name, OpKind* kind) {
-  for (const auto& [k, n] : kOpNames) {
-    if (n == name) {
-      *kind = k;
-      return true;
-    }
-  }
-  return false;
+  const std::optional<OpKind> found = value_in(kOpNames, name);
+  if (found) *kind = *found;
+  return found.has_value();
 }
 
 bool is_mutating(OpKind kind) { return kind <= OpKind::kRemove; }

@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "crashsim/name_table.h"
 #include "crashsim/rng.h"
 
 namespace crashsim {
@@ -12,7 +13,7 @@ using vfs::Status;
 
 namespace {
 
-constexpr std::array<std::pair<StepKind, std::string_view>, 6> kStepNames = {{
+constexpr NameTable<StepKind, 6> kStepNames = {{
     {StepKind::kPut, "put"},
     {StepKind::kDelete, "del"},
     {StepKind::kGet, "get"},
@@ -78,17 +79,11 @@ std::vector<Step> generate(const GeneratorSpec& g) {
 }  // namespace
 
 std::string_view step_kind_name(StepKind kind) {
-  for (const auto& [k, name] : kStepNames) {
-    if (k == kind) return name;
-  }
-  return "unknown";
+  return name_in(kStepNames, kind).value_or("unknown");
 }
 
 std::optional<StepKind> step_kind_from_name(std::string_view name) {
-  for (const auto& [k, n] : kStepNames) {
-    if (n == name) return k;
-  }
-  return std::nullopt;
+  return value_in(kStepNames, name);
 }
 
 std::string generated_key(const GeneratorSpec& spec, uint32_t index) {
