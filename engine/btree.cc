@@ -34,9 +34,13 @@ Result<PageRef> load_node(Pager& pager, PageNo pgno) {
       return Status::corruption("tree link to " + page_name(pgno) + " of " + pager.path() + ": " + s.message());
     return s.with("read tree " + page_name(pgno));
   }
-  const std::string problem = NodeView((*page)->bytes).validate();
+  const Page& image = **page;
+  // The type is checked on every visit: a link to a page that has since
+  // become something else must not be read as the node it once was.
+  const std::string problem = image.node_checked ? NodeView(image.bytes).check_type() : NodeView(image.bytes).validate();
   if (!problem.empty())
     return Status::corruption(page_name(pgno) + " of " + pager.path() + " is not a valid tree node: " + problem);
+  image.node_checked = true;
   return page;
 }
 

@@ -28,11 +28,17 @@ uint64_t NodeView::cell_size_at(uint32_t offset) const {
   return kInternalCellHeaderSize + load_u16(&p_[offset + 4]);
 }
 
-std::string NodeView::validate() const {
+std::string NodeView::check_type() const {
   const uint64_t size = p_.size();
   if (size < kNodeHeaderSize) return "page of " + std::to_string(size) + " bytes is too small for a node";
   if (type() != PageType::kLeaf && type() != PageType::kInternal)
     return "page type " + std::to_string(int(p_[4])) + " is not a tree node";
+  return {};
+}
+
+std::string NodeView::validate() const {
+  if (std::string problem = check_type(); !problem.empty()) return problem;
+  const uint64_t size = p_.size();
   const uint64_t n = count();
   const uint64_t start = content_start();
   if (kNodeHeaderSize + n * kSlotSize > size)

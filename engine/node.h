@@ -92,6 +92,8 @@ class NodeView {
   // order); otherwise what is wrong with it. Checks every slot and cell lies
   // inside the page, the cells are packed exactly and the lengths add up.
   std::string validate() const;
+  // The first part of validate(): the page is big enough and typed as a node.
+  std::string check_type() const;
 
   PageType type() const { return static_cast<PageType>(p_[4]); }
   bool is_leaf() const { return type() == PageType::kLeaf; }

@@ -43,6 +43,14 @@ struct Page {
   Page(PageNo no, uint32_t page_size) : pgno(no), bytes(page_size, 0) {}
   PageNo pgno;
   std::vector<uint8_t> bytes;
+  // Set by the tree once this image passed NodeView::validate, so that a
+  // cached node is checked once, not on every visit (the full check walks
+  // every cell: most of a point get's cost). The pager never reads it. A
+  // copy made for a transaction keeps it: from then on only the tree's node
+  // writers change the bytes, and they keep a node valid. Images the pager
+  // builds afresh (read from disk, allocated, formatted free) start unset.
+  // Guarded, like the rest of the pager, by the database's lock.
+  mutable bool node_checked = false;
 
   PageType type() const { return static_cast<PageType>(bytes[4]); }
   void set_type(PageType t) { bytes[4] = static_cast<uint8_t>(t); }

@@ -39,7 +39,7 @@ Result<std::unique_ptr<Pager>> create_database(vfs::Vfs& vfs, const std::string&
   fresh.meta.root = kNoPage;
   fresh.meta.page_count = 1;
   fresh.meta.wal_generation = 1;
-  auto pager = std::make_unique<WalPager>(path, options, std::move(data), std::move(wal), std::move(fresh));
+  auto pager = std::make_unique<WalPager>(path, options, std::move(data), std::move(wal), 0, std::move(fresh));
   RETURN_IF_ERROR(pager->start_wal_generation(1));
   ASSIGN_OR_RETURN(Meta meta, pager->begin());
   RETURN_IF_ERROR(pager->commit(meta));
@@ -83,7 +83,9 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
   if (state.info.txns_replayed > 0) {
     RETURN_IF_ERROR(make_log_durable(*wal, state.wal_tail, state.meta.page_size).with("recovery of " + path));
   }
-  auto pager = std::make_unique<WalPager>(path, options, std::move(data), std::move(wal), std::move(state));
+  ASSIGN_OR_RETURN(const uint64_t wal_size, wal->size());
+  auto pager =
+      std::make_unique<WalPager>(path, options, std::move(data), std::move(wal), wal_size, std::move(state));
   if (needs_checkpoint) {
     // Replayed transactions go to the data file, and the WAL starts a fresh
     // generation with a sound header, before anything new is written.

@@ -49,7 +49,8 @@ TEST(PagerCreate, ANewDatabaseHasAnEmptyTreeCommittedThroughTheWal) {
   EXPECT_EQ(meta.txn_seq, 1u);
   EXPECT_EQ(meta.wal_generation, 1u);
   EXPECT_EQ(*vfs.file_size(kDb), 0u) << "the data file is written only by checkpoints";
-  EXPECT_EQ(*vfs.file_size(kWal), wal_slot_offset(1, 512)) << "header plus the meta page's frame";
+  EXPECT_EQ(*vfs.file_size(kWal), wal_slot_offset(2, 512))
+      << "header, the meta page's frame and one empty slot grown ahead of it";
   EXPECT_EQ(pager->stats().wal_bytes, wal_slot_offset(1, 512));
 }
 
@@ -278,7 +279,9 @@ TEST(PagerCheckpoint, TheWalIsReusedInPlaceAndStopsGrowing) {
   }
   EXPECT_EQ(pager->stats().checkpoints, 13u);
   EXPECT_EQ(pager->meta().wal_generation, 14u);
-  EXPECT_EQ(sizes.front(), wal_slot_offset(16, 512)) << "four commits of four frames";
+  // Generation 1 ended at slot 13 (frames 0, 1-4, 5-8, 9-12), and the WAL
+  // grew 13 slots ahead of that; later generations (16 frames) fit in it.
+  EXPECT_EQ(sizes.front(), wal_slot_offset(26, 512));
   EXPECT_EQ(sizes.back(), sizes.front()) << "the WAL kept growing across checkpoints";
 
   commit_rewrite(*pager, pages, 13);  // generation 14 holds one transaction over older frames
@@ -468,6 +471,40 @@ TEST(PagerFailures, AFailedWalWriteRollsBackAndTheNextCommitOverwritesTheTail) {
   ASSERT_NE(reopened, nullptr);
   EXPECT_EQ(fill_of(*reopened, pages[0]), 3);
   EXPECT_EQ(reopened->meta().page_count, 2u);
+}
+
+// The WAL grows with zeros before the frames that need the room are
+// written: when the zeros fail, no frame of the refused commit may exist.
+TEST(PagerFailures, AFailedWalGrowthFailsTheCommitBeforeAnyFrameIsWritten) {
+  vfs::MemVfs mem;
+  FaultVfs vfs(mem);
+  auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());
+  const uint64_t size = *mem.file_size(kWal);
+  ASSERT_EQ(size, wal_slot_offset(2, 512));
+  vfs.inject("write", kWal, EIO);
+  const size_t ops_before = vfs.ops().size();
+  auto meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  ASSERT_TRUE(pager->allocate(*meta, PageType::kLeaf).ok());
+  ASSERT_TRUE(pager->allocate(*meta, PageType::kLeaf).ok());  // 3 frames from slot 1: past the end
+  const Status failed = pager->commit(*meta);
+  ASSERT_EQ(failed.code(), vfs::StatusCode::kIoError) << failed.to_string();
+  EXPECT_THAT(failed.message(), HasSubstr("grow WAL db-wal by " + std::to_string(4 * wal_slot_size(512)) +
+                                          " bytes at offset " + std::to_string(wal_slot_offset(4, 512))));
+  EXPECT_THAT(failed.message(), HasSubstr("commit txn 2 of db"));
+  EXPECT_EQ(vfs.ops().size(), ops_before) << "nothing reached the WAL";
+  EXPECT_EQ(*mem.file_size(kWal), size);
+
+  const auto pages = commit_new_leaves(*pager, 2, 5);  // the same commit again, now growing the WAL
+  ASSERT_EQ(pages.size(), 2u);
+  EXPECT_EQ(*mem.file_size(kWal), wal_slot_offset(8, 512));
+  auto crashed = crash_image(mem);
+  auto reopened = open_or_die(*crashed, kDb, no_auto_checkpoint());
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->meta().txn_seq, 2u);
+  EXPECT_EQ(fill_of(*reopened, pages[1]), 5);
+  EXPECT_FALSE(reopened->recovery_info().torn_tail_discarded) << "zeroed slots are empty, not torn";
+  EXPECT_FALSE(reopened->recovery_info().uncommitted_txn_dropped);
 }
 
 TEST(PagerFailures, AFailedDataWriteInACheckpointKeepsTheWalAndIsRetried) {

@@ -38,7 +38,7 @@ constexpr uint32_t kPageSize = 512;
 
 uint64_t slot_at(uint64_t slot) { return wal_slot_offset(slot, kPageSize); }
 // A byte inside the page image of a slot's frame.
-uint64_t inside_slot(uint64_t slot) { return slot_at(slot) + kFrameHeaderSize + 200; }
+uint64_t inside_slot(uint64_t slot) { return slot_at(slot) + 200; }
 
 // What a reopened database shows: enough to compare two recoveries.
 struct Visible {
@@ -473,6 +473,34 @@ TEST(RecoveryForeignFiles, ADataFileOfAnotherFormatVersionIsRefused) {
   auto pager = reopen(vfs);
   ASSERT_TRUE(pager.status().is_corruption());
   EXPECT_THAT(pager.status().message(), HasSubstr("unsupported format version 9"));
+}
+
+// A WAL written by another format version is sound, only unreadable here:
+// treated like a torn header it would be dropped with every commit in it.
+TEST(RecoveryForeignFiles, AWalOfAnotherFormatVersionIsRefusedAndLeftAlone) {
+  for (const bool never_checkpointed : {true, false}) {
+    vfs::MemVfs live;
+    auto writer = open_or_die(live, kDb, no_auto_checkpoint(kPageSize));
+    if (!never_checkpointed) {
+      ASSERT_TRUE(writer->checkpoint().ok());
+    }
+    commit_new_leaves(*writer, 1, 0x70);
+    const auto disk = crash_image(live);  // the commit lives only in the WAL
+    vfs::MemVfs& vfs = *disk;
+    std::vector<uint8_t> header = file_bytes(vfs, kWal);
+    header.resize(kWalHeaderSize);
+    store_u32(header.data() + 8, kWalFormatVersion - 1);
+    store_u32(header.data() + 36, checksum_extend(0, std::span(header).first(36), Mutant::kNone));
+    write_bytes(vfs, kWal, 0, header);
+    const std::vector<uint8_t> data_before = file_bytes(vfs, kDb);
+    const std::vector<uint8_t> wal_before = file_bytes(vfs, kWal);
+    auto pager = reopen(vfs);
+    EXPECT_EQ(pager.status().code(), vfs::StatusCode::kNotSupported) << pager.status().to_string();
+    EXPECT_THAT(pager.status().message(),
+                HasSubstr("unsupported format version " + std::to_string(kWalFormatVersion - 1)));
+    EXPECT_EQ(file_bytes(vfs, kDb), data_before);
+    EXPECT_EQ(file_bytes(vfs, kWal), wal_before);
+  }
 }
 
 TEST(RecoveryForeignFiles, ADataFileWithAnImpossiblePageSizeIsRefused) {

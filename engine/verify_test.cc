@@ -3,6 +3,7 @@
 // checks that verify reports that kind of violation.
 #include "engine/verify.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -286,6 +287,27 @@ TEST_F(VerifyTest, BrokenNodeLayout) {
     store_u32(&(*page)->bytes[8], 100000);  // cell count
   });
   EXPECT_TRUE(HasKind(Verify(), Kind::kBadPage));
+}
+
+// Reads check a node when its image enters the cache, not on every visit;
+// a node that fails the check must keep failing, never be cached as good.
+TEST_F(VerifyTest, GetReportsABrokenNodeOnEveryRead) {
+  PageNo leaf = kNoPage;
+  Plant([&leaf](Pager& pager, Meta& meta) {
+    leaf = Levels(pager, meta).back()[0];
+    auto page = pager.get_mutable(leaf);
+    ASSERT_TRUE(page.ok());
+    store_u32(&(*page)->bytes[8], 100000);  // cell count
+  });
+  auto db = OpenOrDie(vfs_, "db", Options{});
+  ASSERT_TRUE(db);
+  std::string value;
+  EXPECT_TRUE(db->get(NumberedKey(599), &value).ok()) << "a sound leaf";
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const Status s = db->get(NumberedKey(0), &value);
+    EXPECT_TRUE(s.is_corruption()) << s.to_string();
+    EXPECT_THAT(s.message(), ::testing::HasSubstr("page " + std::to_string(leaf) + " of db is not a valid tree node"));
+  }
 }
 
 TEST_F(VerifyTest, BadChecksumOnDisk) {

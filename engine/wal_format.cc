@@ -15,7 +15,7 @@ constexpr size_t kHeaderGenerationAt = 24;
 // 32..35 reserved, zero.
 constexpr size_t kHeaderChecksumAt = 36;
 
-// Frame header fields.
+// Frame trailer fields, from the start of the trailer.
 constexpr size_t kFramePgnoAt = 0;
 constexpr size_t kFrameCommitAt = 4;
 constexpr size_t kFrameTxnSeqAt = 8;
@@ -24,18 +24,22 @@ constexpr size_t kFrameNonceAt = 24;
 constexpr size_t kFrameChecksumAt = 28;
 
 static_assert(kHeaderChecksumAt + 4 == kWalHeaderSize);
-static_assert(kFrameChecksumAt + 4 == kFrameHeaderSize);
+static_assert(kFrameChecksumAt + 4 == kFrameTrailerSize);
 
 uint32_t header_checksum(std::span<const uint8_t> bytes, Mutant mutant) {
   return checksum_extend(0, bytes.first(kHeaderChecksumAt), mutant);
 }
 
+// Covers db_id, the frame trailer and the image's stored page checksum, not
+// the rest of the image: the page checksum already covers that (and the
+// page number), so checksumming the image a second time on every commit
+// would add nothing but cost. decode_frame checks both.
 uint32_t frame_checksum(std::span<const uint8_t> slot, uint64_t db_id, Mutant mutant) {
   uint8_t id[8];
   store_u64(id, db_id);
   uint32_t c = checksum_extend(0, id, mutant);
-  c = checksum_extend(c, slot.first(kFrameChecksumAt), mutant);
-  return checksum_extend(c, slot.subspan(kFrameHeaderSize), mutant);
+  c = checksum_extend(c, slot.last(kFrameTrailerSize).first(kFrameChecksumAt), mutant);
+  return checksum_extend(c, slot.first(4), mutant);
 }
 
 }  // namespace
@@ -67,7 +71,9 @@ Result<WalHeader> decode_wal_header(std::span<const uint8_t> bytes, const std::s
   }
   const uint32_t version = load_u32(bytes.data() + kHeaderVersionAt);
   if (version != kWalFormatVersion) {
-    return Status::corruption("WAL header of " + path + ": unsupported format version " + std::to_string(version) +
+    // Not kCorruption: recovery treats a corrupt header as torn and carries
+    // on without it, which would throw away a log this build cannot read.
+    return Status::not_supported("WAL header of " + path + ": unsupported format version " + std::to_string(version) +
                               " (this build reads version " + std::to_string(kWalFormatVersion) + ")");
   }
   WalHeader header;
@@ -80,26 +86,30 @@ Result<WalHeader> decode_wal_header(std::span<const uint8_t> bytes, const std::s
   return header;
 }
 
-void encode_frame(const FrameHeader& header, uint64_t db_id, std::span<const uint8_t> image,
+void encode_frame(const FrameTrailer& trailer, uint64_t db_id, std::span<const uint8_t> image,
                   std::span<uint8_t> slot, Mutant mutant) {
-  store_u32(slot.data() + kFramePgnoAt, header.pgno);
-  store_u32(slot.data() + kFrameCommitAt, header.commit);
-  store_u64(slot.data() + kFrameTxnSeqAt, header.txn_seq);
-  store_u64(slot.data() + kFrameGenerationAt, header.generation);
-  store_u32(slot.data() + kFrameNonceAt, header.nonce);
-  std::copy(image.begin(), image.end(), slot.begin() + kFrameHeaderSize);
-  store_u32(slot.data() + kFrameChecksumAt, frame_checksum(slot, db_id, mutant));
+  std::copy(image.begin(), image.end(), slot.begin());
+  uint8_t* t = slot.last(kFrameTrailerSize).data();
+  store_u32(t + kFramePgnoAt, trailer.pgno);
+  store_u32(t + kFrameCommitAt, trailer.commit);
+  store_u64(t + kFrameTxnSeqAt, trailer.txn_seq);
+  store_u64(t + kFrameGenerationAt, trailer.generation);
+  store_u32(t + kFrameNonceAt, trailer.nonce);
+  store_u32(t + kFrameChecksumAt, frame_checksum(slot, db_id, mutant));
 }
 
-std::optional<FrameHeader> decode_frame(std::span<const uint8_t> slot, uint64_t db_id, Mutant mutant) {
-  if (load_u32(slot.data() + kFrameChecksumAt) != frame_checksum(slot, db_id, mutant)) return std::nullopt;
-  FrameHeader header;
-  header.pgno = load_u32(slot.data() + kFramePgnoAt);
-  header.commit = load_u32(slot.data() + kFrameCommitAt);
-  header.txn_seq = load_u64(slot.data() + kFrameTxnSeqAt);
-  header.generation = load_u64(slot.data() + kFrameGenerationAt);
-  header.nonce = load_u32(slot.data() + kFrameNonceAt);
-  return header;
+std::optional<FrameTrailer> decode_frame(std::span<const uint8_t> slot, uint64_t db_id, Mutant mutant) {
+  const uint8_t* t = slot.last(kFrameTrailerSize).data();
+  if (load_u32(t + kFrameChecksumAt) != frame_checksum(slot, db_id, mutant)) return std::nullopt;
+  FrameTrailer trailer;
+  trailer.pgno = load_u32(t + kFramePgnoAt);
+  const std::span<const uint8_t> image = slot.first(slot.size() - kFrameTrailerSize);
+  if (load_u32(image.data()) != page_checksum(trailer.pgno, image, mutant)) return std::nullopt;
+  trailer.commit = load_u32(t + kFrameCommitAt);
+  trailer.txn_seq = load_u64(t + kFrameTxnSeqAt);
+  trailer.generation = load_u64(t + kFrameGenerationAt);
+  trailer.nonce = load_u32(t + kFrameNonceAt);
+  return trailer;
 }
 
 }  // namespace engine

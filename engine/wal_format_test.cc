@@ -21,7 +21,7 @@ Page sample_page(PageNo pgno) {
   return page;
 }
 
-std::vector<uint8_t> frame_bytes(const FrameHeader& header, const Page& page, Mutant mutant = Mutant::kNone) {
+std::vector<uint8_t> frame_bytes(const FrameTrailer& header, const Page& page, Mutant mutant = Mutant::kNone) {
   std::vector<uint8_t> slot(wal_slot_size(kPageSize));
   encode_frame(header, kDbId, page.bytes, slot, mutant);
   return slot;
@@ -55,7 +55,7 @@ TEST(WalHeaderFormat, RejectsAnImpossiblePageSizeEvenWithAGoodChecksum) {
 
 TEST(WalFrameFormat, RoundTripsHeaderAndImage) {
   const Page page = sample_page(5);
-  const FrameHeader in{5, 3, 41, 7, 0xdeadbeef};
+  const FrameTrailer in{5, 3, 41, 7, 0xdeadbeef};
   const auto slot = frame_bytes(in, page);
   const auto out = decode_frame(slot, kDbId, Mutant::kNone);
   ASSERT_TRUE(out.has_value());
@@ -64,7 +64,7 @@ TEST(WalFrameFormat, RoundTripsHeaderAndImage) {
   EXPECT_EQ(out->txn_seq, 41u);
   EXPECT_EQ(out->generation, 7u);
   EXPECT_EQ(out->nonce, 0xdeadbeefu);
-  EXPECT_TRUE(std::equal(page.bytes.begin(), page.bytes.end(), slot.begin() + kFrameHeaderSize));
+  EXPECT_TRUE(std::equal(page.bytes.begin(), page.bytes.end(), slot.begin())) << "the image starts the slot";
 }
 
 TEST(WalFrameFormat, AnyDamagedByteFailsTheChecksum) {
@@ -76,6 +76,27 @@ TEST(WalFrameFormat, AnyDamagedByteFailsTheChecksum) {
   }
 }
 
+// The frame checksum reaches the image only through its page checksum, so
+// the page checksum must be checked too, and for the frame's page number.
+TEST(WalFrameFormat, AnImageThatFailsItsPageChecksumFailsTheFrame) {
+  const Page page = sample_page(5);
+  auto unsealed = page;
+  unsealed.bytes[300] ^= 0x10;  // damage the frame's own checksum cannot see
+  EXPECT_FALSE(decode_frame(frame_bytes({5, 1, 1, 1}, unsealed), kDbId, Mutant::kNone).has_value());
+  EXPECT_FALSE(decode_frame(frame_bytes({6, 1, 1, 1}, page), kDbId, Mutant::kNone).has_value())
+      << "an image sealed for page 5 in a frame for page 6";
+  EXPECT_TRUE(decode_frame(frame_bytes({5, 1, 1, 1}, page), kDbId, Mutant::kNone).has_value());
+}
+
+TEST(WalHeaderFormat, ASoundHeaderOfAnotherVersionIsNotSupportedRatherThanCorrupt) {
+  auto bytes = encode_wal_header({kPageSize, kDbId, 9}, Mutant::kNone);
+  store_u32(bytes.data() + 8, kWalFormatVersion + 1);
+  store_u32(bytes.data() + 36, checksum_extend(0, std::span(bytes).first(36), Mutant::kNone));
+  const auto header = decode_wal_header(bytes, "w", Mutant::kNone);
+  EXPECT_EQ(header.status().code(), vfs::StatusCode::kNotSupported);
+  EXPECT_THAT(header.status().message(), HasSubstr("unsupported format version"));
+}
+
 TEST(WalFrameFormat, AFrameOfAnotherDatabaseNeverVerifies) {
   const auto slot = frame_bytes({5, 1, 1, 1}, sample_page(5));
   EXPECT_FALSE(decode_frame(slot, kDbId + 1, Mutant::kNone).has_value());
@@ -83,7 +104,7 @@ TEST(WalFrameFormat, AFrameOfAnotherDatabaseNeverVerifies) {
 
 TEST(WalFrameFormat, SlotsFollowTheHeaderAtFixedOffsets) {
   EXPECT_EQ(wal_slot_offset(0, kPageSize), kWalHeaderSize);
-  EXPECT_EQ(wal_slot_offset(3, kPageSize), kWalHeaderSize + 3 * (kFrameHeaderSize + kPageSize));
+  EXPECT_EQ(wal_slot_offset(3, kPageSize), kWalHeaderSize + 3 * (kPageSize + kFrameTrailerSize));
 }
 
 // Mutant::kAdditiveChecksum reaches the WAL as well: two bytes that trade
@@ -95,9 +116,10 @@ TEST(WalFrameFormat, AdditiveChecksumMutantMissesCompensatingDamage) {
     page.set_type(PageType::kLeaf);
     page.bytes[100] = 10;
     page.bytes[101] = 20;
+    seal_page(page, mutant);
     auto slot = frame_bytes({5, 1, 1, 1}, page, mutant);
-    ++slot[kFrameHeaderSize + 100];
-    --slot[kFrameHeaderSize + 101];
+    ++slot[100];
+    --slot[101];
     EXPECT_EQ(decode_frame(slot, kDbId, mutant).has_value(), mutant == Mutant::kAdditiveChecksum)
         << mutant_name(mutant);
   }

@@ -22,12 +22,12 @@ std::string page_str(PageNo pgno) { return "page " + std::to_string(pgno); }
 }  // namespace
 
 WalPager::WalPager(std::string path, const PagerOptions& options, std::unique_ptr<vfs::File> data,
-                   std::unique_ptr<vfs::File> wal, RecoveredState state)
+                   std::unique_ptr<vfs::File> wal, uint64_t wal_size, RecoveredState state)
     : path_(std::move(path)),
       options_(options),
       data_(std::move(data)),
       wal_(std::move(wal)),
-      writer_(*wal_, state.meta.page_size, state.meta.db_id, options.mutant),
+      writer_(*wal_, state.meta.page_size, state.meta.db_id, options.mutant, wal_size),
       committed_(state.meta),
       wal_index_(std::move(state.wal_index)),
       wal_tail_(state.wal_tail),

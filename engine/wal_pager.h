@@ -37,10 +37,10 @@ namespace engine {
 
 class WalPager final : public Pager {
  public:
-  // Takes over the open files and the recovered (or newly created) state.
-  // Does not touch the disk.
+  // Takes over the open files and the recovered (or newly created) state;
+  // `wal_size` is the WAL's size now. Does not touch the disk.
   WalPager(std::string path, const PagerOptions& options, std::unique_ptr<vfs::File> data,
-           std::unique_ptr<vfs::File> wal, RecoveredState state);
+           std::unique_ptr<vfs::File> wal, uint64_t wal_size, RecoveredState state);
 
   uint32_t page_size() const override { return committed_.page_size; }
   Mutant mutant() const override { return options_.mutant; }

@@ -9,15 +9,17 @@ namespace {
 // Recovery reads the WAL in pieces of about this size.
 constexpr uint64_t kScanChunkBytes = 1 << 20;
 
-enum class SlotKind : uint8_t { kPartial, kDamaged, kValid };
+// kEmpty: every byte zero, as WalWriter grows the file; a slot never
+// written is not damage, so it does not make a torn tail.
+enum class SlotKind : uint8_t { kPartial, kEmpty, kDamaged, kValid };
 
 struct Slot {
   SlotKind kind = SlotKind::kDamaged;
-  FrameHeader header;
+  FrameTrailer trailer;
 };
 
-// Every slot of the WAL, a partial last one included, with its frame header
-// when the frame's checksum holds.
+// Every slot of the WAL, a partial last one included, with its frame trailer
+// when the frame is valid.
 Result<std::vector<Slot>> read_slots(vfs::File& wal, const WalScanParams& params) {
   ASSIGN_OR_RETURN(const uint64_t size, wal.size());
   std::vector<Slot> slots;
@@ -36,8 +38,14 @@ Result<std::vector<Slot>> read_slots(vfs::File& wal, const WalScanParams& params
         slots.push_back({SlotKind::kPartial, {}});
         continue;
       }
-      const auto header = decode_frame(chunk.subspan(k * slot_size, slot_size), params.db_id, params.mutant);
-      slots.push_back(header ? Slot{SlotKind::kValid, *header} : Slot{SlotKind::kDamaged, {}});
+      const std::span<const uint8_t> bytes = chunk.subspan(k * slot_size, slot_size);
+      if (const auto trailer = decode_frame(bytes, params.db_id, params.mutant)) {
+        slots.push_back({SlotKind::kValid, *trailer});
+      } else if (std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; })) {
+        slots.push_back({SlotKind::kEmpty, {}});
+      } else {
+        slots.push_back({SlotKind::kDamaged, {}});
+      }
     }
   }
   return slots;
@@ -51,7 +59,7 @@ struct TxnId {
   bool operator==(const TxnId&) const = default;
 };
 
-TxnId txn_of(const Slot& slot) { return {slot.header.txn_seq, slot.header.nonce}; }
+TxnId txn_of(const Slot& slot) { return {slot.trailer.txn_seq, slot.trailer.nonce}; }
 
 // Whether `slot` continues the log as frame `n` (from 0) of transaction
 // `txn`; for n == 0, `expected` (when known) is the sequence number the
@@ -59,17 +67,17 @@ TxnId txn_of(const Slot& slot) { return {slot.header.txn_seq, slot.header.nonce}
 bool continues_log(const Slot& slot, uint64_t n, const TxnId& txn, std::optional<uint64_t> expected,
                    const WalScanParams& params) {
   if (slot.kind != SlotKind::kValid) return false;
-  if (slot.header.commit != 0 && slot.header.commit != n + 1) return false;
-  if (n > 0 && slot.header.nonce != txn.nonce) return false;
+  if (slot.trailer.commit != 0 && slot.trailer.commit != n + 1) return false;
+  if (n > 0 && slot.trailer.nonce != txn.nonce) return false;
   if (mutant_active(params.mutant, Mutant::kNoWalSalt)) {
     // MUTANT no-wal-salt: any frame whose checksum holds is taken, whatever
     // generation and sequence it carries, so frames left from before the last
     // WAL reset are replayed as if they were new.
     return true;
   }
-  if (slot.header.generation != params.generation) return false;
-  if (n > 0) return slot.header.txn_seq == txn.txn_seq;
-  return !expected || slot.header.txn_seq == *expected;
+  if (slot.trailer.generation != params.generation) return false;
+  if (n > 0) return slot.trailer.txn_seq == txn.txn_seq;
+  return !expected || slot.trailer.txn_seq == *expected;
 }
 
 // Why the frame in `slots[at]` does not continue the log, for messages.
@@ -78,8 +86,9 @@ std::string why_log_breaks(const std::vector<Slot>& slots, uint64_t at, uint64_t
   if (at >= slots.size()) return "the file ends";
   const Slot& slot = slots[at];
   if (slot.kind == SlotKind::kPartial) return "partial frame: the file ends inside it";
+  if (slot.kind == SlotKind::kEmpty) return "empty slot: no frame was ever written there";
   if (slot.kind == SlotKind::kDamaged) return "frame checksum mismatch";
-  const FrameHeader& h = slot.header;
+  const FrameTrailer& h = slot.trailer;
   if (h.generation != params.generation) {
     return "frame of generation " + std::to_string(h.generation) + ", expected " +
            std::to_string(params.generation);
@@ -98,7 +107,7 @@ std::string why_log_breaks(const std::vector<Slot>& slots, uint64_t at, uint64_t
 }
 
 bool of_generation(const Slot& slot, uint64_t generation) {
-  return slot.kind == SlotKind::kValid && slot.header.generation == generation;
+  return slot.kind == SlotKind::kValid && slot.trailer.generation == generation;
 }
 
 // The first slot from which a complete transaction of `generation` starts
@@ -117,7 +126,7 @@ std::optional<uint64_t> find_complete_txn(const std::vector<Slot>& slots, uint64
     const uint64_t run_start = j;
     const TxnId txn = txn_of(slots[j]);
     while (j < slots.size() && of_generation(slots[j], generation) && txn_of(slots[j]) == txn) {
-      const uint32_t commit = slots[j++].header.commit;
+      const uint32_t commit = slots[j++].trailer.commit;
       if (commit == 0) continue;
       if (commit <= j - run_start) return j - commit;
       break;
@@ -136,7 +145,7 @@ Result<WalHeader> read_wal_header(vfs::File& wal, Mutant mutant) {
 
 Result<PageRef> read_wal_page(vfs::File& wal, uint64_t slot, PageNo pgno, uint32_t page_size, Mutant mutant) {
   auto page = std::make_shared<Page>(pgno, page_size);
-  const uint64_t offset = wal_slot_offset(slot, page_size) + kFrameHeaderSize;
+  const uint64_t offset = wal_slot_offset(slot, page_size);  // the image starts the slot
   ASSIGN_OR_RETURN(const size_t got, wal.read_at(offset, page->bytes));
   if (got != page_size) {
     return Status::corruption("read page " + std::to_string(pgno) + " from " + wal.path() + " at offset " +
@@ -165,11 +174,11 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
     while (at < slots.size() && continues_log(slots[at], n, txn, expected, params)) {
       if (n == 0) txn = txn_of(slots[at]);
       ++n;
-      committed = slots[at++].header.commit != 0;
+      committed = slots[at++].trailer.commit != 0;
       if (committed) break;
     }
     if (!committed) break;
-    for (uint64_t s = start; s < at; ++s) log.index[slots[s].header.pgno] = s;
+    for (uint64_t s = start; s < at; ++s) log.index[slots[s].trailer.pgno] = s;
     if (log.txn_count++ == 0) log.first_txn_seq = txn.txn_seq;
     log.last_txn_seq = txn.txn_seq;
     expected = txn.txn_seq + 1;
@@ -181,15 +190,16 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
   if (n > 0 && mutant_active(params.mutant, Mutant::kNoCommitRecord)) {
     // MUTANT no-commit-record: the intact frames of the unfinished transaction
     // are applied as if its commit frame had been written.
-    for (uint64_t s = start; s < at; ++s) log.index[slots[s].header.pgno] = s;
+    for (uint64_t s = start; s < at; ++s) log.index[slots[s].trailer.pgno] = s;
     log.end_slot = at;
   }
   const std::optional<uint64_t> dropped_seq = n > 0 ? std::optional(txn.txn_seq) : expected;
 
-  log.torn_tail = broken_at < slots.size() && slots[broken_at].kind != SlotKind::kValid;
+  log.torn_tail = broken_at < slots.size() &&
+                  (slots[broken_at].kind == SlotKind::kPartial || slots[broken_at].kind == SlotKind::kDamaged);
   for (uint64_t s = log.end_slot; s < slots.size(); ++s) {
     if (slots[s].kind != SlotKind::kValid) continue;
-    const FrameHeader& h = slots[s].header;
+    const FrameTrailer& h = slots[s].trailer;
     if (h.generation < params.generation) {
       log.stale_frames = true;
     } else if (h.generation > params.generation) {
@@ -208,7 +218,7 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
         "WAL " + wal.path() + ": the log breaks at offset " +
         std::to_string(wal_slot_offset(broken_at, params.page_size)) + " (" +
         why_log_breaks(slots, broken_at, n, txn, expected, params) + ") but a complete transaction (txn " +
-        std::to_string(slots[*later].header.txn_seq) + ") follows at offset " +
+        std::to_string(slots[*later].trailer.txn_seq) + ") follows at offset " +
         std::to_string(wal_slot_offset(*later, params.page_size)) +
         "; a transaction is written only after the previous one is durable, so this is damage, not a torn tail");
   }

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <vector>
 
 #include "engine/wal_writer.h"
@@ -34,7 +35,8 @@ class WalLogTest : public ::testing::Test {
     auto file = vfs_.open("db-wal", vfs::OpenMode::kCreate);
     ASSERT_TRUE(file.ok());
     wal_ = std::move(file).value();
-    ASSERT_TRUE(WalWriter(*wal_, kPageSize, kDbId, Mutant::kNone).write_header(1).ok());
+    writer_.emplace(*wal_, kPageSize, kDbId, Mutant::kNone, 0);
+    ASSERT_TRUE(writer_->write_header(1).ok());
   }
 
   // Writes one transaction of `pgnos` (fill = txn_seq) from `slot`; returns
@@ -45,9 +47,7 @@ class WalLogTest : public ::testing::Test {
     for (const PageNo pgno : pgnos) pages.push_back(image(pgno, static_cast<uint8_t>(txn_seq)));
     std::vector<const Page*> frames;
     for (const Page& page : pages) frames.push_back(&page);
-    EXPECT_TRUE(WalWriter(*wal_, kPageSize, kDbId, Mutant::kNone)
-                    .write_transaction(slot, frames, txn_seq, generation, nonce.value_or(++writes_))
-                    .ok());
+    EXPECT_TRUE(writer_->write_transaction(slot, frames, txn_seq, generation, nonce.value_or(++writes_)).ok());
     return slot + pgnos.size();
   }
 
@@ -57,7 +57,7 @@ class WalLogTest : public ::testing::Test {
   }
 
   void damage_slot(uint64_t slot) {
-    const uint64_t at = wal_slot_offset(slot, kPageSize) + kFrameHeaderSize + 100;
+    const uint64_t at = wal_slot_offset(slot, kPageSize) + 100;  // inside the image
     uint8_t byte = 0;
     ASSERT_TRUE(wal_->read_at(at, std::span(&byte, 1)).ok());
     byte ^= 0x21;
@@ -66,6 +66,7 @@ class WalLogTest : public ::testing::Test {
 
   vfs::MemVfs vfs_;
   std::unique_ptr<vfs::File> wal_;
+  std::optional<WalWriter> writer_;  // one for the file's life, as in the pager
   uint32_t writes_ = 0;
 };
 
@@ -266,12 +267,43 @@ TEST_F(WalLogTest, NoCommitRecordMutantAppliesAnUnfinishedTransaction) {
   EXPECT_EQ(mutant->end_slot, slot + 2);
 }
 
+TEST_F(WalLogTest, TheWriterGrowsTheFileAheadAndItsZerosEndTheLogCleanly) {
+  const auto wal_size = [&] { return *vfs_.file_size("db-wal"); };
+  uint64_t slot = write_txn(0, {3, 0}, 1, 1);
+  EXPECT_EQ(wal_size(), wal_slot_offset(4, kPageSize)) << "2 frames, then as many empty slots";
+  slot = write_txn(slot, {4, 0}, 2, 1);
+  EXPECT_EQ(wal_size(), wal_slot_offset(4, kPageSize)) << "the frames fit: an overwrite";
+  slot = write_txn(slot, {5, 0}, 3, 1);
+  EXPECT_EQ(wal_size(), wal_slot_offset(12, kPageSize));
+  auto log = scan(1, 1);
+  ASSERT_TRUE(log.ok()) << log.status().to_string();
+  EXPECT_EQ(log->txn_count, 3u);
+  EXPECT_EQ(log->end_slot, 6u);
+  EXPECT_FALSE(log->torn_tail) << "an all-zero slot was never written: it is not a torn frame";
+  EXPECT_FALSE(log->uncommitted_frames);
+  damage_slot(6);
+  EXPECT_TRUE(scan(1, 1)->torn_tail) << "the same slot with one byte set is";
+}
+
+TEST(WalWriterGrowth, GrowsByAtMostkWalGrowthBytes) {
+  vfs::MemVfs vfs;
+  auto file = vfs.open("db-wal", vfs::OpenMode::kCreate);
+  ASSERT_TRUE(file.ok());
+  WalWriter writer(**file, kPageSize, kDbId, Mutant::kNone, 0);
+  ASSERT_TRUE(writer.write_header(1).ok());
+  const Page page = image(3, 1);
+  const std::vector<const Page*> frames{&page};
+  ASSERT_TRUE(writer.write_transaction(4000, frames, 1, 1, 7).ok());
+  const uint64_t cap = kWalGrowthBytes / wal_slot_size(kPageSize);
+  EXPECT_EQ(*vfs.file_size("db-wal"), wal_slot_offset(4001 + cap, kPageSize));
+}
+
 TEST(WalHeaderRead, TellsATornHeaderFromAnIoError) {
   vfs::MemVfs vfs;
   auto file = vfs.open("db-wal", vfs::OpenMode::kCreate);
   ASSERT_TRUE(file.ok());
   EXPECT_TRUE(read_wal_header(**file, Mutant::kNone).status().is_corruption()) << "empty file";
-  ASSERT_TRUE(WalWriter(**file, kPageSize, kDbId, Mutant::kNone).write_header(3).ok());
+  ASSERT_TRUE(WalWriter(**file, kPageSize, kDbId, Mutant::kNone, 0).write_header(3).ok());
   auto header = read_wal_header(**file, Mutant::kNone);
   ASSERT_TRUE(header.ok());
   EXPECT_EQ(header->generation, 3u);

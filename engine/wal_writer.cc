@@ -1,13 +1,18 @@
 #include "engine/wal_writer.h"
 
+#include <algorithm>
+#include <string>
+
 namespace engine {
 
-WalWriter::WalWriter(vfs::File& file, uint32_t page_size, uint64_t db_id, Mutant mutant)
-    : file_(file), page_size_(page_size), db_id_(db_id), mutant_(mutant) {}
+WalWriter::WalWriter(vfs::File& file, uint32_t page_size, uint64_t db_id, Mutant mutant, uint64_t file_size)
+    : file_(file), page_size_(page_size), db_id_(db_id), mutant_(mutant), file_size_(file_size) {}
 
 Status WalWriter::write_header(uint64_t generation) {
   const auto bytes = encode_wal_header({page_size_, db_id_, generation}, mutant_);
-  return file_.write_at(0, bytes);
+  RETURN_IF_ERROR(file_.write_at(0, bytes));
+  file_size_ = std::max<uint64_t>(file_size_, bytes.size());
+  return Status();
 }
 
 Status WalWriter::write_transaction(uint64_t first_slot, std::span<const Page* const> pages, uint64_t txn_seq,
@@ -16,15 +21,33 @@ Status WalWriter::write_transaction(uint64_t first_slot, std::span<const Page* c
   const uint64_t slot_size = wal_slot_size(page_size_);
   buffer_.resize(pages.size() * slot_size);
   for (size_t i = 0; i < pages.size(); ++i) {
-    FrameHeader header;
-    header.pgno = pages[i]->pgno;
-    header.commit = i + 1 == pages.size() ? static_cast<uint32_t>(pages.size()) : 0;
-    header.txn_seq = txn_seq;
-    header.generation = generation;
-    header.nonce = nonce;
-    encode_frame(header, db_id_, pages[i]->bytes, std::span(buffer_).subspan(i * slot_size, slot_size), mutant_);
+    FrameTrailer trailer;
+    trailer.pgno = pages[i]->pgno;
+    trailer.commit = i + 1 == pages.size() ? static_cast<uint32_t>(pages.size()) : 0;
+    trailer.txn_seq = txn_seq;
+    trailer.generation = generation;
+    trailer.nonce = nonce;
+    encode_frame(trailer, db_id_, pages[i]->bytes, std::span(buffer_).subspan(i * slot_size, slot_size), mutant_);
   }
+  // Zeros first: a failed write must leave no frames behind, or a crash
+  // before the next commit would recover a transaction that was refused.
+  const uint64_t end_slot = first_slot + pages.size();
+  if (wal_slot_offset(end_slot, page_size_) > file_size_) RETURN_IF_ERROR(grow_after(end_slot));
   return file_.write_at(wal_slot_offset(first_slot, page_size_), buffer_);
+}
+
+Status WalWriter::grow_after(uint64_t end_slot) {
+  const uint64_t slot_size = wal_slot_size(page_size_);
+  const uint64_t slots = std::clamp<uint64_t>(end_slot, 1, std::max<uint64_t>(1, kWalGrowthBytes / slot_size));
+  const uint64_t offset = wal_slot_offset(end_slot, page_size_);
+  const std::vector<uint8_t> zeros(slots * slot_size, 0);
+  Status written = file_.write_at(offset, zeros);
+  if (!written.ok()) {
+    return written.with("grow WAL " + file_.path() + " by " + std::to_string(zeros.size()) + " bytes at offset " +
+                        std::to_string(offset));
+  }
+  file_size_ = offset + zeros.size();
+  return Status();
 }
 
 }  // namespace engine
