@@ -28,7 +28,9 @@ class TreeCursor final : public Cursor {
     if (!valid_) return;
     guarded([&] {
       if (version_ != db_->version) {
-        position(key_, true);
+        // key_ points into a leaf the repositioning lets go of.
+        const std::string resume(key_);
+        position(resume, true);
       } else {
         ++stack_.back().index;
         settle();
@@ -59,11 +61,13 @@ class TreeCursor final : public Cursor {
   void fail(Status s) {
     status_ = std::move(s);
     valid_ = false;
+    key_ = {};
+    value_ = {};
     stack_.clear();
   }
 
-  // Positions on the first key >= `key` (> `key` when `after`). `key` may
-  // point into key_: it is only read before key_ is replaced.
+  // Positions on the first key >= `key` (> `key` when `after`). `key` must
+  // not point into a page the cursor holds: the stack is cleared first.
   void position(std::string_view key, bool after) {
     stack_.clear();
     valid_ = false;
@@ -132,7 +136,7 @@ class TreeCursor final : public Cursor {
   void load_entry() {
     const Frame& top = stack_.back();
     const NodeView leaf(top.page->bytes);
-    key_.assign(leaf.key(top.index));
+    key_ = leaf.key(top.index);
     const StoredValue v = leaf.value(top.index);
     if (v.overflow) {
       value_buf_.resize(v.length);
@@ -150,7 +154,9 @@ class TreeCursor final : public Cursor {
   uint64_t version_ = 0;
   uint32_t depth_ = 0;
   bool valid_ = false;
-  std::string key_;
+  // Views into the leaf on top of the stack (or value_buf_), which the stack
+  // keeps alive: no copy per entry.
+  std::string_view key_;
   std::string_view value_;
   std::string value_buf_;
   Status status_;

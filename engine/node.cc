@@ -28,17 +28,11 @@ uint64_t NodeView::cell_size_at(uint32_t offset) const {
   return kInternalCellHeaderSize + load_u16(&p_[offset + 4]);
 }
 
-std::string NodeView::check_type() const {
+std::string NodeView::validate() const {
   const uint64_t size = p_.size();
   if (size < kNodeHeaderSize) return "page of " + std::to_string(size) + " bytes is too small for a node";
   if (type() != PageType::kLeaf && type() != PageType::kInternal)
     return "page type " + std::to_string(int(p_[4])) + " is not a tree node";
-  return {};
-}
-
-std::string NodeView::validate() const {
-  if (std::string problem = check_type(); !problem.empty()) return problem;
-  const uint64_t size = p_.size();
   const uint64_t n = count();
   const uint64_t start = content_start();
   if (kNodeHeaderSize + n * kSlotSize > size)
@@ -71,13 +65,6 @@ std::string NodeView::validate() const {
   return {};
 }
 
-std::string_view NodeView::key(uint32_t i) const {
-  const uint32_t off = slot(i);
-  const auto* base = reinterpret_cast<const char*>(p_.data());
-  if (is_leaf()) return {base + off + kLeafCellHeaderSize, load_u16(&p_[off + 1])};
-  return {base + off + kInternalCellHeaderSize, load_u16(&p_[off + 4])};
-}
-
 std::span<const uint8_t> NodeView::cell(uint32_t i) const {
   const uint32_t off = slot(i);
   return p_.subspan(off, size_t(cell_size_at(off)));
@@ -103,26 +90,47 @@ PageNo NodeView::child(uint32_t i) const {
   return load_u32(&p_[slot(i - 1)]);
 }
 
-NodeView::Position NodeView::lower_bound(std::string_view k) const {
-  uint32_t lo = 0;
-  uint32_t hi = count();
-  while (lo < hi) {
-    const uint32_t mid = lo + (hi - lo) / 2;
-    if (key(mid) < k) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return {lo, lo < count() && key(lo) == k};
+namespace {
+
+uint64_t load_be64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return __builtin_bswap64(v);
 }
 
-uint32_t NodeView::child_index(std::string_view k) const {
+// Byte-wise (memcmp) order of a stored key against `k`, as <0, 0, >0. Eight
+// bytes at a time inline: the keys compared in a search are mostly short,
+// and a call to memcmp for each probe cost more than the comparison.
+int compare_key(const uint8_t* a, size_t a_length, std::string_view k) {
+  const auto* b = reinterpret_cast<const uint8_t*>(k.data());
+  const size_t n = std::min(a_length, k.size());
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const uint64_t x = load_be64(a + i);
+    const uint64_t y = load_be64(b + i);
+    if (x != y) return x < y ? -1 : 1;
+  }
+  for (; i < n; ++i) {
+    if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+  }
+  return a_length < k.size() ? -1 : (a_length > k.size() ? 1 : 0);
+}
+
+}  // namespace
+
+template <bool kOrEqual>
+uint32_t NodeView::count_below(std::string_view k) const {
+  const uint8_t* base = p_.data();
+  const bool leaf = is_leaf();
+  const uint32_t key_at = leaf ? kLeafCellHeaderSize : kInternalCellHeaderSize;
+  const uint32_t length_at = leaf ? 1 : 4;
   uint32_t lo = 0;
   uint32_t hi = count();
   while (lo < hi) {
     const uint32_t mid = lo + (hi - lo) / 2;
-    if (key(mid) <= k) {
+    const uint8_t* cell = base + load_u16(base + kNodeHeaderSize + mid * kSlotSize);
+    const int c = compare_key(cell + key_at, load_u16(cell + length_at), k);
+    if (kOrEqual ? c <= 0 : c < 0) {
       lo = mid + 1;
     } else {
       hi = mid;
@@ -130,6 +138,13 @@ uint32_t NodeView::child_index(std::string_view k) const {
   }
   return lo;
 }
+
+NodeView::Position NodeView::lower_bound(std::string_view k) const {
+  const uint32_t index = count_below<false>(k);
+  return {index, index < count() && key(index) == k};
+}
+
+uint32_t NodeView::child_index(std::string_view k) const { return count_below<true>(k); }
 
 void MutableNode::init(PageType type, PageNo leftmost_child) {
   std::fill(w_.begin() + 4, w_.end(), uint8_t{0});

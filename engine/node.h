@@ -92,8 +92,6 @@ class NodeView {
   // order); otherwise what is wrong with it. Checks every slot and cell lies
   // inside the page, the cells are packed exactly and the lengths add up.
   std::string validate() const;
-  // The first part of validate(): the page is big enough and typed as a node.
-  std::string check_type() const;
 
   PageType type() const { return static_cast<PageType>(p_[4]); }
   bool is_leaf() const { return type() == PageType::kLeaf; }
@@ -104,7 +102,12 @@ class NodeView {
   uint32_t used_bytes() const { return count() * kSlotSize + (page_size() - content_start()); }
   uint32_t free_bytes() const { return content_start() - kNodeHeaderSize - count() * kSlotSize; }
 
-  std::string_view key(uint32_t i) const;
+  std::string_view key(uint32_t i) const {
+    const uint32_t off = slot(i);
+    const auto* base = reinterpret_cast<const char*>(p_.data());
+    if (is_leaf()) return {base + off + kLeafCellHeaderSize, load_u16(&p_[off + 1])};
+    return {base + off + kInternalCellHeaderSize, load_u16(&p_[off + 4])};
+  }
   // The encoded cell i (without its slot), for moving it to another node.
   std::span<const uint8_t> cell(uint32_t i) const;
 
@@ -128,6 +131,12 @@ class NodeView {
   uint64_t cell_size_at(uint32_t offset) const;
 
  private:
+  // The number of cells whose key is below `key` (at or below it when
+  // kOrEqual): the binary search under lower_bound and child_index, which is
+  // most of a point read's work.
+  template <bool kOrEqual>
+  uint32_t count_below(std::string_view key) const;
+
   std::span<const uint8_t> p_;
 };
 

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -87,6 +89,40 @@ TEST_P(NodeLayoutTest, LowerBoundFindsKeysAndGaps) {
   EXPECT_FALSE(node.lower_bound("a").found);
   EXPECT_EQ(node.lower_bound("c").index, 3u);
   EXPECT_EQ(node.lower_bound("\xff\xff").index, keys.size());
+}
+
+// The search compares keys eight bytes at a time: byte order must stay
+// memcmp's (unsigned bytes, a prefix first) across every length and word
+// boundary, in leaves and internal nodes alike.
+TEST_P(NodeLayoutTest, SearchesOrderKeysAsUnsignedBytesAtEveryLength) {
+  std::mt19937 rng{7};
+  const auto random_key = [&rng] {
+    std::string key(rng() % 18, '\0');
+    for (char& c : key) c = static_cast<char>("\x00\x01\x7f\x80\xfe\xff"[rng() % 6]);
+    return key;
+  };
+  std::set<std::string> stored;
+  while (stored.size() < 16) stored.insert(random_key());  // fits a 512-byte node
+  const std::vector<std::string> sorted(stored.begin(), stored.end());
+  std::vector<uint8_t> leaf_page(GetParam());
+  std::vector<uint8_t> internal_page(GetParam());
+  MutableNode leaf(leaf_page);
+  MutableNode internal(internal_page);
+  leaf.init(PageType::kLeaf);
+  internal.init(PageType::kInternal, 1);
+  for (uint32_t i = 0; i < sorted.size(); ++i) {
+    ASSERT_TRUE(leaf.insert(i, LeafCell(sorted[i], "v")));
+    ASSERT_TRUE(internal.insert(i, InternalCell(sorted[i], i + 2)));
+  }
+  for (int probe = 0; probe < 2000; ++probe) {
+    const std::string key = probe % 3 == 0 ? sorted[rng() % sorted.size()] : random_key();
+    const auto lower = std::lower_bound(sorted.begin(), sorted.end(), key);
+    const auto upper = std::upper_bound(sorted.begin(), sorted.end(), key);
+    const auto pos = leaf.lower_bound(key);
+    EXPECT_EQ(pos.index, lower - sorted.begin()) << ::testing::PrintToString(key);
+    EXPECT_EQ(pos.found, lower != sorted.end() && *lower == key);
+    EXPECT_EQ(internal.child_index(key), upper - sorted.begin()) << ::testing::PrintToString(key);
+  }
 }
 
 TEST_P(NodeLayoutTest, FullNodeRefusesAnInsertAndStaysUnchanged) {
