@@ -119,32 +119,36 @@ int compare_key(const uint8_t* a, size_t a_length, std::string_view k) {
 }  // namespace
 
 template <bool kOrEqual>
-uint32_t NodeView::count_below(std::string_view k) const {
+NodeView::Search NodeView::count_below(std::string_view k) const {
   const uint8_t* base = p_.data();
   const bool leaf = is_leaf();
   const uint32_t key_at = leaf ? kLeafCellHeaderSize : kInternalCellHeaderSize;
   const uint32_t length_at = leaf ? 1 : 4;
   uint32_t lo = 0;
   uint32_t hi = count();
+  bool equal = false;
   while (lo < hi) {
     const uint32_t mid = lo + (hi - lo) / 2;
     const uint8_t* cell = base + load_u16(base + kNodeHeaderSize + mid * kSlotSize);
     const int c = compare_key(cell + key_at, load_u16(cell + length_at), k);
+    equal = equal || c == 0;
     if (kOrEqual ? c <= 0 : c < 0) {
       lo = mid + 1;
     } else {
       hi = mid;
     }
   }
-  return lo;
+  return {lo, equal};
 }
 
+// Keys in a node are unique, so the lower bound is `k` itself exactly when
+// some probe met it.
 NodeView::Position NodeView::lower_bound(std::string_view k) const {
-  const uint32_t index = count_below<false>(k);
-  return {index, index < count() && key(index) == k};
+  const Search s = count_below<false>(k);
+  return {s.index, s.equal};
 }
 
-uint32_t NodeView::child_index(std::string_view k) const { return count_below<true>(k); }
+uint32_t NodeView::child_index(std::string_view k) const { return count_below<true>(k).index; }
 
 void MutableNode::init(PageType type, PageNo leftmost_child) {
   std::fill(w_.begin() + 4, w_.end(), uint8_t{0});

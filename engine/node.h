@@ -132,10 +132,14 @@ class NodeView {
 
  private:
   // The number of cells whose key is below `key` (at or below it when
-  // kOrEqual): the binary search under lower_bound and child_index, which is
-  // most of a point read's work.
+  // kOrEqual), and whether some probe met `key` itself: the binary search
+  // under lower_bound and child_index, which is most of a point read's work.
+  struct Search {
+    uint32_t index;
+    bool equal;
+  };
   template <bool kOrEqual>
-  uint32_t count_below(std::string_view key) const;
+  Search count_below(std::string_view key) const;
 
   std::span<const uint8_t> p_;
 };

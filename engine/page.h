@@ -2,7 +2,7 @@
 //
 // Every page of the data file (and every page image carried in a WAL frame)
 // starts with the same 8-byte header:
-//   bytes 0..3  checksum, little-endian: CRC-32 (zlib) over the page number as
+//   bytes 0..3  checksum, little-endian: CRC-32 (IEEE, as zlib's crc32) over the page number as
 //               4 little-endian bytes followed by bytes 4..page_size-1. Folding
 //               the page number in means a page written at the wrong offset
 //               (a misdirected write) fails its check like a damaged one.
@@ -60,7 +60,8 @@ struct Page {
 // keeps the image alive even if the cache evicts it.
 using PageRef = std::shared_ptr<const Page>;
 
-// Extends a running checksum over `data`: zlib's crc32, or, under
+// Extends a running checksum over `data`: the IEEE CRC-32 that zlib's crc32
+// computes (through ISA-L's faster crc32_gzip_refl), or, under
 // Mutant::kAdditiveChecksum, a byte sum mod 2^32 (the fix plan's bug 4).
 // Start from 0.
 uint32_t checksum_extend(uint32_t running, std::span<const uint8_t> data, Mutant mutant);

@@ -12,33 +12,35 @@ constexpr size_t kMaxReserve = 4096;
 
 }  // namespace
 
-PageCache::PageCache(size_t capacity) : capacity_(capacity) {
-  entries_.reserve(std::min(capacity, kMaxReserve));
-  slot_of_.reserve(std::min(capacity, kMaxReserve));
+PageCache::PageCache(size_t capacity) : capacity_(std::min<size_t>(capacity, UINT32_MAX - 1)) {
+  entries_.reserve(std::min(capacity_, kMaxReserve));
 }
 
+uint32_t PageCache::slot(PageNo pgno) const { return pgno < slot_of_.size() ? slot_of_[pgno] : 0; }
+
 PageRef PageCache::lookup(PageNo pgno) {
-  const auto it = slot_of_.find(pgno);
-  if (it == slot_of_.end()) return nullptr;
-  Entry& entry = entries_[it->second];
+  const uint32_t s = slot(pgno);
+  if (s == 0) return nullptr;
+  Entry& entry = entries_[s - 1];
   entry.referenced = true;
   return entry.page;
 }
 
 PageRef PageCache::peek(PageNo pgno) const {
-  const auto it = slot_of_.find(pgno);
-  return it == slot_of_.end() ? nullptr : entries_[it->second].page;
+  const uint32_t s = slot(pgno);
+  return s == 0 ? nullptr : entries_[s - 1].page;
 }
 
 void PageCache::insert(PageRef page) {
   if (capacity_ == 0) return;
   const PageNo pgno = page->pgno;
-  if (const auto it = slot_of_.find(pgno); it != slot_of_.end()) {
-    entries_[it->second] = {std::move(page), true};
+  if (const uint32_t s = slot(pgno); s != 0) {
+    entries_[s - 1] = {std::move(page), true};
     return;
   }
+  if (pgno >= slot_of_.size()) slot_of_.resize(std::max<size_t>(size_t{pgno} + 1, 2 * slot_of_.size()), 0);
   if (entries_.size() < capacity_) {
-    slot_of_.emplace(pgno, entries_.size());
+    slot_of_[pgno] = static_cast<uint32_t>(entries_.size() + 1);
     entries_.push_back({std::move(page), false});
     return;
   }
@@ -48,8 +50,8 @@ void PageCache::insert(PageRef page) {
     entries_[hand_].referenced = false;
     hand_ = (hand_ + 1) % entries_.size();
   }
-  slot_of_.erase(entries_[hand_].page->pgno);
-  slot_of_.emplace(pgno, hand_);
+  slot_of_[entries_[hand_].page->pgno] = 0;
+  slot_of_[pgno] = static_cast<uint32_t>(hand_ + 1);
   entries_[hand_] = {std::move(page), false};
   hand_ = (hand_ + 1) % entries_.size();
 }

@@ -60,6 +60,24 @@ TEST(PageCache, AnEvictedImageStaysValidForItsHolder) {
   EXPECT_EQ(held->bytes[100], 7);
 }
 
+// The index is an array by page number: page numbers far apart, below and
+// above the ones cached, and the slot an evicted page leaves must all map
+// to the right image or to none.
+TEST(PageCache, FindsEachImageByItsOwnPageNumberAcrossAWideRange) {
+  PageCache cache(3);
+  const PageNo numbers[] = {5, 1'000'000, 0};
+  for (PageNo pgno : numbers) cache.insert(page(pgno, static_cast<uint8_t>(pgno % 251)));
+  for (PageNo pgno : numbers) ASSERT_EQ(cache.lookup(pgno)->bytes[100], pgno % 251) << pgno;
+  for (PageNo absent : {PageNo{1}, PageNo{6}, PageNo{999'999}, PageNo{1'000'001}, PageNo{4'000'000'000}})
+    EXPECT_EQ(cache.peek(absent), nullptr) << absent;
+  cache.insert(page(7, 77));  // every entry was referenced: the hand clears them all, then evicts the first
+  EXPECT_EQ(cache.size(), 3u);
+  EXPECT_EQ(cache.peek(5), nullptr);
+  EXPECT_EQ(cache.peek(7)->bytes[100], 77);
+  EXPECT_EQ(cache.peek(1'000'000)->bytes[100], 1'000'000 % 251);
+  EXPECT_EQ(cache.peek(0)->bytes[100], 0);
+}
+
 TEST(PageCache, ZeroCapacityCachesNothing) {
   PageCache cache(0);
   cache.insert(page(1));
