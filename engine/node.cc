@@ -126,23 +126,24 @@ NodeView::Search NodeView::count_below(std::string_view k) const {
   const uint32_t length_at = leaf ? 1 : 4;
   uint32_t lo = 0;
   uint32_t hi = count();
-  bool equal = false;
+  uint32_t met_at = UINT32_MAX;
   while (lo < hi) {
     const uint32_t mid = lo + (hi - lo) / 2;
     const uint8_t* cell = base + load_u16(base + kNodeHeaderSize + mid * kSlotSize);
     const int c = compare_key(cell + key_at, load_u16(cell + length_at), k);
-    equal = equal || c == 0;
+    if (c == 0) met_at = mid;
     if (kOrEqual ? c <= 0 : c < 0) {
       lo = mid + 1;
     } else {
       hi = mid;
     }
   }
-  return {lo, equal};
+  return {lo, met_at == lo};
 }
 
-// Keys in a node are unique, so the lower bound is `k` itself exactly when
-// some probe met it.
+// In a sound node (keys unique and ascending) the lower bound is `k` itself
+// exactly when some probe met it there; asking for the probe's index too
+// keeps a damaged node's disorder from answering for another key.
 NodeView::Position NodeView::lower_bound(std::string_view k) const {
   const Search s = count_below<false>(k);
   return {s.index, s.equal};

@@ -132,8 +132,9 @@ class NodeView {
 
  private:
   // The number of cells whose key is below `key` (at or below it when
-  // kOrEqual), and whether some probe met `key` itself: the binary search
-  // under lower_bound and child_index, which is most of a point read's work.
+  // kOrEqual), and whether the key at that index was probed and is `key`
+  // itself: the binary search under lower_bound and child_index, which is
+  // most of a point read's work.
   struct Search {
     uint32_t index;
     bool equal;
