@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/node.h"
@@ -28,9 +29,7 @@ class TreeCursor final : public Cursor {
     if (!valid_) return;
     guarded([&] {
       if (version_ != db_->version) {
-        // key_ points into a leaf the repositioning lets go of.
-        const std::string resume(key_);
-        position(resume, true);
+        position(key_, true);
       } else {
         ++stack_.back().index;
         settle();
@@ -66,10 +65,12 @@ class TreeCursor final : public Cursor {
     stack_.clear();
   }
 
-  // Positions on the first key >= `key` (> `key` when `after`). `key` must
-  // not point into a page the cursor holds: the stack is cleared first.
+  // Positions on the first key >= `key` (> `key` when `after`). `key` may
+  // point into a page the cursor holds (its own key_, or a caller's
+  // seek(cursor->key())): those pages stay alive in `held` until the new
+  // position is taken.
   void position(std::string_view key, bool after) {
-    stack_.clear();
+    const std::vector<Frame> held = std::exchange(stack_, {});
     valid_ = false;
     status_ = Status();
     if (!db_->pager) return fail(Status::invalid_argument("cursor: the database is closed"));
