@@ -38,7 +38,11 @@ void PageCache::insert(PageRef page) {
     entries_[s - 1] = {std::move(page), true};
     return;
   }
-  if (pgno >= slot_of_.size()) slot_of_.resize(std::max<size_t>(size_t{pgno} + 1, 2 * slot_of_.size()), 0);
+  if (pgno >= slot_of_.size()) {
+    // Doubling keeps growth amortized; never past one slot per page number.
+    constexpr size_t kPageNumbers = size_t{UINT32_MAX} + 1;
+    slot_of_.resize(std::min(std::max<size_t>(size_t{pgno} + 1, 2 * slot_of_.size()), kPageNumbers), 0);
+  }
   if (entries_.size() < capacity_) {
     slot_of_[pgno] = static_cast<uint32_t>(entries_.size() + 1);
     entries_.push_back({std::move(page), false});
