@@ -1,17 +1,30 @@
 #include "bench/workload.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <cstring>
 #include <numeric>
 #include <random>
 
 namespace bench {
 namespace {
 
+// SplitMix64's finalizer: a well-mixed 64-bit value from any input.
+uint64_t mix(uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
 std::string index_key(size_t i) {
-  char buf[kKeySize + 1];
-  std::snprintf(buf, sizeof buf, "%016zu", i);
-  return std::string(buf, kKeySize);
+  std::string key(kKeySize, '\0');
+  write_key(i, key.data());
+  return key;
+}
+
+std::string index_value(size_t i) {
+  std::string value(kValueSize, '\0');
+  write_value(i, value.data());
+  return value;
 }
 
 // Printable bytes so that a hex dump of a benchmark database stays readable.
@@ -34,13 +47,25 @@ std::vector<Commit> into_commits(const std::vector<Op>& ops, size_t per_commit) 
 
 }  // namespace
 
+void write_key(size_t i, char* out) {
+  for (size_t d = kKeySize; d-- > 0; i /= 10) out[d] = static_cast<char>('0' + i % 10);
+}
+
+void write_value(size_t i, char* out) {
+  // Eight bytes per mixed word: the low nibble of each byte picks a letter.
+  for (size_t at = 0; at < kValueSize; at += 8) {
+    const uint64_t letters = (mix(kSeed ^ (i * kValueSize + at)) & 0x0f0f0f0f0f0f0f0full) + 0x6161616161616161ull;
+    std::memcpy(out + at, &letters, std::min<size_t>(8, kValueSize - at));
+  }
+}
+
 Workload::Workload() {
   std::mt19937_64 rng(kSeed);
   keys_.reserve(kFillKeys);
   values_.reserve(kFillKeys);
   for (size_t i = 0; i < kFillKeys; ++i) {
     keys_.push_back(index_key(i));
-    values_.push_back(random_value(rng));
+    values_.push_back(index_value(i));
   }
 
   std::vector<uint32_t> order(kFillKeys);

@@ -2,7 +2,11 @@
 //
 // Keys are 16 bytes, values 100 bytes, in the spirit of LevelDB's db_bench.
 // Key i is its index written as 16 decimal digits ("0000000000000042"), so an
-// ordered scan visits the indices in order; the order in which keys are
+// ordered scan visits the indices in order. Value i is a function of i and
+// the seed alone (write_value), so a reader can rebuild the expected bytes
+// of any key in registers instead of fetching them from a table: a table
+// lookup per get is cache misses the harness would add to every engine's
+// figure alike, flattening the ratios between them. The order in which keys are
 // inserted, read, churned and deleted is drawn from a fixed seed, so every
 // engine sees exactly the same sequence of operations in every run.
 //
@@ -34,6 +38,12 @@ inline constexpr size_t kReads = 1'000'000;
 inline constexpr size_t kChurnKeys = 10'000;
 inline constexpr size_t kChurnCycles = 10;
 
+// Writes key i (kKeySize bytes) into `out`.
+void write_key(size_t i, char* out);
+// Writes value i (kValueSize printable bytes, 'a'..'p', drawn from kSeed and
+// i) into `out`.
+void write_value(size_t i, char* out);
+
 // One put or delete of a commit. Views point into a Workload, which outlives them.
 struct Op {
   enum class Kind : uint8_t { kPut, kDelete };
@@ -57,7 +67,7 @@ class Workload {
  public:
   Workload();
 
-  // Key of index i (i < kFillKeys) and its value.
+  // Key of index i (i < kFillKeys) and its value: write_key's and write_value's bytes.
   std::string_view key(size_t i) const { return keys_[i]; }
   std::string_view value(size_t i) const { return values_[i]; }
 
