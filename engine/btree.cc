@@ -35,6 +35,9 @@ Result<PageRef> load_node(Pager& pager, PageNo pgno) {
     return s.with("read tree " + page_name(pgno));
   }
   const Page& image = **page;
+  // A digest is built only on a checked, committed node image, whose bytes
+  // never change again: its type was looked at then, and is still the same.
+  if (!image.key_digest.empty()) return page;
   // A checked image is not walked again (see Page::node_checked), but its
   // type is looked at on every visit: a link to a page that has since
   // become something else must not be read as the node it once was.
@@ -60,7 +63,7 @@ Status read_value(Pager& pager, const NodeView& leaf, uint32_t index, std::strin
 BTree::BTree(Pager& pager, Mutant mutant)
     : pager_(pager), mutant_(mutant), geometry_(NodeGeometry::for_page_size(pager.page_size())) {}
 
-Result<PageRef> BTree::descend(PageNo root, uint32_t depth, std::string_view key) {
+Result<PageRef> BTree::descend(PageNo root, uint32_t depth, std::string_view key, bool add_digests) {
   path_.clear();
   if (depth == 0 || depth > kMaxTreeDepth)
     return Status::corruption("tree of depth " + std::to_string(depth) + " at root " + page_name(root) + " in " +
@@ -68,7 +71,8 @@ Result<PageRef> BTree::descend(PageNo root, uint32_t depth, std::string_view key
   PageNo pgno = root;
   for (uint32_t level = 1;; ++level) {
     ASSIGN_OR_RETURN(PageRef page, load_node(pager_, pgno));
-    const NodeView node(page->bytes);
+    if (add_digests && page->key_digest.empty()) page->key_digest = NodeView(page->bytes).key_digest();
+    const NodeView node(page->bytes, page->key_digest);
     if (node.is_leaf() != (level == depth))
       return Status::corruption(page_name(pgno) + " of " + pager_.path() + " is " +
                                 (node.is_leaf() ? "a leaf" : "an internal node") + " at level " +
@@ -82,8 +86,8 @@ Result<PageRef> BTree::descend(PageNo root, uint32_t depth, std::string_view key
 
 Status BTree::get(PageNo root, uint32_t depth, std::string_view key, std::string* value) {
   if (root == kNoPage) return Status::not_found("key not found");
-  ASSIGN_OR_RETURN(PageRef page, descend(root, depth, key));
-  const NodeView leaf(page->bytes);
+  ASSIGN_OR_RETURN(PageRef page, descend(root, depth, key, /*add_digests=*/true));
+  const NodeView leaf(page->bytes, page->key_digest);
   const auto pos = leaf.lower_bound(key);
   if (!pos.found) return Status::not_found("key not found");
   return read_value(pager_, leaf, pos.index, value);
@@ -100,7 +104,7 @@ Result<bool> BTree::put(Meta& meta, std::string_view key, std::string_view value
   uint32_t index = 0;
   if (meta.root != kNoPage) {
     ASSIGN_OR_RETURN(PageRef page, descend(meta.root, meta.depth, key));
-    const NodeView leaf(page->bytes);
+    const NodeView leaf(page->bytes, page->key_digest);
     const auto pos = leaf.lower_bound(key);
     if (pos.found) {
       const StoredValue old = leaf.value(pos.index);

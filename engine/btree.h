@@ -58,6 +58,8 @@ class BTree {
   Result<bool> del(Meta& meta, std::string_view key);
 
   // The value of `key` in the tree at `root` of `depth`; kNotFound when absent.
+  // Outside any write transaction only: it leaves key digests on the
+  // committed nodes it visits, so that later reads search them faster.
   Status get(PageNo root, uint32_t depth, std::string_view key, std::string* value);
 
  private:
@@ -74,8 +76,10 @@ class BTree {
   };
 
   // Walks from `root` to the leaf whose range holds `key`, recording the
-  // internal nodes in path_.
-  Result<PageRef> descend(PageNo root, uint32_t depth, std::string_view key);
+  // internal nodes in path_. Searches each node with its key digest when it
+  // has one; `add_digests` builds the missing ones, which only a read outside
+  // any write transaction may ask (see Page::key_digest).
+  Result<PageRef> descend(PageNo root, uint32_t depth, std::string_view key, bool add_digests = false);
 
   // Inserts an encoded cell at `index` of node `pgno`, splitting it when it is full.
   Result<Change> insert_or_split(Meta& meta, PageNo pgno, uint32_t index, std::span<const uint8_t> cell);

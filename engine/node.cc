@@ -86,7 +86,7 @@ StoredValue NodeView::value(uint32_t i) const {
 }
 
 PageNo NodeView::child(uint32_t i) const {
-  if (i == 0) return load_u32(&p_[16]);
+  if (i == 0) return digest_.empty() ? load_u32(&p_[16]) : PageNo(digest_[1]);
   return load_u32(&p_[slot(i - 1)]);
 }
 
@@ -116,20 +116,78 @@ int compare_key(const uint8_t* a, size_t a_length, std::string_view k) {
   return a_length < k.size() ? -1 : (a_length > k.size() ? 1 : 0);
 }
 
+// Bytes at..at+7 of `key`, zero-padded, as a big-endian integer: the head a
+// key digest stores.
+uint64_t key_head(std::string_view key, size_t at) {
+  uint8_t bytes[8] = {};
+  if (at < key.size()) std::memcpy(bytes, key.data() + at, std::min<size_t>(8, key.size() - at));
+  return load_be64(bytes);
+}
+
 }  // namespace
+
+std::vector<uint64_t> NodeView::key_digest() const {
+  const uint32_t n = count();
+  size_t prefix = 0;
+  if (n > 0) {
+    const std::string_view first = key(0);
+    const std::string_view last = key(n - 1);
+    const size_t limit = std::min(first.size(), last.size());
+    while (prefix < limit && first[prefix] == last[prefix]) ++prefix;
+  }
+  // A longer common prefix than the 16 bits of word 0 hold is cut there:
+  // keys that share more still order by their heads and cells.
+  prefix = std::min<size_t>(prefix, 0xffff);
+  const uint64_t word0 = uint64_t{n} | (uint64_t{prefix} << kDigestPrefixShift) |
+                         (uint64_t{static_cast<uint8_t>(type())} << kDigestTypeShift);
+  const size_t heads_at = digest_heads_at(word0);
+  const size_t slot_words = (size_t{n} * kSlotSize + 7) / 8;
+  std::vector<uint64_t> digest(heads_at + n + slot_words, 0);
+  digest[0] = word0;
+  digest[1] = is_leaf() ? 0 : child(0);
+  if (prefix > 0) std::memcpy(digest.data() + 2, key(0).data(), prefix);
+  for (uint32_t i = 0; i < n; ++i) digest[heads_at + i] = key_head(key(i), prefix);
+  if (n > 0) std::memcpy(digest.data() + heads_at + n, &p_[kNodeHeaderSize], size_t{n} * kSlotSize);
+  return digest;
+}
 
 template <bool kOrEqual>
 NodeView::Search NodeView::count_below(std::string_view k) const {
+  if (digest_.empty()) return count_below_in<kOrEqual>(k, 0, count());
+  const uint32_t n = static_cast<uint32_t>(digest_[0]);
+  const size_t prefix = digest_prefix(digest_[0]);
+  // A key that differs from the shared prefix (or ends inside it) orders
+  // before or after every cell.
+  const size_t common = std::min(prefix, k.size());
+  int c = common == 0 ? 0 : std::memcmp(k.data(), digest_.data() + 2, common);
+  if (c == 0 && k.size() < prefix) c = -1;
+  if (c != 0) return {c < 0 ? 0 : n, false};
+  const uint64_t* heads = digest_.data() + digest_heads_at(digest_[0]);
+  const uint64_t head = key_head(k, prefix);
+  const uint32_t lo = static_cast<uint32_t>(std::lower_bound(heads, heads + n, head) - heads);
+  uint32_t hi = lo;
+  while (hi < n && heads[hi] == head) ++hi;
+  if (!kOrEqual && lo < hi) {
+    // The leaf cell the search lands on is read next, and its value right
+    // after: fetch the lines past the key together with the key's own,
+    // rather than one miss after the other.
+    const uint8_t* cell = p_.data() + slot(lo);
+    __builtin_prefetch(cell + 64);
+    __builtin_prefetch(cell + 128);
+  }
+  return count_below_in<kOrEqual>(k, lo, hi);
+}
+
+template <bool kOrEqual>
+NodeView::Search NodeView::count_below_in(std::string_view k, uint32_t lo, uint32_t hi) const {
   const uint8_t* base = p_.data();
   const bool leaf = is_leaf();
   const uint32_t key_at = leaf ? kLeafCellHeaderSize : kInternalCellHeaderSize;
   const uint32_t length_at = leaf ? 1 : 4;
-  uint32_t lo = 0;
-  uint32_t hi = count();
   uint32_t met_at = UINT32_MAX;
   while (lo < hi) {
     const uint32_t mid = lo + (hi - lo) / 2;
-    const uint8_t* cell = base + load_u16(base + kNodeHeaderSize + mid * kSlotSize);
+    const uint8_t* cell = base + slot(mid);
     const int c = compare_key(cell + key_at, load_u16(cell + length_at), k);
     if (c == 0) met_at = mid;
     if (kOrEqual ? c <= 0 : c < 0) {

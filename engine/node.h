@@ -84,19 +84,29 @@ struct StoredValue {
 
 // Read-only view of a node page. Accessors trust the layout: call validate()
 // on any page that came from disk before using the other accessors.
+//
+// A view may carry the node's key digest (key_digest() below), which makes
+// lower_bound and child_index search an array of integers instead of the
+// cells. A digest belongs to one image's bytes: pass it only with the image
+// it was built from, and only while those bytes do not change.
 class NodeView {
  public:
-  explicit NodeView(std::span<const uint8_t> page) : p_(page) {}
+  explicit NodeView(std::span<const uint8_t> page, std::span<const uint64_t> digest = {})
+      : p_(page), digest_(digest) {}
 
   // Empty when the page is a well-formed leaf or internal node (any key
   // order); otherwise what is wrong with it. Checks every slot and cell lies
   // inside the page, the cells are packed exactly and the lengths add up.
   std::string validate() const;
 
-  PageType type() const { return static_cast<PageType>(p_[4]); }
+  // With a digest these come from it, so that a search, a child link or a
+  // value read never touches the page header (one more cache miss).
+  PageType type() const {
+    return static_cast<PageType>(digest_.empty() ? p_[4] : uint8_t(digest_[0] >> kDigestTypeShift));
+  }
   bool is_leaf() const { return type() == PageType::kLeaf; }
   uint32_t page_size() const { return uint32_t(p_.size()); }
-  uint32_t count() const { return load_u32(&p_[8]); }
+  uint32_t count() const { return digest_.empty() ? load_u32(&p_[8]) : uint32_t(digest_[0]); }
   uint32_t content_start() const { return load_u32(&p_[12]); }
   // Slot and cell bytes in use; a node's fill.
   uint32_t used_bytes() const { return count() * kSlotSize + (page_size() - content_start()); }
@@ -126,8 +136,30 @@ class NodeView {
   // whose key is <= key).
   uint32_t child_index(std::string_view key) const;
 
+  // The key digest of this node, for a validated node whose keys ascend.
+  // In a large database every probe of a plain binary search follows a slot
+  // to a cell in another cache line (a cache miss each); the digest keeps
+  // what the probes compare in one small array:
+  //   word 0         cell count n (bits 0..31), length L of the prefix all
+  //                  keys share (bits 32..47; the common prefix of the first
+  //                  and the last key, which in ascending order every key
+  //                  between them shares), page type (bits 48..55)
+  //   word 1         the leftmost child (internal nodes), else 0
+  //   next P words   the prefix bytes, zero-padded (P = ceil(L / 8))
+  //   next n words   each key's head: its bytes L..L+7, zero-padded, read
+  //                  big-endian, so that comparing heads as integers orders
+  //                  the keys (equal heads need the cells to decide)
+  //   the rest       a copy of the slot array (n u16 cell offsets, zero-padded)
+  // A search with a digest narrows to the keys whose head equals the probe
+  // key's, searches those cells (usually one), and so reads the cell it
+  // lands on, which confirms a match exactly as the plain search does.
+  std::vector<uint64_t> key_digest() const;
+
+
  protected:
-  uint32_t slot(uint32_t i) const { return load_u16(&p_[kNodeHeaderSize + i * kSlotSize]); }
+  uint32_t slot(uint32_t i) const {
+    return load_u16(digest_.empty() ? &p_[kNodeHeaderSize + i * kSlotSize] : digest_slots() + i * kSlotSize);
+  }
   uint64_t cell_size_at(uint32_t offset) const;
 
  private:
@@ -141,8 +173,22 @@ class NodeView {
   };
   template <bool kOrEqual>
   Search count_below(std::string_view key) const;
+  // The plain binary search over cells [lo, hi), which must hold every key
+  // whose order against `key` the cells outside do not already settle.
+  template <bool kOrEqual>
+  Search count_below_in(std::string_view key, uint32_t lo, uint32_t hi) const;
+
+  static constexpr int kDigestPrefixShift = 32;
+  static constexpr int kDigestTypeShift = 48;
+  static size_t digest_prefix(uint64_t word0) { return (word0 >> kDigestPrefixShift) & 0xffff; }
+  // Word index of the first head in a digest.
+  static size_t digest_heads_at(uint64_t word0) { return 2 + (digest_prefix(word0) + 7) / 8; }
+  const uint8_t* digest_slots() const {
+    return reinterpret_cast<const uint8_t*>(digest_.data() + digest_heads_at(digest_[0]) + uint32_t(digest_[0]));
+  }
 
   std::span<const uint8_t> p_;
+  std::span<const uint64_t> digest_;
 };
 
 // A node page being written, inside a transaction or a test buffer.

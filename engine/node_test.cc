@@ -125,6 +125,78 @@ TEST_P(NodeLayoutTest, SearchesOrderKeysAsUnsignedBytesAtEveryLength) {
   }
 }
 
+// Searching through a key digest must answer every question exactly as the
+// plain view of the same bytes does, and both as std::lower_bound and
+// std::upper_bound over the sorted keys: positions, found, children, values,
+// counts and types, for a leaf and an internal node holding `sorted`.
+void ExpectDigestSearchesAgree(uint32_t page_size, const std::vector<std::string>& sorted,
+                               const std::vector<std::string>& probes) {
+  std::vector<uint8_t> leaf_page(page_size);
+  std::vector<uint8_t> internal_page(page_size);
+  MutableNode leaf(leaf_page);
+  MutableNode internal(internal_page);
+  leaf.init(PageType::kLeaf);
+  internal.init(PageType::kInternal, 1);
+  for (uint32_t i = 0; i < sorted.size(); ++i) {
+    ASSERT_TRUE(leaf.insert(i, LeafCell(sorted[i], "value " + std::to_string(i))));
+    ASSERT_TRUE(internal.insert(i, InternalCell(sorted[i], i + 2)));
+  }
+  const std::vector<uint64_t> leaf_digest = leaf.key_digest();
+  const std::vector<uint64_t> internal_digest = internal.key_digest();
+  const NodeView fast_leaf(leaf_page, leaf_digest);
+  const NodeView fast_internal(internal_page, internal_digest);
+  ASSERT_EQ(fast_leaf.count(), sorted.size());
+  ASSERT_EQ(fast_internal.count(), sorted.size());
+  EXPECT_TRUE(fast_leaf.is_leaf());
+  EXPECT_EQ(fast_internal.type(), PageType::kInternal);
+  for (uint32_t i = 0; i < sorted.size(); ++i) {
+    EXPECT_EQ(fast_leaf.key(i), sorted[i]);
+    EXPECT_EQ(fast_leaf.value(i).inline_bytes, "value " + std::to_string(i));
+    EXPECT_EQ(fast_internal.key(i), sorted[i]);
+  }
+  for (uint32_t i = 0; i <= sorted.size(); ++i) EXPECT_EQ(fast_internal.child(i), internal.child(i)) << i;
+  for (const std::string& key : probes) {
+    const auto lower = std::lower_bound(sorted.begin(), sorted.end(), key);
+    const auto upper = std::upper_bound(sorted.begin(), sorted.end(), key);
+    const auto pos = fast_leaf.lower_bound(key);
+    EXPECT_EQ(pos.index, lower - sorted.begin()) << ::testing::PrintToString(key);
+    EXPECT_EQ(pos.found, lower != sorted.end() && *lower == key) << ::testing::PrintToString(key);
+    EXPECT_EQ(fast_internal.child_index(key), upper - sorted.begin()) << ::testing::PrintToString(key);
+    EXPECT_EQ(fast_internal.child_index(key), internal.child_index(key));
+  }
+}
+
+// Keys over a tiny alphabet that includes the zero byte, so that keys tie on
+// their heads (a key padded with zeros against one that holds zeros), share
+// long prefixes, or are prefixes of each other; with and without a common
+// prefix longer than a head.
+TEST_P(NodeLayoutTest, DigestSearchesAgreeWithThePlainSearch) {
+  std::mt19937 rng{11};
+  for (const std::string& common : {std::string(), std::string("user:0000"), std::string(40, '\x7f')}) {
+    const auto random_key = [&] {
+      std::string key = common.substr(0, rng() % 4 == 0 ? rng() % (common.size() + 1) : common.size());
+      const size_t extra = rng() % 14;
+      for (size_t i = 0; i < extra; ++i) key.push_back("\x00\x01\xff"[rng() % 3]);
+      return key;
+    };
+    for (int round = 0; round < 20; ++round) {
+      std::set<std::string> stored;
+      const size_t want = 1 + rng() % 8;  // 512-byte nodes hold them
+      while (stored.size() < want) stored.insert(random_key());
+      const std::vector<std::string> sorted(stored.begin(), stored.end());
+      std::vector<std::string> probes(sorted);
+      for (int p = 0; p < 200; ++p) probes.push_back(random_key());
+      probes.push_back("");
+      probes.push_back(std::string(60, '\xff'));
+      ExpectDigestSearchesAgree(GetParam(), sorted, probes);
+    }
+  }
+}
+
+TEST_P(NodeLayoutTest, DigestOfAnEmptyNodeFindsNothing) {
+  ExpectDigestSearchesAgree(GetParam(), {}, {"", "a", std::string(3, '\0')});
+}
+
 TEST_P(NodeLayoutTest, FullNodeRefusesAnInsertAndStaysUnchanged) {
   std::vector<uint8_t> page(GetParam());
   MutableNode node(page);

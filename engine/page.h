@@ -41,6 +41,12 @@ enum class PageType : uint8_t {
 // An in-memory page image of exactly page_size bytes.
 struct Page {
   Page(PageNo no, uint32_t page_size) : pgno(no), bytes(page_size, 0) {}
+  // A copy (a transaction's writable copy of a committed image) keeps
+  // node_checked but never key_digest: the copy is about to be written, and
+  // a digest describes bytes that no longer change.
+  Page(const Page& other) : pgno(other.pgno), bytes(other.bytes), node_checked(other.node_checked) {}
+  Page& operator=(const Page&) = delete;
+
   PageNo pgno;
   std::vector<uint8_t> bytes;
   // Set by the tree once this image passed NodeView::validate, so that a
@@ -51,6 +57,11 @@ struct Page {
   // builds afresh (read from disk, allocated, formatted free) start unset.
   // Guarded, like the rest of the pager, by the database's lock.
   mutable bool node_checked = false;
+  // The tree's search digest of this node's keys (NodeView::key_digest in
+  // engine/node.h), or empty. Built only by reads outside any write
+  // transaction, so only on committed images, which nothing writes again;
+  // the pager never reads it. Guarded like node_checked.
+  mutable std::vector<uint64_t> key_digest;
 
   PageType type() const { return static_cast<PageType>(bytes[4]); }
   void set_type(PageType t) { bytes[4] = static_cast<uint8_t>(t); }
