@@ -24,9 +24,15 @@ Status check_entry_size(uint32_t page_size, size_t key_size, size_t value_size) 
   return Status();
 }
 
-Result<PageRef> load_node(Pager& pager, PageNo pgno) {
+namespace {
+
+// The tree's checks on a node page fetched by `fetch` (a PageRef, or a
+// borrowed const Page*): a link to page 0 or past the end of the file and a
+// page that is not a sound node are kCorruption naming the page.
+template <class Fetch>
+auto checked_node(Pager& pager, PageNo pgno, Fetch&& fetch) -> decltype(fetch(pgno)) {
   if (pgno == kNoPage) return Status::corruption("tree link to page 0 (the meta page) in " + pager.path());
-  auto page = pager.get(pgno);
+  auto page = fetch(pgno);
   if (!page.ok()) {
     const Status s = page.status();
     // A link past the end of the file is damage in the tree, not a caller's mistake.
@@ -50,6 +56,12 @@ Result<PageRef> load_node(Pager& pager, PageNo pgno) {
   return page;
 }
 
+}  // namespace
+
+Result<PageRef> load_node(Pager& pager, PageNo pgno) {
+  return checked_node(pager, pgno, [&pager](PageNo n) { return pager.get(n); });
+}
+
 Status read_value(Pager& pager, const NodeView& leaf, uint32_t index, std::string* out) {
   const StoredValue v = leaf.value(index);
   if (!v.overflow) {
@@ -63,16 +75,20 @@ Status read_value(Pager& pager, const NodeView& leaf, uint32_t index, std::strin
 BTree::BTree(Pager& pager, Mutant mutant)
     : pager_(pager), mutant_(mutant), geometry_(NodeGeometry::for_page_size(pager.page_size())) {}
 
-Result<PageRef> BTree::descend(PageNo root, uint32_t depth, std::string_view key, bool add_digests) {
+template <class Load>
+auto BTree::descend_with(PageNo root, uint32_t depth, std::string_view key, bool add_digests, Load&& load)
+    -> decltype(load(root)) {
   path_.clear();
   if (depth == 0 || depth > kMaxTreeDepth)
     return Status::corruption("tree of depth " + std::to_string(depth) + " at root " + page_name(root) + " in " +
                               pager_.path());
   PageNo pgno = root;
   for (uint32_t level = 1;; ++level) {
-    ASSIGN_OR_RETURN(PageRef page, load_node(pager_, pgno));
-    if (add_digests && page->key_digest.empty()) page->key_digest = NodeView(page->bytes).key_digest();
-    const NodeView node(page->bytes, page->key_digest);
+    auto page = load(pgno);
+    if (!page.ok()) return page.status();
+    const Page& image = **page;
+    if (add_digests && image.key_digest.empty()) image.key_digest = NodeView(image.bytes).key_digest();
+    const NodeView node(image.bytes, image.key_digest);
     if (node.is_leaf() != (level == depth))
       return Status::corruption(page_name(pgno) + " of " + pager_.path() + " is " +
                                 (node.is_leaf() ? "a leaf" : "an internal node") + " at level " +
@@ -84,9 +100,19 @@ Result<PageRef> BTree::descend(PageNo root, uint32_t depth, std::string_view key
   }
 }
 
+Result<PageRef> BTree::descend(PageNo root, uint32_t depth, std::string_view key) {
+  return descend_with(root, depth, key, /*add_digests=*/false, [this](PageNo n) { return load_node(pager_, n); });
+}
+
 Status BTree::get(PageNo root, uint32_t depth, std::string_view key, std::string* value) {
   if (root == kNoPage) return Status::not_found("key not found");
-  ASSIGN_OR_RETURN(PageRef page, descend(root, depth, key, /*add_digests=*/true));
+  // Each node is borrowed, not referenced: nothing else reaches the pager
+  // until the leaf's value is copied out (an overflow chain is read after
+  // the leaf's last use).
+  ASSIGN_OR_RETURN(const Page* page,
+                   descend_with(root, depth, key, /*add_digests=*/true, [this](PageNo n) {
+                     return checked_node(pager_, n, [this](PageNo m) { return pager_.get_borrowed(m); });
+                   }));
   const NodeView leaf(page->bytes, page->key_digest);
   const auto pos = leaf.lower_bound(key);
   if (!pos.found) return Status::not_found("key not found");

@@ -76,10 +76,16 @@ class BTree {
   };
 
   // Walks from `root` to the leaf whose range holds `key`, recording the
-  // internal nodes in path_. Searches each node with its key digest when it
-  // has one; `add_digests` builds the missing ones, which only a read outside
-  // any write transaction may ask (see Page::key_digest).
-  Result<PageRef> descend(PageNo root, uint32_t depth, std::string_view key, bool add_digests = false);
+  // internal nodes in path_, and returns the leaf as `load` (PageNo -> a
+  // Result of PageRef or of const Page*) gave it. Searches each node with
+  // its key digest when it has one; `add_digests` builds the missing ones,
+  // which only a read outside any write transaction may ask (see
+  // Page::key_digest).
+  template <class Load>
+  auto descend_with(PageNo root, uint32_t depth, std::string_view key, bool add_digests, Load&& load)
+      -> decltype(load(root));
+  // descend_with on referenced pages, building no digests: the write path.
+  Result<PageRef> descend(PageNo root, uint32_t depth, std::string_view key);
 
   // Inserts an encoded cell at `index` of node `pgno`, splitting it when it is full.
   Result<Change> insert_or_split(Meta& meta, PageNo pgno, uint32_t index, std::span<const uint8_t> cell);

@@ -18,12 +18,22 @@ PageCache::PageCache(size_t capacity) : capacity_(std::min<size_t>(capacity, UIN
 
 uint32_t PageCache::slot(PageNo pgno) const { return pgno < slot_of_.size() ? slot_of_[pgno] : 0; }
 
-PageRef PageCache::lookup(PageNo pgno) {
+PageCache::Entry* PageCache::hit(PageNo pgno) {
   const uint32_t s = slot(pgno);
   if (s == 0) return nullptr;
   Entry& entry = entries_[s - 1];
   entry.referenced = true;
-  return entry.page;
+  return &entry;
+}
+
+PageRef PageCache::lookup(PageNo pgno) {
+  const Entry* entry = hit(pgno);
+  return entry ? entry->page : nullptr;
+}
+
+const Page* PageCache::find(PageNo pgno) {
+  const Entry* entry = hit(pgno);
+  return entry ? entry->page.get() : nullptr;
 }
 
 PageRef PageCache::peek(PageNo pgno) const {

@@ -28,6 +28,10 @@ class PageCache {
   // The cached image of `pgno`, or null.
   PageRef lookup(PageNo pgno);
 
+  // As lookup, but borrowed: no reference is taken, so the image is valid
+  // only while the cache holds it (until the next insert may evict it).
+  const Page* find(PageNo pgno);
+
   // The cached image of `pgno`, or null, without counting it as a use (for
   // a checkpoint, which reads every page once and should not skew eviction).
   PageRef peek(PageNo pgno) const;
@@ -42,6 +46,9 @@ class PageCache {
  private:
   // 1 + the index of pgno's entry, or 0 when pgno is not cached.
   uint32_t slot(PageNo pgno) const;
+  // pgno's entry marked as used, or null.
+  struct Entry;
+  Entry* hit(PageNo pgno);
 
   struct Entry {
     PageRef page;

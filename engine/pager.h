@@ -87,6 +87,12 @@ class Pager {
   // kCorruption for a bad checksum or a page past the end of the file,
   // kInvalidArgument for pgno >= page_count.
   virtual Result<PageRef> get(PageNo pgno) = 0;
+  // The committed image of `pgno` as get() finds it outside a transaction,
+  // but borrowed: no reference is taken (a shared reference costs two
+  // atomic operations per node a point read visits), so the image is valid
+  // only until the next call on this pager, which may evict it. Outside a
+  // write transaction only (kInvalidArgument inside one).
+  virtual Result<const Page*> get_borrowed(PageNo pgno) = 0;
 
   // Starts the write transaction and returns the committed meta for it to carry.
   virtual Result<Meta> begin() = 0;

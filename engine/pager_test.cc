@@ -372,6 +372,43 @@ TEST(PagerCache, HoldsNoMorePagesThanConfiguredAndServesHitsWithoutIo) {
   EXPECT_GE(vfs.reads() - reads_cycling, 15u) << "20 pages cannot all fit in a 4-page cache";
 }
 
+// A borrowed page is the committed image, from the cache when it is there;
+// with no cache at all it stays alive until the next call; inside a write
+// transaction there is nothing committed to borrow safely, so it is refused.
+TEST(PagerCache, BorrowedPagesAreCommittedImagesAndOutsideTransactionsOnly) {
+  for (const size_t cache_pages : {size_t{0}, size_t{4}}) {
+    SCOPED_TRACE("cache_pages " + std::to_string(cache_pages));
+    vfs::MemVfs mem;
+    FaultVfs vfs(mem);
+    PagerOptions options = no_auto_checkpoint();
+    options.cache_pages = cache_pages;
+    auto pager = open_or_die(vfs, kDb, options);
+    const auto pages = commit_new_leaves(*pager, 2, 0x33);
+    for (const PageNo pgno : pages) {
+      auto borrowed = pager->get_borrowed(pgno);
+      ASSERT_TRUE(borrowed.ok()) << borrowed.status().to_string();
+      EXPECT_EQ((*borrowed)->pgno, pgno);
+      EXPECT_EQ(leaf_fill(**borrowed), 0x33);
+    }
+    const uint64_t reads_before = vfs.reads();
+    auto again = pager->get_borrowed(pages[0]);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(vfs.reads() - reads_before, cache_pages == 0 ? 1u : 0u) << "a cached page is borrowed without I/O";
+    EXPECT_EQ(pager->get_borrowed(99).status().code(), vfs::StatusCode::kInvalidArgument) << "past page_count";
+
+    auto meta = pager->begin();
+    ASSERT_TRUE(meta.ok());
+    auto page = pager->get_mutable(pages[0]);
+    ASSERT_TRUE(page.ok());
+    fill_leaf(**page, 0x44);
+    EXPECT_EQ(pager->get_borrowed(pages[0]).status().code(), vfs::StatusCode::kInvalidArgument);
+    ASSERT_TRUE(pager->commit(*meta).ok());
+    auto committed = pager->get_borrowed(pages[0]);
+    ASSERT_TRUE(committed.ok());
+    EXPECT_EQ(leaf_fill(**committed), 0x44) << "the borrowed image is the newest committed one";
+  }
+}
+
 TEST(PagerStats, CountsCommitsSyncsAndCheckpoints) {
   vfs::MemVfs vfs;
   auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());

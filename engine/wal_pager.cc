@@ -62,12 +62,29 @@ Result<PageRef> WalPager::get(PageNo pgno) {
   return get_committed(pgno);
 }
 
-Result<PageRef> WalPager::get_committed(PageNo pgno) {
+Result<const Page*> WalPager::get_borrowed(PageNo pgno) {
+  if (txn_) {
+    return Status::invalid_argument("borrow " + page_str(pgno) + " of " + path_ +
+                                    ": a write transaction is running");
+  }
+  RETURN_IF_ERROR(check_readable(pgno));
+  if (const Page* page = cache_.find(pgno)) return page;
+  ASSIGN_OR_RETURN(borrowed_, read_committed(pgno));
+  cache_.insert(borrowed_);
+  return borrowed_.get();
+}
+
+Status WalPager::check_readable(PageNo pgno) const {
   if (closed_) return Status::invalid_argument("get " + page_str(pgno) + " of " + path_ + ": the pager is closed");
   if (pgno >= committed_.page_count) {
     return Status::invalid_argument("get " + page_str(pgno) + " of " + path_ + ": past page_count " +
                                     std::to_string(committed_.page_count));
   }
+  return Status();
+}
+
+Result<PageRef> WalPager::get_committed(PageNo pgno) {
+  RETURN_IF_ERROR(check_readable(pgno));
   if (PageRef page = cache_.lookup(pgno)) return page;
   ASSIGN_OR_RETURN(PageRef page, read_committed(pgno));
   cache_.insert(page);

@@ -48,6 +48,7 @@ class WalPager final : public Pager {
   const Meta& meta() const override { return committed_; }
 
   Result<PageRef> get(PageNo pgno) override;
+  Result<const Page*> get_borrowed(PageNo pgno) override;
   Result<Meta> begin() override;
   Result<Page*> get_mutable(PageNo pgno) override;
   Result<Page*> allocate(Meta& meta, PageType type) override;
@@ -87,6 +88,8 @@ class WalPager final : public Pager {
   void enter_failed_state(const Status& cause);
   Status failed_state_error() const;
 
+  // OK when committed page `pgno` may be read: the pager is open and pgno < page_count.
+  Status check_readable(PageNo pgno) const;
   // The committed image (cache, else WAL, else data file), ignoring the transaction.
   Result<PageRef> get_committed(PageNo pgno);
   Result<PageRef> read_committed(PageNo pgno);
@@ -118,6 +121,9 @@ class WalPager final : public Pager {
   uint64_t write_attempts_ = 0;
   uint64_t commits_since_checkpoint_ = 0;
   PageCache cache_;
+  // The image get_borrowed() last read from disk: it stays alive until the
+  // next call even when the cache does not keep it (a cache of 0 pages).
+  PageRef borrowed_;
   std::optional<Transaction> txn_;
 
   std::optional<Status> failed_;  // the failure that poisoned the pager
