@@ -102,9 +102,12 @@ class TreeCursor final : public Cursor {
     if (level > depth_ || depth_ > kMaxTreeDepth)
       return Status::corruption("cursor: tree deeper than its recorded depth " + std::to_string(depth_));
     ASSIGN_OR_RETURN(PageRef page, load_node(*db_->pager, pgno));
-    if (NodeView(page->bytes).is_leaf() != (level == depth_))
+    const NodeView node(page->bytes);
+    if (node.is_leaf() != (level == depth_))
       return Status::corruption("cursor: page " + std::to_string(pgno) + " is the wrong kind of node for level " +
                                 std::to_string(level) + " of " + std::to_string(depth_));
+    // The cursor reads the leaf's entries one after another from here on.
+    if (node.is_leaf()) node.prefetch_cells();
     return page;
   }
 
