@@ -140,9 +140,7 @@ std::vector<uint64_t> NodeView::key_digest() const {
     const size_t limit = std::min(first.size(), last.size());
     while (prefix < limit && first[prefix] == last[prefix]) ++prefix;
   }
-  // A longer common prefix than the 16 bits of word 0 hold is cut there:
-  // keys that share more still order by their heads and cells.
-  prefix = std::min<size_t>(prefix, 0xffff);
+  // A key length is a u16 field, so the prefix fits the 16 bits word 0 gives it.
   const uint64_t word0 = uint64_t{n} | (uint64_t{prefix} << kDigestPrefixShift) |
                          (uint64_t{static_cast<uint8_t>(type())} << kDigestTypeShift);
   const size_t heads_at = digest_heads_at(word0);
@@ -176,9 +174,10 @@ NodeView::Search NodeView::count_below(std::string_view k) const {
     // The leaf cell the search lands on is read next, and its value right
     // after: fetch the lines past the key together with the key's own,
     // rather than one miss after the other.
-    const uint8_t* cell = p_.data() + slot(lo);
-    __builtin_prefetch(cell + 64);
-    __builtin_prefetch(cell + 128);
+    const uint32_t cell = slot(lo);
+    for (const uint32_t ahead : {64u, 128u}) {
+      if (cell + ahead < page_size()) __builtin_prefetch(p_.data() + cell + ahead);
+    }
   }
   return count_below_in<kOrEqual>(k, lo, hi);
 }
