@@ -162,7 +162,6 @@ class NodeView {
   // prefetcher cannot follow.
   void prefetch_cells() const;
 
-
  protected:
   uint32_t slot(uint32_t i) const {
     return load_u16(digest_.empty() ? &p_[kNodeHeaderSize + i * kSlotSize] : digest_slots() + i * kSlotSize);

@@ -69,8 +69,7 @@ Result<const Page*> WalPager::get_borrowed(PageNo pgno) {
   }
   RETURN_IF_ERROR(check_readable(pgno));
   if (const Page* page = cache_.find(pgno)) return page;
-  ASSIGN_OR_RETURN(borrowed_, read_committed(pgno));
-  cache_.insert(borrowed_);
+  ASSIGN_OR_RETURN(borrowed_, get_committed(pgno));
   return borrowed_.get();
 }
 

@@ -121,7 +121,7 @@ class WalPager final : public Pager {
   uint64_t write_attempts_ = 0;
   uint64_t commits_since_checkpoint_ = 0;
   PageCache cache_;
-  // The image get_borrowed() last read from disk: it stays alive until the
+  // The image get_borrowed() last found outside the cache: it stays alive until the
   // next call even when the cache does not keep it (a cache of 0 pages).
   PageRef borrowed_;
   std::optional<Transaction> txn_;
