@@ -75,24 +75,28 @@ Status read_value(Pager& pager, const NodeView& leaf, uint32_t index, std::strin
 BTree::BTree(Pager& pager, Mutant mutant)
     : pager_(pager), mutant_(mutant), geometry_(NodeGeometry::for_page_size(pager.page_size())) {}
 
-template <class Load>
-auto BTree::descend_with(PageNo root, uint32_t depth, std::string_view key, bool add_digests, Load&& load)
-    -> decltype(load(root)) {
-  path_.clear();
+Status BTree::check_depth(PageNo root, uint32_t depth) const {
   if (depth == 0 || depth > kMaxTreeDepth)
     return Status::corruption("tree of depth " + std::to_string(depth) + " at root " + page_name(root) + " in " +
                               pager_.path());
+  return Status();
+}
+
+Status BTree::check_level(const NodeView& node, PageNo pgno, uint32_t level, uint32_t depth) const {
+  if (node.is_leaf() == (level == depth)) return Status();
+  return Status::corruption(page_name(pgno) + " of " + pager_.path() + " is " +
+                            (node.is_leaf() ? "a leaf" : "an internal node") + " at level " + std::to_string(level) +
+                            " of a tree of depth " + std::to_string(depth));
+}
+
+Result<PageRef> BTree::descend(PageNo root, uint32_t depth, std::string_view key) {
+  path_.clear();
+  RETURN_IF_ERROR(check_depth(root, depth));
   PageNo pgno = root;
   for (uint32_t level = 1;; ++level) {
-    auto page = load(pgno);
-    if (!page.ok()) return page.status();
-    const Page& image = **page;
-    if (add_digests && image.key_digest.empty()) image.key_digest = NodeView(image.bytes).key_digest();
-    const NodeView node(image.bytes, image.key_digest);
-    if (node.is_leaf() != (level == depth))
-      return Status::corruption(page_name(pgno) + " of " + pager_.path() + " is " +
-                                (node.is_leaf() ? "a leaf" : "an internal node") + " at level " +
-                                std::to_string(level) + " of a tree of depth " + std::to_string(depth));
+    ASSIGN_OR_RETURN(PageRef page, load_node(pager_, pgno));
+    const NodeView node(page->bytes, page->key_digest);
+    RETURN_IF_ERROR(check_level(node, pgno, level, depth));
     if (node.is_leaf()) return page;
     const uint32_t c = node.child_index(key);
     path_.push_back({pgno, c});
@@ -100,20 +104,45 @@ auto BTree::descend_with(PageNo root, uint32_t depth, std::string_view key, bool
   }
 }
 
-Result<PageRef> BTree::descend(PageNo root, uint32_t depth, std::string_view key) {
-  return descend_with(root, depth, key, /*add_digests=*/false, [this](PageNo n) { return load_node(pager_, n); });
+Result<NodeView> BTree::borrow_node(PageNo pgno) {
+  ASSIGN_OR_RETURN(const Page* image, checked_node(pager_, pgno, [this](PageNo n) { return pager_.get_borrowed(n); }));
+  if (image->key_digest.empty()) image->key_digest = NodeView(image->bytes).key_digest();
+  return NodeView(image->bytes, image->key_digest);
+}
+
+Result<NodeView> BTree::find_leaf(PageNo root, uint32_t depth, std::string_view key) {
+  RETURN_IF_ERROR(check_depth(root, depth));
+  ASSIGN_OR_RETURN(NodeView node, borrow_node(root));
+  RETURN_IF_ERROR(check_level(node, root, 1, depth));
+  for (uint32_t level = 2; !node.is_leaf(); ++level) {
+    const uint32_t c = node.child_index(key);
+    const uint64_t epoch = pager_.borrow_epoch();
+    const NodeLink link = node.linked_child(c, epoch);
+    if (link.page != nullptr) {
+      const NodeView child(link, geometry_.page_size);
+      // A link was recorded after its child passed this check, but in a
+      // damaged tree one page can hang at two depths. The page number costs
+      // a read of the parent's cell: only an error needs it.
+      if (child.is_leaf() != (level == depth)) return check_level(child, node.child(c), level, depth);
+      node = child;
+      continue;
+    }
+    const PageNo pgno = node.child(c);
+    ASSIGN_OR_RETURN(const NodeView child, borrow_node(pgno));
+    RETURN_IF_ERROR(check_level(child, pgno, level, depth));
+    // Only a cache hit may be linked: a miss moved the epoch, and may even
+    // have evicted the parent whose digest would hold the link.
+    if (pager_.borrow_epoch() == epoch) NodeView::link_child(node.link(), c, child.link(), epoch);
+    node = child;
+  }
+  return node;
 }
 
 Status BTree::get(PageNo root, uint32_t depth, std::string_view key, std::string* value) {
   if (root == kNoPage) return Status::not_found("key not found");
-  // Each node is borrowed, not referenced: nothing else reaches the pager
-  // until the leaf's value is copied out (an overflow chain is read after
-  // the leaf's last use).
-  ASSIGN_OR_RETURN(const Page* page,
-                   descend_with(root, depth, key, /*add_digests=*/true, [this](PageNo n) {
-                     return checked_node(pager_, n, [this](PageNo m) { return pager_.get_borrowed(m); });
-                   }));
-  const NodeView leaf(page->bytes, page->key_digest);
+  // The nodes are borrowed: nothing else reaches the pager until the leaf's
+  // value is copied out (an overflow chain is read after the leaf's last use).
+  ASSIGN_OR_RETURN(const NodeView leaf, find_leaf(root, depth, key));
   const auto pos = leaf.lower_bound(key);
   if (!pos.found) return Status::not_found("key not found");
   return read_value(pager_, leaf, pos.index, value);

@@ -75,17 +75,25 @@ class BTree {
     PageNo right = kNoPage; // kSplit: the new right sibling
   };
 
+  // kCorruption unless `depth` is one a tree can have.
+  Status check_depth(PageNo root, uint32_t depth) const;
+  // kCorruption naming `pgno` unless `node` is a leaf exactly at `depth`.
+  Status check_level(const NodeView& node, PageNo pgno, uint32_t level, uint32_t depth) const;
+
   // Walks from `root` to the leaf whose range holds `key`, recording the
-  // internal nodes in path_, and returns the leaf as `load` (PageNo -> a
-  // Result of PageRef or of const Page*) gave it. Searches each node with
-  // its key digest when it has one; `add_digests` builds the missing ones,
-  // which only a read outside any write transaction may ask (see
-  // Page::key_digest).
-  template <class Load>
-  auto descend_with(PageNo root, uint32_t depth, std::string_view key, bool add_digests, Load&& load)
-      -> decltype(load(root));
-  // descend_with on referenced pages, building no digests: the write path.
+  // internal nodes in path_: the write path, on referenced pages. Searches
+  // each node with its key digest when it has one.
   Result<PageRef> descend(PageNo root, uint32_t depth, std::string_view key);
+
+  // The read path's walk to the leaf for `key`, on borrowed pages: each node
+  // gets its key digest on its first visit (only a read outside any write
+  // transaction may build one: see Page::key_digest), and each internal
+  // node links its children's digests, so that while the pager's borrow
+  // epoch stands a descent goes from digest to digest without a cache
+  // lookup. The view is valid until the next call on the pager.
+  Result<NodeView> find_leaf(PageNo root, uint32_t depth, std::string_view key);
+  // The borrowed node `pgno`, checked (load_node's checks), with its digest.
+  Result<NodeView> borrow_node(PageNo pgno);
 
   // Inserts an encoded cell at `index` of node `pgno`, splitting it when it is full.
   Result<Change> insert_or_split(Meta& meta, PageNo pgno, uint32_t index, std::span<const uint8_t> cell);

@@ -144,14 +144,30 @@ std::vector<uint64_t> NodeView::key_digest() const {
   const uint64_t word0 = uint64_t{n} | (uint64_t{prefix} << kDigestPrefixShift) |
                          (uint64_t{static_cast<uint8_t>(type())} << kDigestTypeShift);
   const size_t heads_at = digest_heads_at(word0);
-  const size_t slot_words = (size_t{n} * kSlotSize + 7) / 8;
-  std::vector<uint64_t> digest(heads_at + n + slot_words, 0);
+  std::vector<uint64_t> digest(digest_words(word0), 0);
   digest[0] = word0;
   digest[1] = is_leaf() ? 0 : child(0);
   if (prefix > 0) std::memcpy(digest.data() + 2, key(0).data(), prefix);
   for (uint32_t i = 0; i < n; ++i) digest[heads_at + i] = key_head(key(i), prefix);
   if (n > 0) std::memcpy(digest.data() + heads_at + n, &p_[kNodeHeaderSize], size_t{n} * kSlotSize);
   return digest;
+}
+
+NodeLink NodeView::linked_child(uint32_t i, uint64_t epoch) const {
+  const uint64_t* links = digest_.data() + digest_links_at(digest_[0]);
+  if (links[0] != epoch) return {};
+  return {reinterpret_cast<const uint8_t*>(links[1 + 2 * i]), reinterpret_cast<uint64_t*>(links[2 + 2 * i])};
+}
+
+void NodeView::link_child(NodeLink parent, uint32_t i, NodeLink child, uint64_t epoch) {
+  const uint64_t word0 = parent.digest[0];
+  uint64_t* links = parent.digest + digest_links_at(word0);
+  if (links[0] != epoch) {
+    std::fill(links + 1, links + 1 + 2 * (size_t(uint32_t(word0)) + 1), uint64_t{0});
+    links[0] = epoch;
+  }
+  links[1 + 2 * i] = reinterpret_cast<uint64_t>(child.page);
+  links[2 + 2 * i] = reinterpret_cast<uint64_t>(child.digest);
 }
 
 template <bool kOrEqual>

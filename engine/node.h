@@ -82,6 +82,13 @@ struct StoredValue {
   PageNo first_page = kNoPage;    // when overflow
 };
 
+// Where a node's image and its key digest lie in memory: what an internal
+// node's digest records of each child (NodeView::linked_child).
+struct NodeLink {
+  const uint8_t* page = nullptr;
+  uint64_t* digest = nullptr;
+};
+
 // Read-only view of a node page. Accessors trust the layout: call validate()
 // on any page that came from disk before using the other accessors.
 //
@@ -93,6 +100,9 @@ class NodeView {
  public:
   explicit NodeView(std::span<const uint8_t> page, std::span<const uint64_t> digest = {})
       : p_(page), digest_(digest) {}
+  // The node at `link`, a page of `page_size` bytes with its digest.
+  NodeView(NodeLink link, uint32_t page_size)
+      : p_(link.page, page_size), digest_(link.digest, digest_words(link.digest[0])) {}
 
   // Empty when the page is a well-formed leaf or internal node (any key
   // order); otherwise what is wrong with it. Checks every slot and cell lies
@@ -149,11 +159,27 @@ class NodeView {
   //   next n words   each key's head: its bytes L..L+7, zero-padded, read
   //                  big-endian, so that comparing heads as integers orders
   //                  the keys (equal heads need the cells to decide)
-  //   the rest       a copy of the slot array (n u16 cell offsets, zero-padded)
+  //   next S words   a copy of the slot array (n u16 cell offsets, zero-padded)
+  //   internal nodes only, 1 + 2(n+1) words: child links (linked_child)
   // A search with a digest narrows to the keys whose head equals the probe
   // key's, searches those cells (usually one), and so reads the cell it
   // lands on, which confirms a match exactly as the plain search does.
   std::vector<uint64_t> key_digest() const;
+
+  // Child links, in an internal node's digest: where child i's image and
+  // digest were found, recorded under an epoch (Pager::borrow_epoch), so
+  // that a descent can go from digest to digest without asking the pager
+  // for each child while the epoch stands. Only the epoch of the latest
+  // record counts: recording under a new epoch first forgets every link.
+  // The layout: a word holding the epoch (0: none yet), then a page address
+  // and a digest address per child.
+  // The link of child i recorded under `epoch`, or an empty one.
+  NodeLink linked_child(uint32_t i, uint64_t epoch) const;
+  // Records `child` as child i of the internal node whose digest is at
+  // `parent.digest`.
+  static void link_child(NodeLink parent, uint32_t i, NodeLink child, uint64_t epoch);
+  // This node's own link; it needs a digest.
+  NodeLink link() const { return {p_.data(), const_cast<uint64_t*>(digest_.data())}; }
 
   // Starts fetching every cache line of the cell area. Cells lie in the
   // order they were inserted, not in key order, so a reader visiting every
@@ -189,6 +215,16 @@ class NodeView {
   static size_t digest_prefix(uint64_t word0) { return (word0 >> kDigestPrefixShift) & 0xffff; }
   // Word index of the first head in a digest.
   static size_t digest_heads_at(uint64_t word0) { return 2 + (digest_prefix(word0) + 7) / 8; }
+  // Word index of the child links' epoch word: past the heads and slots.
+  static size_t digest_links_at(uint64_t word0) {
+    const size_t n = uint32_t(word0);
+    return digest_heads_at(word0) + n + (n * kSlotSize + 7) / 8;
+  }
+  // A digest's length in words, from its word 0.
+  static size_t digest_words(uint64_t word0) {
+    const bool internal = uint8_t(word0 >> kDigestTypeShift) == static_cast<uint8_t>(PageType::kInternal);
+    return digest_links_at(word0) + (internal ? 1 + 2 * (size_t(uint32_t(word0)) + 1) : 0);
+  }
   const uint8_t* digest_slots() const {
     return reinterpret_cast<const uint8_t*>(digest_.data() + digest_heads_at(digest_[0]) + uint32_t(digest_[0]));
   }

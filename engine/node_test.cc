@@ -197,6 +197,46 @@ TEST_P(NodeLayoutTest, DigestOfAnEmptyNodeFindsNothing) {
   ExpectDigestSearchesAgree(GetParam(), {}, {"", "a", std::string(3, '\0')});
 }
 
+// An internal node's digest holds a link per child, valid only under the
+// epoch it was recorded in; recording under a new epoch forgets the others.
+// A leaf's digest has no links, and a digest stands alone as a view.
+TEST_P(NodeLayoutTest, ChildLinksHoldOnlyUnderTheEpochTheyWereRecordedIn) {
+  std::vector<uint8_t> internal_page(GetParam());
+  MutableNode internal(internal_page);
+  internal.init(PageType::kInternal, 7);
+  for (uint32_t i = 0; i < 3; ++i) ASSERT_TRUE(internal.insert(i, InternalCell("key" + std::to_string(i), 8 + i)));
+  std::vector<uint64_t> digest = internal.key_digest();
+  const NodeView parent(internal_page, digest);
+  const NodeView alone(parent.link(), GetParam());
+  EXPECT_EQ(alone.count(), 3u);
+  EXPECT_EQ(alone.child(0), 7u);
+  EXPECT_EQ(alone.child_index("key1"), 2u);
+
+  std::vector<uint8_t> child_pages[2] = {std::vector<uint8_t>(GetParam()), std::vector<uint8_t>(GetParam())};
+  std::vector<uint64_t> child_digests[2];
+  for (int i = 0; i < 2; ++i) {
+    MutableNode(child_pages[i]).init(PageType::kLeaf);
+    child_digests[i] = NodeView(child_pages[i]).key_digest();
+  }
+  const NodeLink first{child_pages[0].data(), child_digests[0].data()};
+  const NodeLink second{child_pages[1].data(), child_digests[1].data()};
+  EXPECT_EQ(parent.linked_child(1, 5).page, nullptr) << "nothing recorded yet";
+  NodeView::link_child(parent.link(), 1, first, 5);
+  NodeView::link_child(parent.link(), 3, second, 5);
+  EXPECT_EQ(parent.linked_child(1, 5).page, first.page);
+  EXPECT_EQ(parent.linked_child(1, 5).digest, first.digest);
+  EXPECT_EQ(parent.linked_child(3, 5).digest, second.digest);
+  EXPECT_EQ(parent.linked_child(0, 5).page, nullptr) << "child 0 was never linked";
+  EXPECT_EQ(parent.linked_child(1, 6).page, nullptr) << "recorded under another epoch";
+  NodeView::link_child(parent.link(), 3, first, 6);
+  EXPECT_EQ(parent.linked_child(3, 6).page, first.page);
+  EXPECT_EQ(parent.linked_child(1, 6).page, nullptr) << "a new epoch forgot the old links";
+  EXPECT_EQ(parent.linked_child(1, 5).page, nullptr);
+  EXPECT_EQ(parent.child_index("key2"), 3u) << "links leave the search alone";
+  EXPECT_EQ(NodeView(second, GetParam()).count(), 0u);
+  EXPECT_TRUE(NodeView(second, GetParam()).is_leaf());
+}
+
 TEST_P(NodeLayoutTest, FullNodeRefusesAnInsertAndStaysUnchanged) {
   std::vector<uint8_t> page(GetParam());
   MutableNode node(page);

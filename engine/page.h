@@ -60,7 +60,9 @@ struct Page {
   // The tree's search digest of this node's keys (NodeView::key_digest in
   // engine/node.h), or empty. Built only by reads outside any write
   // transaction, so only on committed images, which nothing writes again;
-  // the pager never reads it. Guarded like node_checked.
+  // those reads also record child links in it (BTree::find_leaf), which is
+  // why it is never resized once built. The pager never reads it. Guarded
+  // like node_checked.
   mutable std::vector<uint64_t> key_digest;
 
   PageType type() const { return static_cast<PageType>(bytes[4]); }

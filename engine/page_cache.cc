@@ -42,6 +42,7 @@ PageRef PageCache::peek(PageNo pgno) const {
 }
 
 void PageCache::insert(PageRef page) {
+  ++generation_;
   if (capacity_ == 0) return;
   const PageNo pgno = page->pgno;
   if (const uint32_t s = slot(pgno); s != 0) {

@@ -40,6 +40,11 @@ class PageCache {
   // full, evicts the first page the clock hand finds not recently used.
   void insert(PageRef page);
 
+  // Moves on every insert (whether it adds, replaces, evicts or, with a
+  // capacity of 0, keeps nothing), and only then: while it stands, every
+  // image find() returned is still cached and still pgno's image.
+  uint64_t generation() const { return generation_; }
+
   size_t size() const { return entries_.size(); }
   size_t capacity() const { return capacity_; }
 
@@ -62,6 +67,7 @@ class PageCache {
   std::vector<Entry> entries_;
   std::vector<uint32_t> slot_of_;  // slot(pgno) by pgno; 0 past its end
   size_t hand_ = 0;
+  uint64_t generation_ = 1;
 };
 
 }  // namespace engine

@@ -93,6 +93,12 @@ class Pager {
   // only until the next call on this pager, which may evict it. Outside a
   // write transaction only (kInvalidArgument inside one).
   virtual Result<const Page*> get_borrowed(PageNo pgno) = 0;
+  // Never 0, and the same across calls as long as every image get_borrowed
+  // has lent stays alive and stays its page's committed image: a caller may
+  // keep a borrowed image (or what it points into) past later calls while
+  // the epoch it was borrowed under stands. Anything that may add, replace
+  // or drop a cached image moves it (a cache miss, a commit).
+  virtual uint64_t borrow_epoch() const = 0;
 
   // Starts the write transaction and returns the committed meta for it to carry.
   virtual Result<Meta> begin() = 0;

@@ -409,6 +409,44 @@ TEST(PagerCache, BorrowedPagesAreCommittedImagesAndOutsideTransactionsOnly) {
   }
 }
 
+// The borrow epoch stands while every lent image stays the cached, committed
+// one, and moves with anything that may change that: a miss (which may
+// evict), a commit (which replaces images), a cache of 0 pages (whose one
+// lent image dies with the next miss).
+TEST(PagerCache, BorrowEpochMovesWithEveryChangeToWhatWasLent) {
+  for (const size_t cache_pages : {size_t{0}, size_t{2}, size_t{8}}) {
+    SCOPED_TRACE("cache_pages " + std::to_string(cache_pages));
+    vfs::MemVfs vfs;
+    PagerOptions options = no_auto_checkpoint();
+    options.cache_pages = cache_pages;
+    auto pager = open_or_die(vfs, kDb, options);
+    const auto pages = commit_new_leaves(*pager, 4, 0x55);
+    ASSERT_TRUE(pager->close().ok());
+    pager = open_or_die(vfs, kDb, options);
+    EXPECT_NE(pager->borrow_epoch(), 0u);
+
+    uint64_t epoch = pager->borrow_epoch();
+    ASSERT_TRUE(pager->get_borrowed(pages[0]).ok());
+    EXPECT_NE(pager->borrow_epoch(), epoch) << "a miss";
+    epoch = pager->borrow_epoch();
+    ASSERT_TRUE(pager->get_borrowed(pages[0]).ok());
+    EXPECT_EQ(pager->borrow_epoch() == epoch, cache_pages > 0) << "a hit, when there is a cache";
+    for (const PageNo pgno : pages) ASSERT_TRUE(pager->get_borrowed(pgno).ok());
+    epoch = pager->borrow_epoch();
+    ASSERT_TRUE(pager->get_borrowed(pages[0]).ok());
+    EXPECT_EQ(pager->borrow_epoch() == epoch, cache_pages >= pages.size()) << "a hit only if all four fit";
+
+    epoch = pager->borrow_epoch();
+    auto meta = pager->begin();
+    ASSERT_TRUE(meta.ok());
+    auto page = pager->get_mutable(pages[1]);
+    ASSERT_TRUE(page.ok());
+    fill_leaf(**page, 0x66);
+    ASSERT_TRUE(pager->commit(*meta).ok());
+    EXPECT_NE(pager->borrow_epoch(), epoch) << "a commit";
+  }
+}
+
 TEST(PagerStats, CountsCommitsSyncsAndCheckpoints) {
   vfs::MemVfs vfs;
   auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());

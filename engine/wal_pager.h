@@ -49,6 +49,7 @@ class WalPager final : public Pager {
 
   Result<PageRef> get(PageNo pgno) override;
   Result<const Page*> get_borrowed(PageNo pgno) override;
+  uint64_t borrow_epoch() const override { return cache_.generation(); }
   Result<Meta> begin() override;
   Result<Page*> get_mutable(PageNo pgno) override;
   Result<Page*> allocate(Meta& meta, PageType type) override;
