@@ -75,15 +75,12 @@ Status read_value(Pager& pager, const NodeView& leaf, uint32_t index, std::strin
 BTree::BTree(Pager& pager, Mutant mutant)
     : pager_(pager), mutant_(mutant), geometry_(NodeGeometry::for_page_size(pager.page_size())) {}
 
-Status BTree::check_depth(PageNo root, uint32_t depth) const {
-  if (depth == 0 || depth > kMaxTreeDepth)
-    return Status::corruption("tree of depth " + std::to_string(depth) + " at root " + page_name(root) + " in " +
-                              pager_.path());
-  return Status();
+Status BTree::depth_error(PageNo root, uint32_t depth) const {
+  return Status::corruption("tree of depth " + std::to_string(depth) + " at root " + page_name(root) + " in " +
+                            pager_.path());
 }
 
-Status BTree::check_level(const NodeView& node, PageNo pgno, uint32_t level, uint32_t depth) const {
-  if (node.is_leaf() == (level == depth)) return Status();
+Status BTree::level_error(const NodeView& node, PageNo pgno, uint32_t level, uint32_t depth) const {
   return Status::corruption(page_name(pgno) + " of " + pager_.path() + " is " +
                             (node.is_leaf() ? "a leaf" : "an internal node") + " at level " + std::to_string(level) +
                             " of a tree of depth " + std::to_string(depth));
@@ -91,12 +88,12 @@ Status BTree::check_level(const NodeView& node, PageNo pgno, uint32_t level, uin
 
 Result<PageRef> BTree::descend(PageNo root, uint32_t depth, std::string_view key) {
   path_.clear();
-  RETURN_IF_ERROR(check_depth(root, depth));
+  if (!depth_possible(depth)) return depth_error(root, depth);
   PageNo pgno = root;
   for (uint32_t level = 1;; ++level) {
     ASSIGN_OR_RETURN(PageRef page, load_node(pager_, pgno));
     const NodeView node(page->bytes, page->key_digest);
-    RETURN_IF_ERROR(check_level(node, pgno, level, depth));
+    if (!at_its_level(node, level, depth)) return level_error(node, pgno, level, depth);
     if (node.is_leaf()) return page;
     const uint32_t c = node.child_index(key);
     path_.push_back({pgno, c});
@@ -111,28 +108,36 @@ Result<NodeView> BTree::borrow_node(PageNo pgno) {
 }
 
 Result<NodeView> BTree::find_leaf(PageNo root, uint32_t depth, std::string_view key) {
-  RETURN_IF_ERROR(check_depth(root, depth));
-  ASSIGN_OR_RETURN(NodeView node, borrow_node(root));
-  RETURN_IF_ERROR(check_level(node, root, 1, depth));
+  if (!depth_possible(depth)) return depth_error(root, depth);
+  uint64_t epoch = pager_.borrow_epoch();
+  NodeLink here = root_.pgno == root && root_.epoch == epoch ? root_.link : NodeLink{};
+  if (here.page == nullptr) {
+    ASSIGN_OR_RETURN(const NodeView fetched, borrow_node(root));
+    epoch = pager_.borrow_epoch();
+    here = fetched.link();
+    root_ = {root, epoch, here};
+  }
+  NodeView node(here, geometry_.page_size);
+  // Checked on every visit, linked or not: in a damaged tree one page can
+  // hang at two depths. A linked child's page number costs a read of the
+  // parent's cell, so only an error asks for it.
+  if (!at_its_level(node, 1, depth)) return level_error(node, root, 1, depth);
   for (uint32_t level = 2; !node.is_leaf(); ++level) {
     const uint32_t c = node.child_index(key);
-    const uint64_t epoch = pager_.borrow_epoch();
-    const NodeLink link = node.linked_child(c, epoch);
+    NodeLink link = node.linked_child(c, epoch);
     if (link.page != nullptr) {
-      const NodeView child(link, geometry_.page_size);
-      // A link was recorded after its child passed this check, but in a
-      // damaged tree one page can hang at two depths. The page number costs
-      // a read of the parent's cell: only an error needs it.
-      if (child.is_leaf() != (level == depth)) return check_level(child, node.child(c), level, depth);
-      node = child;
-      continue;
+      link.prefetch_digest();
+    } else {
+      ASSIGN_OR_RETURN(const NodeView child, borrow_node(node.child(c)));
+      // Only a cache hit may be linked: a miss moved the epoch, and may even
+      // have evicted the parent whose digest would hold the link.
+      const uint64_t now = pager_.borrow_epoch();
+      if (now == epoch) NodeView::link_child(node.link(), c, child.link(), epoch);
+      epoch = now;
+      link = child.link();
     }
-    const PageNo pgno = node.child(c);
-    ASSIGN_OR_RETURN(const NodeView child, borrow_node(pgno));
-    RETURN_IF_ERROR(check_level(child, pgno, level, depth));
-    // Only a cache hit may be linked: a miss moved the epoch, and may even
-    // have evicted the parent whose digest would hold the link.
-    if (pager_.borrow_epoch() == epoch) NodeView::link_child(node.link(), c, child.link(), epoch);
+    const NodeView child(link, geometry_.page_size);
+    if (!at_its_level(child, level, depth)) return level_error(child, node.child(c), level, depth);
     node = child;
   }
   return node;

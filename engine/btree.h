@@ -75,10 +75,15 @@ class BTree {
     PageNo right = kNoPage; // kSplit: the new right sibling
   };
 
-  // kCorruption unless `depth` is one a tree can have.
-  Status check_depth(PageNo root, uint32_t depth) const;
-  // kCorruption naming `pgno` unless `node` is a leaf exactly at `depth`.
-  Status check_level(const NodeView& node, PageNo pgno, uint32_t level, uint32_t depth) const;
+  static bool depth_possible(uint32_t depth) { return depth != 0 && depth <= kMaxTreeDepth; }
+  // Whether `node` is what a tree of `depth` has at `level`: a leaf exactly
+  // at the bottom.
+  static bool at_its_level(const NodeView& node, uint32_t level, uint32_t depth) {
+    return node.is_leaf() == (level == depth);
+  }
+  // The kCorruption for an impossible depth, and for a node at the wrong level.
+  Status depth_error(PageNo root, uint32_t depth) const;
+  Status level_error(const NodeView& node, PageNo pgno, uint32_t level, uint32_t depth) const;
 
   // Walks from `root` to the leaf whose range holds `key`, recording the
   // internal nodes in path_: the write path, on referenced pages. Searches
@@ -128,6 +133,14 @@ class BTree {
   std::string down_key_;              // a parent's separator moved down by a rebalance
   std::vector<uint8_t> down_cell_;    // ... and its encoded cell
   bool split_ = false;                // the running put split a node
+  // The root node find_leaf last borrowed, and the borrow epoch it stands
+  // under: while the epoch stands, the next read starts from it without
+  // asking the pager (which checked then that the page exists and is a node).
+  struct RootLink {
+    PageNo pgno = kNoPage;
+    uint64_t epoch = 0;
+    NodeLink link;
+  } root_;
 };
 
 }  // namespace engine

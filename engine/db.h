@@ -59,7 +59,7 @@ struct Options {
   // Bound on the clean pages kept in memory (pages dirtied by the running
   // batch are held until it commits, whatever this says). A tree node that
   // get() has visited also keeps its key digest beside it, 10 bytes per key
-  // in a leaf, 26 in an internal node (which links its children): a
+  // in a leaf, 34 in an internal node (which links its children): a
   // twentieth more memory for leaves of 16-byte keys and 100-byte values,
   // about as much again as the page for internal nodes of such keys and for
   // leaves of the shortest entries. Internal nodes are under 1% of a tree.

@@ -129,6 +129,21 @@ uint64_t key_head(std::string_view key, size_t at) {
   return load_be64(bytes);
 }
 
+// The index of the first of heads[0, n) that is >= head: a binary search
+// without branches. A random key's probes cannot be predicted, and a
+// mispredicted branch per probe cost more than the search itself; the heads
+// are in cache by then (a descent fetches a linked digest whole).
+uint32_t first_head_at_least(const uint64_t* heads, uint32_t n, uint64_t head) {
+  if (n == 0) return 0;
+  const uint64_t* base = heads;
+  for (uint32_t len = n; len > 1;) {
+    const uint32_t half = len / 2;
+    base += (base[half] < head) ? half : 0;
+    len -= half;
+  }
+  return uint32_t(base - heads) + (*base < head ? 1 : 0);
+}
+
 }  // namespace
 
 std::vector<uint64_t> NodeView::key_digest() const {
@@ -153,21 +168,17 @@ std::vector<uint64_t> NodeView::key_digest() const {
   return digest;
 }
 
-NodeLink NodeView::linked_child(uint32_t i, uint64_t epoch) const {
-  const uint64_t* links = digest_.data() + digest_links_at(digest_[0]);
-  if (links[0] != epoch) return {};
-  return {reinterpret_cast<const uint8_t*>(links[1 + 2 * i]), reinterpret_cast<uint64_t*>(links[2 + 2 * i])};
-}
-
 void NodeView::link_child(NodeLink parent, uint32_t i, NodeLink child, uint64_t epoch) {
   const uint64_t word0 = parent.digest[0];
   uint64_t* links = parent.digest + digest_links_at(word0);
   if (links[0] != epoch) {
-    std::fill(links + 1, links + 1 + 2 * (size_t(uint32_t(word0)) + 1), uint64_t{0});
+    std::fill(links + 1, links + 1 + kLinkWords * (size_t(uint32_t(word0)) + 1), uint64_t{0});
     links[0] = epoch;
   }
-  links[1 + 2 * i] = reinterpret_cast<uint64_t>(child.page);
-  links[2 + 2 * i] = reinterpret_cast<uint64_t>(child.digest);
+  uint64_t* link = links + 1 + kLinkWords * i;
+  link[0] = reinterpret_cast<uint64_t>(child.page);
+  link[1] = reinterpret_cast<uint64_t>(child.digest);
+  link[2] = child.digest_words;
 }
 
 template <bool kOrEqual>
@@ -183,7 +194,7 @@ NodeView::Search NodeView::count_below(std::string_view k) const {
   if (c != 0) return {c < 0 ? 0 : n, false};
   const uint64_t* heads = digest_.data() + digest_heads_at(digest_[0]);
   const uint64_t head = key_head(k, prefix);
-  const uint32_t lo = static_cast<uint32_t>(std::lower_bound(heads, heads + n, head) - heads);
+  const uint32_t lo = first_head_at_least(heads, n, head);
   uint32_t hi = lo;
   while (hi < n && heads[hi] == head) ++hi;
   if (!kOrEqual && lo < hi) {

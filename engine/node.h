@@ -87,6 +87,15 @@ struct StoredValue {
 struct NodeLink {
   const uint8_t* page = nullptr;
   uint64_t* digest = nullptr;
+  size_t digest_words = 0;
+
+  // Starts fetching every cache line of the digest at once. A search would
+  // otherwise meet them one dependent miss after another: word 0, then the
+  // heads it probes, then the slot it lands on.
+  void prefetch_digest() const {
+    constexpr size_t kLineWords = 8;
+    for (size_t w = 0; w < digest_words; w += kLineWords) __builtin_prefetch(digest + w);
+  }
 };
 
 // Read-only view of a node page. Accessors trust the layout: call validate()
@@ -102,7 +111,7 @@ class NodeView {
       : p_(page), digest_(digest) {}
   // The node at `link`, a page of `page_size` bytes with its digest.
   NodeView(NodeLink link, uint32_t page_size)
-      : p_(link.page, page_size), digest_(link.digest, digest_words(link.digest[0])) {}
+      : p_(link.page, page_size), digest_(link.digest, link.digest_words) {}
 
   // Empty when the page is a well-formed leaf or internal node (any key
   // order); otherwise what is wrong with it. Checks every slot and cell lies
@@ -160,7 +169,7 @@ class NodeView {
   //                  big-endian, so that comparing heads as integers orders
   //                  the keys (equal heads need the cells to decide)
   //   next S words   a copy of the slot array (n u16 cell offsets, zero-padded)
-  //   internal nodes only, 1 + 2(n+1) words: child links (linked_child)
+  //   internal nodes only, 1 + 3(n+1) words: child links (linked_child)
   // A search with a digest narrows to the keys whose head equals the probe
   // key's, searches those cells (usually one), and so reads the cell it
   // lands on, which confirms a match exactly as the plain search does.
@@ -171,15 +180,20 @@ class NodeView {
   // that a descent can go from digest to digest without asking the pager
   // for each child while the epoch stands. Only the epoch of the latest
   // record counts: recording under a new epoch first forgets every link.
-  // The layout: a word holding the epoch (0: none yet), then a page address
-  // and a digest address per child.
+  // The layout: a word holding the epoch (0: none yet), then kLinkWords per
+  // child: the page's address, the digest's address and its length in words.
   // The link of child i recorded under `epoch`, or an empty one.
-  NodeLink linked_child(uint32_t i, uint64_t epoch) const;
+  NodeLink linked_child(uint32_t i, uint64_t epoch) const {
+    const uint64_t* links = digest_.data() + digest_links_at(digest_[0]);
+    if (links[0] != epoch) return {};
+    const uint64_t* link = links + 1 + kLinkWords * i;
+    return {reinterpret_cast<const uint8_t*>(link[0]), reinterpret_cast<uint64_t*>(link[1]), size_t(link[2])};
+  }
   // Records `child` as child i of the internal node whose digest is at
   // `parent.digest`.
   static void link_child(NodeLink parent, uint32_t i, NodeLink child, uint64_t epoch);
   // This node's own link; it needs a digest.
-  NodeLink link() const { return {p_.data(), const_cast<uint64_t*>(digest_.data())}; }
+  NodeLink link() const { return {p_.data(), const_cast<uint64_t*>(digest_.data()), digest_.size()}; }
 
   // Starts fetching every cache line of the cell area. Cells lie in the
   // order they were inserted, not in key order, so a reader visiting every
@@ -210,6 +224,7 @@ class NodeView {
   template <bool kOrEqual>
   Search count_below_in(std::string_view key, uint32_t lo, uint32_t hi) const;
 
+  static constexpr size_t kLinkWords = 3;
   static constexpr int kDigestPrefixShift = 32;
   static constexpr int kDigestTypeShift = 48;
   static size_t digest_prefix(uint64_t word0) { return (word0 >> kDigestPrefixShift) & 0xffff; }
@@ -223,7 +238,7 @@ class NodeView {
   // A digest's length in words, from its word 0.
   static size_t digest_words(uint64_t word0) {
     const bool internal = uint8_t(word0 >> kDigestTypeShift) == static_cast<uint8_t>(PageType::kInternal);
-    return digest_links_at(word0) + (internal ? 1 + 2 * (size_t(uint32_t(word0)) + 1) : 0);
+    return digest_links_at(word0) + (internal ? 1 + kLinkWords * (size_t(uint32_t(word0)) + 1) : 0);
   }
   const uint8_t* digest_slots() const {
     return reinterpret_cast<const uint8_t*>(digest_.data() + digest_heads_at(digest_[0]) + uint32_t(digest_[0]));

@@ -218,13 +218,14 @@ TEST_P(NodeLayoutTest, ChildLinksHoldOnlyUnderTheEpochTheyWereRecordedIn) {
     MutableNode(child_pages[i]).init(PageType::kLeaf);
     child_digests[i] = NodeView(child_pages[i]).key_digest();
   }
-  const NodeLink first{child_pages[0].data(), child_digests[0].data()};
-  const NodeLink second{child_pages[1].data(), child_digests[1].data()};
+  const NodeLink first{child_pages[0].data(), child_digests[0].data(), child_digests[0].size()};
+  const NodeLink second{child_pages[1].data(), child_digests[1].data(), child_digests[1].size()};
   EXPECT_EQ(parent.linked_child(1, 5).page, nullptr) << "nothing recorded yet";
   NodeView::link_child(parent.link(), 1, first, 5);
   NodeView::link_child(parent.link(), 3, second, 5);
   EXPECT_EQ(parent.linked_child(1, 5).page, first.page);
   EXPECT_EQ(parent.linked_child(1, 5).digest, first.digest);
+  EXPECT_EQ(parent.linked_child(1, 5).digest_words, first.digest_words);
   EXPECT_EQ(parent.linked_child(3, 5).digest, second.digest);
   EXPECT_EQ(parent.linked_child(0, 5).page, nullptr) << "child 0 was never linked";
   EXPECT_EQ(parent.linked_child(1, 6).page, nullptr) << "recorded under another epoch";
