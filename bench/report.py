@@ -38,7 +38,10 @@ def load(paths):
     rows, context = {}, {}
     for path in paths:
         with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+            try:
+                data = json.load(f)
+            except json.JSONDecodeError as e:
+                sys.exit(f"report.py: {path} is not Google Benchmark JSON output: {e}")
         for key, value in data.get("context", {}).items():
             context.setdefault(key, value)  # the first file's date and load describe the run
         medians = {}

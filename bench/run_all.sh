@@ -56,8 +56,10 @@ if [ ${#programs[@]} -gt 1 ] && ! run "${programs[1]}" "$@"; then
   missing+=(--missing "crashsim_bench=exited with an error (see its output above)")
 fi
 
+# A filter that matches none of a program's benchmarks leaves its JSON file
+# empty: that program has nothing to report.
 results=()
 for program in "${programs[@]}"; do
-  [ -f "$out/$(basename "$program").json" ] && results+=("$out/$(basename "$program").json")
+  [ -s "$out/$(basename "$program").json" ] && results+=("$out/$(basename "$program").json")
 done
 python3 "$root/bench/report.py" --bench-dir "$BENCH_DIR" "${missing[@]}" "${results[@]}"

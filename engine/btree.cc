@@ -126,7 +126,10 @@ Result<NodeView> BTree::find_leaf(PageNo root, uint32_t depth, std::string_view 
     const uint32_t c = node.child_index(key);
     NodeLink link = node.linked_child(c, epoch);
     if (link.page != nullptr) {
-      link.prefetch_digest();
+      // Only a leaf's digest: it is small (no links) and, there being far
+      // more leaves than internal nodes, seldom in cache; an internal
+      // node's is some lines per child, of which a search reads a few.
+      if (level == depth) link.prefetch_digest();
     } else {
       ASSIGN_OR_RETURN(const NodeView child, borrow_node(node.child(c)));
       // Only a cache hit may be linked: a miss moved the epoch, and may even
