@@ -119,19 +119,23 @@ Result<NodeView> BTree::find_leaf(PageNo root, uint32_t depth, std::string_view 
   }
   NodeView node(here, geometry_.page_size);
   // Checked on every visit, linked or not: in a damaged tree one page can
-  // hang at two depths. A linked child's page number costs a read of the
-  // parent's cell, so only an error asks for it.
+  // hang at two depths.
   if (!at_its_level(node, 1, depth)) return level_error(node, root, 1, depth);
   for (uint32_t level = 2; !node.is_leaf(); ++level) {
     const uint32_t c = node.child_index(key);
     NodeLink link = node.linked_child(c, epoch);
+    // A fetched child's page number is kept: the fetch may have evicted the
+    // parent. A linked child's is read from the parent (alive: the epoch
+    // stands) only if an error needs it.
+    PageNo fetched = kNoPage;
     if (link.page != nullptr) {
       // Only a leaf's digest: it is small (no links) and, there being far
       // more leaves than internal nodes, seldom in cache; an internal
       // node's is some lines per child, of which a search reads a few.
       if (level == depth) link.prefetch_digest();
     } else {
-      ASSIGN_OR_RETURN(const NodeView child, borrow_node(node.child(c)));
+      fetched = node.child(c);
+      ASSIGN_OR_RETURN(const NodeView child, borrow_node(fetched));
       // Only a cache hit may be linked: a miss moved the epoch, and may even
       // have evicted the parent whose digest would hold the link.
       const uint64_t now = pager_.borrow_epoch();
@@ -140,7 +144,8 @@ Result<NodeView> BTree::find_leaf(PageNo root, uint32_t depth, std::string_view 
       link = child.link();
     }
     const NodeView child(link, geometry_.page_size);
-    if (!at_its_level(child, level, depth)) return level_error(child, node.child(c), level, depth);
+    if (!at_its_level(child, level, depth))
+      return level_error(child, fetched != kNoPage ? fetched : node.child(c), level, depth);
     node = child;
   }
   return node;
