@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <optional>
-#include <set>
 
 #include "crashsim/image_io.h"
+#include "crashsim/point_reads.h"
 #include "crashsim/recording_vfs.h"
 #include "vfs/mem_vfs.h"
 
@@ -16,42 +16,6 @@ namespace {
 
 Finding finding(std::string_view invariant, std::string expected, std::string observed, std::string message) {
   return {std::string(invariant), std::move(expected), std::move(observed), std::move(message)};
-}
-
-// The keys a crash most plausibly mixed up: those of the last two transactions
-// that may be visible (the in-flight one, if any, and the one before it).
-std::set<std::string> recent_keys(const Oracle& oracle, Expectation expect) {
-  std::set<std::string> keys;
-  const size_t n = oracle.txn_count();
-  const size_t last = std::min<size_t>(expect.acked + (expect.in_flight ? 1 : 0), n);
-  for (size_t j = last >= 2 ? last - 2 : 0; j < last; ++j) {
-    for (const KvOp& op : oracle.txn(j)) keys.insert(op.key);
-  }
-  return keys;
-}
-
-void compare_gets(SutSession& session, const KvState& scanned, const std::set<std::string>& keys,
-                  std::vector<Finding>& out) {
-  for (const std::string& key : keys) {
-    std::string value;
-    const Status s = session.get(key, &value);
-    const auto it = scanned.find(key);
-    const std::optional<std::string> from_scan =
-        it == scanned.end() ? std::nullopt : std::optional<std::string>(it->second);
-    std::optional<std::string> from_get;
-    if (s.ok()) {
-      from_get = std::move(value);
-    } else if (!s.is_not_found()) {
-      out.push_back(finding(invariant::kStructure, describe_entry(key, from_scan), "get failed: " + s.to_string(),
-                            "get() failed on a key the scan read without error"));
-      return;
-    }
-    if (from_get != from_scan) {
-      out.push_back(finding(invariant::kStructure, describe_entry(key, from_scan) + " (as the scan read it)",
-                            describe_entry(key, from_get) + " (as get read it)", "get() and a full scan disagree"));
-      return;
-    }
-  }
 }
 
 // Step 5: the recovered store takes a write and keeps it across a reopen.
@@ -121,13 +85,14 @@ StateOutcome check_state(SystemUnderTest& sut, const Oracle& oracle, const DiskI
   }
   const KvState& visible = *scanned;
   outcome.findings = judge_visible_state(oracle, expect, visible, options.media_faults);
+  PointReadOutcome reads = check_point_reads(*session, oracle, visible, options.media_faults);
+  for (Finding& f : reads.findings) outcome.findings.push_back(std::move(f));
   if (options.media_faults) {
     // Reads were right (or silently wrong, judged above); did the system at least notice?
     auto report = session->verify();
-    outcome.corruption_reported = !report.ok() || !report->empty();
+    outcome.corruption_reported = reads.error_reported || !report.ok() || !report->empty();
     return outcome;
   }
-  compare_gets(*session, visible, recent_keys(oracle, expect), outcome.findings);
   auto report = session->verify();
   if (!report.ok()) {
     outcome.findings.push_back(finding(invariant::kStructure, "verify() runs", report.status().to_string(),

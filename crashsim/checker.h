@@ -4,12 +4,14 @@
 // (running recovery). Then, in order:
 //   1. open must succeed                               -> recovery
 //   2. scan everything; judge it against the oracle    -> durability, atomicity, ordering
-//   3. get() the keys of the last allowed transactions and compare with the scan -> structure
+//   3. get() every key the scan returned and a sample of absent ones, and
+//      compare with the scan (point_reads.h)        -> structure
 //   4. verify()                                        -> structure, leak (engine-specific)
 //   5. write a probe key, close, reopen, scan: the probe and the same state -> writable-after-recovery
 // Under media faults (the corrupt model) an error anywhere is the system
 // reporting the damage, which is right; only wrong data returned without an
-// error fails (silent-corruption), and steps 3-5 are not judged.
+// error fails (silent-corruption, from the scan or a get); a verify() finding
+// counts as the system noticing, and step 5 is skipped.
 //
 // When asked, the open goes through a RecordingVfs, and the trace of
 // recovery's own calls is returned so that crashes inside recovery can be

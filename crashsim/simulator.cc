@@ -8,7 +8,6 @@
 #include <memory>
 #include <set>
 #include <span>
-#include <unordered_set>
 #include <utility>
 
 #include "crashsim/at_risk.h"
@@ -20,6 +19,7 @@
 #include "crashsim/recording_vfs.h"
 #include "crashsim/rng.h"
 #include "crashsim/state_id.h"
+#include "crashsim/state_set.h"
 #include "vfs/mem_vfs.h"
 
 namespace crashsim {
@@ -69,17 +69,9 @@ struct Recipe {
   bool nested = false;  // a crash inside recovery
 };
 
-// Two states are the same check when their images and expectations are equal.
-struct DedupKey {
-  uint64_t image_hash;
-  Expectation expect;
-  friend bool operator==(const DedupKey&, const DedupKey&) = default;
-};
-struct DedupKeyHash {
-  size_t operator()(const DedupKey& k) const {
-    return mix64(k.image_hash ^ mix64(k.expect.acked * 2 + (k.expect.in_flight ? 1 : 0)));
-  }
-};
+// Images each StateSet of a model run keeps for exact comparison before it
+// falls back to rebuilding states from their ids (state_set.h).
+constexpr uint64_t kDedupBudgetBytes = uint64_t{128} << 20;
 
 std::string child_id(const std::string& parent, uint64_t point, ModelKind kind, const Choice& choice) {
   const std::string segment = format_segment({point, kind, encode_choice(kind, choice)});
@@ -104,6 +96,13 @@ Context make_context(const std::string& scenario, const Recording& recording, co
                      SystemUnderTest& sut) {
   return Context{scenario, recording, options, sut, options.jobs == 0 ? default_jobs() : options.jobs,
                  make_trace_context(recording.trace, options.fs)};
+}
+
+// The image of the state `id` names (from scratch: the trace is replayed).
+Result<DiskImage> rebuild_state(const Context& ctx, const std::string& id);
+
+StateSet make_state_set(const Context& ctx) {
+  return StateSet(kDedupBudgetBytes, [&ctx](const std::string& id) { return rebuild_state(ctx, id); });
 }
 
 Violation decorate(const Context& ctx, ModelKind kind, const Recipe& r, const Finding& f) {
@@ -153,7 +152,9 @@ class ModelRun {
         config_(config),
         cap_(limited ? ctx.options.max_states : 0),
         shard_(limited ? ctx.options.shard : Shard{}),
-        progress_(limited ? ctx.options.progress : nullptr) {
+        progress_(limited ? ctx.options.progress : nullptr),
+        seen_top_(make_state_set(ctx)),
+        seen_nested_(make_state_set(ctx)) {
     result_.model = std::string(model_name(config.kind));
   }
 
@@ -235,7 +236,7 @@ class ModelRun {
       bool owned;
     };
     std::vector<Fresh> fresh;
-    std::unordered_set<DedupKey, DedupKeyHash> seen;
+    StateSet seen = make_state_set(ctx_);
     std::vector<Recipe> batch;
     std::vector<uint64_t> seqs;
     auto flush = [&]() -> Status {
@@ -245,7 +246,8 @@ class ModelRun {
       RETURN_IF_ERROR(build_images(batch, images, hashes));
       for (size_t k = 0; k < batch.size(); ++k) {
         const bool owned = shard_.owns(batch[k].id);
-        if (seen.insert({hashes[k], batch[k].expect}).second) {
+        ASSIGN_OR_RETURN(const bool distinct, seen.insert(*images[k], hashes[k], batch[k].expect, batch[k].id));
+        if (distinct) {
           fresh.push_back({mix64(text_hash(batch[k].id) ^ kSampleStream), seqs[k], owned});
         } else if (owned) {
           result_.coverage.duplicates_skipped++;
@@ -333,9 +335,16 @@ class ModelRun {
         // A check of a top-level state includes the crashes inside its
         // recovery, so a state inside recovery may be skipped when an equal
         // top-level state was checked, but not the other way round.
-        const DedupKey key{hashes[k], r.expect};
-        const bool fresh_state = r.nested ? !seen_top_.contains(key) && seen_nested_.insert(key).second
-                                          : seen_top_.insert(key).second;
+        const DiskImage& image = *images[k];
+        bool fresh_state = false;
+        if (r.nested) {
+          ASSIGN_OR_RETURN(const bool seen_on_top, seen_top_.contains(image, hashes[k], r.expect));
+          if (!seen_on_top) {
+            ASSIGN_OR_RETURN(fresh_state, seen_nested_.insert(image, hashes[k], r.expect, r.id));
+          }
+        } else {
+          ASSIGN_OR_RETURN(fresh_state, seen_top_.insert(image, hashes[k], r.expect, r.id));
+        }
         if (fresh_state) {
           fresh.push_back(k);
         } else {
@@ -422,8 +431,8 @@ class ModelRun {
   uint64_t total_ = 0;  // states of the workload's trace this run considers
   uint64_t done_ = 0;
   bool capped_ = false;  // max_states left distinct states unchecked
-  std::unordered_set<DedupKey, DedupKeyHash> seen_top_;
-  std::unordered_set<DedupKey, DedupKeyHash> seen_nested_;
+  StateSet seen_top_;
+  StateSet seen_nested_;
   std::vector<Recipe> nested_;
 };
 
@@ -599,6 +608,11 @@ Result<Located> locate(SystemUnderTest& sut, const Recording& recording, const S
     }
   }
   return loc;
+}
+
+Result<DiskImage> rebuild_state(const Context& ctx, const std::string& id) {
+  ASSIGN_OR_RETURN(Located loc, locate(ctx.sut, ctx.recording, ctx.options, id));
+  return std::move(loc.image);
 }
 
 uint64_t count_markers(const Trace& trace, OpKind kind) {
