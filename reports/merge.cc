@@ -125,8 +125,10 @@ void add_check(ModelResult& into, const ModelResult& from) {
 }
 
 bool same_catalog_fields(const ScenarioResult& a, const ScenarioResult& b) {
-  return std::tie(a.description, a.file, a.index, a.tags, a.mutant, a.expect.violation, a.expect.invariant) ==
-         std::tie(b.description, b.file, b.index, b.tags, b.mutant, b.expect.violation, b.expect.invariant);
+  return std::tie(a.description, a.file, a.index, a.tags, a.mutant, a.expect.violation, a.expect.invariant,
+                  a.expect.allow_no_states) ==
+         std::tie(b.description, b.file, b.index, b.tags, b.mutant, b.expect.violation, b.expect.invariant,
+                  b.expect.allow_no_states);
 }
 
 // The recorded run of a scenario is deterministic: two shards that recorded

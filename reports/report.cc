@@ -46,6 +46,7 @@ bool valid_shard(std::string_view s) {
 json expectation_json(const Expectation& e) {
   json j = {{"verdict", e.violation ? "violation" : "pass"}};
   if (e.violation) j["invariant"] = e.invariant;
+  if (e.allow_no_states) j["allow_no_states"] = true;
   return j;
 }
 
@@ -161,7 +162,8 @@ std::vector<T> read_list(const ObjectReader& o, std::string_view key, Need need,
 
 Expectation read_expectation(const JsonValue& v) {
   Expectation e;
-  ObjectReader o(v, {"verdict", "invariant"});
+  ObjectReader o(v, {"verdict", "invariant", "allow_no_states"});
+  o.read_bool("allow_no_states", Need::kOptional, e.allow_no_states);
   size_t verdict = 0;
   if (!read_enum(o, "verdict", kVerdictNames, "verdict", verdict)) return e;
   e.violation = verdict == 1;
@@ -341,8 +343,13 @@ uint64_t total_violations(const ModelResult& result) {
   return n;
 }
 
+bool checked_no_state(const ModelResult& result) {
+  return result.states_checked == 0 && result.recovery_states_checked == 0;
+}
+
 bool case_passed(const Expectation& expect, const ModelResult& result) {
   if (!result.error.empty()) return false;
+  if (checked_no_state(result) && !expect.allow_no_states) return false;
   if (!expect.violation) return total_violations(result) == 0;
   auto it = result.violation_counts.find(expect.invariant);
   return it != result.violation_counts.end() && it->second > 0;
@@ -375,7 +382,8 @@ std::string describe_findings(const ModelResult& result) {
     if (!out.empty()) out += ", ";
     out += invariant + " \u00d7" + std::to_string(count);
   }
-  return out.empty() ? "no violations" : out;
+  if (!out.empty()) return out;
+  return checked_no_state(result) ? "no crash state checked" : "no violations";
 }
 
 Totals compute_totals(const Report& report) {

@@ -122,6 +122,8 @@ struct AtRisk {
 struct Expectation {
   bool violation = false;  // false: expects a pass
   std::string invariant;   // when `violation`
+  // A model case that checked no crash state passes only with this set.
+  bool allow_no_states = false;
 };
 
 struct ScenarioResult {
@@ -163,12 +165,16 @@ struct Report {
 
 // --- Verdicts: the one place that decides whether an expectation held. ---
 
-// A persistence-model case passes when it ran to the end and what it found
-// matches what was expected: no violation at all for a pass; at least one
+// A persistence-model case passes when it ran to the end, checked at least
+// one crash state (or the scenario allows none: a case that checked nothing
+// proved nothing) and what it found matches what was expected: no violation
+// at all for a pass; at least one
 // violation of the named invariant for a violation (violations of other
 // invariants are reported but do not fail it: one defect often breaks
 // several promises). Each model listed for a scenario is a separate claim.
 bool case_passed(const Expectation& expect, const ModelResult& result);
+// No crash state checked, at the top level or inside recovery.
+bool checked_no_state(const ModelResult& result);
 // A model-independent check passes when it ran and, unless the scenario
 // expects a violation, found nothing: it is supporting evidence for a
 // mutant, never a claim of its own.
@@ -178,7 +184,7 @@ bool scenario_passed(const ScenarioResult& scenario);
 
 // "pass" or "violation of durability".
 std::string describe_expectation(const Expectation& expect);
-// "no violations", "durability ×3, leak ×1" or "error: ...".
+// "no violations", "no crash state checked", "durability ×3, leak ×1" or "error: ...".
 std::string describe_findings(const ModelResult& result);
 uint64_t total_violations(const ModelResult& result);
 

@@ -15,6 +15,7 @@ namespace t = reports::testing;
 ModelResult found(std::map<std::string, uint64_t> counts, std::string error = {}) {
   ModelResult m;
   m.model = "reorder";
+  m.states_checked = 10;
   m.violation_counts = std::move(counts);
   m.error = std::move(error);
   return m;
@@ -35,6 +36,22 @@ TEST(Verdict, ViolationNeedsOneOfTheNamedInvariant) {
   EXPECT_FALSE(case_passed(want, found({{"structure", 5}})));
   EXPECT_FALSE(case_passed(want, found({})));
   EXPECT_FALSE(case_passed(want, found({{"durability", 3}}, "crashed")));
+}
+
+TEST(Verdict, ACaseThatCheckedNoStateFailsUnlessTheScenarioAllowsIt) {
+  ModelResult nothing = found({});
+  nothing.states_checked = 0;
+  EXPECT_FALSE(case_passed(Expectation{}, nothing));
+  EXPECT_EQ(describe_findings(nothing), "no crash state checked");
+  Expectation allowed;
+  allowed.allow_no_states = true;
+  EXPECT_TRUE(case_passed(allowed, nothing));
+  ModelResult only_inside_recovery = nothing;
+  only_inside_recovery.recovery_states_checked = 1;
+  EXPECT_TRUE(case_passed(Expectation{}, only_inside_recovery));
+  ModelResult caught = found({{"durability", 1}});
+  caught.states_checked = 0;
+  EXPECT_FALSE(case_passed(Expectation{true, "durability"}, caught));
 }
 
 TEST(Verdict, ChecksAreEvidenceNotClaims) {

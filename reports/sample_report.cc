@@ -93,6 +93,7 @@ Report sample_report() {
   churn.trace_ops = 612;
   churn.commits = 30;
   churn.acked = 30;
+  churn.expect.allow_no_states = true;  // round-trips the optional field
   ModelResult reorder = model("reorder", 1.5e21, 3000, 12.5);
   reorder.sampled = true;
   reorder.recovery_states_checked = 8000;

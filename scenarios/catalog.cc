@@ -376,7 +376,8 @@ void read_crash(const JsonValue& v, ScenarioSpec& spec) {
 
 Expectation read_expect(const JsonValue& v, const crashsim::SimulationOptions& sim) {
   Expectation e;
-  ObjectReader o(v, {"verdict", "invariant"});
+  ObjectReader o(v, {"verdict", "invariant", "allow_no_states"});
+  o.read_bool("allow_no_states", Need::kOptional, e.allow_no_states);
   std::optional<JsonValue> verdict = o.member("verdict", Need::kRequired);
   std::optional<size_t> which = verdict ? verdict->as_name(kVerdictNames, "verdict") : std::nullopt;
   if (!which) return e;

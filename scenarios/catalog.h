@@ -45,6 +45,9 @@ struct Expectation {
   // of an invariant of which at least one violation must be found, under
   // every model the scenario lists (each model is a separate claim).
   std::optional<std::string> violation;
+  // A case (one model) that checks no crash state fails, unless this is set:
+  // a scenario that means some model to find nothing to check says so.
+  bool allow_no_states = false;
 };
 
 // One scenario, as the simulator and the engine adapter take it. The

@@ -114,6 +114,19 @@ TEST(Catalog, ScriptsModelsPointsAndExpectations) {
   EXPECT_EQ(spec.simulation.point_samples, 5u);
   EXPECT_EQ(spec.simulation.point_seed, 9u);
   EXPECT_EQ(spec.expect.violation, std::optional<std::string>("durability"));
+  EXPECT_FALSE(spec.expect.allow_no_states);
+}
+
+TEST(Catalog, AllowNoStatesIsReadWithEitherVerdict) {
+  json doc = base();
+  doc["scenarios"][0]["expect"] = {{"verdict", "pass"}, {"allow_no_states", true}};
+  auto specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_TRUE((*specs)[0].expect.allow_no_states);
+  doc["scenarios"][0]["expect"] = {{"verdict", "violation"}, {"invariant", "leak"}, {"allow_no_states", true}};
+  specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_TRUE((*specs)[0].expect.allow_no_states);
 }
 
 TEST(Catalog, FaultsAndTheFailedSyncProfile) {
@@ -311,6 +324,8 @@ TEST(Catalog, EveryRejectionNamesFileScenarioAndPointer) {
        "scenario 's' (/scenarios/0/expect/invariant)", "missing required field 'invariant'"},
       {"pass with invariant", [](json& d) { scenario(d)["expect"]["invariant"] = "leak"; },
        "scenario 's' (/scenarios/0/expect/invariant)", "'invariant' is only allowed with verdict 'violation'"},
+      {"allow_no_states not a boolean", [](json& d) { scenario(d)["expect"]["allow_no_states"] = 1; },
+       "scenario 's' (/scenarios/0/expect/allow_no_states)", "expected a boolean"},
       {"idempotent-recovery without recovery crashes",
        [](json& d) {
          scenario(d)["crash"]["recovery_crashes"] = false;

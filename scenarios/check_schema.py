@@ -66,6 +66,7 @@ REJECTED = {
     "unknown mutant": broken(["engine", "mutant"], "no-fsync"),
     "violation without invariant": broken(["expect"], {"verdict": "violation"}),
     "pass with invariant": broken(["expect"], {"verdict": "pass", "invariant": "leak"}),
+    "allow_no_states not a boolean": broken(["expect"], {"verdict": "pass", "allow_no_states": "yes"}),
     "generator and script": broken(["workload", "script"], [{"op": "commit"}]),
     "no crash": broken(["crash"], None, delete=True),
     "range of three": broken(["workload", "value_size"], [1, 2, 3]),

@@ -149,6 +149,7 @@ reports::ScenarioResult report_scenario(const catalog::ScenarioSpec& spec, const
   out.mutant = std::string(engine::mutant_name(spec.engine.mutant));
   out.expect.violation = spec.expect.violation.has_value();
   out.expect.invariant = spec.expect.violation.value_or("");
+  out.expect.allow_no_states = spec.expect.allow_no_states;
   out.error = result.error;
   out.trace_ops = result.trace_ops;
   out.commits = result.commits;

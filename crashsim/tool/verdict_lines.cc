@@ -27,6 +27,10 @@ std::string case_line(const reports::ScenarioResult& s, const reports::ModelResu
   std::string line = std::string(passed ? "PASS " : "FAIL ") + s.name + " [" + c.model + "] ";
   const uint64_t found = reports::total_violations(c);
   if (!c.error.empty()) return line + "error: " + c.error;
+  if (!is_check && reports::checked_no_state(c) && !s.expect.allow_no_states) {
+    return line + "checked no crash state, which proves nothing (a scenario that means it says "
+                  "\"allow_no_states\": true in \"expect\")";
+  }
   if (passed) {
     if (is_check) return line + "found " + describe_counts(c) + " (supporting the expected violation)";
     line += plural(c.states_checked, "state");
