@@ -4,6 +4,13 @@
 //   put KEY VALUE | get KEY | del KEY | scan [--from K] [--to K] [--limit N]
 //   load [FILE|-] | verify | stats [--json]
 //
+// get, scan, verify and stats open the database read-only (and so does any
+// command with --read-only): recovery runs in memory, and not a byte of either
+// file is created, written or synced, so they can look at a crash state kept
+// by `crashsim replay --keep` without repairing it. put, del and load open it
+// for writing, which runs recovery's checkpoint first; load creates the
+// database only when it has a batch to commit.
+//
 // Exit codes: 0 success; 1 key not found (get) or verify found problems;
 // 2 usage error (bad arguments, malformed load input, a key or value over the
 // limits); 3 the database could not be opened, read or written (missing
@@ -17,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/db.h"
 #include "vfs/posix_vfs.h"
@@ -48,13 +56,14 @@ struct GlobalOptions {
   size_t cache_pages = 1024;
   uint32_t checkpoint_every = 1000;
   std::string mutant = "none";
+  bool read_only = false;
 };
 
-// Opens the database; a read-only command never creates it.
+// Opens the database; read-only, it neither creates nor changes anything.
 int open_db(const GlobalOptions& g, bool read_only, std::unique_ptr<Db>* db) {
   engine::Options options;
   options.page_size = g.page_size;
-  options.create_if_missing = !read_only;
+  options.read_only = read_only;
   options.cache_pages = g.cache_pages;
   options.checkpoint_every_commits = g.checkpoint_every;
   const auto mutant = engine::mutant_from_name(g.mutant);
@@ -73,6 +82,32 @@ int finish(Db& db, int code) {
   return code;
 }
 
+// A key or value as scan prints it: one field of a KEY<TAB>VALUE line, so a
+// tab, a newline, a backslash and any other control byte are escaped (\t,
+// \n, \\, \xNN); other bytes, UTF-8 included, are printed as they are.
+std::string scan_field(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (const char c : bytes) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 int run_scan(Db& db, const std::optional<std::string>& from, const std::optional<std::string>& to,
              std::optional<uint64_t> limit) {
   auto cursor = db.new_cursor();
@@ -86,10 +121,7 @@ int run_scan(Db& db, const std::optional<std::string>& from, const std::optional
   for (; (*cursor)->valid(); (*cursor)->next()) {
     if (to && (*cursor)->key() >= *to) break;
     if (limit && printed == *limit) break;
-    write_bytes((*cursor)->key());
-    std::cout << '\t';
-    write_bytes((*cursor)->value());
-    std::cout << '\n';
+    std::cout << scan_field((*cursor)->key()) << '\t' << scan_field((*cursor)->value()) << '\n';
     ++printed;
   }
   if (!(*cursor)->status().ok()) return fail((*cursor)->status());
@@ -99,34 +131,38 @@ int run_scan(Db& db, const std::optional<std::string>& from, const std::optional
 // Applies a load script: every `commit` line and the end of the input commit
 // the operations since the previous commit as one batch. A malformed line
 // stops the load; batches committed before it stay, the open one is dropped.
-int run_load(Db& db, const std::string& file) {
-  std::ifstream file_stream;
-  std::istream* in = &std::cin;
-  const std::string name = file == "-" ? "<stdin>" : file;
-  if (file != "-") {
-    file_stream.open(file, std::ios::binary);
-    if (!file_stream) return fail("load: cannot open " + file, kExitUsage);
-    in = &file_stream;
-  }
-  auto stats = db.stats();
-  if (!stats.ok()) return fail(stats.status());
-  const uint32_t key_limit = engine::max_key_size(stats->page_size);
-
+// The database is opened (and created when missing) by the first commit, so a
+// script that fails before it leaves no file behind; `db` holds it after.
+int load_script(std::istream& in, const std::string& name, const GlobalOptions& g, std::unique_ptr<Db>& db) {
   engine::WriteBatch batch;
-  auto commit = [&](uint64_t line_no) {
-    const Status s = db.write(batch);
-    batch.clear();
-    if (s.ok()) return kExitOk;
-    return fail(s.with(name + ": batch ending at line " + std::to_string(line_no)));
-  };
+  std::vector<uint64_t> batch_lines;  // the line of each operation of `batch`
   auto malformed = [&](uint64_t line_no, const std::string& why) {
     return fail(name + ":" + std::to_string(line_no) + ": " + why + "; nothing after the last commit was applied",
                 kExitUsage);
   };
+  auto commit = [&](uint64_t line_no) {
+    if (!db) {
+      if (const int rc = open_db(g, g.read_only, &db); rc != kExitOk) return rc;
+    }
+    auto stats = db->stats();
+    if (!stats.ok()) return fail(stats.status());
+    const uint32_t key_limit = engine::max_key_size(stats->page_size);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const size_t key_size = batch.ops()[i].key.size();
+      if (key_size > key_limit)
+        return malformed(batch_lines[i], "key of " + std::to_string(key_size) + " bytes exceeds the limit of " +
+                                             std::to_string(key_limit));
+    }
+    const Status s = db->write(batch);
+    batch.clear();
+    batch_lines.clear();
+    if (s.ok()) return kExitOk;
+    return fail(s.with(name + ": batch ending at line " + std::to_string(line_no)));
+  };
 
   std::string line;
   uint64_t line_no = 0;
-  while (std::getline(*in, line)) {
+  while (std::getline(in, line)) {
     ++line_no;
     if (line.empty()) continue;
     const size_t tab1 = line.find('\t');
@@ -142,9 +178,6 @@ int run_load(Db& db, const std::string& file) {
     std::string_view key = rest.substr(0, tab2);
     if (verb == "del" && tab2 != std::string::npos) return malformed(line_no, "del takes one field, KEY");
     if (verb == "put" && tab2 == std::string::npos) return malformed(line_no, "put needs KEY<TAB>VALUE");
-    if (key.size() > key_limit)
-      return malformed(line_no, "key of " + std::to_string(key.size()) + " bytes exceeds the limit of " +
-                                    std::to_string(key_limit));
     if (verb == "put") {
       const std::string_view value = rest.substr(tab2 + 1);
       if (value.size() > engine::kMaxValueSize)
@@ -154,9 +187,23 @@ int run_load(Db& db, const std::string& file) {
     } else {
       batch.del(key);
     }
+    batch_lines.push_back(line_no);
   }
-  if (in->bad()) return fail("load: read error in " + name, kExitIo);
+  if (in.bad()) return fail("load: read error in " + name, kExitIo);
   return commit(line_no);
+}
+
+int run_load(const GlobalOptions& g, const std::string& file) {
+  std::ifstream file_stream;
+  std::istream* in = &std::cin;
+  if (file != "-") {
+    file_stream.open(file, std::ios::binary);
+    if (!file_stream) return fail("load: cannot open " + file, kExitUsage);
+    in = &file_stream;
+  }
+  std::unique_ptr<Db> db;
+  const int code = load_script(*in, file == "-" ? "<stdin>" : file, g, db);
+  return db ? finish(*db, code) : code;
 }
 
 int run_verify(Db& db) {
@@ -195,7 +242,7 @@ int run_stats(Db& db, bool json) {
 int run(int argc, char** argv) {
   CLI::App app{"btree: a key-value store on a B+tree with a write-ahead log"};
   app.fallthrough();  // global options may follow the command
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);  // none: said below, naming what was given
   GlobalOptions g;
   app.add_option("PATH", g.path, "database file (its WAL is PATH-wal)")->required();
   app.add_option("--page-size", g.page_size,
@@ -207,6 +254,9 @@ int run(int argc, char** argv) {
   app.add_option("--mutant", g.mutant,
                  "testing aid: run with a deliberate defect from engine/mutant.h (e.g. leak-empty-leaves)")
       ->capture_default_str();
+  app.add_flag("--read-only", g.read_only,
+               "open without creating or changing any file (the default for get, scan, verify and stats; "
+               "put, del and load are then refused)");
 
   std::string key, value, file = "-";
   std::optional<std::string> from, to;
@@ -231,6 +281,7 @@ int run(int argc, char** argv) {
   auto* verify = app.add_subcommand("verify", "check the file's structure (exit 1 with one line per problem)");
   auto* stats = app.add_subcommand("stats", "print page size, page count, depth, free pages, WAL size, keys");
   stats->add_flag("--json", json, "print a JSON object");
+  app.allow_extras();  // after the subcommands, which keep refusing extras: a word left over is an unknown command
 
   try {
     app.parse(argc, argv);
@@ -241,8 +292,23 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return fail(std::string(e.what()) + " (run with --help for usage)", kExitUsage);
   }
+  std::string commands;
+  for (const CLI::App* sub : app.get_subcommands({})) commands += (commands.empty() ? "" : ", ") + sub->get_name();
+  const std::vector<CLI::App*> given = app.get_subcommands();
+  if (given.empty()) {
+    return fail(app.remaining().empty() ? "no command given (expected one of: " + commands + ")"
+                                        : "unknown command '" + app.remaining().front() + "' (expected one of: " +
+                                              commands + ")",
+                kExitUsage);
+  }
+  if (!app.remaining().empty()) {
+    return fail(given.front()->get_name() + ": unexpected argument '" + app.remaining().front() +
+                    "' (run with --help for usage)",
+                kExitUsage);
+  }
 
-  const bool read_only = get->parsed() || scan->parsed() || verify->parsed() || stats->parsed();
+  if (load->parsed()) return run_load(g, file);
+  const bool read_only = g.read_only || get->parsed() || scan->parsed() || verify->parsed() || stats->parsed();
   std::unique_ptr<Db> db;
   if (const int rc = open_db(g, read_only, &db); rc != kExitOk) return rc;
 
@@ -264,8 +330,6 @@ int run(int argc, char** argv) {
     code = s.ok() ? kExitOk : fail(s);
   } else if (scan->parsed()) {
     code = run_scan(*db, from, to, limit);
-  } else if (load->parsed()) {
-    code = run_load(*db, file);
   } else if (verify->parsed()) {
     code = run_verify(*db);
   } else if (stats->parsed()) {

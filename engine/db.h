@@ -51,6 +51,13 @@ struct Options {
   uint32_t page_size = 0;
   // Create NAME and NAME-wal when NAME does not exist.
   bool create_if_missing = true;
+  // Open without changing a byte: never create, write, truncate or sync
+  // either file (create_if_missing is ignored). Recovery runs in memory only:
+  // committed frames are read from the WAL where they lie instead of being
+  // checkpointed, so reads see what a normal open would recover while the
+  // files stay as found, which is what a tool needs to look at a crash state.
+  // Writes and checkpoint() return kInvalidArgument; close() writes nothing.
+  bool read_only = false;
   // Automatic checkpoint after this many commits since the last one (0: never
   // by count) or once the WAL holds this many bytes (0: never by size).
   // Checkpoints also run on clean close and at the end of recovery.

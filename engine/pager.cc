@@ -2,6 +2,8 @@
 // it, and hand back a WalPager (engine/wal_pager.h) ready for use.
 #include "engine/pager.h"
 
+#include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -66,6 +68,11 @@ Status make_log_durable(vfs::File& wal, uint64_t end_slot, uint32_t page_size) {
   return wal.sync();
 }
 
+Status never_created(const std::string& path, const std::string& wal_path) {
+  return Status::not_found("open " + path + ": not a database: it was never completely created (no committed meta "
+                           "page in it or in " + wal_path + ")");
+}
+
 Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& path, const PagerOptions& options) {
   const std::string wal_path = path + "-wal";
   ASSIGN_OR_RETURN(const bool wal_existed, vfs.exists(wal_path));
@@ -73,10 +80,7 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
   ASSIGN_OR_RETURN(auto wal, vfs.open(wal_path, vfs::OpenMode::kCreate));
   ASSIGN_OR_RETURN(RecoveredState state, recover(*data, *wal, options.page_size, options.mutant));
   if (state.nothing_committed) {
-    if (!options.create_if_missing) {
-      return Status::not_found("open " + path + ": the database was never completely created (no committed meta "
-                               "page in it or in " + wal_path + ") and create_if_missing is off");
-    }
+    if (!options.create_if_missing) return never_created(path, wal_path);
     return create_database(vfs, path, options, std::move(data), std::move(wal));
   }
   const bool needs_checkpoint = state.needs_checkpoint;
@@ -97,6 +101,47 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
   return std::unique_ptr<Pager>(std::move(pager));
 }
 
+// The WAL of a read-only open when NAME-wal does not exist: it reads as an
+// empty file, which recovery treats as a lost WAL, and it cannot be written,
+// since a read-only open must not create it.
+class AbsentWal final : public vfs::File {
+ public:
+  explicit AbsentWal(std::string path) : path_(std::move(path)) {}
+  const std::string& path() const override { return path_; }
+  Result<size_t> read_at(uint64_t, std::span<uint8_t>) override { return size_t{0}; }
+  Status write_at(uint64_t, std::span<const uint8_t>) override { return refused("write"); }
+  Status truncate(uint64_t) override { return refused("truncate"); }
+  Status sync() override { return refused("sync"); }
+  Result<uint64_t> size() override { return uint64_t{0}; }
+  Status close() override { return Status(); }
+
+ private:
+  Status refused(const std::string& op) const {
+    return Status::invalid_argument(op + " " + path_ + ": the file does not exist and the database is open read-only");
+  }
+  std::string path_;
+};
+
+// Recovery without its checkpoint: the pager reads replayed pages from the
+// WAL slots recovery indexed, exactly as it does between a commit and the
+// next checkpoint, so nothing needs writing to show the recovered state.
+Result<std::unique_ptr<Pager>> open_read_only(vfs::Vfs& vfs, const std::string& path, const PagerOptions& options) {
+  const std::string wal_path = path + "-wal";
+  ASSIGN_OR_RETURN(auto data, vfs.open(path, vfs::OpenMode::kReadOnly));
+  ASSIGN_OR_RETURN(const bool wal_exists, vfs.exists(wal_path));
+  std::unique_ptr<vfs::File> wal;
+  if (wal_exists) {
+    ASSIGN_OR_RETURN(wal, vfs.open(wal_path, vfs::OpenMode::kReadOnly));
+  } else {
+    wal = std::make_unique<AbsentWal>(wal_path);
+  }
+  ASSIGN_OR_RETURN(RecoveredState state, recover(*data, *wal, options.page_size, options.mutant));
+  if (state.nothing_committed) return never_created(path, wal_path);
+  ASSIGN_OR_RETURN(const uint64_t wal_size, wal->size());
+  return std::unique_ptr<Pager>(
+      std::make_unique<WalPager>(path, options, std::move(data), std::move(wal), wal_size, std::move(state)));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Pager>> Pager::open(vfs::Vfs& vfs, const std::string& path, const PagerOptions& options) {
@@ -105,10 +150,11 @@ Result<std::unique_ptr<Pager>> Pager::open(vfs::Vfs& vfs, const std::string& pat
                                     bad_page_size_message(options.page_size, "the options"));
   }
   ASSIGN_OR_RETURN(const bool exists, vfs.exists(path));
-  if (exists) return open_existing(vfs, path, options);
-  if (!options.create_if_missing) {
-    return Status::not_found("open " + path + ": no such database (create_if_missing is off)");
+  if (!exists && (options.read_only || !options.create_if_missing)) {
+    return Status::not_found("open " + path + ": no such database");
   }
+  if (options.read_only) return open_read_only(vfs, path, options);
+  if (exists) return open_existing(vfs, path, options);
   // NAME-wal without NAME is what a creation that never returned leaves
   // behind; nothing in it was ever acknowledged, so start afresh.
   ASSIGN_OR_RETURN(auto data, vfs.open(path, vfs::OpenMode::kCreate));

@@ -55,6 +55,7 @@ struct Meta {
 struct PagerOptions {
   uint32_t page_size = 0;  // as Options::page_size
   bool create_if_missing = true;
+  bool read_only = false;  // as Options::read_only
   uint32_t checkpoint_every_commits = 1000;
   uint64_t checkpoint_wal_bytes = 16ull << 20;
   size_t cache_pages = 1024;
@@ -73,6 +74,9 @@ class Pager {
  public:
   // Opens or creates NAME and NAME-wal and runs recovery. A new database gets
   // a meta page with an empty tree (root = kNoPage), committed through the WAL.
+  // With options.read_only, opens both files for reading only (a missing WAL
+  // reads as empty) and keeps what recovery found in memory: begin() and
+  // checkpoint() are refused and nothing is ever written.
   static Result<std::unique_ptr<Pager>> open(vfs::Vfs& vfs, const std::string& path, const PagerOptions& options);
 
   virtual ~Pager() = default;

@@ -40,6 +40,7 @@ WalPager::WalPager(std::string path, const PagerOptions& options, std::unique_pt
 
 Status WalPager::check_writable(const char* op) const {
   if (closed_) return Status::invalid_argument(std::string(op) + " " + path_ + ": the pager is closed");
+  if (options_.read_only) return Status::invalid_argument(std::string(op) + " " + path_ + ": the database is open read-only");
   if (failed_) return failed_state_error();
   return Status();
 }
@@ -394,7 +395,7 @@ Status WalPager::close() {
   if (closed_) return Status();
   txn_.reset();
   Status result;
-  if (!failed_ && checkpoint_pending_) result = checkpoint_now();
+  if (!failed_ && !options_.read_only && checkpoint_pending_) result = checkpoint_now();
   const Status data_closed = data_->close();
   const Status wal_closed = wal_->close();
   closed_ = true;

@@ -14,6 +14,10 @@
 //     does a checkpoint have work. Frames of a failed write do not count:
 //     the next write overwrites them under a new nonce.
 //
+// A read-only pager (PagerOptions::read_only) holds what recovery found and
+// never writes: check_writable() refuses every write transaction and
+// checkpoint, and close() skips the checkpoint recovery asked for.
+//
 // Destroying a WalPager without close() releases the files without a
 // checkpoint, which loses nothing: it is what a crash does.
 // Not thread-safe: Db serializes calls.
