@@ -12,6 +12,7 @@
 //   silent-corruption        (corrupt model) a read returned wrong data without an error
 //   writable-after-recovery  after recovery the store accepts a new write and reopens with it
 //   workload-read            a get during the workload returned something other than the committed value
+//   workload                 a workload step failed on a run without injected faults (the disk was fine)
 //   error-discipline         (injected faults) after a failed sync, no commit or checkpoint reports
 //                            success until the store is reopened
 #pragma once
@@ -36,6 +37,7 @@ inline constexpr std::string_view kIdempotentRecovery = "idempotent-recovery";
 inline constexpr std::string_view kSilentCorruption = "silent-corruption";
 inline constexpr std::string_view kWritableAfterRecovery = "writable-after-recovery";
 inline constexpr std::string_view kWorkloadRead = "workload-read";
+inline constexpr std::string_view kWorkload = "workload";
 inline constexpr std::string_view kErrorDiscipline = "error-discipline";
 }  // namespace invariant
 

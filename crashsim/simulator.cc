@@ -500,21 +500,37 @@ std::vector<uint64_t> corrupt_points(const std::vector<uint64_t>& points, const 
   return pool;
 }
 
-// A violation found in the recorded run itself, before any crash state: it
-// names the lose-unsynced state right after trace entry `index`, which is
-// what a power loss just then would leave. The walker only moves forward.
-Violation violation_after(const Context& ctx, TimelineWalker& walker, uint64_t index) {
+// Places a violation found in the recorded run itself, before any crash
+// state, at the first crash point from `from` on: its state is `kind`'s state
+// there, and its ops the entries around it. The walker only moves forward.
+void place(const Context& ctx, TimelineWalker& walker, uint64_t from, ModelKind kind, Violation& v) {
   const Trace& trace = ctx.main->trace;
-  uint64_t p = index + 1;
+  uint64_t p = std::min<uint64_t>(from, trace.ops.size());
   while (!trace.is_canonical_point(p)) ++p;
   walker.advance_to(p);
   const Frontier f = walker.frontier();
-  Violation v;
   v.scenario = ctx.scenario;
-  v.state_id = format_segment({p, ModelKind::kLoseUnsynced, {}});
+  v.state_id = format_segment({p, kind, {}});
   v.crash_point = p;
-  v.ops = ops_around(trace, ctx.main->durable, f, ModelKind::kLoseUnsynced, Choice{}, ctx.options.context_ops);
+  v.ops = ops_around(trace, ctx.main->durable, f, kind, Choice{}, ctx.options.context_ops);
+}
+
+// The lose-unsynced state right after trace entry `index`: what a power loss
+// just then would leave.
+Violation violation_after(const Context& ctx, TimelineWalker& walker, uint64_t index) {
+  Violation v;
+  place(ctx, walker, index + 1, ModelKind::kLoseUnsynced, v);
   return v;
+}
+
+// What the workload runner found, each at the process-crash state of the
+// point where it was found (everything issued so far): the state its replay
+// reopens and rechecks.
+std::vector<Violation> workload_violations(const Context& ctx) {
+  TimelineWalker walker(ctx.main->trace, ctx.options.fs);
+  std::vector<Violation> out = ctx.recording.workload_violations;
+  for (Violation& v : out) place(ctx, walker, v.crash_point, ModelKind::kProcessCrash, v);
+  return out;
 }
 
 std::vector<Violation> at_risk_violations(const Context& ctx, const std::vector<AtRiskReport>& reports) {
@@ -688,7 +704,8 @@ std::vector<uint64_t> select_points(const Trace& trace, const SimulationOptions&
 
 Result<Recording> Simulator::record(const Scenario& scenario) const {
   ASSIGN_OR_RETURN(std::vector<Step> steps, expand_workload(scenario.workload));
-  return record_workload(sut_, std::move(steps), scenario.name, scenario.faults);
+  return record_workload(sut_, std::move(steps), scenario.name, scenario.faults,
+                         scenario.workload.verify_each_commit);
 }
 
 ScenarioResult Simulator::run(const Scenario& scenario) const {
@@ -717,7 +734,7 @@ ScenarioResult Simulator::check(const std::string& scenario, const Recording& re
   }
   const std::vector<uint64_t> points = select_points(recording.trace, options);
   const Context ctx = make_context(scenario, recording, options, sut_);
-  result.violations = recording.workload_violations;
+  result.violations = workload_violations(ctx);
   result.at_risk = at_risk_reports(recording.trace, options.fs);
   for (Violation& v : at_risk_violations(ctx, result.at_risk)) result.violations.push_back(std::move(v));
   for (Violation& v : error_discipline_violations(ctx)) result.violations.push_back(std::move(v));

@@ -86,6 +86,11 @@ class LogSession final : public SutSession {
 
   Status apply(const Batch& batch) override {
     if (batch.empty()) return Status();
+    for (const KvOp& op : batch) {
+      if (!options_.refuse_key.empty() && op.key == options_.refuse_key) {
+        return Status::corruption("log: commit writing " + op.key + " refused (refuse_key)");
+      }
+    }
     const Bytes record = encode_record(batch);
     RETURN_IF_ERROR(file_->write_at(end_, record));
     if (options_.sync_on_commit) RETURN_IF_ERROR(file_->sync());
@@ -109,7 +114,13 @@ class LogSession final : public SutSession {
 
   Result<KvState> scan_all() override { return state_; }
   Status checkpoint() override { return Status::not_supported("the log store has no checkpoint"); }
-  Result<std::vector<SutFinding>> verify() override { return std::vector<SutFinding>{}; }
+  Result<std::vector<SutFinding>> verify() override {
+    std::vector<SutFinding> findings;
+    if (!options_.verify_flags_key.empty() && state_.contains(options_.verify_flags_key)) {
+      findings.push_back({"structure", "record of " + options_.verify_flags_key + " flagged (verify_flags_key)"});
+    }
+    return findings;
+  }
   std::vector<std::string> recovery_paths() override {
     if (torn_) return {"torn-tail-discarded"};
     return {};

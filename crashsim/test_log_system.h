@@ -12,6 +12,11 @@
 //   unsafe_recovery_rewrite      recovery rewrites the log in place (truncate to
 //                                0, write back, sync): a crash in between loses
 //                                acknowledged data, which only idempotent-recovery sees
+//   refuse_key                   a commit writing this key fails with a corruption
+//                                error, nothing written (a store that wrongly
+//                                believes its data is damaged)
+//   verify_flags_key             verify() reports a structure finding while the
+//                                state holds this key
 #pragma once
 
 #include <memory>
@@ -25,6 +30,8 @@ struct LogOptions {
   bool sync_on_commit = true;
   bool sync_dir_on_create = true;
   bool unsafe_recovery_rewrite = false;
+  std::string refuse_key = {};
+  std::string verify_flags_key = {};
 };
 
 class LogSystem final : public SystemUnderTest {

@@ -24,19 +24,20 @@ using reports::Need;
 using reports::ObjectReader;
 using reports::pointer_append;
 
-constexpr std::array<std::string_view, 11> kInvariantNames = {
+constexpr std::array<std::string_view, 12> kInvariantNames = {
     crashsim::invariant::kRecovery,           crashsim::invariant::kDurability,
     crashsim::invariant::kAtomicity,          crashsim::invariant::kOrdering,
     crashsim::invariant::kStructure,          crashsim::invariant::kLeak,
     crashsim::invariant::kIdempotentRecovery, crashsim::invariant::kSilentCorruption,
     crashsim::invariant::kWritableAfterRecovery, crashsim::invariant::kWorkloadRead,
-    crashsim::invariant::kErrorDiscipline};
+    crashsim::invariant::kErrorDiscipline,    crashsim::invariant::kWorkload};
 constexpr std::array<crashsim::ModelKind, 5> kModels = {
     crashsim::ModelKind::kProcessCrash, crashsim::ModelKind::kLoseUnsynced, crashsim::ModelKind::kReorder,
     crashsim::ModelKind::kTorn, crashsim::ModelKind::kCorrupt};
-constexpr std::array<crashsim::StepKind, 6> kStepKinds = {
-    crashsim::StepKind::kPut,    crashsim::StepKind::kDelete,     crashsim::StepKind::kGet,
-    crashsim::StepKind::kCommit, crashsim::StepKind::kCheckpoint, crashsim::StepKind::kReopen};
+constexpr std::array<crashsim::StepKind, 7> kStepKinds = {
+    crashsim::StepKind::kPut,        crashsim::StepKind::kDelete, crashsim::StepKind::kGet,
+    crashsim::StepKind::kCommit,     crashsim::StepKind::kCheckpoint, crashsim::StepKind::kReopen,
+    crashsim::StepKind::kCrashReopen};
 constexpr std::array<std::string_view, 2> kVerdictNames = {"pass", "violation"};
 constexpr std::array<std::string_view, 2> kPointNames = {"all", "syncs"};
 constexpr std::array<std::string_view, 4> kErrnoNames = {"EIO", "ENOSPC", "EDQUOT", "EROFS"};
@@ -162,6 +163,7 @@ crashsim::GeneratorSpec read_generator(const ObjectReader& o, uint32_t page_size
   read_range(o, "value_size", 0, engine::kMaxValueSize, g.min_value_size, g.max_value_size);
   if (std::optional<JsonValue> mix = o.member("mix", Need::kOptional)) read_mix(*mix, g);
   o.read_uint("reopen_every", Need::kOptional, 0, kMaxTransactions, g.reopen_every);
+  o.read_uint("crash_reopen_every", Need::kOptional, 0, kMaxTransactions, g.crash_reopen_every);
   return g;
 }
 
@@ -221,6 +223,7 @@ void check_batches(const JsonValue& script, const std::vector<crashsim::Step>& s
         break;
       case crashsim::StepKind::kCheckpoint:
       case crashsim::StepKind::kReopen:
+      case crashsim::StepKind::kCrashReopen:
         if (pending > 0)
           at(i).problem(std::string(crashsim::step_kind_name(steps[i].kind)) + " with " + std::to_string(pending) +
                         " uncommitted step(s) before it: add a commit");
@@ -237,14 +240,15 @@ crashsim::WorkloadSpec read_workload(const JsonValue& v, uint32_t page_size) {
   // A workload is a generator or a script: the keys of both are allowed
   // here so that mixing them gets a message saying so, not "unknown field".
   ObjectReader o(v, {"script", "seed", "transactions", "ops_per_txn", "key_space", "key_size", "value_size", "mix",
-                     "reopen_every"});
+                     "reopen_every", "crash_reopen_every", "verify_each_commit"});
   if (!o.valid()) return w;
+  o.read_bool("verify_each_commit", Need::kOptional, w.verify_each_commit);
   if (!o.has("script")) {
     w.generator = read_generator(o, page_size);
     return w;
   }
   for (const auto& [key, value] : v.json().items())
-    if (key != "script")
+    if (key != "script" && key != "verify_each_commit")
       v.related(value, pointer_append(v.pointer(), key))
           .problem("generator field '" + key + "' cannot be combined with 'script'");
   std::optional<JsonValue> script = o.member("script", Need::kRequired);
@@ -397,6 +401,9 @@ Expectation read_expect(const JsonValue& v, const crashsim::SimulationOptions& s
   if (*e.violation == crashsim::invariant::kErrorDiscipline)
     inv->problem("error-discipline is judged on the recorded run, not by a model, and shows as the 'faults' check: "
                  "expect what the models find (durability, under \"after_failed_sync\": \"drop\")");
+  if (*e.violation == crashsim::invariant::kWorkload)
+    inv->problem("workload (a step that failed while recording) is judged on the recorded run, not by a model, and "
+                 "shows as the 'workload' check: expect what the models find in the crash states before it");
   return e;
 }
 
@@ -422,6 +429,9 @@ ScenarioSpec read_scenario(const JsonValue& v) {
   }
   s.engine = read_engine(o.member("engine", Need::kOptional));
   if (std::optional<JsonValue> w = o.member("workload", Need::kRequired)) s.workload = read_workload(*w, s.engine.page_size);
+  // A mutant scenario always verifies after every commit, so its report names
+  // the first commit after which the planted defect shows.
+  if (s.engine.mutant != engine::Mutant::kNone) s.workload.verify_each_commit = true;
   if (std::optional<JsonValue> f = o.member("faults", Need::kOptional)) s.faults = read_faults(*f);
   if (std::optional<JsonValue> c = o.member("crash", Need::kRequired)) read_crash(*c, s);
   if (std::optional<JsonValue> x = o.member("expect", Need::kRequired)) s.expect = read_expect(*x, s.simulation);

@@ -32,7 +32,8 @@ namespace catalog {
 inline constexpr int kCatalogVersion = 1;
 
 // Every invariant name (crashsim/invariants.h). An expectation may use each
-// but "error-discipline", which no model reports (it is the "faults" check).
+// but "error-discipline" and "workload", which no model reports (they are the
+// "faults" and "workload" checks).
 std::span<const std::string_view> invariant_names();
 
 // The filler a {"op": "put", "value_size": N} script step writes: N bytes

@@ -117,6 +117,28 @@ TEST(Catalog, ScriptsModelsPointsAndExpectations) {
   EXPECT_FALSE(spec.expect.allow_no_states);
 }
 
+TEST(Catalog, CrashReopenAndVerifyEachCommit) {
+  json doc = base();
+  json& s = doc["scenarios"][0];
+  s["workload"] = json::parse(R"({"script": [{"op": "put", "key": "a", "value": "1"}, {"op": "commit"},
+      {"op": "crash-reopen"}, {"op": "get", "key": "a"}], "verify_each_commit": true})");
+  auto specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_EQ((*specs)[0].workload.script[2].kind, crashsim::StepKind::kCrashReopen);
+  EXPECT_TRUE((*specs)[0].workload.verify_each_commit);
+
+  s["workload"] = {{"transactions", 10}, {"crash_reopen_every", 4}};
+  specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_EQ((*specs)[0].workload.generator->crash_reopen_every, 4u);
+  EXPECT_FALSE((*specs)[0].workload.verify_each_commit);
+
+  s["engine"]["mutant"] = "leak-empty-leaves";  // a mutant scenario always verifies after each commit
+  specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_TRUE((*specs)[0].workload.verify_each_commit);
+}
+
 TEST(Catalog, AllowNoStatesIsReadWithEitherVerdict) {
   json doc = base();
   doc["scenarios"][0]["expect"] = {{"verdict", "pass"}, {"allow_no_states", true}};
@@ -200,6 +222,9 @@ TEST(Catalog, OmittedFieldsTakeTheDefaultsTheSchemaDocuments) {
   EXPECT_DOUBLE_EQ(mix["delete"].get<double>(), g.delete_weight / total);
   EXPECT_DOUBLE_EQ(mix["get"].get<double>(), g.get_weight / total);
   EXPECT_EQ(schema_at(schema, w + "reopen_every/default"), g.reopen_every);
+  EXPECT_EQ(schema_at(schema, w + "crash_reopen_every/default"), g.crash_reopen_every);
+  EXPECT_EQ(schema_at(schema, "/$defs/verify_each_commit/default"), s.workload.verify_each_commit);
+  EXPECT_EQ(schema_at(schema, "/$defs/allow_no_states/default"), s.expect.allow_no_states);
   EXPECT_EQ(schema_at(schema, c + "points/default"), "all");
   EXPECT_EQ(s.simulation.points, crashsim::PointSelection::kAll);
   EXPECT_EQ(schema_at(schema, c + "max_states/default"), s.max_states);
@@ -324,6 +349,15 @@ TEST(Catalog, EveryRejectionNamesFileScenarioAndPointer) {
        "scenario 's' (/scenarios/0/expect/invariant)", "missing required field 'invariant'"},
       {"pass with invariant", [](json& d) { scenario(d)["expect"]["invariant"] = "leak"; },
        "scenario 's' (/scenarios/0/expect/invariant)", "'invariant' is only allowed with verdict 'violation'"},
+      {"workload expected",
+       [](json& d) { scenario(d)["expect"] = {{"verdict", "violation"}, {"invariant", "workload"}}; },
+       "scenario 's' (/scenarios/0/expect/invariant)", "workload (a step that failed while recording) is judged"},
+      {"uncommitted put before crash-reopen",
+       [](json& d) {
+         scenario(d)["workload"] = json::parse(R"({"script": [{"op": "put", "key": "a", "value": "1"},
+             {"op": "crash-reopen"}, {"op": "commit"}]})");
+       },
+       "scenario 's' (/scenarios/0/workload/script/1)", "crash-reopen with 1 uncommitted step(s) before it"},
       {"allow_no_states not a boolean", [](json& d) { scenario(d)["expect"]["allow_no_states"] = 1; },
        "scenario 's' (/scenarios/0/expect/allow_no_states)", "expected a boolean"},
       {"idempotent-recovery without recovery crashes",
@@ -374,7 +408,7 @@ TEST(Catalog, EveryRejectionNamesFileScenarioAndPointer) {
       {"unknown step",
        [](json& d) { scenario(d)["workload"] = json::parse(R"({"script": [{"op": "flush"}]})"); },
        "scenario 's' (/scenarios/0/workload/script/0/op)",
-       "unknown script op 'flush' (expected one of: put, del, get, commit, checkpoint, reopen)"},
+       "unknown script op 'flush' (expected one of: put, del, get, commit, checkpoint, reopen, crash-reopen)"},
       {"empty key",
        [](json& d) {
          scenario(d)["workload"] = json::parse(R"({"script": [{"op": "del", "key": ""}, {"op": "commit"}]})");

@@ -74,6 +74,9 @@ REJECTED = {
     "bad name": broken(["name"], "Bad Name"),
     "put without value": broken(["workload"], {"script": [{"op": "put", "key": "a"}, {"op": "commit"}]}),
     "key on commit": broken(["workload"], {"script": [{"op": "commit", "key": "a"}]}),
+    "key on crash-reopen": broken(["workload"], {"script": [{"op": "crash-reopen", "key": "a"}]}),
+    "verify_each_commit not a boolean": broken(["workload", "verify_each_commit"], 1),
+    "negative crash_reopen_every": broken(["workload", "crash_reopen_every"], -1),
 }
 
 

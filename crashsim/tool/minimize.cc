@@ -36,7 +36,8 @@ std::vector<Segment> segments_of(const std::vector<Step>& steps) {
   std::vector<Segment> out;
   Segment open{{}, true};
   for (const Step& s : steps) {
-    const bool standalone = s.kind == StepKind::kCheckpoint || s.kind == StepKind::kReopen || s.kind == StepKind::kGet;
+    const bool standalone = s.kind == StepKind::kCheckpoint || s.kind == StepKind::kReopen ||
+                            s.kind == StepKind::kCrashReopen || s.kind == StepKind::kGet;
     if (standalone && open.steps.empty()) {
       out.push_back({{s}, false});
       continue;
@@ -149,7 +150,8 @@ class Shrinker {
   bool fails(const std::vector<Step>& steps) {
     ++attempts_;
     Scenario scenario = spec_.scenario();
-    scenario.workload = WorkloadSpec{std::nullopt, steps};
+    scenario.workload.generator.reset();
+    scenario.workload.script = steps;
     scenario.options = sim_;
     Result<Recording> recording = simulator_.record(scenario);
     if (!recording.ok()) return false;
@@ -306,18 +308,6 @@ class Shrinker {
   std::vector<Violation> best_hits_;
 };
 
-const char* step_op(StepKind kind) {
-  switch (kind) {
-    case StepKind::kPut: return "put";
-    case StepKind::kDelete: return "del";
-    case StepKind::kGet: return "get";
-    case StepKind::kCommit: return "commit";
-    case StepKind::kCheckpoint: return "checkpoint";
-    case StepKind::kReopen: return "reopen";
-  }
-  return "commit";
-}
-
 nlohmann::ordered_json points_json(const SimulationOptions& sim) {
   switch (sim.points) {
     case PointSelection::kAll: return "all";
@@ -394,11 +384,13 @@ nlohmann::ordered_json reproducer_scenario(const catalog::ScenarioSpec& spec, co
   using Json = nlohmann::ordered_json;
   Json script = Json::array();
   for (const Step& s : minimized.steps) {
-    Json step = {{"op", step_op(s.kind)}};
+    Json step = {{"op", std::string(step_kind_name(s.kind))}};
     if (s.kind == StepKind::kPut || s.kind == StepKind::kDelete || s.kind == StepKind::kGet) step["key"] = s.key;
     if (s.kind == StepKind::kPut) step["value"] = s.value;
     script.push_back(std::move(step));
   }
+  Json workload = {{"script", std::move(script)}};
+  if (spec.workload.verify_each_commit) workload["verify_each_commit"] = true;
   ModelConfig config{.kind = goal.model};
   if (!spec.simulation.models.empty()) config = spec.simulation.models.front();
   const engine::Options& e = spec.engine;
@@ -413,7 +405,7 @@ nlohmann::ordered_json reproducer_scenario(const catalog::ScenarioSpec& spec, co
       {"engine",
        {{"page_size", e.page_size}, {"checkpoint_every", e.checkpoint_every_commits}, {"cache_pages", e.cache_pages},
         {"mutant", mutant}}},
-      {"workload", {{"script", std::move(script)}}},
+      {"workload", std::move(workload)},
       {"crash",
        {{"model", model_name(goal.model)},
         {"points", points_json(spec.simulation)},
