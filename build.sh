@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc)}
 PACKAGES=(g++ pkg-config python3 meson ninja-build libgtest-dev libgmock-dev libbenchmark-dev
-          libfiu-dev fiu-utils zlib1g-dev libisal-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev liblmdb-dev python3-jsonschema)
+          libfiu-dev fiu-utils zlib1g-dev libisal-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libleveldb-dev liblmdb-dev python3-jsonschema)
 
 install_missing() {
   local missing=()

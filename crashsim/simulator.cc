@@ -736,7 +736,8 @@ ScenarioResult Simulator::check(const std::string& scenario, const Recording& re
   const Context ctx = make_context(scenario, recording, options, sut_);
   result.violations = workload_violations(ctx);
   result.at_risk = at_risk_reports(recording.trace, options.fs);
-  for (Violation& v : at_risk_violations(ctx, result.at_risk)) result.violations.push_back(std::move(v));
+  if (options.at_risk_check)
+    for (Violation& v : at_risk_violations(ctx, result.at_risk)) result.violations.push_back(std::move(v));
   for (Violation& v : error_discipline_violations(ctx)) result.violations.push_back(std::move(v));
   bool process_crash_complete = true;
   for (const ModelConfig& config : options.models) {

@@ -24,6 +24,7 @@
 #include "crashsim/simulator.h"
 #include "crashsim/workload.h"
 #include "engine/db.h"
+#include "scenarios/systems.h"
 #include "vfs/status.h"
 #include "vfs/vfs.h"
 
@@ -61,8 +62,13 @@ struct ScenarioSpec {
   std::string file;  // the catalog file it came from, as given to load_catalog
   size_t index = 0;  // its position in that file's "scenarios" array
 
-  // page_size is always set (4096 when the catalog omits it).
+  // The system the scenario runs on ("engine.system"; scenarios/systems.h).
+  std::string system = "engine";
+  // page_size is always set (4096 when the catalog omits it). Read from the
+  // engine block only when `system` is "engine"; the defaults otherwise.
   engine::Options engine;
+  // Builds the system with the scenario's settings (for "engine" too).
+  SystemSetup system_setup;
   crashsim::WorkloadSpec workload;  // a generator or a script
   // I/O errors injected while the workload is recorded (crashsim/faults.h).
   std::vector<crashsim::FaultSpec> faults;

@@ -6,7 +6,6 @@
 #include <set>
 #include <utility>
 
-#include "crashsim/engine_adapter.h"
 #include "crashsim/simulator.h"
 #include "crashsim/state_id.h"
 #include "crashsim/timeline.h"
@@ -122,7 +121,7 @@ size_t persisted_units(const StateIdSegment& seg) {
 class Shrinker {
  public:
   Shrinker(const catalog::ScenarioSpec& spec, const MinimizeGoal& goal, const MinimizeOptions& options)
-      : spec_(spec), goal_(goal), options_(options), engine_(spec.engine), simulator_(engine_),
+      : spec_(spec), goal_(goal), options_(options), sut_(spec.system_setup.make()), simulator_(*sut_),
         start_(std::chrono::steady_clock::now()) {
     sim_ = spec.simulation;
     ModelConfig config{.kind = goal.model};
@@ -298,7 +297,7 @@ class Shrinker {
   const catalog::ScenarioSpec& spec_;
   const MinimizeGoal& goal_;
   const MinimizeOptions& options_;
-  EngineSystem engine_;
+  std::unique_ptr<SystemUnderTest> sut_;
   Simulator simulator_;
   SimulationOptions sim_;
   const std::chrono::steady_clock::time_point start_;
@@ -393,8 +392,9 @@ nlohmann::ordered_json reproducer_scenario(const catalog::ScenarioSpec& spec, co
   if (spec.workload.verify_each_commit) workload["verify_each_commit"] = true;
   ModelConfig config{.kind = goal.model};
   if (!spec.simulation.models.empty()) config = spec.simulation.models.front();
-  const engine::Options& e = spec.engine;
-  const Json mutant = e.mutant == engine::Mutant::kNone ? Json(nullptr) : Json(engine::mutant_name(e.mutant));
+  Json engine = Json::object();
+  if (spec.system != "engine") engine["system"] = spec.system;
+  for (const auto& [key, value] : spec.system_setup.settings.items()) engine[key] = value;
   return {
       {"name", name},
       {"description", "Minimized by crashsim minimize from scenario '" + spec.name + "' (" + spec.file + "): " +
@@ -402,9 +402,7 @@ nlohmann::ordered_json reproducer_scenario(const catalog::ScenarioSpec& spec, co
                           " steps; under " + std::string(model_name(goal.model)) + ", crash state " +
                           minimized.state_id + " violates " + goal.invariant + "."},
       {"tags", {"minimized"}},
-      {"engine",
-       {{"page_size", e.page_size}, {"checkpoint_every", e.checkpoint_every_commits}, {"cache_pages", e.cache_pages},
-        {"mutant", mutant}}},
+      {"engine", std::move(engine)},
       {"workload", std::move(workload)},
       {"crash",
        {{"model", model_name(goal.model)},
@@ -412,7 +410,9 @@ nlohmann::ordered_json reproducer_scenario(const catalog::ScenarioSpec& spec, co
         {"max_states", spec.max_states},
         {"sector_size", config.sector_size},
         {"recovery_crashes", spec.simulation.idempotent_recovery},
-        {"seed", config.seed}}},
+        {"seed", config.seed},
+        {"creations_durable", spec.simulation.fs.creations_durable},
+        {"at_risk", spec.simulation.at_risk_check}}},
       {"expect", {{"verdict", "violation"}, {"invariant", goal.invariant}}},
   };
 }

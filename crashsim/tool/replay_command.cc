@@ -2,7 +2,7 @@
 //
 // Rebuilds the state from its id (from the saved trace when --trace is given,
 // else from a new recording of the scenario), shows what became of the trace
-// entries around its crash point, reopens the engine on it through a
+// entries around its crash point, reopens the system on it through a
 // RecordingVfs to show recovery's own calls and the recovery paths it took,
 // then rechecks every invariant. --keep writes the state's files to a real
 // directory (before recovery touched them).
@@ -11,7 +11,6 @@
 #include <set>
 #include <string_view>
 
-#include "crashsim/engine_adapter.h"
 #include "crashsim/image_io.h"
 #include "crashsim/invariants.h"
 #include "crashsim/recording_vfs.h"
@@ -67,7 +66,7 @@ void print_ops(const StateView& view, std::ostream& out) {
   if (!crash_shown) out << "  ----- power lost here, after the last entry -----\n";
 }
 
-// Reopens the engine on the state as the checks do, through a RecordingVfs.
+// Reopens the system on the state as the checks do, through a RecordingVfs.
 void print_recovery(SystemUnderTest& sut, const DiskImage& image, bool verbose, std::ostream& out) {
   vfs::MemVfs mem;
   if (vfs::Status s = install_image(image, mem); !s.ok()) {
@@ -141,15 +140,15 @@ int replay_command(const ReplayArgs& args, Console& console) {
   if (!spec.ok()) return report_usage_error(spec.status(), console.err);
   vfs::Result<Recording> recording = recording_for(fs, *spec, args.trace);
   if (!recording.ok()) return report_usage_error(recording.status().with("--trace"), console.err);
-  EngineSystem engine(spec->engine);
-  const Simulator simulator(engine);
+  const std::unique_ptr<SystemUnderTest> sut = spec->system_setup.make();
+  const Simulator simulator(*sut);
   const SimulationOptions options = simulation_options(*spec, RunSettings{});
   vfs::Result<StateView> view =
       simulator.view_state(*recording, options, args.state, args.verbose ? kVerboseContextOps : kContextOps);
   if (!view.ok()) return report_usage_error(view.status().with("--state " + args.state), console.err);
 
   std::ostream& out = console.out;
-  out << "scenario " << spec->name << " (" << spec->file << "), system " << engine.name() << '\n'
+  out << "scenario " << spec->name << " (" << spec->file << "), system " << sut->name() << '\n'
       << "trace: " << recording->trace.ops.size() << " entries"
       << (args.trace ? ", from " + *args.trace + " (the bytes the run saw)"
                      : ", recorded again (same ops; the engine's random database id changes some bytes)")
@@ -164,9 +163,11 @@ int replay_command(const ReplayArgs& args, Console& console) {
     vfs::Status s = ensure_directories(fs, *args.keep);
     if (s.ok()) s = write_state_to_directory(view->image, *args.keep);
     if (!s.ok()) return report_usage_error(s.with("--keep " + *args.keep), console.err);
-    out << "crash state written to " << *args.keep << " (open it with: btree " << *args.keep << "/db verify)\n\n";
+    out << "crash state written to " << *args.keep;
+    if (spec->system == "engine") out << " (open it with: btree " << *args.keep << "/db verify)";
+    out << "\n\n";
   }
-  print_recovery(engine, view->image, args.verbose, out);
+  print_recovery(*sut, view->image, args.verbose, out);
   out << '\n';
   vfs::Result<std::vector<Violation>> found = simulator.replay(spec->name, *recording, options, args.state);
   if (!found.ok()) return report_usage_error(found.status().with("recheck state " + args.state), console.err);
