@@ -82,7 +82,7 @@ PointReadOutcome check_point_reads(SutSession& session, const Oracle& oracle, co
     const std::optional<std::string> from_scan = lookup(visible, key);
     if (!s.ok() && !s.is_not_found()) {
       if (media_faults) {
-        out.error_reported = true;
+        out.error = s.with("get of key \"" + key + "\"");
       } else {
         out.findings.push_back({std::string(invariant::kStructure), describe_entry(key, from_scan),
                                 "get failed: " + s.to_string(),

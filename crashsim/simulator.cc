@@ -12,6 +12,7 @@
 
 #include "crashsim/at_risk.h"
 #include "crashsim/error_discipline.h"
+#include "crashsim/fault_footprint.h"
 #include "crashsim/image_io.h"
 #include "crashsim/name_table.h"
 #include "crashsim/op_fates.h"
@@ -76,6 +77,34 @@ constexpr uint64_t kDedupBudgetBytes = uint64_t{128} << 20;
 std::string child_id(const std::string& parent, uint64_t point, ModelKind kind, const Choice& choice) {
   const std::string segment = format_segment({point, kind, encode_choice(kind, choice)});
   return parent.empty() ? segment : parent + ">" + segment;
+}
+
+// What check_state needs to know about the media fault of a corrupt state.
+std::optional<MediaFaultCheck> media_fault_check(ModelKind kind, const TraceContext& tc, const Frontier& frontier,
+                                                 const Choice& choice, const DiskImage& image) {
+  if (kind != ModelKind::kCorrupt || !choice.fault) return std::nullopt;
+  const auto file = image.files.find(choice.fault->path);
+  MediaFaultCheck check;
+  check.footprint =
+      fault_footprint(*choice.fault, choice.sector_size, file == image.files.end() ? 0 : file->second->size());
+  check.droppable = droppable_commit(tc.trace, tc.durable, frontier, check.footprint);
+  return check;
+}
+
+// The coverage row a corrupt state counts in.
+std::string fault_region(const Choice& choice) {
+  return !choice.fault || choice.fault->region.empty() ? std::string("uniform") : choice.fault->region;
+}
+
+void tally(FaultTally& t, FaultOutcome outcome) {
+  switch (outcome) {
+    case FaultOutcome::kRefused: t.refused++; break;
+    case FaultOutcome::kRecovered: t.recovered++; break;
+    case FaultOutcome::kHarmless: t.harmless++; break;
+    case FaultOutcome::kTailDropped: t.tail_dropped++; break;
+    case FaultOutcome::kSilent: t.silent++; break;
+    case FaultOutcome::kMisreported: t.misreported++; break;
+  }
 }
 
 bool has_mutating_op(const Trace& trace) {
@@ -180,7 +209,13 @@ class ModelRun {
     size_t next_selected = 0;
     std::vector<Recipe> batch;
     RETURN_IF_ERROR(for_each_state(points, at_point, [&](uint64_t seq, Recipe r) -> Status {
-      if (shard_.owns(r.id)) c.states_generated++;
+      if (shard_.owns(r.id)) {
+        c.states_generated++;
+        if (config_.kind == ModelKind::kCorrupt) {
+          c.faults.drawn++;
+          c.fault_regions[fault_region(r.choice)].drawn++;
+        }
+      }
       if (selected) {
         if (next_selected == selected->size() || (*selected)[next_selected] != seq) return Status();
         ++next_selected;
@@ -217,7 +252,12 @@ class ModelRun {
       walker.advance_to(p);
       const auto f = std::make_shared<const Frontier>(walker.frontier());
       if (at_point) at_point(*f);
-      for (Choice& choice : choices_at(config_, trace, *f)) {
+      FaultTargets targets;
+      if (config_.kind == ModelKind::kCorrupt) {
+        targets.regions = ctx_.sut.describe_regions(f->durable_image());
+        targets.durable = &ctx_.main->durable;
+      }
+      for (Choice& choice : choices_at(config_, trace, *f, targets)) {
         std::string id = child_id({}, p, config_.kind, choice);
         RETURN_IF_ERROR(on_state(seq++, Recipe{ctx_.main, f, std::move(choice), f->expect, std::move(id), p, false}));
       }
@@ -323,7 +363,6 @@ class ModelRun {
   }
 
   Status process(const std::vector<Recipe>& recipes) {
-    const bool media = config_.kind == ModelKind::kCorrupt;
     for (size_t start = 0; start < recipes.size(); start += kChunk) {
       const size_t n = std::min(kChunk, recipes.size() - start);
       std::vector<std::optional<DiskImage>> images;
@@ -355,9 +394,12 @@ class ModelRun {
       std::vector<std::vector<Recipe>> inside_recovery(fresh.size());
       parallel_for(fresh.size(), ctx_.jobs, [&](size_t q) {
         const Recipe& r = recipes[start + fresh[q]];
-        const CheckOptions options{media, ctx_.options.post_recovery_write,
-                                   ctx_.options.idempotent_recovery && !r.nested && !media};
-        outcomes[q] = check_state(ctx_.sut, ctx_.recording.oracle, *images[fresh[q]], r.expect, options);
+        const DiskImage& image = *images[fresh[q]];
+        CheckOptions options;
+        options.media_fault = media_fault_check(config_.kind, *r.tc, *r.frontier, r.choice, image);
+        options.post_recovery_write = ctx_.options.post_recovery_write;
+        options.record_recovery = ctx_.options.idempotent_recovery && !r.nested && !options.media_fault;
+        outcomes[q] = check_state(ctx_.sut, ctx_.recording.oracle, image, r.expect, options);
         if (outcomes[q].recovery_trace && has_mutating_op(*outcomes[q].recovery_trace)) {
           inside_recovery[q] = recipes_inside_recovery(r, std::move(*outcomes[q].recovery_trace));
         }
@@ -374,12 +416,9 @@ class ModelRun {
     Coverage& c = result_.coverage;
     (r.nested ? c.recovery_states_checked : c.states_checked)++;
     for (const std::string& path : outcome.recovery_paths) c.recovery_paths[path]++;
-    if (config_.kind == ModelKind::kCorrupt) {
-      if (outcome.corruption_reported) {
-        c.corruption_reported++;
-      } else if (outcome.findings.empty()) {
-        c.faults_harmless++;
-      }
+    if (outcome.fault_outcome) {
+      tally(c.faults, *outcome.fault_outcome);
+      tally(c.fault_regions[fault_region(r.choice)], *outcome.fault_outcome);
     }
     for (const Finding& f : outcome.findings) result_.violations.push_back(decorate(ctx_, config_.kind, r, f));
   }
@@ -783,9 +822,10 @@ Result<StateView> Simulator::view_state(const Recording& recording, const Simula
 Result<std::vector<Violation>> Simulator::replay(const std::string& scenario, const Recording& recording,
                                                  const SimulationOptions& options, const std::string& state_id) const {
   ASSIGN_OR_RETURN(Located loc, locate(sut_, recording, options, state_id));
-  const bool media = loc.kind == ModelKind::kCorrupt;
-  const StateOutcome outcome =
-      check_state(sut_, recording.oracle, loc.image, loc.expect, CheckOptions{media, options.post_recovery_write, false});
+  CheckOptions check;
+  check.media_fault = media_fault_check(loc.kind, *loc.tc, *loc.frontier, loc.choice, loc.image);
+  check.post_recovery_write = options.post_recovery_write;
+  const StateOutcome outcome = check_state(sut_, recording.oracle, loc.image, loc.expect, check);
   const Context ctx = make_context(scenario, recording, options, sut_);
   const Recipe recipe{loc.tc, loc.frontier, loc.choice, loc.expect, state_id, loc.top_point, loc.nested};
   std::vector<Violation> out;

@@ -17,6 +17,12 @@
 //                                believes its data is damaged)
 //   verify_flags_key             verify() reports a structure finding while the
 //                                state holds this key
+// Under media faults it is what SQLite's WAL is: the log ends at the first
+// damaged record, so damage to any record but the last loses acknowledged
+// records without an error (silent-loss), and damage to the last one drops
+// it like a torn tail (tail-dropped).
+//   describe_records = true      describe_regions() names each record's header and
+//                                payload ("log-record-header", "log-record-payload")
 #pragma once
 
 #include <memory>
@@ -32,6 +38,7 @@ struct LogOptions {
   bool unsafe_recovery_rewrite = false;
   std::string refuse_key = {};
   std::string verify_flags_key = {};
+  bool describe_records = false;
 };
 
 class LogSystem final : public SystemUnderTest {
@@ -39,6 +46,7 @@ class LogSystem final : public SystemUnderTest {
   explicit LogSystem(LogOptions options = {}) : options_(options) {}
   std::string name() const override;
   vfs::Result<std::unique_ptr<SutSession>> open(vfs::Vfs& vfs) override;
+  std::vector<FileRegion> describe_regions(const DiskImage& image) const override;
 
  private:
   LogOptions options_;

@@ -228,6 +228,28 @@ std::string coverage_part(const Report& report) {
   return out + "</tbody></table>";
 }
 
+std::string fault_regions_part(const Report& report) {
+  std::string rows;
+  auto num_cell = [](uint64_t n) { return "<td class=\"num\">" + e(format_count(n)) + "</td>"; };
+  for (const ScenarioResult& s : report.scenarios)
+    for (const ModelResult& m : s.models)
+      for (const auto& [kind, c] : m.fault_regions) {
+        rows += "<tr><td><code>" + e(s.name) + "</code></td><td>" + e(m.model) + "</td><td><code>" + e(kind) +
+                "</code></td>" + num_cell(c.drawn) + num_cell(c.refused) + num_cell(c.recovered) +
+                num_cell(c.harmless) + num_cell(c.tail_dropped) + num_cell(c.silent) + num_cell(c.misreported) +
+                "</tr>";
+      }
+  if (rows.empty()) return "";
+  return "<h2>Media faults by region</h2><p class=\"muted\">Each kind of region the system under test describes "
+         "gets faults of every kind. Refused: a corruption error. Recovered: exactly the state the crash allows, "
+         "the damaged bytes read. Harmless: the same, the damaged bytes never read. Tail dropped: the last commit "
+         "lost because the fault hit its own bytes. Silent: lost or wrong data without an error. Misreported: an "
+         "error that is not a corruption error.</p><table><thead><tr><th>Scenario</th><th>Model</th>"
+         "<th>Region</th><th>Drawn</th><th>Refused</th><th>Recovered</th><th>Harmless</th><th>Tail dropped</th>"
+         "<th>Silent</th><th>Misreported</th></tr></thead><tbody>" +
+         rows + "</tbody></table>";
+}
+
 std::string at_risk_part(const Report& report) {
   std::string items;
   for (const ScenarioResult& s : report.scenarios)
@@ -252,7 +274,7 @@ std::string render_html(const Report& report) {
          "<meta charset=\"utf-8\"/>\n<title>Crash simulation report</title>\n<style>" +
          std::string(kStyle) + "</style>\n</head>\n<body>\n" + header(report, t) + "\n" + verdict_table(report) +
          "\n" + violations_part(report) + "\n" + unexplained_failures(report) + "\n" + at_risk_part(report) +
-         "\n" + coverage_part(report) +
+         "\n" + coverage_part(report) + "\n" + fault_regions_part(report) +
          "\n<footer>" + e(report.run.tool + " " + report.run.tool_version) +
          " \u00b7 report format " + std::to_string(kReportFormatVersion) + "</footer>\n</body>\n</html>\n";
 }

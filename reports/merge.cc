@@ -108,6 +108,16 @@ Status add_model(const ScenarioResult& s, ModelResult& into, const ModelResult& 
   into.recovery_states_checked += from.recovery_states_checked;
   into.seconds += from.seconds;
   for (const auto& [path, n] : from.recovery_paths) into.recovery_paths[path] += n;
+  for (const auto& [kind, c] : from.fault_regions) {
+    FaultCounts& sum = into.fault_regions[kind];
+    sum.drawn += c.drawn;
+    sum.refused += c.refused;
+    sum.recovered += c.recovered;
+    sum.harmless += c.harmless;
+    sum.tail_dropped += c.tail_dropped;
+    sum.silent += c.silent;
+    sum.misreported += c.misreported;
+  }
   for (const auto& [invariant, n] : from.violation_counts) into.violation_counts[invariant] += n;
   union_violations(into.violations, from.violations);
   join_error(into.error, from.error);

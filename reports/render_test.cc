@@ -90,6 +90,16 @@ TEST(Summary, HeadlineFailuresAndReplays) {
   EXPECT_EQ(count(md, "| \u274c |"), 3u * 2);
 }
 
+TEST(Summary, MediaFaultsByRegion) {
+  const std::string md = render_summary(t::sample_report());
+  EXPECT_THAT(md, HasSubstr("<details><summary>Media faults by region</summary>"));
+  EXPECT_THAT(md, HasSubstr("| Region | Drawn | Refused | Recovered | Harmless | Tail dropped | Silent | Misreported |"));
+  EXPECT_THAT(md, HasSubstr("| `wal-header` | 7 | 4 | 1 | 0 | 1 | 1 | 0 |"));
+  Report r = t::sample_report();
+  r.scenarios.resize(2);
+  EXPECT_THAT(render_summary(r), Not(HasSubstr("Media faults by region")));
+}
+
 TEST(Summary, AllPassingSaysSo) {
   Report r = t::sample_report();
   r.scenarios.resize(2);
@@ -139,6 +149,15 @@ TEST(Html, SelfContainedWithVerdictsAndOneTimelinePerViolation) {
   EXPECT_THAT(html, HasSubstr("crashsim replay scenarios/ci.json --scenario checkpoint-then-crash --state 121:lose-unsynced"));
   EXPECT_THAT(html, HasSubstr("power loss only"));
   EXPECT_THAT(html, HasSubstr("<th>torn-tail-discarded</th>"));
+}
+
+TEST(Html, MediaFaultsByRegion) {
+  const std::string html = render_html(t::sample_report());
+  EXPECT_THAT(html, HasSubstr("<h2>Media faults by region</h2>"));
+  EXPECT_THAT(html, HasSubstr("<td><code>wal-header</code></td><td class=\"num\">7</td><td class=\"num\">4</td>"
+                              "<td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">1</td>"
+                              "<td class=\"num\">1</td><td class=\"num\">0</td></tr>"));
+  EXPECT_THAT(html, HasSubstr("<code>region&lt;script&gt;"));
 }
 
 TEST(Html, HostileStringsAreEscaped) {

@@ -73,6 +73,16 @@ json violation_json(const Violation& v) {
   return j;
 }
 
+json fault_regions_json(const std::map<std::string, FaultCounts>& regions) {
+  json out = json::object();
+  for (const auto& [kind, c] : regions) {
+    out[kind] = {{"drawn", c.drawn},       {"refused", c.refused}, {"recovered", c.recovered},
+                 {"harmless", c.harmless}, {"tail_dropped", c.tail_dropped}, {"silent", c.silent},
+                 {"misreported", c.misreported}};
+  }
+  return out;
+}
+
 json case_json(const ModelResult& m, bool passed) {
   json violations = json::array();
   for (const Violation& v : m.violations) violations.push_back(violation_json(v));
@@ -90,6 +100,7 @@ json case_json(const ModelResult& m, bool passed) {
             {"recovery_paths", m.recovery_paths},
             {"violation_counts", m.violation_counts},
             {"violations", std::move(violations)}};
+  if (!m.fault_regions.empty()) j["fault_regions"] = fault_regions_json(m.fault_regions);
   if (!m.error.empty()) j["error"] = m.error;
   return j;
 }
@@ -135,6 +146,27 @@ std::map<std::string, uint64_t> read_counts(const JsonValue& v) {
   for (const auto& [key, value] : v.json().items()) {
     std::optional<uint64_t> n = v.related(value, pointer_append(v.pointer(), key)).as_uint(0, UINT64_MAX);
     if (n) out[key] = *n;
+  }
+  return out;
+}
+
+std::map<std::string, FaultCounts> read_fault_regions(const JsonValue& v) {
+  std::map<std::string, FaultCounts> out;
+  if (!v.json().is_object()) {
+    v.problem(std::string("expected an object of region kinds, got ") + v.json().type_name());
+    return out;
+  }
+  for (const auto& [kind, value] : v.json().items()) {
+    FaultCounts& c = out[kind];
+    const JsonValue counts = v.related(value, pointer_append(v.pointer(), kind));
+    ObjectReader o(counts, {"drawn", "refused", "recovered", "harmless", "tail_dropped", "silent", "misreported"});
+    o.read_uint("drawn", Need::kRequired, 0, UINT64_MAX, c.drawn);
+    o.read_uint("refused", Need::kRequired, 0, UINT64_MAX, c.refused);
+    o.read_uint("recovered", Need::kRequired, 0, UINT64_MAX, c.recovered);
+    o.read_uint("harmless", Need::kRequired, 0, UINT64_MAX, c.harmless);
+    o.read_uint("tail_dropped", Need::kRequired, 0, UINT64_MAX, c.tail_dropped);
+    o.read_uint("silent", Need::kRequired, 0, UINT64_MAX, c.silent);
+    o.read_uint("misreported", Need::kRequired, 0, UINT64_MAX, c.misreported);
   }
   return out;
 }
@@ -226,7 +258,8 @@ ModelResult read_case(const JsonValue& v) {
   // "verdict" and "states_per_second" are derived: accepted, recomputed.
   ObjectReader o(v, {"model", "verdict", "crash_points", "states_total", "states_generated", "sampled",
                      "states_checked", "duplicates_skipped", "recovery_states_checked", "seconds",
-                     "states_per_second", "recovery_paths", "violation_counts", "violations", "error"});
+                     "states_per_second", "recovery_paths", "fault_regions", "violation_counts", "violations",
+                     "error"});
   o.read_string("model", Need::kRequired, m.model);
   o.read_uint("crash_points", Need::kOptional, 0, UINT64_MAX, m.crash_points);
   o.read_number("states_total", Need::kRequired, 0, 1e308, m.states_total);
@@ -237,6 +270,7 @@ ModelResult read_case(const JsonValue& v) {
   o.read_uint("recovery_states_checked", Need::kOptional, 0, UINT64_MAX, m.recovery_states_checked);
   o.read_number("seconds", Need::kRequired, 0, kMaxSeconds, m.seconds);
   if (auto p = o.member("recovery_paths", Need::kOptional)) m.recovery_paths = read_counts(*p);
+  if (auto f = o.member("fault_regions", Need::kOptional)) m.fault_regions = read_fault_regions(*f);
   if (auto c = o.member("violation_counts", Need::kRequired)) m.violation_counts = read_counts(*c);
   m.violations = read_list(o, "violations", Need::kRequired, &read_violation);
   o.read_string("error", Need::kOptional, m.error);

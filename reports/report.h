@@ -83,6 +83,20 @@ struct Violation {
   std::optional<Timeline> timeline;
 };
 
+// `corrupt` cases: what became of the media faults drawn in one kind of
+// region (crashsim::FaultTally). Each checked fault is counted once, in the
+// first of: refused, misreported, silent, tail_dropped, recovered, harmless.
+struct FaultCounts {
+  uint64_t drawn = 0;         // crash states generated with a fault there (duplicates included)
+  uint64_t refused = 0;       // the system reported corruption
+  uint64_t recovered = 0;     // no error, exactly the allowed state; the damaged bytes were read
+  uint64_t harmless = 0;      // no error, exactly the allowed state; the damaged bytes never read
+  uint64_t tail_dropped = 0;  // no error, the last commit dropped because the fault hit its bytes
+  uint64_t silent = 0;        // no error, a state not allowed (silent-loss, silent-corruption)
+  uint64_t misreported = 0;   // an error other than corruption, and no refusal
+  friend bool operator==(const FaultCounts&, const FaultCounts&) = default;
+};
+
 // A case: one persistence model's run of one scenario, or one of the
 // model-independent checks of a scenario ("workload": wrong reads while the
 // workload ran; "at-risk": acknowledged commits resting on unsynced data).
@@ -100,6 +114,9 @@ struct ModelResult {
   double seconds = 0;
   // Recovery path name (engine RecoveryInfo fields) -> checked states that took it.
   std::map<std::string, uint64_t> recovery_paths;
+  // `corrupt` only: region kind ("wal-header", "data-leaf", "uniform" when
+  // the system describes no regions) -> what became of its faults.
+  std::map<std::string, FaultCounts> fault_regions;
   // Violations found per invariant; `violations` may hold only some of them.
   std::map<std::string, uint64_t> violation_counts;
   std::vector<Violation> violations;

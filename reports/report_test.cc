@@ -153,6 +153,11 @@ TEST(ReportJson, ReadingIsStrictAndNamesThePointer) {
        "/scenarios/0/expect/invariant", "only allowed with verdict 'violation'"},
       {"model twice", [](json& d) { d["scenarios"][2]["models"][1]["model"] = "lose-unsynced"; },
        "/scenarios/2/models/1", "'lose-unsynced' appears twice"},
+      {"fault count not a count",
+       [](json& d) { d["scenarios"][4]["models"][0]["fault_regions"]["wal-header"]["silent"] = -1; },
+       "/scenarios/4/models/0/fault_regions/wal-header/silent", "expected"},
+      {"fault count missing", [](json& d) { d["scenarios"][4]["models"][0]["fault_regions"]["wal-header"].erase("drawn"); },
+       "/scenarios/4/models/0/fault_regions/wal-header/drawn", "missing required field 'drawn'"},
   };
   for (const Tamper& c : cases) {
     json doc = report_to_json(t::sample_report());

@@ -43,6 +43,28 @@ std::string failure_detail(const ScenarioResult& s, const ModelResult& m) {
   return out + "\n";
 }
 
+// One table per case that drew media faults: what became of them, by region kind.
+std::string fault_regions_part(const Report& report) {
+  std::string out;
+  for (const ScenarioResult& s : report.scenarios) {
+    for (const ModelResult& m : s.models) {
+      if (m.fault_regions.empty()) continue;
+      out += "**" + markdown_code(s.name, false) + " \u00b7 " + markdown_text(m.model) + "**\n\n" +
+             "| Region | Drawn | Refused | Recovered | Harmless | Tail dropped | Silent | Misreported |\n"
+             "|---|---|---|---|---|---|---|---|\n";
+      for (const auto& [kind, c] : m.fault_regions) {
+        out += "| " + markdown_code(kind, true) + " | " + format_count(c.drawn) + " | " + format_count(c.refused) +
+               " | " + format_count(c.recovered) + " | " + format_count(c.harmless) + " | " +
+               format_count(c.tail_dropped) + " | " + format_count(c.silent) + " | " + format_count(c.misreported) +
+               " |\n";
+      }
+      out += "\n";
+    }
+  }
+  if (out.empty()) return "";
+  return "<details><summary>Media faults by region</summary>\n\n" + out + "</details>\n";
+}
+
 }  // namespace
 
 std::string render_summary(const Report& report) {
@@ -83,7 +105,7 @@ std::string render_summary(const Report& report) {
   out += "<details><summary>All " + format_count(t.cases) + " cases</summary>\n\n" +
          "|  | Scenario | Model | Mutant | Expected | Found | States | Time |\n|---|---|---|---|---|---|---|---|\n" +
          all_rows + "\n</details>\n";
-  return out;
+  return out + fault_regions_part(report);
 }
 
 }  // namespace reports

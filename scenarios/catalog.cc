@@ -29,6 +29,7 @@ constexpr std::array<std::string_view, 12> kInvariantNames = {
     crashsim::invariant::kAtomicity,          crashsim::invariant::kOrdering,
     crashsim::invariant::kStructure,          crashsim::invariant::kLeak,
     crashsim::invariant::kIdempotentRecovery, crashsim::invariant::kSilentCorruption,
+    crashsim::invariant::kSilentLoss,
     crashsim::invariant::kWritableAfterRecovery, crashsim::invariant::kWorkloadRead,
     crashsim::invariant::kErrorDiscipline,    crashsim::invariant::kWorkload};
 constexpr std::array<crashsim::ModelKind, 5> kModels = {

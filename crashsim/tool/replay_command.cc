@@ -96,7 +96,9 @@ void print_recovery(SystemUnderTest& sut, const DiskImage& image, bool verbose, 
 
 // The invariants replay judges for a state of `model` (as Simulator::replay does).
 std::vector<std::string_view> judged_invariants(const StateView& view, const SimulationOptions& options) {
-  if (view.model == ModelKind::kCorrupt) return {invariant::kSilentCorruption};
+  if (view.model == ModelKind::kCorrupt) {
+    return {invariant::kRecovery, invariant::kSilentLoss, invariant::kSilentCorruption};
+  }
   std::vector<std::string_view> out = {invariant::kRecovery,  invariant::kDurability, invariant::kAtomicity,
                                        invariant::kOrdering,  invariant::kStructure,  invariant::kLeak};
   if (options.post_recovery_write) out.push_back(invariant::kWritableAfterRecovery);
