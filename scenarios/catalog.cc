@@ -24,7 +24,7 @@ using reports::Need;
 using reports::ObjectReader;
 using reports::pointer_append;
 
-constexpr std::array<std::string_view, 12> kInvariantNames = {
+constexpr std::array<std::string_view, 13> kInvariantNames = {
     crashsim::invariant::kRecovery,           crashsim::invariant::kDurability,
     crashsim::invariant::kAtomicity,          crashsim::invariant::kOrdering,
     crashsim::invariant::kStructure,          crashsim::invariant::kLeak,
