@@ -84,6 +84,8 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
     return create_database(vfs, path, options, std::move(data), std::move(wal));
   }
   const bool needs_checkpoint = state.needs_checkpoint;
+  const bool rewrite_wal_header = state.rewrite_wal_header;
+  const uint64_t generation = state.meta.wal_generation;
   if (state.info.txns_replayed > 0) {
     RETURN_IF_ERROR(make_log_durable(*wal, state.wal_tail, state.meta.page_size).with("recovery of " + path));
   }
@@ -95,6 +97,11 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
     // generation with a sound header, before anything new is written.
     RETURN_IF_ERROR(pager->checkpoint_now().with("recovery of " + path));
     pager->set_checkpoint_redone();
+  } else if (rewrite_wal_header) {
+    // Only debris of this generation follows the rebuilt header: a
+    // checkpoint would move the WAL past the data file's generation with
+    // nothing to copy, so the header is written back as it was.
+    RETURN_IF_ERROR(pager->start_wal_generation(generation).with("recovery of " + path));
   }
   // A WAL that had to be recreated exists for sure only once its directory is synced.
   if (!wal_existed) RETURN_IF_ERROR(vfs.sync_dir(vfs::parent_dir(path)));
