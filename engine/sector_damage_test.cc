@@ -104,13 +104,17 @@ class SampleBuilder {
       write(batch);
     }
   }
-  void checkpoint() { ASSERT_TRUE(db_->checkpoint().ok()); }
-  // After a clean close the WAL holds no live frame: no commit may be dropped.
+  // After a checkpoint (or a clean close) the WAL holds no live frame: no
+  // commit may be dropped.
+  void checkpoint() {
+    ASSERT_TRUE(db_->checkpoint().ok());
+    everything_checkpointed();
+  }
   void close() {
     ASSERT_TRUE(db_->close().ok());
-    sample_.before_last = sample_.committed;
-    sample_.last_commit_begin = sample_.last_commit_end = 0;
+    everything_checkpointed();
   }
+  vfs::Bytes data_file() const { return *vfs_.snapshot().at(kDb); }
 
   // The files as they are now: a crash, unless close() came first.
   Sample take() {
@@ -127,6 +131,11 @@ class SampleBuilder {
   }
 
  private:
+  void everything_checkpointed() {
+    sample_.before_last = sample_.committed;
+    sample_.last_commit_begin = sample_.last_commit_end = 0;
+  }
+
   uint64_t wal_bytes() {
     auto stats = db_->stats();
     EXPECT_TRUE(stats.ok());
@@ -211,8 +220,10 @@ std::optional<Verdict> verify_finding(Db& db) {
   return std::nullopt;
 }
 
-// Opens the damaged files and judges what the store shows. `in_last_commit`:
-// the damage touched the last commit's frames, which may then be dropped.
+// Opens the damaged files and judges what the store shows: reads, then
+// verify(), whose findings count as a refusal whatever the reads showed.
+// `in_last_commit`: the damage touched the last commit's frames, which may
+// then be dropped.
 Verdict judge(vfs::MemVfs& disk, const Sample& sample, bool in_last_commit) {
   Contents expected;
   Outcome outcome = Outcome::kExact;
@@ -222,6 +233,7 @@ Verdict judge(vfs::MemVfs& disk, const Sample& sample, bool in_last_commit) {
     Verdict verdict;
     const std::optional<Contents> seen = read_all(**db, sample, verdict);
     if (!seen) return verdict;
+    if (auto finding = verify_finding(**db)) return *finding;
     if (*seen == sample.committed) {
       expected = sample.committed;
     } else if (in_last_commit && *seen == sample.before_last) {
@@ -231,7 +243,6 @@ Verdict judge(vfs::MemVfs& disk, const Sample& sample, bool in_last_commit) {
       return silent("the store shows " + std::to_string(seen->size()) + " keys, " +
                     describe_difference(*seen, sample.committed));
     }
-    if (auto finding = verify_finding(**db)) return *finding;
     // The store goes on: one more write, and a clean close.
     const Status put = (*db)->put("zz-after-damage", "v");
     if (!put.ok()) return failed(put, "put after recovery");
@@ -244,8 +255,8 @@ Verdict judge(vfs::MemVfs& disk, const Sample& sample, bool in_last_commit) {
   Verdict verdict;
   const std::optional<Contents> seen = read_all(**db, sample, verdict);
   if (!seen) return verdict;
-  if (*seen != expected) return silent("after a write and a reopen, " + describe_difference(*seen, expected));
   if (auto finding = verify_finding(**db)) return *finding;
+  if (*seen != expected) return silent("after a write and a reopen, " + describe_difference(*seen, expected));
   return {outcome, ""};
 }
 
@@ -285,6 +296,30 @@ struct Tally {
 };
 
 // Every sector of every file of `sample`, under every kind of damage.
+// The store over `sample`'s files with `path` holding `bytes` instead,
+// judged and counted; `what` names the damage in a failure.
+void judge_damage(const Sample& sample, const std::string& path, vfs::Bytes bytes, bool in_last_commit,
+                  const std::string& what, Tally& tally) {
+  if (bytes == *sample.files.at(path)) {
+    ++tally.unchanged;
+    return;
+  }
+  vfs::MemVfs disk;
+  for (const auto& [other, other_bytes] : sample.files) disk.install_file(other, other_bytes);
+  disk.install_file(path, std::make_shared<const vfs::Bytes>(std::move(bytes)));
+  const Verdict verdict = judge(disk, sample, in_last_commit);
+  if (!verdict.silent.empty()) {
+    tally.failures.push_back(sample.name + ": " + path + " " + what + ": " + verdict.silent);
+    return;
+  }
+  switch (verdict.outcome) {
+    case Outcome::kExact: ++tally.exact; break;
+    case Outcome::kLastCommitDropped: ++tally.dropped_last; break;
+    case Outcome::kRefused: ++tally.refused; break;
+  }
+}
+
+// Every sector of every file of `sample`, under every kind of damage.
 Tally damage_every_sector(const Sample& sample) {
   Tally tally;
   for (const auto& [path, bytes] : sample.files) {
@@ -294,38 +329,24 @@ Tally damage_every_sector(const Sample& sample) {
       const bool in_last_commit = path == kWal && offset < sample.last_commit_end &&
                                   offset + length > sample.last_commit_begin;
       for (const Damage damage : kDamages) {
-        auto copy = std::make_shared<const vfs::Bytes>(
-            damaged(*bytes, offset, length, damage, offset * 3 + static_cast<uint64_t>(damage)));
-        if (*copy == *bytes) {
-          ++tally.unchanged;
-          continue;
-        }
-        vfs::MemVfs disk;
-        for (const auto& [other, other_bytes] : sample.files) disk.install_file(other, other_bytes);
-        disk.install_file(path, copy);
-        const Verdict verdict = judge(disk, sample, in_last_commit);
-        if (!verdict.silent.empty()) {
-          tally.failures.push_back(sample.name + ": " + path + " sector at offset " + std::to_string(offset) + " " +
-                                   damage_name(damage) + ": " + verdict.silent);
-          continue;
-        }
-        switch (verdict.outcome) {
-          case Outcome::kExact: ++tally.exact; break;
-          case Outcome::kLastCommitDropped: ++tally.dropped_last; break;
-          case Outcome::kRefused: ++tally.refused; break;
-        }
+        judge_damage(sample, path, damaged(*bytes, offset, length, damage, offset * 3 + static_cast<uint64_t>(damage)),
+                     in_last_commit, "sector at offset " + std::to_string(offset) + " " + damage_name(damage), tally);
       }
     }
   }
   return tally;
 }
 
-void expect_no_silent_loss(const Sample& sample) {
-  const Tally tally = damage_every_sector(sample);
-  std::cout << "[ sectors  ] " << sample.name << ": " << tally.exact << " recovered exactly, " << tally.refused
+void report(const Sample& sample, const char* what, const Tally& tally) {
+  std::cout << "[ " << what << " ] " << sample.name << ": " << tally.exact << " recovered exactly, " << tally.refused
             << " refused, " << tally.dropped_last << " dropped the last commit, " << tally.unchanged
             << " left the bytes unchanged, " << tally.failures.size() << " silent\n";
   for (const std::string& failure : tally.failures) ADD_FAILURE() << failure;
+}
+
+void expect_no_silent_loss(const Sample& sample) {
+  const Tally tally = damage_every_sector(sample);
+  report(sample, "sectors ", tally);
   EXPECT_GT(tally.exact, 0u) << "no damage was harmless: the sample has no dead bytes?";
   EXPECT_GT(tally.refused, 0u) << "no damage was refused: the damage does not reach the data";
 }
@@ -413,6 +434,60 @@ TEST(SectorDamage, CleanlyClosed4096) {
   builder.del_range(30, 60, 15);
   builder.close();
   expect_no_silent_loss(builder.take());
+}
+
+// ---- writes the disk acknowledged and lost, or put in the wrong place ------------
+
+// A checkpoint writes pages the disk acknowledges; if one never reaches the
+// media, the older image of the page stays, with a valid checksum of its
+// own, after the WAL that held the new one was reset. The page digest in
+// the meta page makes verify() see it; a page written at another page's
+// offset fails that page's checksum as well.
+void expect_lost_and_misdirected_writes_caught(SampleBuilder& builder) {
+  const vfs::Bytes before = builder.data_file();
+  builder.checkpoint();
+  const Sample sample = builder.take();
+  const vfs::Bytes& after = *sample.files.at(kDb);
+  const uint64_t page_size = sample.options.page_size;
+  Tally lost;
+  Tally misdirected;
+  uint64_t written = 0;
+  for (uint64_t offset = 0; offset + page_size <= before.size(); offset += page_size) {
+    if (std::equal(before.begin() + offset, before.begin() + offset + page_size, after.begin() + offset)) continue;
+    ++written;
+    const std::string page = "page " + std::to_string(offset / page_size);
+    vfs::Bytes bytes = after;
+    std::copy_n(before.begin() + offset, page_size, bytes.begin() + offset);
+    judge_damage(sample, kDb, bytes, false, page + ": write lost", lost);
+    const uint64_t elsewhere = (offset + page_size) % after.size();
+    std::copy_n(after.begin() + offset, page_size, bytes.begin() + elsewhere);
+    judge_damage(sample, kDb, bytes, false, page + ": written at offset " + std::to_string(elsewhere), misdirected);
+  }
+  report(sample, "lost    ", lost);
+  report(sample, "misdir. ", misdirected);
+  EXPECT_GT(written, 3u);
+  EXPECT_EQ(lost.refused, written) << "every lost write of a live page must be seen";
+  EXPECT_EQ(misdirected.refused, written);
+}
+
+TEST(LostWrites, ALostOrMisdirectedWriteOfAnyPageTheLastCheckpointWroteIsCaught512) {
+  SampleBuilder builder("lost-writes-512", 512);
+  builder.put_range(0, 120, 20, 24, 'a');
+  builder.put_range(0, 4, 2, 1300, 'o');  // overflow chains
+  builder.checkpoint();
+  builder.put_range(40, 60, 10, 24, 'b');
+  builder.del_range(80, 110, 10);
+  builder.put_range(2, 3, 1, 900, 'p');
+  expect_lost_and_misdirected_writes_caught(builder);
+}
+
+TEST(LostWrites, ALostOrMisdirectedWriteOfAnyPageTheLastCheckpointWroteIsCaught4096) {
+  SampleBuilder builder("lost-writes-4096", 4096);
+  builder.put_range(0, 400, 50, 40, 'a');
+  builder.checkpoint();
+  builder.put_range(100, 140, 20, 40, 'b');
+  builder.del_range(300, 380, 40);
+  expect_lost_and_misdirected_writes_caught(builder);
 }
 
 }  // namespace

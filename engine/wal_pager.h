@@ -85,6 +85,10 @@ class WalPager final : public Pager {
     std::unordered_map<PageNo, std::shared_ptr<Page>> dirty;
     std::vector<PageNo> pending_free;                          // in the order free() was called
     std::unordered_set<PageNo> pending_free_set;
+    // For every page the transaction rewrites (or frees) that has a committed
+    // image: that image's stored checksum, whose digest term the commit
+    // replaces. Pages the transaction appends have none.
+    std::unordered_map<PageNo, uint32_t> replaced_checksums;
   };
 
   // OK when a write may start: the pager is open and not failed.
