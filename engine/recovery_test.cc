@@ -61,6 +61,16 @@ Visible visible(Pager& pager) {
   return v;
 }
 
+// The generation the WAL header on `disk` names; 0 (and a failure) when it is unreadable.
+uint64_t header_generation(vfs::MemVfs& disk) {
+  auto wal = disk.open(kWal, vfs::OpenMode::kMustExist);
+  EXPECT_TRUE(wal.ok()) << wal.status().to_string();
+  if (!wal.ok()) return 0;
+  auto header = read_wal_header(**wal, Mutant::kNone);
+  EXPECT_TRUE(header.ok()) << header.status().to_string();
+  return header.ok() ? header->generation : 0;
+}
+
 Result<std::unique_ptr<Pager>> reopen(vfs::Vfs& vfs, Mutant mutant = Mutant::kNone) {
   PagerOptions options = no_auto_checkpoint(kPageSize);
   options.mutant = mutant;
@@ -244,11 +254,7 @@ TEST_F(RecoveryTest, ATornWalHeaderAfterACheckpointIsRewritten) {
   EXPECT_TRUE(info.wal_header_rewritten);
   EXPECT_TRUE(info.checkpoint_redone);
   EXPECT_EQ(info.txns_replayed, 3u) << "generation 1's frames are replayed, harmlessly";
-  auto wal = disk->open(kWal, vfs::OpenMode::kMustExist);
-  ASSERT_TRUE(wal.ok());
-  auto header = read_wal_header(**wal, Mutant::kNone);
-  ASSERT_TRUE(header.ok()) << header.status().to_string();
-  EXPECT_EQ(header->generation, 2u);
+  EXPECT_EQ(header_generation(*disk), 2u);
 }
 
 // The header of generation 2 was synced before generation 2's first frame
@@ -267,11 +273,7 @@ TEST_F(RecoveryTest, ADamagedWalHeaderWithFramesOfTheNextGenerationIsRebuilt) {
   EXPECT_TRUE(info.wal_header_rewritten);
   EXPECT_TRUE(info.checkpoint_redone);
   EXPECT_EQ(info.txns_replayed, 1u);
-  auto wal = disk->open(kWal, vfs::OpenMode::kMustExist);
-  ASSERT_TRUE(wal.ok());
-  auto header = read_wal_header(**wal, Mutant::kNone);
-  ASSERT_TRUE(header.ok()) << header.status().to_string();
-  EXPECT_EQ(header->generation, 3u);
+  EXPECT_EQ(header_generation(*disk), 3u);
 }
 
 // Only debris of generation 2 (its one transaction lost its commit frame):
@@ -291,11 +293,7 @@ TEST_F(RecoveryTest, ADamagedWalHeaderWithOnlyDebrisOfTheNextGenerationIsWritten
     EXPECT_FALSE((*pager)->recovery_info().checkpoint_redone);
     EXPECT_EQ((*pager)->meta().wal_generation, 2u);
   }
-  auto wal = disk->open(kWal, vfs::OpenMode::kMustExist);
-  ASSERT_TRUE(wal.ok());
-  auto header = read_wal_header(**wal, Mutant::kNone);
-  ASSERT_TRUE(header.ok()) << header.status().to_string();
-  EXPECT_EQ(header->generation, 2u);
+  EXPECT_EQ(header_generation(*disk), 2u);
   auto again = reopen(*disk);
   ASSERT_TRUE(again.ok()) << again.status().to_string();
   EXPECT_FALSE((*again)->recovery_info().wal_header_rewritten);

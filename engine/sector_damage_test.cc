@@ -220,43 +220,52 @@ std::optional<Verdict> verify_finding(Db& db) {
   return std::nullopt;
 }
 
-// Opens the damaged files and judges what the store shows: reads, then
-// verify(), whose findings count as a refusal whatever the reads showed.
-// `in_last_commit`: the damage touched the last commit's frames, which may
-// then be dropped.
+// Opens the store over `disk` and reads everything it shows, then runs
+// verify(). nullopt, with `verdict` set, when any of them refused or
+// failed: a verify() finding counts as a refusal whatever the reads showed.
+std::optional<Contents> open_and_read(vfs::MemVfs& disk, const Sample& sample, const std::string& call,
+                                      std::unique_ptr<Db>& db, Verdict& verdict) {
+  auto opened = Db::open(disk, kDb, sample.options);
+  if (!opened.ok()) {
+    verdict = failed(opened.status(), call);
+    return std::nullopt;
+  }
+  db = std::move(opened).value();
+  std::optional<Contents> seen = read_all(*db, sample, verdict);
+  if (!seen) return std::nullopt;
+  if (auto finding = verify_finding(*db)) {
+    verdict = *finding;
+    return std::nullopt;
+  }
+  return seen;
+}
+
+// Opens the damaged files and judges what the store shows. `in_last_commit`:
+// the damage touched the last commit's frames, which may then be dropped.
 Verdict judge(vfs::MemVfs& disk, const Sample& sample, bool in_last_commit) {
-  Contents expected;
+  Verdict verdict;
+  std::unique_ptr<Db> db;
+  const std::optional<Contents> seen = open_and_read(disk, sample, "open", db, verdict);
+  if (!seen) return verdict;
+  Contents expected = sample.committed;
   Outcome outcome = Outcome::kExact;
-  {
-    auto db = Db::open(disk, kDb, sample.options);
-    if (!db.ok()) return failed(db.status(), "open");
-    Verdict verdict;
-    const std::optional<Contents> seen = read_all(**db, sample, verdict);
-    if (!seen) return verdict;
-    if (auto finding = verify_finding(**db)) return *finding;
-    if (*seen == sample.committed) {
-      expected = sample.committed;
-    } else if (in_last_commit && *seen == sample.before_last) {
-      expected = sample.before_last;
-      outcome = Outcome::kLastCommitDropped;
-    } else {
+  if (*seen != sample.committed) {
+    if (!in_last_commit || *seen != sample.before_last) {
       return silent("the store shows " + std::to_string(seen->size()) + " keys, " +
                     describe_difference(*seen, sample.committed));
     }
-    // The store goes on: one more write, and a clean close.
-    const Status put = (*db)->put("zz-after-damage", "v");
-    if (!put.ok()) return failed(put, "put after recovery");
-    const Status closed = (*db)->close();
-    if (!closed.ok()) return failed(closed, "close after recovery");
+    expected = sample.before_last;
+    outcome = Outcome::kLastCommitDropped;
   }
+  // The store goes on: one more write, a clean close, and a reopen.
+  const Status put = db->put("zz-after-damage", "v");
+  if (!put.ok()) return failed(put, "put after recovery");
+  const Status closed = db->close();
+  if (!closed.ok()) return failed(closed, "close after recovery");
   expected["zz-after-damage"] = "v";
-  auto db = Db::open(disk, kDb, sample.options);
-  if (!db.ok()) return failed(db.status(), "reopen after recovery");
-  Verdict verdict;
-  const std::optional<Contents> seen = read_all(**db, sample, verdict);
-  if (!seen) return verdict;
-  if (auto finding = verify_finding(**db)) return *finding;
-  if (*seen != expected) return silent("after a write and a reopen, " + describe_difference(*seen, expected));
+  const std::optional<Contents> reopened = open_and_read(disk, sample, "reopen after recovery", db, verdict);
+  if (!reopened) return verdict;
+  if (*reopened != expected) return silent("after a write and a reopen, " + describe_difference(*reopened, expected));
   return {outcome, ""};
 }
 
@@ -378,34 +387,33 @@ TEST(WalHeaderDamage, AFlippedHeaderBitOfANeverCheckpointedDatabaseLosesNoCommit
 
 // ---- every sector of databases of several shapes ----------------------------------
 
-TEST(SectorDamage, NeverCheckpointed512) {
-  SampleBuilder builder("never-checkpointed-512", 512);
-  builder.put_range(0, 30, 1, 24, 'a');
-  builder.put(NumberedKey(3), "updated");
-  expect_no_silent_loss(builder.take());
+// How many keys, in batches of how many, of what value size; at 4096 bytes
+// a page holds more, so the samples grow with it to span several pages.
+struct Shape {
+  uint32_t page_size;
+  int keys;
+  int per_batch;
+  size_t value_size;
+};
+constexpr Shape kShapes[] = {{512, 30, 1, 24}, {4096, 60, 6, 40}};
+
+TEST(SectorDamage, NeverCheckpointed) {
+  for (const Shape& shape : kShapes) {
+    SampleBuilder builder("never-checkpointed-" + std::to_string(shape.page_size), shape.page_size);
+    builder.put_range(0, shape.keys, shape.per_batch, shape.value_size, 'a');
+    builder.put(NumberedKey(3), "updated");
+    expect_no_silent_loss(builder.take());
+  }
 }
 
-TEST(SectorDamage, NeverCheckpointed4096) {
-  SampleBuilder builder("never-checkpointed-4096", 4096);
-  builder.put_range(0, 60, 6, 40, 'a');
-  builder.put(NumberedKey(7), "updated");
-  expect_no_silent_loss(builder.take());
-}
-
-TEST(SectorDamage, CheckpointedWithFramesInTheWal512) {
-  SampleBuilder builder("checkpointed-with-wal-512", 512);
-  builder.put_range(0, 80, 10, 24, 'a');
-  builder.checkpoint();
-  builder.put_range(70, 90, 5, 24, 'b');
-  expect_no_silent_loss(builder.take());
-}
-
-TEST(SectorDamage, CheckpointedWithFramesInTheWal4096) {
-  SampleBuilder builder("checkpointed-with-wal-4096", 4096);
-  builder.put_range(0, 200, 50, 40, 'a');
-  builder.checkpoint();
-  builder.put_range(150, 230, 20, 40, 'b');
-  expect_no_silent_loss(builder.take());
+TEST(SectorDamage, CheckpointedWithFramesInTheWal) {
+  for (const Shape& shape : kShapes) {
+    SampleBuilder builder("checkpointed-with-wal-" + std::to_string(shape.page_size), shape.page_size);
+    builder.put_range(0, 3 * shape.keys, 10 * shape.per_batch, shape.value_size, 'a');
+    builder.checkpoint();
+    builder.put_range(2 * shape.keys, 4 * shape.keys, 4 * shape.per_batch, shape.value_size, 'b');
+    expect_no_silent_loss(builder.take());
+  }
 }
 
 TEST(SectorDamage, OverflowValues512) {
