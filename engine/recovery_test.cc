@@ -539,17 +539,38 @@ TEST(RecoveryCreation, AnEmptyDataFileWithoutAWalIsAnInterruptedCreation) {
   EXPECT_TRUE(*vfs.exists(kWal));
 }
 
-TEST(RecoveryCreation, AWalWithoutItsDataFileIsStartedAfresh) {
+// The creation's directory entries were not durable yet when it was cut
+// short: the WAL holds at most the creation's own transaction.
+TEST(RecoveryCreation, AWalOfAnInterruptedCreationWithoutItsDataFileIsStartedAfresh) {
   vfs::MemVfs vfs;
-  auto first = open_or_die(vfs, kDb, no_auto_checkpoint(kPageSize));
-  const uint64_t first_id = first->meta().db_id;
-  commit_new_leaves(*first, 3, 1);
-  first.reset();
+  const uint64_t first_id = open_or_die(vfs, kDb, no_auto_checkpoint(kPageSize))->meta().db_id;
   ASSERT_TRUE(vfs.remove(kDb).ok());
   auto pager = reopen(vfs);
   ASSERT_TRUE(pager.ok()) << pager.status().to_string();
   EXPECT_NE((*pager)->meta().db_id, first_id);
   EXPECT_EQ((*pager)->meta().page_count, 1u) << "nothing of the old WAL may be replayed";
+}
+
+// A WAL with commits after the creation, or of a later generation, outlived
+// a data file that existed: creating one over it would lose every commit.
+TEST(RecoveryCreation, AWalWithCommitsButNoDataFileIsRefusedAndLeftAlone) {
+  for (const bool checkpointed : {false, true}) {
+    SCOPED_TRACE(checkpointed ? "after a checkpoint" : "never checkpointed");
+    vfs::MemVfs vfs;
+    auto first = open_or_die(vfs, kDb, no_auto_checkpoint(kPageSize));
+    commit_new_leaves(*first, 3, 1);
+    if (checkpointed) ASSERT_TRUE(first->close().ok());
+    first.reset();
+    ASSERT_TRUE(vfs.remove(kDb).ok());
+    const std::vector<uint8_t> wal_before = file_bytes(vfs, kWal);
+    auto pager = reopen(vfs);
+    ASSERT_TRUE(pager.status().is_corruption()) << pager.status().to_string();
+    EXPECT_THAT(pager.status().message(), HasSubstr("open db: the data file does not exist, but db-wal"));
+    EXPECT_THAT(pager.status().message(), HasSubstr(checkpointed ? "a checkpoint must have written it"
+                                                                 : "holds committed transactions up to txn 2"));
+    EXPECT_FALSE(*vfs.exists(kDb));
+    EXPECT_EQ(file_bytes(vfs, kWal), wal_before);
+  }
 }
 
 TEST(RecoveryCreation, ACommittedFirstTransactionWithAnEmptyDataFileIsReplayed) {

@@ -137,7 +137,7 @@ Result<Page*> WalPager::get_mutable(PageNo pgno) {
                                     ": the page was freed in this transaction");
   }
   ASSIGN_OR_RETURN(const PageRef committed, get_committed(pgno));
-  txn_->replaced_checksums.emplace(pgno, stored_checksum(*committed));
+  txn_->replaced_terms ^= page_digest_term(pgno, stored_checksum(*committed));
   auto copy = std::make_shared<Page>(*committed);
   Page* raw = copy.get();
   txn_->dirty.emplace(pgno, std::move(copy));
@@ -162,7 +162,7 @@ Result<Page*> WalPager::allocate(Meta& meta, PageType type) {
     }
     meta.freelist_head = free_page_next(*head);
     if (meta.freelist_count > 0) --meta.freelist_count;
-    txn_->replaced_checksums.emplace(pgno, stored_checksum(*head));
+    txn_->replaced_terms ^= page_digest_term(pgno, stored_checksum(*head));
   } else {
     if (meta.page_count == UINT32_MAX) {
       return Status::no_space("allocate in " + path_ + ": the database has reached the largest page count");
@@ -189,7 +189,7 @@ Status WalPager::free(Meta& meta, PageNo pgno) {
   if (!txn_->dirty.contains(pgno)) {
     // Its committed image is about to be replaced by a free page.
     ASSIGN_OR_RETURN(const PageRef committed, get_committed(pgno));
-    txn_->replaced_checksums.emplace(pgno, stored_checksum(*committed));
+    txn_->replaced_terms ^= page_digest_term(pgno, stored_checksum(*committed));
   }
   txn_->pending_free_set.insert(pgno);
   txn_->pending_free.push_back(pgno);
@@ -222,12 +222,10 @@ Status WalPager::commit(Meta& meta) {
   std::sort(pages.begin(), pages.end(), [](const auto& a, const auto& b) { return a->pgno < b->pgno; });
   std::vector<const Page*> frames;
   frames.reserve(pages.size() + 1);
-  meta.page_digest = committed_.page_digest;
+  meta.page_digest = committed_.page_digest ^ txn_->replaced_terms;
   for (const auto& page : pages) {
     seal_page(*page, options_.mutant);
     frames.push_back(page.get());
-    const auto replaced = txn_->replaced_checksums.find(page->pgno);
-    if (replaced != txn_->replaced_checksums.end()) meta.page_digest ^= page_digest_term(page->pgno, replaced->second);
     meta.page_digest ^= page_digest_term(page->pgno, stored_checksum(*page));
   }
   auto meta_page = std::make_shared<Page>(encode_meta(meta, options_.mutant));
