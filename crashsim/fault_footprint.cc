@@ -46,41 +46,54 @@ std::optional<uint64_t> last_marker(const Trace& trace, uint64_t end, OpKind kin
 std::optional<uint64_t> droppable_commit(const Trace& trace, const std::vector<uint64_t>& durable,
                                          const Frontier& frontier, const std::vector<ByteSpan>& footprint) {
   const uint64_t end = std::min<uint64_t>(frontier.point, trace.ops.size());
-  // The last acknowledged transaction whose commit wrote something, and its writes.
-  std::map<InodeId, ByteRanges> written;
-  std::optional<uint64_t> txn;
-  uint64_t acked_at = end;
-  for (uint64_t n = frontier.expect.acked; n-- > 0 && !txn;) {
-    const std::optional<uint64_t> acked = last_marker(trace, acked_at, OpKind::kCommitAcked, n);
+  // The last two acknowledged transactions whose commits wrote something,
+  // newest first, each with its writes and the trace index of its ack.
+  struct TailCommit {
+    uint64_t txn = 0;
+    uint64_t acked_at = 0;
+    std::map<InodeId, ByteRanges> written;
+  };
+  std::vector<TailCommit> tail;
+  uint64_t search_end = end;
+  for (uint64_t n = frontier.expect.acked; n-- > 0 && tail.size() < 2;) {
+    const std::optional<uint64_t> acked = last_marker(trace, search_end, OpKind::kCommitAcked, n);
     // Acknowledged through commit-recovered: no commit write of its own to point at.
-    if (!acked) return std::nullopt;
+    if (!acked) break;
     const std::optional<uint64_t> called = last_marker(trace, *acked, OpKind::kCommitCalled, n);
-    if (!called) return std::nullopt;
+    if (!called) break;
+    TailCommit commit{n, *acked, {}};
     for (uint64_t i = *called + 1; i < *acked; ++i) {
       const Op& op = trace.ops[i];
-      if (op.kind == OpKind::kWrite) written[op.inode].add(op.offset, op.offset + op.length());
+      if (op.kind == OpKind::kWrite) commit.written[op.inode].add(op.offset, op.offset + op.length());
     }
-    if (!written.empty()) txn = n;
-    acked_at = *called;
+    if (!commit.written.empty()) tail.push_back(std::move(commit));
+    search_end = *called;
   }
-  if (!txn) return std::nullopt;
-  // ... minus what a later durable write or truncate changed.
-  const uint64_t after = *last_marker(trace, end, OpKind::kCommitAcked, *txn) + 1;
-  for (uint64_t i = after; i < end; ++i) {
-    const Op& op = trace.ops[i];
-    if (durable[i] >= frontier.point) continue;
-    const auto it = written.find(op.inode);
-    if (it == written.end()) continue;
-    if (op.kind == OpKind::kWrite) it->second.subtract(op.offset, op.offset + op.length());
-    if (op.kind == OpKind::kTruncate) it->second.subtract(op.offset, UINT64_MAX);
-  }
-  for (const ByteSpan& span : footprint) {
-    const std::optional<InodeId> inode = durable_inode(frontier, span.path);
-    if (!inode) continue;
-    const auto it = written.find(*inode);
-    if (it != written.end() && it->second.intersects(span.begin, span.end)) return txn;
-  }
-  return std::nullopt;
+  // ... each minus what a later durable write or truncate changed.
+  const auto hits = [&](TailCommit& commit) {
+    for (uint64_t i = commit.acked_at + 1; i < end; ++i) {
+      const Op& op = trace.ops[i];
+      if (durable[i] >= frontier.point) continue;
+      const auto it = commit.written.find(op.inode);
+      if (it == commit.written.end()) continue;
+      if (op.kind == OpKind::kWrite) it->second.subtract(op.offset, op.offset + op.length());
+      if (op.kind == OpKind::kTruncate) it->second.subtract(op.offset, UINT64_MAX);
+    }
+    for (const ByteSpan& span : footprint) {
+      const std::optional<InodeId> inode = durable_inode(frontier, span.path);
+      if (!inode) continue;
+      const auto it = commit.written.find(*inode);
+      if (it != commit.written.end() && it->second.intersects(span.begin, span.end)) return true;
+    }
+    return false;
+  };
+  if (tail.empty() || !hits(tail[0])) return std::nullopt;
+  // A fault that also damaged the commit before N (a byte swapped across
+  // the two, a misdirected part of N landing on it) leaves a log that breaks
+  // inside that commit with N unreadable behind it: what a torn write of
+  // that earlier commit leaves, so it may drop both.
+  if (tail.size() == 2 && hits(tail[1])) return tail[1].txn;
+  return tail[0].txn;
 }
 
 }  // namespace crashsim

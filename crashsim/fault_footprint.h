@@ -4,7 +4,8 @@
 // The exception (docs/crash-models.md, "Under corrupt"): no store can tell
 // damage to the last acknowledged transaction's commit, at the log's tail,
 // from a torn write of that commit, so a fault inside the bytes that commit
-// wrote may drop that transaction alone. Which bytes those are is read from
+// wrote may drop that transaction alone (and, when the same fault also hit
+// the commit before it, both). Which bytes those are is read from
 // the trace, never from what the system says about itself: the writes issued
 // between `commit-called N` and `commit-acked N` for the last acknowledged
 // transaction N that wrote anything (a transaction of only reads writes
@@ -36,12 +37,14 @@ struct ByteSpan {
 // misdirected, the range the part lands on.
 std::vector<ByteSpan> fault_footprint(const MediaFault& fault, uint32_t sector_size, uint64_t file_size);
 
-// The transaction N the exception lets the fault drop (the visible state may
-// then be S_N: N's effects gone, and those of the transactions acknowledged
-// after it, which wrote nothing), when some byte of `footprint` was written
-// by N's commit and no later write or truncate durable at the frontier
-// changed it; nullopt otherwise. `durable` is durable_at() for the
-// frontier's rules.
+// The first transaction the exception lets the fault drop (the visible state
+// may then be S_N: N's effects gone, and those of the transactions
+// acknowledged after it), when some byte of `footprint` was written by the
+// commit of the last writing transaction N and no later write or truncate
+// durable at the frontier changed it; nullopt otherwise. When the footprint
+// also reaches the live bytes of the writing commit before N, M, the answer
+// is M: a log broken inside M with N unreadable behind it is what a torn
+// write of M leaves. `durable` is durable_at() for the frontier's rules.
 std::optional<uint64_t> droppable_commit(const Trace& trace, const std::vector<uint64_t>& durable,
                                          const Frontier& frontier, const std::vector<ByteSpan>& footprint);
 

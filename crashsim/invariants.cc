@@ -197,7 +197,9 @@ MediaJudgement judge_under_media_fault(const Oracle& oracle, Expectation expect,
   const size_t acked = std::min<size_t>(expect.acked, oracle.txn_count());
   const uint64_t hash = Oracle::state_hash(visible);
   if (allowed_at_crash_point(oracle, expect, visible, hash)) return {};
-  if (droppable && *droppable < acked && oracle.matches(visible, hash, *droppable)) return {{}, true};
+  for (size_t i = droppable.value_or(acked); i < acked; ++i) {
+    if (oracle.matches(visible, hash, i)) return {{}, true};
+  }
   // Wrong data: a value the key never held in S_0..S_acked. (The in-flight
   // transaction applied whole was allowed above; applied in part, its
   // values make a state that never existed.)
@@ -234,7 +236,7 @@ MediaJudgement judge_under_media_fault(const Oracle& oracle, Expectation expect,
     if (!droppable) {
       f.message += " (the fault is not in bytes the last commit wrote, so this is no torn tail)";
     } else if (*prefix < *droppable) {
-      f.message += " (the fault may drop transaction " + std::to_string(*droppable) + " alone, not more)";
+      f.message += " (the fault may drop transactions from " + std::to_string(*droppable) + " on, not more)";
     }
   } else {
     f.message = std::to_string(lost_keys) + (lost_keys == 1 ? " key lacks" : " keys lack") +

@@ -74,10 +74,9 @@ struct MediaJudgement {
 // Judges a state read back without any error from a crash state with one
 // media fault (the corrupt model). Allowed is exactly what the same crash
 // point without the fault allows (judge_visible_state), and, when the fault
-// lies in bytes the commit of transaction `droppable` wrote (the last
-// acknowledged one that wrote anything, crashsim/fault_footprint.h),
-// S_droppable: that commit alone dropped, as a torn write of it would
-// (tail_dropped). Anything else:
+// lies in bytes the last acknowledged commit that wrote anything wrote
+// (crashsim/fault_footprint.h), S_droppable .. S_acked-1: the commits from
+// `droppable` on dropped, as a torn write would leave them (tail_dropped). Anything else:
 //   * some key holds a value it never held in S_0..S_acked, other than the
 //     in-flight transaction applied whole          -> silent-corruption
 //   * else (every key shows a value it held in some earlier prefix: the

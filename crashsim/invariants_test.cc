@@ -121,10 +121,13 @@ TEST(MediaJudgeTest, TheLastCommitMayBeDroppedOnlyWhenTheFaultHitItsBytes) {
   const MediaJudgement elsewhere = judge_under_media_fault(o, {3, false}, o.state_after(2), std::nullopt);
   ASSERT_EQ(names(elsewhere), std::vector<std::string>{"silent-loss"});
   EXPECT_THAT(elsewhere.findings[0].message, HasSubstr("not in bytes the last commit wrote"));
-  // The exception is one transaction, never two.
+  // The exception reaches back only as far as `droppable` says.
   const MediaJudgement two = judge_under_media_fault(o, {3, false}, o.state_after(1), 2);
   ASSERT_EQ(names(two), std::vector<std::string>{"silent-loss"});
-  EXPECT_THAT(two.findings[0].message, HasSubstr("may drop transaction 2 alone"));
+  EXPECT_THAT(two.findings[0].message, HasSubstr("may drop transactions from 2 on"));
+  // A fault that hit the last two commits may drop either tail.
+  EXPECT_TRUE(judge_under_media_fault(o, {3, false}, o.state_after(1), 1).tail_dropped);
+  EXPECT_TRUE(judge_under_media_fault(o, {3, false}, o.state_after(2), 1).tail_dropped);
   // Behind a last transaction that wrote nothing (reads only), the one before
   // it is the log's tail: dropping it leaves S_1, which is S_acked without it.
   const Oracle with_empty({{put("a", "1")}, {put("a", "2")}, {}});
