@@ -16,8 +16,9 @@ using vfs::Status;
 
 namespace {
 
-Finding finding(std::string_view invariant, std::string expected, std::string observed, std::string message) {
-  return {std::string(invariant), std::move(expected), std::move(observed), std::move(message)};
+Finding finding(std::string_view invariant, std::string expected, std::string observed, std::string message,
+                std::vector<std::string> keys = {}) {
+  return {std::string(invariant), std::move(expected), std::move(observed), std::move(message), std::move(keys)};
 }
 
 // Step 5: the recovered store takes a write and keeps it across a reopen.

@@ -51,23 +51,30 @@ Finding lost_suffix(const Oracle& oracle, const KvState& visible, size_t i, size
       if (want == got) continue;
       f.expected = describe_entry(op.key, want) + " (from transaction " + std::to_string(j) + ")";
       f.observed = describe_entry(op.key, got);
+      f.keys = {op.key};
       break;
     }
   }
   return f;
 }
 
-// The first key where `visible` and S_i differ.
-std::pair<std::string, std::string> first_difference(const Oracle& oracle, const KvState& visible, size_t i) {
+// `invariant` shown at the first key where `visible` and S_i differ.
+Finding first_difference(const Oracle& oracle, const KvState& visible, size_t i, std::string_view invariant,
+                         std::string message) {
+  Finding f{std::string(invariant), "(no difference found)", "(no difference found)", std::move(message), {}};
   std::set<std::string> keys;
   for (const auto& [key, history] : oracle.histories()) keys.insert(key);
   for (const auto& entry : visible) keys.insert(entry.first);
   for (const std::string& key : keys) {
     const std::optional<std::string> want = oracle.value_after(i, key);
     const std::optional<std::string> got = lookup(visible, key);
-    if (want != got) return {describe_entry(key, want), describe_entry(key, got)};
+    if (want == got) continue;
+    f.expected = describe_entry(key, want);
+    f.observed = describe_entry(key, got);
+    f.keys = {key};
+    break;
   }
-  return {"(no difference found)", "(no difference found)"};
+  return f;
 }
 
 // For one key: the prefixes i in [0, last] whose S_i agrees with what is
@@ -111,7 +118,7 @@ std::vector<Finding> diagnose(const Oracle& oracle, Expectation expect, const Kv
         findings.push_back({std::string(invariant::kAtomicity), "key \"" + printable(key) + "\" as some transaction up to " +
                                 std::to_string(last) + " left it",
                             describe_entry(key, seen),
-                            "a key holds a value that no transaction committed before the crash"});
+                            "a key holds a value that no transaction committed before the crash", {key}});
       }
       return;
     }
@@ -131,6 +138,7 @@ std::vector<Finding> diagnose(const Oracle& oracle, Expectation expect, const Kv
     f.expected = describe_entry(upper.key, oracle.value_after(lower.prefix, upper.key)) + " (as after transaction " +
                  std::to_string(shown) + ")";
     f.observed = describe_entry(upper.key, lookup(visible, upper.key));
+    f.keys = {lower.key, upper.key};
     const std::string witness = describe_entry(lower.key, lookup(visible, lower.key));
     if (shown == missing) {
       f.invariant = invariant::kAtomicity;
@@ -146,13 +154,13 @@ std::vector<Finding> diagnose(const Oracle& oracle, Expectation expect, const Kv
       f.invariant = invariant::kDurability;
       f.message = "transaction " + std::to_string(missing) + " was acknowledged before the crash but key \"" +
                   printable(upper.key) + "\" does not show it";
+      f.keys = {upper.key};
       findings.push_back(std::move(f));
     }
   }
   if (findings.empty()) {
-    const auto [want, got] = first_difference(oracle, visible, last);
-    findings.push_back({std::string(invariant::kAtomicity), want, got,
-                        "the visible state is not the state after any prefix of the commit order"});
+    findings.push_back(first_difference(oracle, visible, last, invariant::kAtomicity,
+                                        "the visible state is not the state after any prefix of the commit order"));
   }
   return findings;
 }
@@ -215,7 +223,8 @@ MediaJudgement judge_under_media_fault(const Oracle& oracle, Expectation expect,
     const auto it = oracle.histories().find(key);
     if (!consistent_prefixes(it == oracle.histories().end() ? nullptr : &it->second, seen, acked)) {
       return {{{std::string(invariant::kSilentCorruption), describe_entry(key, want), describe_entry(key, seen),
-                "reads returned a value this key never held in any acknowledged state, and no error was reported"}}};
+                "reads returned a value this key never held in any acknowledged state, and no error was reported",
+                {key}}}};
     }
     if (!lost_key) lost_key = key;
     ++lost_keys;
@@ -225,6 +234,7 @@ MediaJudgement judge_under_media_fault(const Oracle& oracle, Expectation expect,
   f.invariant = invariant::kSilentLoss;
   f.expected = describe_entry(*lost_key, oracle.value_after(acked, *lost_key)) + " (acknowledged)";
   f.observed = describe_entry(*lost_key, lookup(visible, *lost_key));
+  f.keys = {*lost_key};
   std::optional<size_t> prefix;
   for (size_t i = acked; i-- > 0 && !prefix;) {
     if (oracle.matches(visible, hash, i)) prefix = i;

@@ -50,6 +50,10 @@ struct Finding {
   std::string expected;
   std::string observed;
   std::string message;
+  // The keys whose values show it, in the order the message names them; the
+  // one `expected` and `observed` describe comes last. Empty when no key does
+  // (an open that failed, a structural finding).
+  std::vector<std::string> keys;
 };
 
 // Judges the visible state at a crash point whose markers say `expect`.

@@ -56,6 +56,7 @@ TEST(JudgeTest, ALostAcknowledgedSuffixIsDurability) {
   EXPECT_THAT(fs[0].message, HasSubstr("transactions 1..2"));
   EXPECT_EQ(fs[0].expected, "key \"a\" = \"2\" (from transaction 1)");
   EXPECT_EQ(fs[0].observed, "key \"a\" = \"1\"");
+  EXPECT_EQ(fs[0].keys, std::vector<std::string>{"a"});
 }
 
 TEST(JudgeTest, APartlyVisibleTransactionIsAtomicity) {
@@ -65,6 +66,8 @@ TEST(JudgeTest, APartlyVisibleTransactionIsAtomicity) {
   ASSERT_EQ(names(fs), std::vector<std::string>{"atomicity"});
   EXPECT_THAT(fs[0].message, HasSubstr("transaction 1 is partly visible"));
   EXPECT_EQ(fs[0].observed, "key \"c\" absent");
+  // The key that shows the transaction applied, then the one that does not.
+  EXPECT_EQ(fs[0].keys, (std::vector<std::string>{"a", "c"}));
 }
 
 TEST(JudgeTest, ALaterTransactionWithoutAnEarlierOneIsOrderingAndDurability) {
@@ -74,6 +77,7 @@ TEST(JudgeTest, ALaterTransactionWithoutAnEarlierOneIsOrderingAndDurability) {
   EXPECT_EQ(names(fs), (std::vector<std::string>{"ordering", "durability"}));
   EXPECT_THAT(fs[0].message, HasSubstr("transaction 2 is visible"));
   EXPECT_THAT(fs[0].message, HasSubstr("earlier transaction 1 is not"));
+  EXPECT_EQ(fs[1].keys.back(), fs[0].keys.back()) << "durability names the key ordering found missing";
 }
 
 TEST(JudgeTest, AValueNoTransactionWroteIsAtomicity) {
@@ -84,6 +88,7 @@ TEST(JudgeTest, AValueNoTransactionWroteIsAtomicity) {
   ASSERT_FALSE(fs.empty());
   EXPECT_EQ(fs[0].invariant, "atomicity");
   EXPECT_EQ(fs[0].observed, "key \"a\" = \"garbage\"");
+  EXPECT_EQ(fs[0].keys, std::vector<std::string>{"a"});
 }
 
 std::vector<std::string> names(const MediaJudgement& j) { return names(j.findings); }
@@ -107,6 +112,7 @@ TEST(MediaJudgeTest, LosingAcknowledgedTransactionsSilentlyIsSilentLoss) {
   EXPECT_THAT(all_gone.findings[0].message, HasSubstr("after no transaction"));
   EXPECT_EQ(all_gone.findings[0].expected, "key \"a\" = \"2\" (acknowledged)");
   EXPECT_EQ(all_gone.findings[0].observed, "key \"a\" absent");
+  EXPECT_EQ(all_gone.findings[0].keys, std::vector<std::string>{"a"});
   // Some keys older than acknowledged, none wrong: still a loss.
   const MediaJudgement mixed = judge_under_media_fault(o, {3, false}, {{"a", "1"}, {"d", "1"}}, std::nullopt);
   ASSERT_EQ(names(mixed), std::vector<std::string>{"silent-loss"});
@@ -138,7 +144,9 @@ TEST(MediaJudgeTest, AValueTheKeyNeverHeldIsSilentCorruption) {
   const Oracle o = three_txns();
   KvState s = o.state_after(3);
   s["d"] = "2";
-  EXPECT_EQ(names(judge_under_media_fault(o, {3, false}, s, 2)), std::vector<std::string>{"silent-corruption"});
+  const MediaJudgement wrong = judge_under_media_fault(o, {3, false}, s, 2);
+  EXPECT_EQ(names(wrong), std::vector<std::string>{"silent-corruption"});
+  EXPECT_EQ(wrong.findings[0].keys, std::vector<std::string>{"d"});
   // The in-flight transaction half applied is a state that never existed.
   EXPECT_EQ(names(judge_under_media_fault(o, {1, true}, {{"a", "2"}, {"b", "1"}}, std::nullopt)),
             std::vector<std::string>{"silent-corruption"});

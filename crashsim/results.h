@@ -61,6 +61,9 @@ struct Violation {
   std::string expected;   // e.g. key "k0007" = "t12.3:abc" (from transaction 12)
   std::string observed;   // e.g. key "k0007" absent
   std::string message;    // one sentence saying what went wrong
+  // The keys whose values show it (Finding::keys): a reader looks them up in
+  // the crash state to see the violation for themselves.
+  std::vector<std::string> keys;
   Cause cause = Cause::kUnknown;
   std::string cause_note;
   // The entries around the crash point, plus every earlier one that was

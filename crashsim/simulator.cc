@@ -142,6 +142,7 @@ Violation decorate(const Context& ctx, ModelKind kind, const Recipe& r, const Fi
   v.crash_point = r.top_point;
   v.expected = f.expected;
   v.observed = f.observed;
+  v.keys = f.keys;
   if (r.nested) {
     v.invariant = invariant::kIdempotentRecovery;
     v.message = "after a crash inside the recovery of state " + r.id.substr(0, r.id.rfind('>')) + ", then a reopen: [" +
