@@ -74,7 +74,16 @@ class FateJudge {
     const bool has_mask = slot->second < choice_.persisted.size();
     const Mask none;
     const Mask& mask = has_mask ? choice_.persisted[slot->second] : none;
-    if (mask.size() == 0 || mask.none()) {
+    if (choice_.garbage && choice_.garbage->op == slot->second) {
+      r.fate = OpFate::kTorn;
+      std::string sectors;
+      for (size_t j = 0; j < mask.size(); ++j) {
+        if (mask.test(j)) sectors += (sectors.empty() ? "" : ",") + std::to_string(j);
+      }
+      r.note = "sector " + std::to_string(choice_.garbage->sector) + " of " + std::to_string(mask.size()) + " (" +
+               std::to_string(choice_.sector_size) + " bytes each) holds noise: it was being written" +
+               (sectors.empty() ? "" : "; sectors " + sectors + " reached the disk");
+    } else if (mask.size() == 0 || mask.none()) {
       r.fate = OpFate::kDropped;
       r.note = "not synced before the crash";
     } else if (mask.all()) {

@@ -61,6 +61,14 @@ TEST_F(OpFatesTest, TornNamesTheSectorsThatReachedTheDisk) {
   EXPECT_EQ(ops[5].note, "sectors 1 of 2 (4 bytes each) reached the disk");
 }
 
+TEST_F(OpFatesTest, TornNamesTheSectorThatHoldsNoise) {
+  const auto choice = decode_choice(ModelKind::kTorn, "4:1:g0.1", trace_, frontier_);
+  ASSERT_TRUE(choice.ok()) << choice.status().to_string();
+  const std::vector<OpRecord> ops = fates(ModelKind::kTorn, *choice);
+  EXPECT_EQ(ops[5].fate, OpFate::kTorn);
+  EXPECT_EQ(ops[5].note, "sector 1 of 2 (4 bytes each) holds noise: it was being written; sectors 0 reached the disk");
+}
+
 TEST_F(OpFatesTest, ProcessCrashKeepsEverythingIssued) {
   for (const OpRecord& op : fates(ModelKind::kProcessCrash, Choice{})) {
     if (op.index < 6 && !is_marker(trace_.ops[op.index].kind) && trace_.ops[op.index].kind != OpKind::kSync &&

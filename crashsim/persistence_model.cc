@@ -27,6 +27,8 @@ constexpr NameTable<ModelKind, 5> kModelNames = {{
 
 // Enumerating 2^bound states per crash point must stay affordable.
 constexpr uint32_t kMaxEnumerateBound = 24;
+// Salt of the noise a garbage sector holds.
+constexpr uint64_t kGarbageStream = 0x67617262;
 
 // How many units each pending op splits into: 1 under reorder (all or
 // nothing), its sectors under torn.
@@ -44,6 +46,32 @@ uint64_t total(const std::vector<uint64_t>& units) {
   uint64_t n = 0;
   for (uint64_t u : units) n += u;
   return n;
+}
+
+// Noise over the bytes `op` (trace entry `index`) writes in its sector
+// `sector`: the device was writing that sector. The bytes of the sector the
+// op does not write keep their contents (powersafe overwrite: a write changes
+// nothing outside its range, even when the power fails). A write that puts
+// back the bytes the sector already holds leaves it as it was: noise models
+// a sector whose contents were changing (an interrupted program of new data;
+// an SSD keeps the old mapping of a page it was rewriting), and an engine
+// that rewrites its log in place to make it durable again after a failed
+// sync (engine/pager.cc, make_log_durable) would otherwise be charged with
+// damage no flash device does (docs/crash-models.md, "torn").
+void apply_garbage(const Op& op, uint64_t index, uint64_t sector, uint32_t sector_size, Bytes& file) {
+  const uint64_t sector_start = (op.offset / sector_size + sector) * sector_size;
+  const uint64_t start = std::max(sector_start, op.offset);
+  const uint64_t end = std::min<uint64_t>(sector_start + sector_size, op.offset + op.length());
+  if (start >= end) return;
+  const auto written = op.data->begin() + static_cast<std::ptrdiff_t>(start - op.offset);
+  if (end <= file.size() && std::equal(written, written + static_cast<std::ptrdiff_t>(end - start),
+                                       file.begin() + static_cast<std::ptrdiff_t>(start))) {
+    return;
+  }
+  Rng rng = Rng::derive({kGarbageStream, index, sector});
+  Bytes noise(end - start);
+  for (uint8_t& b : noise) b = static_cast<uint8_t>(rng.next());
+  apply_write(file, start, noise);
 }
 
 // Writes the parts of `op` that `mask` says reached the disk onto `file`.
@@ -105,28 +133,62 @@ Mask sample_units(uint64_t units, Rng& rng) {
   return m;
 }
 
-std::vector<Choice> pending_choices(const ModelConfig& config, const Trace& trace, const Frontier& frontier) {
-  const std::vector<uint64_t> units =
-      units_of(config.kind, trace, frontier.durable_pending(), config.sector_size);
-  const uint64_t n = total(units);
-  const uint32_t sector = config.kind == ModelKind::kTorn ? config.sector_size : 0;
-  std::vector<Choice> out;
-  if (n <= config.enumerate_bound) {
-    for (uint64_t v = 0; v < (uint64_t{1} << n); ++v) out.push_back(Choice{split(v, units), sector, std::nullopt});
-    return out;
+// The (op, sector) units of the pending writes that can hold garbage, in order.
+std::vector<GarbageSector> garbage_units(const Trace& trace, const std::vector<uint64_t>& pending,
+                                         const std::vector<uint64_t>& units) {
+  std::vector<GarbageSector> out;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (trace.ops[pending[i]].kind != OpKind::kWrite || trace.ops[pending[i]].length() == 0) continue;
+    for (uint64_t j = 0; j < units[i]; ++j) out.push_back({static_cast<uint32_t>(i), j});
   }
+  return out;
+}
+
+// The two garbage states of one unit: the device wrote in issue order and
+// died inside it (every op before whole, its sectors before it, nothing
+// after), and everything else reached the disk but that one sector.
+std::vector<std::vector<Mask>> garbage_bases(const std::vector<uint64_t>& units, GarbageSector g) {
+  std::vector<Mask> in_order, all_else;
+  for (size_t i = 0; i < units.size(); ++i) {
+    Mask m(units[i], i < g.op);
+    if (i == g.op) {
+      for (uint64_t j = 0; j < g.sector; ++j) m.set(j);
+    }
+    in_order.push_back(std::move(m));
+    Mask rest(units[i], true);
+    if (i == g.op) rest.set(g.sector, false);
+    all_else.push_back(std::move(rest));
+  }
+  return {std::move(in_order), std::move(all_else)};
+}
+
+std::vector<Choice> pending_choices(const ModelConfig& config, const Trace& trace, const Frontier& frontier) {
+  const std::vector<uint64_t> pending = frontier.durable_pending();
+  const std::vector<uint64_t> units = units_of(config.kind, trace, pending, config.sector_size);
+  const uint64_t n = total(units);
+  const bool torn = config.kind == ModelKind::kTorn;
+  const uint32_t sector = torn ? config.sector_size : 0;
+  const std::vector<GarbageSector> garbage = torn ? garbage_units(trace, pending, units) : std::vector<GarbageSector>{};
+  std::vector<Choice> out;
   std::set<std::string> seen;
-  auto add = [&](std::vector<Mask> masks) {
-    Choice c{std::move(masks), sector, std::nullopt};
+  auto add = [&](std::vector<Mask> masks, std::optional<GarbageSector> g) {
+    Choice c{std::move(masks), sector, g, std::nullopt};
     if (seen.insert(encode_choice(config.kind, c)).second) out.push_back(std::move(c));
   };
+  if (n <= config.enumerate_bound) {
+    for (uint64_t v = 0; v < (uint64_t{1} << n); ++v) out.push_back(Choice{split(v, units), sector, {}, {}});
+    for (const GarbageSector& g : garbage) {
+      for (std::vector<Mask>& masks : garbage_bases(units, g)) add(std::move(masks), g);
+    }
+    return out;
+  }
   std::vector<Mask> none, all;
   for (uint64_t u : units) {
     none.emplace_back(u);
     all.emplace_back(u, true);
   }
-  add(std::move(none));
-  add(std::move(all));
+  add(std::move(none), std::nullopt);
+  add(std::move(all), std::nullopt);
   Rng rng = Rng::derive({config.seed, frontier.point, static_cast<uint64_t>(config.kind)});
   // Duplicates are redrawn, within a budget, so a small space is not looped on forever.
   for (uint64_t attempt = 0; out.size() < config.samples_per_point && attempt < 4ull * config.samples_per_point;
@@ -134,7 +196,13 @@ std::vector<Choice> pending_choices(const ModelConfig& config, const Trace& trac
     std::vector<Mask> masks;
     masks.reserve(units.size());
     for (uint64_t u : units) masks.push_back(sample_units(u, rng));
-    add(std::move(masks));
+    // One draw in four puts noise in a sector that did not reach the disk.
+    std::optional<GarbageSector> g;
+    if (!garbage.empty() && rng.below(4) == 0) {
+      g = garbage[rng.below(garbage.size())];
+      masks[g->op].set(g->sector, false);
+    }
+    add(std::move(masks), g);
   }
   return out;
 }
@@ -146,7 +214,7 @@ std::vector<Choice> fault_choices(const ModelConfig& config, const Trace& trace,
   const std::vector<uint64_t>& durable = targets.durable != nullptr ? *targets.durable : computed;
   std::vector<Choice> out;
   for (MediaFault& fault : plan_faults(config, trace, durable, frontier, frontier.durable_image(), targets.regions)) {
-    out.push_back(Choice{{}, config.sector_size, std::move(fault)});
+    out.push_back(Choice{{}, config.sector_size, std::nullopt, std::move(fault)});
   }
   return out;
 }
@@ -194,6 +262,22 @@ Result<uint32_t> parse_sector_size(ModelKind kind, std::string_view text, std::s
   uint64_t v = 0;
   if (!parse_u64(field, &v) || v == 0 || v > UINT32_MAX) return bad_choice(kind, text, "expected a sector size");
   return static_cast<uint32_t>(v);
+}
+
+// "<op>.<sector>" after ":g": a sector of a pending write.
+Result<GarbageSector> decode_garbage(ModelKind kind, std::string_view text, std::string_view field, const Trace& trace,
+                                     const std::vector<uint64_t>& pending, const std::vector<uint64_t>& units) {
+  const size_t dot = field.find('.');
+  uint64_t op = 0;
+  uint64_t sector = 0;
+  if (dot == std::string_view::npos || !parse_u64(field.substr(0, dot), &op) ||
+      !parse_u64(field.substr(dot + 1), &sector)) {
+    return bad_choice(kind, text, "expected a garbage sector as :g<op>.<sector>");
+  }
+  if (op >= pending.size() || trace.ops[pending[op]].kind != OpKind::kWrite || sector >= units[op]) {
+    return bad_choice(kind, text, "the garbage sector is not a sector of a pending write");
+  }
+  return GarbageSector{static_cast<uint32_t>(op), sector};
 }
 
 }  // namespace
@@ -247,6 +331,7 @@ std::string encode_choice(ModelKind kind, const Choice& choice) {
         if (i > 0) s += '.';
         s += choice.persisted[i].to_hex();
       }
+      if (choice.garbage) s += ":g" + std::to_string(choice.garbage->op) + "." + std::to_string(choice.garbage->sector);
       return s;
     }
     case ModelKind::kCorrupt: {
@@ -279,10 +364,15 @@ Result<Choice> decode_choice(ModelKind kind, std::string_view text, const Trace&
     case ModelKind::kTorn: {
       std::string_view rest = text;
       ASSIGN_OR_RETURN(choice.sector_size, parse_sector_size(kind, text, take_field(rest)));
-      const std::vector<uint64_t> units = units_of(kind, trace, frontier.durable_pending(), choice.sector_size);
+      const std::vector<uint64_t> pending = frontier.durable_pending();
+      const std::vector<uint64_t> units = units_of(kind, trace, pending, choice.sector_size);
       if (units.empty()) {
         if (rest != "-") return bad_choice(kind, text, "expected \"-\": nothing is pending here");
         return choice;
+      }
+      if (const size_t at = rest.find(":g"); at != std::string_view::npos) {
+        ASSIGN_OR_RETURN(choice.garbage, decode_garbage(kind, text, rest.substr(at + 2), trace, pending, units));
+        rest = rest.substr(0, at);
       }
       for (size_t i = 0; i < units.size(); ++i) {
         const size_t dot = rest.find('.');
@@ -297,6 +387,9 @@ Result<Choice> decode_choice(ModelKind kind, std::string_view text, const Trace&
         if ((dot == std::string_view::npos) != (i + 1 == units.size())) {
           return bad_choice(kind, text, "expected one mask per pending op (" + std::to_string(units.size()) + ")");
         }
+      }
+      if (choice.garbage && choice.persisted[choice.garbage->op].test(choice.garbage->sector)) {
+        return bad_choice(kind, text, "the garbage sector is also marked as reached the disk whole");
       }
       return choice;
     }
@@ -343,10 +436,18 @@ double allowed_states(const ModelConfig& config, const Trace& trace, const Front
     case ModelKind::kLoseUnsynced:
       return 1;
     case ModelKind::kReorder:
-    case ModelKind::kTorn:
       return std::ldexp(1.0, static_cast<int>(std::min<uint64_t>(
                                  total(units_of(config.kind, trace, frontier.durable_pending(), config.sector_size)),
                                  4096)));
+    case ModelKind::kTorn: {
+      // Any pattern of the s sectors, or one of the g sectors of a write as
+      // noise and any pattern of the others: 2^s + g * 2^(s-1).
+      const std::vector<uint64_t> pending = frontier.durable_pending();
+      const std::vector<uint64_t> units = units_of(config.kind, trace, pending, config.sector_size);
+      const int s = static_cast<int>(std::min<uint64_t>(total(units), 4096));
+      const double g = static_cast<double>(garbage_units(trace, pending, units).size());
+      return std::ldexp(1.0, s) + g * std::ldexp(1.0, s - 1);
+    }
     case ModelKind::kCorrupt: {
       // Every byte of every durable file can take each kind of fault.
       double bytes = 0;
@@ -419,11 +520,13 @@ Result<DiskImage> build_image(ModelKind kind, const Trace& trace, const Frontier
   }
   std::map<InodeId, std::shared_ptr<Bytes>> edited;
   for (size_t i = 0; i < pending.size(); ++i) {
-    if (choice.persisted[i].none()) continue;
+    const bool noise = choice.garbage && choice.garbage->op == i;
+    if (choice.persisted[i].none() && !noise) continue;
     const Op& op = trace.ops[pending[i]];
     std::shared_ptr<Bytes>& file = edited[op.inode];
     if (!file) file = std::make_shared<Bytes>(*frontier.inodes.at(op.inode).durable);
-    apply_partial(op, choice.persisted[i], choice.sector_size, *file);
+    if (!choice.persisted[i].none()) apply_partial(op, choice.persisted[i], choice.sector_size, *file);
+    if (noise) apply_garbage(op, pending[i], choice.garbage->sector, choice.sector_size, *file);
   }
   DiskImage image = frontier.durable_image();
   for (const auto& [path, inode] : frontier.reachable_durable_names()) {

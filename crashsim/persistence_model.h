@@ -9,7 +9,8 @@
 //   reorder        lose-unsynced, plus any subset of each file's pending writes
 //                  and truncates, applied in issue order
 //   torn           reorder, plus a persisted pending write may be torn: only some
-//                  of its sectors reached the disk, the others keep their old bytes
+//                  of its sectors reached the disk, the others keep their old
+//                  bytes, and one sector being written may hold noise
 //   corrupt        lose-unsynced, plus one media fault in durable data, aimed
 //                  at the regions the system under test describes
 //                  (crashsim/fault_plan.h)
@@ -60,6 +61,17 @@ struct ModelConfig {
 // Returns kInvalidArgument naming the bad field (sector_size 0, bound over 24, ...).
 vfs::Status validate(const ModelConfig& config);
 
+// torn: the sector a write was putting down when the power went out holds
+// neither its old bytes nor its new ones but noise (seeded by the op's trace
+// index and the sector, so the id rebuilds it), over the bytes the write
+// covers in that sector; the sector's other bytes are untouched (powersafe
+// overwrite).
+struct GarbageSector {
+  uint32_t op = 0;      // the op's entry in Choice::persisted
+  uint64_t sector = 0;  // its j-th sector, as in its mask (whose bit j is clear)
+  friend bool operator==(const GarbageSector&, const GarbageSector&) = default;
+};
+
 // One crash state of a model at one crash point.
 struct Choice {
   // reorder and torn: one mask per entry of Frontier::durable_pending(), in
@@ -68,6 +80,7 @@ struct Choice {
   // byte; a truncate is a single unit).
   std::vector<Mask> persisted;
   uint32_t sector_size = 0;  // torn, corrupt
+  std::optional<GarbageSector> garbage;  // torn
   std::optional<MediaFault> fault;  // corrupt
 };
 

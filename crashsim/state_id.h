@@ -9,6 +9,7 @@
 //   412:process-crash                412:lose-unsynced
 //   412:reorder:b                    (pending ops 0, 1 and 3 persisted)
 //   412:torn:512:0.ff.3              (op 0 lost, op 1 whole, op 2 sectors 0 and 1)
+//   412:torn:512:0.7f.3:g1.7         (the same, but op 1's sector 7 holds noise)
 //   412:corrupt:512:bit-flip:8200:3:db-wal
 // Given the same trace (recorded again from the scenario, or loaded from a
 // saved trace) an id rebuilds the same bytes. A corrupt id ends with a path,

@@ -57,14 +57,24 @@ Result<std::unique_ptr<Pager>> create_database(vfs::Vfs& vfs, const std::string&
 // ahead of a log that no longer reaches it. Writing the log back and syncing
 // it first makes what recovery read durable: the write dirties again the
 // pages a failed sync left clean, which a sync alone would not write.
-Status make_log_durable(vfs::File& wal, uint64_t end_slot, uint32_t page_size) {
-  std::vector<uint8_t> log(wal_slot_offset(end_slot, page_size));
-  ASSIGN_OR_RETURN(const size_t got, wal.read_at(0, log));
+//
+// Only the last transaction's frames are written back: a transaction is
+// written only after the previous one's sync returned, and a failed sync
+// stops every later write of the process, so every earlier frame is durable.
+// Writing those back would put them at risk for nothing: a write cut by a
+// power loss may garble the sectors it covers, and with powersafe overwrite
+// the bytes outside the write are safe. The frames rewritten were never
+// acknowledged unless they are already on disk, where the write changes no
+// byte.
+Status make_log_durable(vfs::File& wal, uint64_t first_slot, uint64_t end_slot, uint32_t page_size) {
+  const uint64_t offset = wal_slot_offset(first_slot, page_size);
+  std::vector<uint8_t> log(wal_slot_offset(end_slot, page_size) - offset);
+  ASSIGN_OR_RETURN(const size_t got, wal.read_at(offset, log));
   if (got != log.size()) {
-    return Status::corruption("recovery: WAL " + wal.path() + " ended at " + std::to_string(got) +
-                              " bytes while it was being made durable, expected " + std::to_string(log.size()));
+    return Status::corruption("recovery: WAL " + wal.path() + " ended at offset " + std::to_string(offset + got) +
+                              " while it was being made durable, expected " + std::to_string(offset + log.size()));
   }
-  RETURN_IF_ERROR(wal.write_at(0, log));
+  RETURN_IF_ERROR(wal.write_at(offset, log));
   return wal.sync();
 }
 
@@ -87,7 +97,7 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
   const bool rewrite_wal_header = state.rewrite_wal_header;
   const uint64_t generation = state.meta.wal_generation;
   if (state.info.txns_replayed > 0) {
-    RETURN_IF_ERROR(make_log_durable(*wal, state.wal_tail, state.meta.page_size).with("recovery of " + path));
+    RETURN_IF_ERROR(make_log_durable(*wal, state.last_txn_slot, state.wal_tail, state.meta.page_size).with("recovery of " + path));
   }
   ASSIGN_OR_RETURN(const uint64_t wal_size, wal->size());
   auto pager =

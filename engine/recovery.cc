@@ -113,6 +113,7 @@ Result<RecoveredState> apply_log(WalLog log, const std::optional<Meta>& base, co
   }
   state.meta.wal_generation = params.generation;
   state.wal_tail = log.end_slot;
+  state.last_txn_slot = log.last_txn_slot;
   // Replayed frames go to the data file before anything else happens.
   // Debris of this generation past the end needs no checkpoint: a new write
   // carries a new nonce, so it can never be stitched together with it.

@@ -193,6 +193,7 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
     }
     if (!committed) break;
     for (uint64_t s = start; s < at; ++s) log.index[slots[s].trailer.pgno] = s;
+    log.last_txn_slot = start;
     if (log.txn_count++ == 0) log.first_txn_seq = txn.txn_seq;
     log.last_txn_seq = txn.txn_seq;
     expected = txn.txn_seq + 1;

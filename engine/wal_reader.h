@@ -48,6 +48,7 @@ struct WalLog {
   uint64_t last_txn_seq = 0;
   std::unordered_map<PageNo, uint64_t> index;  // page -> slot of its latest committed frame
   uint64_t end_slot = 0;        // the slot after the log: where the next transaction goes
+  uint64_t last_txn_slot = 0;   // the first slot of the last committed transaction
   bool torn_tail = false;       // the log ended at a damaged or partial frame
   bool uncommitted_frames = false;  // intact frames of a transaction that never committed
   bool stale_frames = false;    // intact frames of an older generation at or after the end
