@@ -114,6 +114,33 @@ TEST(VfsEnv, RefusesPathsOutsideTheDatabaseDirectory) {
   EXPECT_EQ(file, nullptr);
 }
 
+// A name below the database directory's (absent) subdirectories does not
+// exist, as on a disk (ENOENT, NotFound in env_posix.cc): LevelDB then reports
+// a CURRENT that names one as corruption, which it is.
+TEST(VfsEnv, ANameInASubdirectoryIsNotFound) {
+  vfs::MemVfs mem;
+  VfsEnv env(mem, "db");
+  leveldb::SequentialFile* file = nullptr;
+  const leveldb::Status s = env.NewSequentialFile("db/MANIFEST-0010/1", &file);
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  EXPECT_THAT(s.ToString(), HasSubstr("db/MANIFEST-0010/1"));
+  EXPECT_EQ(file, nullptr);
+}
+
+TEST(LeveldbSystem, ADamagedCurrentNamingASubdirectoryIsCorruption) {
+  vfs::MemVfs mem;
+  LeveldbSystem sut(LeveldbOptions{.sync = true});
+  auto session = sut.open(mem);
+  ASSERT_TRUE(session.ok()) << session.status().to_string();
+  ASSERT_TRUE((*session)->close().ok());
+  const std::string current = "MANIFEST-0010/1\n";
+  mem.install_file("CURRENT", std::make_shared<const vfs::Bytes>(current.begin(), current.end()));
+  auto reopened = sut.open(mem);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), vfs::StatusCode::kCorruption) << reopened.status().to_string();
+  EXPECT_THAT(reopened.status().message(), HasSubstr("CURRENT points to a non-existent file"));
+}
+
 TEST(LeveldbSystem, NamesItsSettings) {
   EXPECT_EQ(LeveldbSystem(LeveldbOptions{.sync = true}).name(), "leveldb[sync]");
   EXPECT_EQ(LeveldbSystem(small_memtable(false)).name(), "leveldb[no-sync,write_buffer_size=65536]");
