@@ -2,7 +2,10 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <map>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -662,7 +665,7 @@ class ShippedCatalog : public ::testing::Test {
 
 TEST_F(ShippedCatalog, LoadsEveryFile) {
   EXPECT_EQ(catalog_.files, (std::vector<std::string>{source_dir() + "/ci.json", source_dir() + "/extended.json",
-                                                      source_dir() + "/peers.json"}));
+                                                      source_dir() + "/peers.json", source_dir() + "/reliability.json"}));
   EXPECT_GE(catalog_.scenarios.size(), 30u);
 }
 
@@ -670,7 +673,8 @@ TEST_F(ShippedCatalog, EachFileTagsItsScenariosAfterItself) {
   for (const ScenarioSpec& s : catalog_.scenarios) {
     const std::string tag = s.file.ends_with("/ci.json")      ? "ci"
                             : s.file.ends_with("/peers.json") ? "peer"
-                                                              : "extended";
+                            : s.file.ends_with("/reliability.json") ? "reliability"
+                                                                    : "extended";
     EXPECT_THAT(s.tags, ::testing::Contains(tag)) << s.name;
   }
 }
@@ -723,13 +727,15 @@ TEST_F(ShippedCatalog, CoversEveryModelAndBothPageSizeExtremes) {
   EXPECT_TRUE(page_sizes.contains(engine::kMaxPageSize));
 }
 
-// Each peer scenario runs SQLite or LevelDB, is tagged with it, quotes the
-// documentation it takes its expectation from, and says why when it turns
-// the at-risk check off.
+// Each peer scenario (and each SQLite or LevelDB row of the reliability
+// table) runs SQLite or LevelDB, is tagged with it, quotes the documentation
+// it takes its expectation from, and says why when it turns the at-risk check
+// off.
 TEST_F(ShippedCatalog, PeerScenariosCiteTheirSystemsDocumentation) {
   std::set<std::string> systems;
   for (const ScenarioSpec& s : catalog_.scenarios) {
-    if (!s.file.ends_with("/peers.json")) continue;
+    const bool peer = s.file.ends_with("/peers.json") || (s.file.ends_with("/reliability.json") && s.system != "engine");
+    if (!peer) continue;
     systems.insert(s.system);
     EXPECT_THAT(s.tags, ::testing::Contains(s.system)) << s.name;
     const std::string source = s.system == "sqlite" ? "sqlite.org/" : "doc/index.md";
@@ -740,6 +746,40 @@ TEST_F(ShippedCatalog, PeerScenariosCiteTheirSystemsDocumentation) {
     }
   }
   EXPECT_EQ(systems, (std::set<std::string>{"sqlite", "leveldb"}));
+}
+
+// The reliability table (docs/peers.md) compares like with like: one
+// generated workload, and for each of the four systems one scenario under
+// `corrupt` and one under the three power-loss models. Our engine claims a
+// pass under both: zero silent outcomes is the requirement, not a finding.
+TEST_F(ShippedCatalog, ReliabilityRunsOneWorkloadOnFourSystemsUnderBothCatalogs) {
+  const auto workload = [](const crashsim::GeneratorSpec& g) {
+    return std::tie(g.seed, g.transactions, g.min_ops_per_txn, g.max_ops_per_txn, g.key_space, g.min_key_size,
+                    g.max_key_size, g.min_value_size, g.max_value_size, g.put_weight, g.delete_weight, g.get_weight,
+                    g.reopen_every, g.crash_reopen_every, g.checkpoint_every);
+  };
+  const std::vector<crashsim::ModelKind> power_loss = {crashsim::ModelKind::kLoseUnsynced,
+                                                       crashsim::ModelKind::kReorder, crashsim::ModelKind::kTorn};
+  std::optional<crashsim::GeneratorSpec> first;
+  std::map<std::string, std::set<std::string>> catalogs;  // system with its settings -> "corrupt", "power-loss"
+  for (const ScenarioSpec& s : catalog_.scenarios) {
+    if (!s.file.ends_with("/reliability.json")) continue;
+    ASSERT_TRUE(s.workload.generator.has_value()) << s.name;
+    if (!first) first = s.workload.generator;
+    EXPECT_EQ(workload(*s.workload.generator), workload(*first)) << s.name;
+    std::vector<crashsim::ModelKind> models;
+    for (const crashsim::ModelConfig& m : s.simulation.models) models.push_back(m.kind);
+    const bool corrupt = models == std::vector<crashsim::ModelKind>{crashsim::ModelKind::kCorrupt};
+    EXPECT_TRUE(corrupt || models == power_loss) << s.name;
+    const std::string system = s.system + s.system_setup.settings.dump();
+    EXPECT_TRUE(catalogs[system].insert(corrupt ? "corrupt" : "power-loss").second) << s.name;
+    if (s.system == "engine") {
+      EXPECT_EQ(s.engine.mutant, engine::Mutant::kNone) << s.name;
+      EXPECT_FALSE(s.expect.violation.has_value()) << s.name;
+    }
+  }
+  EXPECT_EQ(catalogs.size(), 4u);
+  for (const auto& [system, both] : catalogs) EXPECT_EQ(both.size(), 2u) << system;
 }
 
 }  // namespace

@@ -162,9 +162,15 @@ leveldb::Status VfsEnv::map_path(const std::string& name, std::string* path) con
     *path = ".";
     return leveldb::Status::OK();
   }
-  if (name.size() > dbname_.size() + 1 && name.starts_with(dbname_) && name[dbname_.size()] == '/' &&
-      name.find('/', dbname_.size() + 1) == std::string::npos) {
+  if (name.size() > dbname_.size() + 1 && name.starts_with(dbname_) && name[dbname_.size()] == '/') {
     *path = name.substr(dbname_.size() + 1);
+    // The directory has no subdirectories, so a deeper name is a file that
+    // does not exist: open(2) fails with ENOENT, which env_posix.cc reports as
+    // NotFound. A damaged CURRENT can name one ("MANIFEST-0010/1"), and
+    // LevelDB turns that NotFound into "CURRENT points to a non-existent file".
+    if (path->find('/') != std::string::npos)
+      return leveldb::Status::NotFound(name, "no such file (the database directory " + dbname_ +
+                                                 " has no subdirectories)");
     return leveldb::Status::OK();
   }
   return leveldb::Status::InvalidArgument(name, "not a file of the database directory " + dbname_);

@@ -70,7 +70,9 @@ class VfsEnv final : public leveldb::EnvWrapper {
   leveldb::Status NewLogger(const std::string& name, leveldb::Logger** result) override;
 
  private:
-  // The Vfs path of a LevelDB path, or an error naming it.
+  // The Vfs path of a LevelDB path, or an error naming it: NotFound for a
+  // name below a subdirectory of the database directory (there are none, as
+  // a disk would say), InvalidArgument for a name outside it.
   leveldb::Status map_path(const std::string& name, std::string* path) const;
   // Opens the file LevelDB calls `name`.
   leveldb::Status open_file(const std::string& name, vfs::OpenMode mode, std::unique_ptr<vfs::File>* file);

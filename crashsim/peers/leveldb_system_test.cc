@@ -41,13 +41,18 @@ TEST(LeveldbSystem, StoresBinaryKeysAndValuesAcrossAReopen) {
   EXPECT_TRUE(session->close().ok());
 }
 
+// Creates an empty store in `mem` and closes it.
+void create_store(LeveldbSystem& sut, vfs::MemVfs& mem) {
+  auto session = sut.open(mem);
+  ASSERT_TRUE(session.ok()) << session.status().to_string();
+  ASSERT_TRUE((*session)->close().ok());
+}
+
 // The database directory is the Vfs root; its files sit there.
 TEST(LeveldbSystem, KeepsItsFilesInTheRoot) {
   vfs::MemVfs mem;
   LeveldbSystem sut(LeveldbOptions{.sync = true});
-  auto session = sut.open(mem);
-  ASSERT_TRUE(session.ok()) << session.status().to_string();
-  ASSERT_TRUE((*session)->close().ok());
+  ASSERT_NO_FATAL_FAILURE(create_store(sut, mem));
   auto names = mem.list_dir(".");
   ASSERT_TRUE(names.ok());
   EXPECT_THAT(*names, Contains("CURRENT"));
@@ -104,14 +109,33 @@ TEST(VfsEnv, BackgroundWorkRunsInTheSameOrderOnEveryRun) {
   EXPECT_TRUE(wrote_table);
 }
 
-TEST(VfsEnv, RefusesPathsOutsideTheDatabaseDirectory) {
+// A path outside the database directory is the adapter's mistake; a name
+// below its (absent) subdirectories does not exist, as on a disk (ENOENT,
+// NotFound in env_posix.cc), so LevelDB reports a CURRENT that names one as
+// corruption, which it is.
+TEST(VfsEnv, RefusesPathsOutsideTheDatabaseDirectoryAndFindsNothingBelowIt) {
   vfs::MemVfs mem;
   VfsEnv env(mem, "db");
-  leveldb::WritableFile* file = nullptr;
-  const leveldb::Status s = env.NewWritableFile("elsewhere/x", &file);
-  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
-  EXPECT_THAT(s.ToString(), HasSubstr("elsewhere/x"));
-  EXPECT_EQ(file, nullptr);
+  for (const std::string name : {"elsewhere/x", "db/MANIFEST-0010/1"}) {
+    leveldb::SequentialFile* file = nullptr;
+    const leveldb::Status s = env.NewSequentialFile(name, &file);
+    EXPECT_EQ(s.IsInvalidArgument(), name.starts_with("elsewhere")) << s.ToString();
+    EXPECT_EQ(s.IsNotFound(), name.starts_with("db/")) << s.ToString();
+    EXPECT_THAT(s.ToString(), HasSubstr(name));
+    EXPECT_EQ(file, nullptr);
+  }
+}
+
+TEST(LeveldbSystem, ADamagedCurrentNamingASubdirectoryIsCorruption) {
+  vfs::MemVfs mem;
+  LeveldbSystem sut(LeveldbOptions{.sync = true});
+  ASSERT_NO_FATAL_FAILURE(create_store(sut, mem));
+  const std::string current = "MANIFEST-0010/1\n";
+  mem.install_file("CURRENT", std::make_shared<const vfs::Bytes>(current.begin(), current.end()));
+  auto reopened = sut.open(mem);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), vfs::StatusCode::kCorruption) << reopened.status().to_string();
+  EXPECT_THAT(reopened.status().message(), HasSubstr("CURRENT points to a non-existent file"));
 }
 
 TEST(LeveldbSystem, NamesItsSettings) {
