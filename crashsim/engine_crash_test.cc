@@ -26,14 +26,14 @@ engine::Options engine_options(engine::Mutant mutant = engine::Mutant::kNone) {
 // Small transactions over 48 keys, a checkpoint every 8 commits and a reopen
 // every 25: commits, checkpoints, recovery and clean closes all get crashed in.
 // Each clean run below checks at least 2000 distinct crash states.
-Scenario churn(ModelConfig model, uint32_t transactions, uint32_t recovery_states_per_state = 8) {
+Scenario churn(ModelConfig model, uint32_t transactions, uint32_t nested_per_state = 8) {
   Scenario s;
   s.name = "engine-churn";
   s.workload.generator = GeneratorSpec{.seed = 11, .transactions = transactions, .max_ops_per_txn = 5,
                                        .key_space = 48, .max_value_size = 48, .reopen_every = 25};
   s.options.models = {model};
   s.options.jobs = 2;
-  s.options.recovery_states_per_state = recovery_states_per_state;
+  s.options.nesting.states_per_state = nested_per_state;
   return s;
 }
 

@@ -68,6 +68,16 @@ struct Violation {
   std::vector<OpRecord> ops;
 };
 
+// Nested crash states at one depth (docs/crash-models.md, "Nested crashes").
+struct NestedCoverage {
+  uint64_t generated = 0;
+  uint64_t checked = 0;  // distinct (image, expectation, oracle) checks
+  uint64_t duplicates_skipped = 0;
+  // Of `checked`: the crash came after recovery returned, while the store
+  // took the continuation's new commits, checkpoint or close.
+  uint64_t after_new_writes = 0;
+};
+
 struct Coverage {
   uint64_t crash_points = 0;  // crash points the model was applied at
   // States the model allows at those points: choices, before deduplication.
@@ -77,10 +87,12 @@ struct Coverage {
   bool sampled = false;           // some crash point had more states than the bound
   uint64_t states_checked = 0;    // distinct images (with distinct expectations) checked
   uint64_t duplicates_skipped = 0;
-  // idempotent-recovery: crash states of recovery's own trace.
+  // Nested crash states (inside recovery, and after the new commits that
+  // follow it), every depth together, and per depth: nested[d - 1].
   uint64_t recovery_states_generated = 0;
   uint64_t recovery_states_checked = 0;
   uint64_t recovery_duplicates_skipped = 0;
+  std::vector<NestedCoverage> nested;
   // Recovery path name -> checked states whose recovery took it.
   std::map<std::string, uint64_t> recovery_paths;
   // `corrupt` only: states where the system reported the damage, and states

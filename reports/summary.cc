@@ -53,7 +53,8 @@ std::string render_summary(const Report& report) {
                      : format_count(failed) + " of " + format_count(t.scenarios) + " scenarios failed\n\n";
   out += format_count(t.cases) + " cases (" + format_count(t.cases_passed) + " passed, " +
          format_count(t.cases - t.cases_passed) + " failed) \u00b7 " + format_count(t.states_checked) +
-         " crash states checked \u00b7 " + format_count(t.violations) + " violations found\n\n";
+         " crash states checked, and " + format_count(t.nested_states_checked) + " nested ones \u00b7 " +
+         format_count(t.violations) + " violations found\n\n";
   out += markdown_text(describe_run(report.run)) + "; catalog:";
   for (const std::string& file : report.run.catalog_files) out += " " + markdown_code(file, false);
   out += "\n\n";

@@ -34,6 +34,7 @@ std::string case_line(const reports::ScenarioResult& s, const reports::ModelResu
   if (passed) {
     if (is_check) return line + "found " + describe_counts(c) + " (supporting the expected violation)";
     line += plural(c.states_checked, "state");
+    if (c.recovery_states_checked > 0) line += " (+" + reports::format_count(c.recovery_states_checked) + " nested)";
     line += s.expect.violation ? ", expected violation of '" + s.expect.invariant + "' found (" +
                                      plural(found, "violation") + ")"
                                : ", " + plural(found, "violation");
