@@ -10,10 +10,24 @@
 //   5. the continuation (continuation.h): new commits (the first one writes
 //      the probe key), a checkpoint when asked, a clean close; then reopen
 //      and scan: the recovered state plus every new commit -> writable-after-recovery
-// Under media faults (the corrupt model) an error anywhere is the system
-// reporting the damage, which is right; only wrong data returned without an
-// error fails (silent-corruption, from the scan or a get); a verify() finding
-// counts as the system noticing, and step 5 is skipped.
+//
+// Under a media fault (the corrupt model) the state passes only if the
+// system refuses it, or shows exactly what the crash point allows:
+//   * refused: a kCorruption status from open, the scan, a get or verify(),
+//     or a verify() finding, at any step (a wrong scan that verify() then
+//     flags counts: the system did report the damage);
+//   * another error (kIOError, kInvalidArgument, ...) from any of them, with
+//     no refusal: misreported, a `recovery` violation: on a MemVfs, which
+//     never fails, such an error can only be the damage, named as something
+//     it is not (a user told "I/O error" retries, one told "invalid
+//     argument" suspects their call);
+//   * else the scan is judged by judge_under_media_fault (silent-loss,
+//     silent-corruption, or allowed: recovered, tail-dropped), and a get
+//     (step 3) that disagrees with the scan is silent-corruption.
+// An allowed state whose damaged bytes (the fault's footprint) the system
+// never read is harmless: the fault hit dead bytes. Reads are tracked by a
+// ReadTrackingVfs between the system and the image, knowing nothing of the
+// system's format. Step 5 is not run, and nothing is recorded.
 //
 // When asked, the store runs on a RecordingVfs from the open to the end of
 // the continuation's close, and that trace is returned with the recovered
@@ -27,6 +41,7 @@
 
 #include "crashsim/continuation.h"
 #include "crashsim/disk_image.h"
+#include "crashsim/fault_footprint.h"
 #include "crashsim/invariants.h"
 #include "crashsim/oracle.h"
 #include "crashsim/system_under_test.h"
@@ -35,8 +50,14 @@
 
 namespace crashsim {
 
+// A media fault in the state being checked (the corrupt model).
+struct MediaFaultCheck {
+  std::vector<ByteSpan> footprint;     // the bytes the fault damaged (fault_footprint)
+  std::optional<uint64_t> droppable;   // droppable_commit
+};
+
 struct CheckOptions {
-  bool media_faults = false;         // the state comes from the corrupt model
+  std::optional<MediaFaultCheck> media_fault;  // the state comes from the corrupt model
   bool post_recovery_write = true;   // step 5
   ContinuationOptions continuation;  // what step 5 does
   bool record_recovery = false;      // return the store's own run (AfterRecovery)
@@ -55,10 +76,21 @@ struct AfterRecovery {
   std::optional<uint64_t> prefix;
 };
 
+// What became of a media fault.
+enum class FaultOutcome : uint8_t {
+  kRefused,      // the system reported corruption
+  kRecovered,    // no error, exactly the allowed state, and the damaged bytes were read
+  kHarmless,     // no error, exactly the allowed state, the damaged bytes never read (dead bytes)
+  kTailDropped,  // no error, the last acknowledged commit dropped by the exception
+  kSilent,       // no error and a state not allowed: silent-loss or silent-corruption
+  kMisreported,  // an error other than corruption, and no refusal
+};
+std::string_view fault_outcome_name(FaultOutcome outcome);  // "refused", "tail-dropped", ...
+
 struct StateOutcome {
   std::vector<Finding> findings;
   std::vector<std::string> recovery_paths;
-  bool corruption_reported = false;  // media faults: the system returned an error
+  std::optional<FaultOutcome> fault_outcome;  // with a media fault
   std::optional<AfterRecovery> after_recovery;  // with record_recovery, when open and scan succeeded
 };
 

@@ -170,8 +170,9 @@ TEST(NestingTest, BadNestedIdsAreRefusedWithTheReason) {
   auto recording = sim.record(s);
   ASSERT_TRUE(recording.ok());
   const std::string end = std::to_string(recording->trace.ops.size());
-  for (const std::string& id : {end + ":lose-unsynced>9999:lose-unsynced", end + ":lose-unsynced>1:corrupt:512:bit-flip:0:1:log",
-                                end + ":corrupt:512:bit-flip:0:1:log>1:lose-unsynced"}) {
+  for (const std::string& id :
+       {end + ":lose-unsynced>9999:lose-unsynced", end + ":lose-unsynced>1:corrupt:512:bit-flip:0:1:-:log",
+        end + ":corrupt:512:bit-flip:0:1:-:log>1:lose-unsynced"}) {
     auto img = sim.build_state(*recording, s.options, id);
     ASSERT_FALSE(img.ok()) << id;
     EXPECT_EQ(img.status().code(), vfs::StatusCode::kInvalidArgument) << id << ": " << img.status().to_string();

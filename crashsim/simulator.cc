@@ -12,6 +12,7 @@
 
 #include "crashsim/at_risk.h"
 #include "crashsim/error_discipline.h"
+#include "crashsim/fault_footprint.h"
 #include "crashsim/image_io.h"
 #include "crashsim/name_table.h"
 #include "crashsim/nesting.h"
@@ -51,6 +52,35 @@ constexpr NameTable<PointSelection, 3> kSelectionNames = {{
 constexpr uint64_t kDedupBudgetBytes = uint64_t{128} << 20;
 // Where dedup_image() puts the files of a durable image.
 constexpr char kDurablePrefix[] = "\x01durable:";
+
+// What check_state needs to know about the media fault of a corrupt state.
+std::optional<MediaFaultCheck> media_fault_check(ModelKind kind, const TraceContext& tc, const Frontier& frontier,
+                                                 const Choice& choice, const DiskImage& image) {
+  if (kind != ModelKind::kCorrupt || !choice.fault) return std::nullopt;
+  const auto file = image.files.find(choice.fault->path);
+  MediaFaultCheck check;
+  check.footprint =
+      fault_footprint(*choice.fault, choice.sector_size, file == image.files.end() ? 0 : file->second->size());
+  check.droppable = droppable_commit(tc.trace, tc.durable(), frontier, check.footprint);
+  return check;
+}
+
+// The coverage row a corrupt state counts in.
+std::string fault_region(const Choice& choice) {
+  return !choice.fault || choice.fault->region.empty() ? std::string("uniform") : choice.fault->region;
+}
+
+void tally(FaultTally& t, FaultOutcome outcome) {
+  switch (outcome) {
+    case FaultOutcome::kRefused: t.refused++; break;
+    case FaultOutcome::kRecovered: t.recovered++; break;
+    case FaultOutcome::kHarmless: t.harmless++; break;
+    case FaultOutcome::kTailDropped: t.tail_dropped++; break;
+    case FaultOutcome::kSilent: t.silent++; break;
+    case FaultOutcome::kMisreported: t.misreported++; break;
+  }
+}
+
 
 // What every check of one scenario shares.
 struct Context {
@@ -100,6 +130,7 @@ Violation decorate(const Context& ctx, ModelKind case_kind, const Recipe& r, con
   v.observed = f.observed;
   v.invariant = f.invariant;
   v.message = f.message;
+  v.keys = f.keys;
   if (r.after_new_writes) {
     v.message = "after state " + parent_of(r.id) + " was recovered and took new commits, a crash (" +
                 std::string(model_name(r.kind)) + ") at point " + std::to_string(r.frontier->point) +
@@ -129,9 +160,15 @@ uint32_t new_commits(const SimulationOptions& options) {
   return options.post_recovery_write ? options.continuation.commits : 0;
 }
 
-CheckOptions check_options(const SimulationOptions& options, ModelKind kind, bool record) {
-  const bool media = kind == ModelKind::kCorrupt;
-  return CheckOptions{media, options.post_recovery_write, options.continuation, record && !media};
+// How to check the state of `r` whose image is `image`; `record`: return the
+// store's run on it, for its nested states (never under a media fault).
+CheckOptions check_options(const SimulationOptions& options, const Recipe& r, const DiskImage& image, bool record) {
+  CheckOptions check;
+  check.media_fault = media_fault_check(r.kind, *r.tc, *r.frontier, r.choice, image);
+  check.post_recovery_write = options.post_recovery_write;
+  check.continuation = options.continuation;
+  check.record_recovery = record && !check.media_fault;
+  return check;
 }
 
 // Runs one model over a set of crash points.
@@ -182,7 +219,13 @@ class ModelRun {
     size_t next_selected = 0;
     std::vector<Recipe> batch;
     RETURN_IF_ERROR(for_each_state(points, at_point, [&](uint64_t seq, Recipe r) -> Status {
-      if (shard_.owns(r.id)) c.states_generated++;
+      if (shard_.owns(r.id)) {
+        c.states_generated++;
+        if (config_.kind == ModelKind::kCorrupt) {
+          c.faults.drawn++;
+          c.fault_regions[fault_region(r.choice)].drawn++;
+        }
+      }
       if (selected) {
         if (next_selected == selected->size() || (*selected)[next_selected] != seq) return Status();
         ++next_selected;
@@ -219,7 +262,12 @@ class ModelRun {
       walker.advance_to(p);
       const auto f = std::make_shared<const Frontier>(walker.frontier());
       if (at_point) at_point(*f);
-      for (Choice& choice : choices_at(config_, trace, *f)) {
+      FaultTargets targets;
+      if (config_.kind == ModelKind::kCorrupt) {
+        targets.regions = ctx_.sut.describe_regions(f->durable_image());
+        targets.durable = &ctx_.main->durable();
+      }
+      for (Choice& choice : choices_at(config_, trace, *f, targets)) {
         Recipe r;
         r.tc = ctx_.main;
         r.frontier = f;
@@ -383,8 +431,8 @@ class ModelRun {
       parallel_for(fresh.size(), ctx_.jobs, [&](size_t q) {
         const Recipe& r = recipes[start + fresh[q]];
         const Oracle& oracle = r.oracle ? *r.oracle : ctx_.recording.oracle;
-        outcomes[q] =
-            check_state(ctx_.sut, oracle, *built[fresh[q]].image, r.expect, check_options(ctx_.options, r.kind, nests(r)));
+        const DiskImage& image = *built[fresh[q]].image;
+        outcomes[q] = check_state(ctx_.sut, oracle, image, r.expect, check_options(ctx_.options, r, image, nests(r)));
         if (outcomes[q].after_recovery && has_mutating_op(outcomes[q].after_recovery->trace)) {
           nested[q] = nested_recipes(r, std::move(*outcomes[q].after_recovery), ctx_.recording.oracle, oracles_,
                                      config_, ctx_.options);
@@ -422,12 +470,9 @@ class ModelRun {
       if (r.after_new_writes) level.after_new_writes++;
     }
     for (const std::string& path : outcome.recovery_paths) c.recovery_paths[path]++;
-    if (config_.kind == ModelKind::kCorrupt) {
-      if (outcome.corruption_reported) {
-        c.corruption_reported++;
-      } else if (outcome.findings.empty()) {
-        c.faults_harmless++;
-      }
+    if (outcome.fault_outcome) {
+      tally(c.faults, *outcome.fault_outcome);
+      tally(c.fault_regions[fault_region(r.choice)], *outcome.fault_outcome);
     }
     for (const Finding& f : outcome.findings) result_.violations.push_back(decorate(ctx_, config_.kind, r, f));
   }
@@ -615,7 +660,7 @@ Result<Located> locate(SystemUnderTest& sut, const Recording& recording, const S
       }
       // The store's run on the parent state, recorded exactly as the check that found this state did.
       const Oracle& oracle = r.oracle ? *r.oracle : recording.oracle;
-      StateOutcome outcome = check_state(sut, oracle, loc.image, r.expect, check_options(options, r.kind, true));
+      StateOutcome outcome = check_state(sut, oracle, loc.image, r.expect, check_options(options, r, loc.image, true));
       if (!outcome.after_recovery) {
         return Status::failed_state(where + ": the parent state does not open and scan, so it has no run to crash in");
       }
@@ -801,7 +846,7 @@ Result<std::vector<Violation>> Simulator::replay(const std::string& scenario, co
   ASSIGN_OR_RETURN(Located loc, locate(sut_, recording, options, state_id));
   const Recipe& r = loc.recipe;
   const Oracle& oracle = r.oracle ? *r.oracle : recording.oracle;
-  const StateOutcome outcome = check_state(sut_, oracle, loc.image, r.expect, check_options(options, r.kind, false));
+  const StateOutcome outcome = check_state(sut_, oracle, loc.image, r.expect, check_options(options, r, loc.image, false));
   const Context ctx = make_context(scenario, recording, options, sut_);
   std::vector<Violation> out;
   for (const Finding& f : outcome.findings) out.push_back(decorate(ctx, loc.case_kind, r, f));

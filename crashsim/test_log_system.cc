@@ -168,6 +168,22 @@ std::string LogSystem::name() const {
   return n;
 }
 
+std::vector<FileRegion> LogSystem::describe_regions(const DiskImage& image) const {
+  std::vector<FileRegion> regions;
+  const auto it = image.files.find(kLogPath);
+  if (!options_.describe_records || it == image.files.end()) return regions;
+  const Bytes& bytes = *it->second;
+  size_t at = 0;
+  while (bytes.size() - at >= kRecordHeader) {
+    const uint32_t len = get_u32(bytes.data() + at);
+    if (bytes.size() - at - kRecordHeader < len) break;
+    regions.push_back({kLogPath, at, kRecordHeader, "log-record-header"});
+    if (len > 0) regions.push_back({kLogPath, at + kRecordHeader, len, "log-record-payload"});
+    at += kRecordHeader + len;
+  }
+  return regions;
+}
+
 Result<std::unique_ptr<SutSession>> LogSystem::open(vfs::Vfs& vfs) {
   ASSIGN_OR_RETURN(std::unique_ptr<vfs::File> file, vfs.open(kLogPath, vfs::OpenMode::kCreate));
   // Every open, not only the one that creates the log: a process may have

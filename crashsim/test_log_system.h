@@ -30,6 +30,12 @@
 //   compact_on_close             a clean close rewrites the log from the state
 //                                (a new file, synced, renamed over the old one),
 //                                which hides any debris, as a checkpoint does
+//   describe_records = true      describe_regions() names each record's header and
+//                                payload ("log-record-header", "log-record-payload")
+// Under media faults it is what SQLite's WAL is: the log ends at the first
+// damaged record, so damage to any record but the last loses acknowledged
+// records without an error (silent-loss), and damage to the last one drops
+// it like a torn tail (tail-dropped).
 #pragma once
 
 #include <memory>
@@ -48,6 +54,7 @@ struct LogOptions {
   bool sync_recovered = true;
   bool keep_torn_tail = false;
   bool compact_on_close = false;
+  bool describe_records = false;
 };
 
 class LogSystem final : public SystemUnderTest {
@@ -55,6 +62,7 @@ class LogSystem final : public SystemUnderTest {
   explicit LogSystem(LogOptions options = {}) : options_(options) {}
   std::string name() const override;
   vfs::Result<std::unique_ptr<SutSession>> open(vfs::Vfs& vfs) override;
+  std::vector<FileRegion> describe_regions(const DiskImage& image) const override;
 
  private:
   LogOptions options_;

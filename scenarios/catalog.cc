@@ -24,11 +24,12 @@ using reports::Need;
 using reports::ObjectReader;
 using reports::pointer_append;
 
-constexpr std::array<std::string_view, 12> kInvariantNames = {
+constexpr std::array<std::string_view, 13> kInvariantNames = {
     crashsim::invariant::kRecovery,           crashsim::invariant::kDurability,
     crashsim::invariant::kAtomicity,          crashsim::invariant::kOrdering,
     crashsim::invariant::kStructure,          crashsim::invariant::kLeak,
     crashsim::invariant::kIdempotentRecovery, crashsim::invariant::kSilentCorruption,
+    crashsim::invariant::kSilentLoss,
     crashsim::invariant::kWritableAfterRecovery, crashsim::invariant::kWorkloadRead,
     crashsim::invariant::kErrorDiscipline,    crashsim::invariant::kWorkload};
 constexpr std::array<crashsim::ModelKind, 5> kModels = {
@@ -50,6 +51,9 @@ constexpr uint64_t kMaxOpsPerTxn = 10'000;
 constexpr uint64_t kMaxKeySpace = 1'000'000'000;
 constexpr uint64_t kMaxStates = 100'000'000;
 constexpr uint32_t kMaxContinuationCommits = 16;
+// Nested states per parent unless the scenario says otherwise: every one would
+// multiply a catalog's run time by the length of the store's run on a state.
+constexpr uint32_t kDefaultNestedPerState = 8;
 constexpr uint64_t kMaxCachePages = 1u << 24;
 constexpr uint32_t kMinSectorSize = 512;
 constexpr uint32_t kMaxSectorSize = 65536;
@@ -418,6 +422,7 @@ void read_recovery_crashes(const JsonValue& v, crashsim::SimulationOptions& sim)
 void read_crash(const JsonValue& v, ScenarioSpec& spec) {
   crashsim::SimulationOptions& sim = spec.simulation;
   sim.continuation.checkpoint = workload_checkpoints(spec);
+  sim.nesting.states_per_state = kDefaultNestedPerState;
   ObjectReader o(v, {"model", "points", "max_states", "sector_size", "recovery_crashes", "seed", "after_failed_sync",
                      "creations_durable", "at_risk"});
   std::vector<crashsim::ModelKind> models;

@@ -1,11 +1,13 @@
 #include "crashsim/tool/minimize.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <chrono>
 #include <set>
 #include <utility>
 
+#include "crashsim/invariants.h"
 #include "crashsim/simulator.h"
 #include "crashsim/state_id.h"
 #include "crashsim/timeline.h"
@@ -145,8 +147,11 @@ class Shrinker {
   }
 
   // Runs the goal's model on `steps`; when the goal's invariant fails,
-  // remembers the recording and its violations of it.
+  // remembers the recording and its violations of it. An empty script never
+  // counts: it is no catalog scenario (the loader refuses "script": []), and
+  // what fails without a single step (creating the store) is no reproducer.
   bool fails(const std::vector<Step>& steps) {
+    if (steps.empty()) return false;
     ++attempts_;
     Scenario scenario = spec_.scenario();
     scenario.workload.generator.reset();
@@ -307,6 +312,20 @@ class Shrinker {
   std::vector<Violation> best_hits_;
 };
 
+// Which of several broken invariants a scenario expected to pass is shrunk
+// toward: the promises a user relies on first, then the ones that fail as a
+// consequence of another (a store that lost data also fails to take writes
+// or to recover twice), then any other, by name.
+size_t invariant_rank(const std::string& name) {
+  static constexpr std::array<std::string_view, 10> kOrder = {
+      invariant::kDurability, invariant::kAtomicity, invariant::kOrdering,
+      invariant::kSilentCorruption, invariant::kSilentLoss, invariant::kRecovery,
+      invariant::kStructure, invariant::kLeak, invariant::kWritableAfterRecovery,
+      invariant::kIdempotentRecovery};
+  const auto it = std::find(kOrder.begin(), kOrder.end(), name);
+  return static_cast<size_t>(it - kOrder.begin());
+}
+
 nlohmann::ordered_json points_json(const SimulationOptions& sim) {
   switch (sim.points) {
     case PointSelection::kAll: return "all";
@@ -349,14 +368,24 @@ Result<MinimizeGoal> choose_goal(const catalog::ScenarioSpec& spec, const std::o
     goal.invariant = *spec.expect.violation;
     return goal;
   }
-  // Expected to pass: minimize what it found instead, under the model it was found in.
+  // Expected to pass: minimize what it found instead, under the model it was
+  // found in, the most basic promise broken first (invariant_rank).
   const ScenarioRun run = run_scenario(spec, RunSettings{jobs, std::nullopt, Shard{}, nullptr});
   if (!run.result.error.empty()) return Status::invalid_argument("scenario '" + spec.name + "': " + run.result.error);
+  const Violation* best = nullptr;
+  std::string best_model;
   for (const ModelResult& m : run.result.models) {
     if (model && m.model != *model) continue;
-    if (m.violations.empty()) continue;
-    goal.invariant = m.violations.front().invariant;
-    goal.model = *model_from_name(m.model);
+    for (const Violation& v : m.violations) {
+      if (best == nullptr || invariant_rank(v.invariant) < invariant_rank(best->invariant)) {
+        best = &v;
+        best_model = m.model;
+      }
+    }
+  }
+  if (best != nullptr) {
+    goal.invariant = best->invariant;
+    goal.model = *model_from_name(best_model);
     return goal;
   }
   return Status::not_found("scenario '" + spec.name + "' finds no violation in any crash state: nothing to minimize");

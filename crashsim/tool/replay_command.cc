@@ -18,6 +18,7 @@
 #include "crashsim/tool/commands.h"
 #include "crashsim/tool/exit_code.h"
 #include "crashsim/tool/output_dir.h"
+#include "crashsim/tool/replay_hint.h"
 #include "crashsim/tool/scenario_run.h"
 #include "reports/format.h"
 #include "vfs/mem_vfs.h"
@@ -61,6 +62,11 @@ std::string describe_crash(const StateView& view) {
   return view.depth > 0 ? "a crash inside recovery, before entry #" : "crash before trace entry #";
 }
 
+// Where the run stopped: a process crash keeps every write the kernel took.
+std::string crash_words(ModelKind model) {
+  return model == ModelKind::kProcessCrash ? "process killed here" : "power lost here";
+}
+
 void print_ops(const StateView& view, std::ostream& out) {
   out << (view.depth > 0 ? "entries of the store's run on the parent state" : "trace entries")
       << " around the crash point (fate in this state):\n";
@@ -69,7 +75,8 @@ void print_ops(const StateView& view, std::ostream& out) {
   for (const OpRecord& r : view.ops) {
     if (r.index != next) out << "        ...\n";
     if (!crash_shown && r.index >= view.crash_point) {
-      out << "  ----- power lost here: entries from #" << view.crash_point << " on were never issued -----\n";
+      out << "  ----- " << crash_words(view.model) << ": entries from #" << view.crash_point
+          << " on were never issued -----\n";
       crash_shown = true;
     }
     char head[64];
@@ -78,7 +85,7 @@ void print_ops(const StateView& view, std::ostream& out) {
     out << head << r.op << (r.note.empty() ? "" : "  (" + r.note + ")") << '\n';
     next = r.index + 1;
   }
-  if (!crash_shown) out << "  ----- power lost here, after the last entry -----\n";
+  if (!crash_shown) out << "  ----- " << crash_words(view.model) << ", after the last entry -----\n";
 }
 
 // Reopens the system on the state as the checks do, through a RecordingVfs.
@@ -111,7 +118,9 @@ void print_recovery(SystemUnderTest& sut, const DiskImage& image, bool verbose, 
 
 // The invariants replay judges for a state of `model` (as Simulator::replay does).
 std::vector<std::string_view> judged_invariants(const StateView& view, const SimulationOptions& options) {
-  if (view.model == ModelKind::kCorrupt) return {invariant::kSilentCorruption};
+  if (view.model == ModelKind::kCorrupt) {
+    return {invariant::kRecovery, invariant::kSilentLoss, invariant::kSilentCorruption};
+  }
   std::vector<std::string_view> out = {invariant::kRecovery,  invariant::kDurability, invariant::kAtomicity,
                                        invariant::kOrdering,  invariant::kStructure,  invariant::kLeak};
   if (options.post_recovery_write) out.push_back(invariant::kWritableAfterRecovery);
@@ -147,6 +156,25 @@ void print_verdicts(const StateView& view, const SimulationOptions& options, con
   }
 }
 
+// The first violation of each invariant, the scenario's expected one first,
+// as btree commands on the kept files (replay_hint.h).
+void print_hints(const std::vector<Violation>& found, const std::optional<std::string>& expected,
+                 const KeptState& kept, std::ostream& out) {
+  std::vector<const Violation*> firsts;
+  for (const Violation& v : found) {
+    const bool seen = std::any_of(firsts.begin(), firsts.end(),
+                                  [&](const Violation* f) { return f->invariant == v.invariant; });
+    if (!seen) firsts.push_back(&v);
+  }
+  std::stable_sort(firsts.begin(), firsts.end(), [&](const Violation* a, const Violation* b) {
+    return std::make_pair(a->invariant != expected, a->invariant) < std::make_pair(b->invariant != expected, b->invariant);
+  });
+  out << "\nsee it on the kept files (read-only commands: " << kept.dir << " stays byte-identical):\n";
+  for (const Violation* v : firsts) {
+    for (const std::string& line : replay_hint(*v, kept)) out << "  " << line << '\n';
+  }
+}
+
 }  // namespace
 
 int replay_command(const ReplayArgs& args, Console& console) {
@@ -177,15 +205,21 @@ int replay_command(const ReplayArgs& args, Console& console) {
     vfs::Status s = ensure_directories(fs, *args.keep);
     if (s.ok()) s = write_state_to_directory(view->image, *args.keep);
     if (!s.ok()) return report_usage_error(s.with("--keep " + *args.keep), console.err);
-    out << "crash state written to " << *args.keep;
-    if (spec->system == "engine") out << " (open it with: btree " << *args.keep << "/db verify)";
-    out << "\n\n";
+    out << "crash state written to " << *args.keep << " (as the crash left it, before recovery"
+        << (spec->system == "engine" ? "; the commands after the verdicts show each violation on it" : "") << ")\n\n";
   }
   print_recovery(*sut, view->image, args.verbose, out);
   out << '\n';
   vfs::Result<std::vector<Violation>> found = simulator.replay(spec->name, *recording, options, args.state);
   if (!found.ok()) return report_usage_error(found.status().with("recheck state " + args.state), console.err);
   print_verdicts(*view, options, *found, out);
+  // The btree tool opens only the engine's files.
+  if (spec->system == "engine" && args.keep && !found->empty()) {
+    print_hints(*found, spec->expect.violation,
+                KeptState{btree_beside(args.program), *args.keep, "db", spec->engine.mutant}, out);
+  } else if (spec->system == "engine" && !found->empty()) {
+    out << "\n(--keep DIR writes this state's files and prints the btree commands that show each violation on them)\n";
+  }
   return found->empty() ? kExitOk : kExitFailed;
 }
 
