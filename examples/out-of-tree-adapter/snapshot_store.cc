@@ -144,6 +144,12 @@ Result<std::unique_ptr<crashsim::SutSession>> SnapshotSystem::open(vfs::Vfs& vfs
     Result<KvState> decoded = decode(bytes);
     if (!decoded.ok()) return decoded.status();
     state = std::move(decoded).value();
+    // What the store shows must survive a power loss: a process that died
+    // between the rename and the directory sync left the rename in the page
+    // cache only (a crash after this open would otherwise take back what it showed).
+    if (options_.sync_dir) {
+      if (Status s = vfs.sync_dir("."); !s.ok()) return s;
+    }
   } else if (!file.status().is_not_found()) {
     return file.status();
   }
