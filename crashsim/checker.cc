@@ -21,28 +21,58 @@ Finding finding(std::string_view invariant, std::string expected, std::string ob
   return {std::string(invariant), std::move(expected), std::move(observed), std::move(message), std::move(keys)};
 }
 
-// Step 5: the recovered store takes a write and keeps it across a reopen.
-void check_writable(SystemUnderTest& sut, vfs::Vfs& vfs, std::unique_ptr<SutSession> session, const KvState& visible,
-                    std::vector<Finding>& out) {
-  auto fail = [&out](const std::string& what, const Status& s) {
+// k when `visible` is S_k for an allowed k.
+std::optional<uint64_t> allowed_prefix(const Oracle& oracle, Expectation expect, const KvState& visible) {
+  const uint64_t n = oracle.txn_count();
+  const uint64_t hash = Oracle::state_hash(visible);
+  for (uint64_t i = std::min(expect.acked, n); i <= std::min(expect.acked + (expect.in_flight ? 1 : 0), n); ++i) {
+    if (oracle.matches(visible, hash, i)) return i;
+  }
+  return std::nullopt;
+}
+
+// Step 5: the recovered store takes the continuation's commits (and a
+// checkpoint), closes, and reopens with all of them. With a recorder, its
+// calls and the markers go to the recorded trace; the reopen is not recorded.
+void run_continuation(SystemUnderTest& sut, vfs::Vfs& mem, RecordingVfs* recorder, std::unique_ptr<SutSession> session,
+                      const KvState& recovered, const ContinuationOptions& options, std::vector<Finding>& out) {
+  auto mark = [recorder](OpKind kind, uint64_t number = 0) {
+    if (recorder != nullptr) recorder->mark(kind, number);
+  };
+  auto fail = [&out](const std::string& what, const vfs::Status& s) {
     out.push_back(finding(invariant::kWritableAfterRecovery, what + " succeeds", s.to_string(),
                           "after recovery, the " + what + " failed"));
   };
-  const Batch probe{{KvOp::Kind::kPut, kProbeKey, "written after recovery"}};
-  if (Status s = session->apply(probe); !s.ok()) return fail("write of a probe key", s);
-  if (Status s = session->close(); !s.ok()) return fail("close after the probe write", s);
+  KvState want = recovered;
+  for (uint32_t i = 1; i <= options.commits; ++i) {
+    const Batch batch = continuation_batch(recovered, i);
+    mark(OpKind::kTxnBegin, i);
+    mark(OpKind::kCommitCalled, i);
+    if (Status s = session->apply(batch); !s.ok()) return fail("new commit " + std::to_string(i) + " after recovery", s);
+    mark(OpKind::kCommitAcked, i);
+    apply_batch(batch, want);
+    if (options.checkpoint && i == (options.commits + 1) / 2) {
+      mark(OpKind::kCheckpointCalled);
+      const Status s = session->checkpoint();
+      if (!s.ok() && s.code() != vfs::StatusCode::kNotSupported) return fail("checkpoint after recovery", s);
+      mark(OpKind::kCheckpointDone);
+    }
+  }
+  mark(OpKind::kCloseCalled);
+  if (Status s = session->close(); !s.ok()) return fail("close after the new commits", s);
+  mark(OpKind::kCloseDone);
   session.reset();
-  auto reopened = sut.open(vfs);
-  if (!reopened.ok()) return fail("reopen after the probe write", reopened.status());
+  auto reopened = sut.open(mem);
+  if (!reopened.ok()) return fail("reopen after the new commits", reopened.status());
   auto scanned = (*reopened)->scan_all();
   if (!scanned.ok()) return fail("scan after the reopen", scanned.status());
-  KvState want = visible;
-  want[kProbeKey] = probe[0].value;
   if (*scanned != want) {
     out.push_back(finding(invariant::kWritableAfterRecovery,
-                          std::to_string(want.size()) + " keys: the recovered state plus the probe key",
+                          std::to_string(want.size()) + " keys: the recovered state plus " +
+                              std::to_string(options.commits) + " new commits",
                           std::to_string(scanned->size()) + " keys, and they differ",
-                          "after a write and a reopen the store does not hold the recovered state plus the new key"));
+                          "after new commits, a clean close and a reopen the store does not hold the recovered state "
+                          "plus the new commits"));
   }
   if (Status s = (*reopened)->close(); !s.ok()) fail("close after the reopen", s);
 }
@@ -164,7 +194,11 @@ StateOutcome check_state(SystemUnderTest& sut, const Oracle& oracle, const DiskI
     return outcome;
   }
   std::unique_ptr<SutSession> session = std::move(opened).value();
-  if (recorder) outcome.recovery_trace = recorder->trace();
+  uint64_t open_done = 0;
+  if (recorder) {
+    open_done = recorder->op_count();
+    recorder->mark(OpKind::kOpenDone);
+  }
   outcome.recovery_paths = session->recovery_paths();
 
   auto scanned = session->scan_all();
@@ -186,10 +220,19 @@ StateOutcome check_state(SystemUnderTest& sut, const Oracle& oracle, const DiskI
     }
   }
   if (options.post_recovery_write) {
-    check_writable(sut, mem, std::move(session), visible, outcome.findings);
-  } else if (Status s = session->close(); !s.ok()) {
-    outcome.findings.push_back(finding(invariant::kRecovery, "close succeeds", s.to_string(),
-                                       "the recovered store could not be closed"));
+    run_continuation(sut, mem, recorder ? &*recorder : nullptr, std::move(session), visible, options.continuation,
+                     outcome.findings);
+  } else {
+    if (recorder) recorder->mark(OpKind::kCloseCalled);
+    if (Status s = session->close(); !s.ok()) {
+      outcome.findings.push_back(finding(invariant::kRecovery, "close succeeds", s.to_string(),
+                                         "the recovered store could not be closed"));
+    } else if (recorder) {
+      recorder->mark(OpKind::kCloseDone);
+    }
+  }
+  if (recorder) {
+    outcome.after_recovery = AfterRecovery{recorder->trace(), open_done, visible, allowed_prefix(oracle, expect, visible)};
   }
   return outcome;
 }

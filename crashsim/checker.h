@@ -7,7 +7,9 @@
 //   3. get() every key the scan returned and a sample of absent ones, and
 //      compare with the scan (point_reads.h)        -> structure
 //   4. verify()                                        -> structure, leak (engine-specific)
-//   5. write a probe key, close, reopen, scan: the probe and the same state -> writable-after-recovery
+//   5. the continuation (continuation.h): new commits (the first one writes
+//      the probe key), a checkpoint when asked, a clean close; then reopen
+//      and scan: the recovered state plus every new commit -> writable-after-recovery
 //
 // Under a media fault (the corrupt model) the state passes only if the
 // system refuses it, or shows exactly what the crash point allows:
@@ -25,17 +27,19 @@
 // An allowed state whose damaged bytes (the fault's footprint) the system
 // never read is harmless: the fault hit dead bytes. Reads are tracked by a
 // ReadTrackingVfs between the system and the image, knowing nothing of the
-// system's format. Step 5 is not run.
+// system's format. Step 5 is not run, and nothing is recorded.
 //
-// When asked, the open goes through a RecordingVfs, and the trace of
-// recovery's own calls is returned so that crashes inside recovery can be
-// checked too (idempotent-recovery).
+// When asked, the store runs on a RecordingVfs from the open to the end of
+// the continuation's close, and that trace is returned with the recovered
+// state, so that crashes inside recovery (idempotent-recovery) and after the
+// new writes can be checked too.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "crashsim/continuation.h"
 #include "crashsim/disk_image.h"
 #include "crashsim/fault_footprint.h"
 #include "crashsim/invariants.h"
@@ -55,7 +59,21 @@ struct MediaFaultCheck {
 struct CheckOptions {
   std::optional<MediaFaultCheck> media_fault;  // the state comes from the corrupt model
   bool post_recovery_write = true;   // step 5
-  bool record_recovery = false;      // return recovery's own trace
+  ContinuationOptions continuation;  // what step 5 does
+  bool record_recovery = false;      // return the store's own run (AfterRecovery)
+};
+
+// The store's own run on a crash state, recorded from its initial image.
+struct AfterRecovery {
+  // Recovery's calls, the open-done marker, then (with post_recovery_write)
+  // the continuation's commits and checkpoint with their markers, and the
+  // close (close-called, its calls, close-done).
+  Trace trace;
+  uint64_t open_done = 0;  // index of the open-done marker
+  // What the store showed after recovery, and k when that is S_k of the
+  // oracle it was judged by, with k an allowed prefix (continuation.h).
+  KvState recovered;
+  std::optional<uint64_t> prefix;
 };
 
 // What became of a media fault.
@@ -73,13 +91,10 @@ struct StateOutcome {
   std::vector<Finding> findings;
   std::vector<std::string> recovery_paths;
   std::optional<FaultOutcome> fault_outcome;  // with a media fault
-  std::optional<Trace> recovery_trace;  // with record_recovery, when open succeeded
+  std::optional<AfterRecovery> after_recovery;  // with record_recovery, when open and scan succeeded
 };
 
 StateOutcome check_state(SystemUnderTest& sut, const Oracle& oracle, const DiskImage& image, Expectation expect,
                          const CheckOptions& options);
-
-// The key the post-recovery write check adds; no workload may use it.
-inline constexpr char kProbeKey[] = "\xff\xff" "crashsim-probe";
 
 }  // namespace crashsim

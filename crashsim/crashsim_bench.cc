@@ -1,9 +1,10 @@
 // States checked per second, per persistence model, on a fixed churn scenario.
 //
 // The workload is recorded once; each iteration checks every crash state the
-// model allows (with the default options: idempotent recovery and the
-// post-recovery write on) with 1 and 2 jobs. Counters:
-//   states/s   crash states considered (top-level and inside recovery, duplicates included)
+// model allows (with the default options: the continuation's new commits after
+// each recovery, and every nested crash state of each state to depth 1, inside
+// its recovery and after those commits) with 1 and 2 jobs. Counters:
+//   states/s   crash states considered (top-level and nested, duplicates included)
 //   checked/s  distinct states actually reopened and judged
 // Figures are written up in docs/crash-models.md.
 #include <benchmark/benchmark.h>

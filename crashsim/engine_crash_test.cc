@@ -26,14 +26,14 @@ engine::Options engine_options(engine::Mutant mutant = engine::Mutant::kNone) {
 // Small transactions over 48 keys, a checkpoint every 8 commits and a reopen
 // every 25: commits, checkpoints, recovery and clean closes all get crashed in.
 // Each clean run below checks at least 2000 distinct crash states.
-Scenario churn(ModelConfig model, uint32_t transactions, uint32_t recovery_states_per_state = 8) {
+Scenario churn(ModelConfig model, uint32_t transactions, uint32_t nested_per_state = 8) {
   Scenario s;
   s.name = "engine-churn";
   s.workload.generator = GeneratorSpec{.seed = 11, .transactions = transactions, .max_ops_per_txn = 5,
                                        .key_space = 48, .max_value_size = 48, .reopen_every = 25};
   s.options.models = {model};
   s.options.jobs = 2;
-  s.options.recovery_states_per_state = recovery_states_per_state;
+  s.options.nesting.states_per_state = nested_per_state;
   return s;
 }
 
@@ -52,22 +52,23 @@ void expect_clean(const ScenarioResult& r, uint64_t min_checked) {
   EXPECT_GE(checked_of(m), min_checked) << m.model;
 }
 
-// Every crash point, and every crash point inside each recovery.
+// Every crash point, and a seeded sample of 8 nested states of each (crashes
+// inside its recovery and after the new commits that follow it).
 TEST(EngineCrashTest, ProcessCrashIsClean) {
   EngineSystem sut(engine_options());
-  expect_clean(Simulator(sut).run(churn({.kind = ModelKind::kProcessCrash}, 400, 0)), 2000);
+  expect_clean(Simulator(sut).run(churn({.kind = ModelKind::kProcessCrash}, 400)), 2000);
 }
 
 TEST(EngineCrashTest, LoseUnsyncedIsClean) {
   EngineSystem sut(engine_options());
-  const ScenarioResult r = Simulator(sut).run(churn({.kind = ModelKind::kLoseUnsynced}, 700, 0));
+  const ScenarioResult r = Simulator(sut).run(churn({.kind = ModelKind::kLoseUnsynced}, 700));
   expect_clean(r, 2000);
   EXPECT_TRUE(r.at_risk.empty());
 }
 
 TEST(EngineCrashTest, ReorderIsClean) {
   EngineSystem sut(engine_options());
-  expect_clean(Simulator(sut).run(churn({.kind = ModelKind::kReorder, .samples_per_point = 16}, 400, 0)), 2000);
+  expect_clean(Simulator(sut).run(churn({.kind = ModelKind::kReorder, .samples_per_point = 16}, 400)), 2000);
 }
 
 TEST(EngineCrashTest, TornIsClean) {

@@ -44,7 +44,7 @@ Scenario scenario(std::string name, std::vector<FaultSpec> faults,
                                        .max_value_size = 40, .reopen_every = 10};
   s.options.models = models();
   s.options.jobs = 2;
-  s.options.recovery_states_per_state = 2;
+  s.options.nesting.states_per_state = 2;
   s.options.fs.after_failed_sync = profile;
   s.faults = std::move(faults);
   return s;

@@ -71,6 +71,16 @@ struct Violation {
   std::vector<OpRecord> ops;
 };
 
+// Nested crash states at one depth (docs/crash-models.md, "Nested crashes").
+struct NestedCoverage {
+  uint64_t generated = 0;
+  uint64_t checked = 0;  // distinct (image, expectation, oracle) checks
+  uint64_t duplicates_skipped = 0;
+  // Of `checked`: the crash came after recovery returned, while the store
+  // took the continuation's new commits, checkpoint or close.
+  uint64_t after_new_writes = 0;
+};
+
 // `corrupt` only: what became of the media faults of one kind of region (or
 // of all of them). `drawn` counts the crash states generated (duplicates
 // included); each distinct state checked lands in exactly one other count.
@@ -95,10 +105,12 @@ struct Coverage {
   bool sampled = false;           // some crash point had more states than the bound
   uint64_t states_checked = 0;    // distinct images (with distinct expectations) checked
   uint64_t duplicates_skipped = 0;
-  // idempotent-recovery: crash states of recovery's own trace.
+  // Nested crash states (inside recovery, and after the new commits that
+  // follow it), every depth together, and per depth: nested[d - 1].
   uint64_t recovery_states_generated = 0;
   uint64_t recovery_states_checked = 0;
   uint64_t recovery_duplicates_skipped = 0;
+  std::vector<NestedCoverage> nested;
   // Recovery path name -> checked states whose recovery took it.
   std::map<std::string, uint64_t> recovery_paths;
   // `corrupt` only: every fault, and the faults by the kind of region they

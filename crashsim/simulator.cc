@@ -15,6 +15,7 @@
 #include "crashsim/fault_footprint.h"
 #include "crashsim/image_io.h"
 #include "crashsim/name_table.h"
+#include "crashsim/nesting.h"
 #include "crashsim/op_fates.h"
 #include "crashsim/parallel.h"
 #include "crashsim/recording_vfs.h"
@@ -46,38 +47,11 @@ constexpr NameTable<PointSelection, 3> kSelectionNames = {{
     {PointSelection::kSample, "sample"},
 }};
 
-// A trace with its durable_at() table: the workload's, or a recovery's.
-struct TraceContext {
-  Trace trace;
-  std::vector<uint64_t> durable;
-};
-
-std::shared_ptr<const TraceContext> make_trace_context(Trace trace, FsRules rules) {
-  auto tc = std::make_shared<TraceContext>();
-  tc->durable = durable_at(trace, rules);
-  tc->trace = std::move(trace);
-  return tc;
-}
-
-// One crash state to build and check.
-struct Recipe {
-  std::shared_ptr<const TraceContext> tc;
-  std::shared_ptr<const Frontier> frontier;
-  Choice choice;
-  Expectation expect;  // from the workload's markers at the top-level crash point
-  std::string id;
-  uint64_t top_point = 0;
-  bool nested = false;  // a crash inside recovery
-};
-
 // Images each StateSet of a model run keeps for exact comparison before it
 // falls back to rebuilding states from their ids (state_set.h).
 constexpr uint64_t kDedupBudgetBytes = uint64_t{128} << 20;
-
-std::string child_id(const std::string& parent, uint64_t point, ModelKind kind, const Choice& choice) {
-  const std::string segment = format_segment({point, kind, encode_choice(kind, choice)});
-  return parent.empty() ? segment : parent + ">" + segment;
-}
+// Where dedup_image() puts the files of a durable image.
+constexpr char kDurablePrefix[] = "\x01durable:";
 
 // What check_state needs to know about the media fault of a corrupt state.
 std::optional<MediaFaultCheck> media_fault_check(ModelKind kind, const TraceContext& tc, const Frontier& frontier,
@@ -87,7 +61,7 @@ std::optional<MediaFaultCheck> media_fault_check(ModelKind kind, const TraceCont
   MediaFaultCheck check;
   check.footprint =
       fault_footprint(*choice.fault, choice.sector_size, file == image.files.end() ? 0 : file->second->size());
-  check.droppable = droppable_commit(tc.trace, tc.durable, frontier, check.footprint);
+  check.droppable = droppable_commit(tc.trace, tc.durable(), frontier, check.footprint);
   return check;
 }
 
@@ -107,9 +81,6 @@ void tally(FaultTally& t, FaultOutcome outcome) {
   }
 }
 
-bool has_mutating_op(const Trace& trace) {
-  return std::any_of(trace.ops.begin(), trace.ops.end(), [](const Op& op) { return is_mutating(op.kind); });
-}
 
 // What every check of one scenario shares.
 struct Context {
@@ -127,39 +98,77 @@ Context make_context(const std::string& scenario, const Recording& recording, co
                  make_trace_context(recording.trace, options.fs)};
 }
 
-// The image of the state `id` names (from scratch: the trace is replayed).
-Result<DiskImage> rebuild_state(const Context& ctx, const std::string& id);
+// The image of the state `id` names (from scratch: the trace is replayed),
+// as `key` makes it into what deduplication compares.
+Result<DiskImage> rebuild_state(const Context& ctx, const std::string& id,
+                                const std::function<DiskImage(const Recipe&, DiskImage)>& key);
 
-StateSet make_state_set(const Context& ctx) {
-  return StateSet(kDedupBudgetBytes, [&ctx](const std::string& id) { return rebuild_state(ctx, id); });
+bool has_mutating_op(const Trace& trace) {
+  return std::any_of(trace.ops.begin(), trace.ops.end(), [](const Op& op) { return is_mutating(op.kind); });
 }
 
-Violation decorate(const Context& ctx, ModelKind kind, const Recipe& r, const Finding& f) {
+// `image` and, under names no file has, the durable image of `r`'s frontier:
+// what two process-crash states must share to have the same nested states
+// under a power-loss model, which are cut from what is durable beneath them.
+DiskImage with_durable_image(const Recipe& r, DiskImage image) {
+  const DiskImage durable = r.frontier->durable_image();
+  for (const std::string& dir : durable.dirs) image.dirs.insert(kDurablePrefix + dir);
+  for (const auto& [path, contents] : durable.files) image.files.emplace(kDurablePrefix + path, contents);
+  return image;
+}
+
+std::string parent_of(const std::string& id) { return id.substr(0, id.rfind('>')); }
+
+// `case_kind` is the model of the case the violation is reported under.
+Violation decorate(const Context& ctx, ModelKind case_kind, const Recipe& r, const Finding& f) {
   Violation v;
   v.scenario = ctx.scenario;
-  v.model = std::string(model_name(kind));
+  v.model = std::string(model_name(case_kind));
   v.state_id = r.id;
   v.crash_point = r.top_point;
   v.expected = f.expected;
   v.observed = f.observed;
+  v.invariant = f.invariant;
+  v.message = f.message;
   v.keys = f.keys;
-  if (r.nested) {
+  if (r.after_new_writes) {
+    v.message = "after state " + parent_of(r.id) + " was recovered and took new commits, a crash (" +
+                std::string(model_name(r.kind)) + ") at point " + std::to_string(r.frontier->point) +
+                " of that run, then a reopen: " + f.message;
+  } else if (r.depth > 0) {
     v.invariant = invariant::kIdempotentRecovery;
-    v.message = "after a crash inside the recovery of state " + r.id.substr(0, r.id.rfind('>')) + ", then a reopen: [" +
-                f.invariant + "] " + f.message;
-  } else {
-    v.invariant = f.invariant;
-    v.message = f.message;
+    v.message = "after a crash (" + std::string(model_name(r.kind)) + ") inside the recovery of state " +
+                parent_of(r.id) + ", then a reopen: [" + f.invariant + "] " + f.message;
   }
-  if (kind == ModelKind::kProcessCrash) {
+  if (r.kind == ModelKind::kProcessCrash) {
     v.cause = Cause::kLogicError;
     v.cause_note = "no data was lost (process crash), so the fault is in the logic";
-  } else if (kind == ModelKind::kCorrupt) {
+  } else if (r.kind == ModelKind::kCorrupt) {
     v.cause = Cause::kMediaFault;
     v.cause_note = "durable data was damaged and the system did not notice";
+  } else if (case_kind == ModelKind::kProcessCrash) {
+    v.cause = Cause::kMissingSync;
+    v.cause_note = "a power loss after a process crash and its recovery lost it: look for what recovery or the new "
+                   "commits wrote and did not sync";
   }
-  v.ops = ops_around(r.tc->trace, r.tc->durable, *r.frontier, kind, r.choice, ctx.options.context_ops);
+  v.ops = ops_around(r.tc->trace, r.tc->durable(), *r.frontier, r.kind, r.choice, ctx.options.context_ops);
   return v;
+}
+
+// What the continuation commits after each recovery.
+uint32_t new_commits(const SimulationOptions& options) {
+  return options.post_recovery_write ? options.continuation.commits : 0;
+}
+
+// How to check the state of `r` whose image is `image`; `record`: return the
+// store's run on it, for its nested states (never under a media fault).
+CheckOptions check_options(const SimulationOptions& options, const Recipe& r, const DiskImage& image, bool record) {
+  CheckOptions check;
+  check.media_fault = media_fault_check(r.kind, *r.tc, *r.frontier, r.choice, image);
+  check.post_recovery_write = options.post_recovery_write;
+  check.continuation = options.continuation;
+  check.record_recovery = record && !check.media_fault;
+  return check;
 }
 
 // Runs one model over a set of crash points.
@@ -174,17 +183,17 @@ Violation decorate(const Context& ctx, ModelKind kind, const Recipe& r, const Fi
 // distinct states to check, and the second walk builds and checks only those.
 class ModelRun {
  public:
-  // `limited`: apply the options' max_states, shard and progress (a model the
-  // scenario lists); false for the process-crash run that classifies causes,
-  // which must see every state at its points.
+  // `limited`: apply the options' max_states, shard, progress and nesting (a
+  // model the scenario lists); false for the process-crash run that
+  // classifies causes, which must see every state at its points, and only them.
   ModelRun(const Context& ctx, const ModelConfig& config, bool limited)
       : ctx_(ctx),
         config_(config),
+        depth_(limited ? ctx.options.nesting.depth : 0),
         cap_(limited ? ctx.options.max_states : 0),
         shard_(limited ? ctx.options.shard : Shard{}),
         progress_(limited ? ctx.options.progress : nullptr),
-        seen_top_(make_state_set(ctx)),
-        seen_nested_(make_state_set(ctx)) {
+        seen_(make_state_set()) {
     result_.model = std::string(model_name(config.kind));
   }
 
@@ -256,11 +265,18 @@ class ModelRun {
       FaultTargets targets;
       if (config_.kind == ModelKind::kCorrupt) {
         targets.regions = ctx_.sut.describe_regions(f->durable_image());
-        targets.durable = &ctx_.main->durable;
+        targets.durable = &ctx_.main->durable();
       }
       for (Choice& choice : choices_at(config_, trace, *f, targets)) {
-        std::string id = child_id({}, p, config_.kind, choice);
-        RETURN_IF_ERROR(on_state(seq++, Recipe{ctx_.main, f, std::move(choice), f->expect, std::move(id), p, false}));
+        Recipe r;
+        r.tc = ctx_.main;
+        r.frontier = f;
+        r.kind = config_.kind;
+        r.expect = f->expect;
+        r.id = format_segment({p, config_.kind, encode_choice(config_.kind, choice)});
+        r.choice = std::move(choice);
+        r.top_point = p;
+        RETURN_IF_ERROR(on_state(seq++, std::move(r)));
       }
     }
     return Status();
@@ -277,17 +293,16 @@ class ModelRun {
       bool owned;
     };
     std::vector<Fresh> fresh;
-    StateSet seen = make_state_set(ctx_);
+    StateSet seen = make_state_set();
     std::vector<Recipe> batch;
     std::vector<uint64_t> seqs;
     auto flush = [&]() -> Status {
       if (batch.empty()) return Status();
-      std::vector<std::optional<DiskImage>> images;
-      std::vector<uint64_t> hashes;
-      RETURN_IF_ERROR(build_images(batch, images, hashes));
+      std::vector<Built> built;
+      RETURN_IF_ERROR(build_images(batch, built));
       for (size_t k = 0; k < batch.size(); ++k) {
         const bool owned = shard_.owns(batch[k].id);
-        ASSIGN_OR_RETURN(const bool distinct, seen.insert(*images[k], hashes[k], batch[k].expect, batch[k].id));
+        ASSIGN_OR_RETURN(const bool distinct, seen.insert(built[k].key(), built[k].hash, batch[k].expect, batch[k].id));
         if (distinct) {
           fresh.push_back({mix64(text_hash(batch[k].id) ^ kSampleStream), seqs[k], owned});
         } else if (owned) {
@@ -324,10 +339,6 @@ class ModelRun {
 
   Status process_batch(const std::vector<Recipe>& batch) {
     RETURN_IF_ERROR(process(batch));
-    const std::vector<Recipe> nested = std::move(nested_);
-    nested_.clear();
-    result_.coverage.recovery_states_generated += nested.size();
-    RETURN_IF_ERROR(process(nested));
     done_ += batch.size();
     report_progress(false, done_, total_);
     return Status();
@@ -339,23 +350,31 @@ class ModelRun {
                        static_cast<uint64_t>(result_.violations.size())});
   }
 
+  // A crash state built: its image, and what deduplication compares.
+  struct Built {
+    std::optional<DiskImage> image;
+    std::optional<DiskImage> with_durable;  // when cuts_power_loss_from() the recipe
+    uint64_t hash = 0;                      // of key()
+    const DiskImage& key() const { return with_durable ? *with_durable : *image; }
+  };
+
   // Builds the crash state of each recipe and its hash, on the worker threads.
-  Status build_images(std::span<const Recipe> recipes, std::vector<std::optional<DiskImage>>& images,
-                      std::vector<uint64_t>& hashes) const {
+  Status build_images(std::span<const Recipe> recipes, std::vector<Built>& built) const {
     const size_t n = recipes.size();
-    images.assign(n, std::nullopt);
-    hashes.assign(n, 0);
+    built.assign(n, Built{});
     std::vector<Status> errors(n);
     HashCache cache;  // per chunk, so it holds at most one chunk's buffers
     parallel_for(n, ctx_.jobs, [&](size_t k) {
       const Recipe& r = recipes[k];
-      auto image = build_image(config_.kind, r.tc->trace, *r.frontier, r.choice);
+      auto image = build_image(r.kind, r.tc->trace, *r.frontier, r.choice);
       if (!image.ok()) {
         errors[k] = image.status();
         return;
       }
-      hashes[k] = image_hash(*image, &cache);
-      images[k] = std::move(image).value();
+      Built& b = built[k];
+      b.image = std::move(image).value();
+      if (cuts_power_loss_from(r)) b.with_durable = with_durable_image(r, *b.image);
+      b.hash = image_hash(b.key(), &cache);
     });
     for (size_t k = 0; k < n; ++k) {
       if (!errors[k].ok()) return errors[k].with("build crash state " + recipes[k].id);
@@ -363,59 +382,93 @@ class ModelRun {
     return Status();
   }
 
+  // The image `key` of the state `id` (for StateSet, past its budget).
+  StateSet make_state_set() const {
+    return StateSet(kDedupBudgetBytes, [this](const std::string& id) {
+      return rebuild_state(ctx_, id, [this](const Recipe& r, DiskImage image) {
+        return cuts_power_loss_from(r) ? with_durable_image(r, std::move(image)) : std::move(image);
+      });
+    });
+  }
+
+  // True when nested states of `r` are cut from its durable image under a
+  // power-loss model although `r` itself shows the page cache.
+  bool cuts_power_loss_from(const Recipe& r) const {
+    if (r.kind != ModelKind::kProcessCrash || !nests(r)) return false;
+    const std::vector<ModelKind> kinds = nested_models(ctx_.options.nesting, r.kind);
+    return std::any_of(kinds.begin(), kinds.end(), is_power_loss);
+  }
+
+  bool nests(const Recipe& r) const { return r.depth < depth_ && r.kind != ModelKind::kCorrupt; }
+
+  // Checks the distinct states of `recipes` (all at one depth), each chunk
+  // followed by the nested states of the states it checked, depth first, so
+  // memory stays bounded by a chunk's nested states per level.
+  //
+  // A state is skipped when an equal one was checked at the same depth or a
+  // smaller one: that check went at least as deep into nested states.
   Status process(const std::vector<Recipe>& recipes) {
     for (size_t start = 0; start < recipes.size(); start += kChunk) {
       const size_t n = std::min(kChunk, recipes.size() - start);
-      std::vector<std::optional<DiskImage>> images;
-      std::vector<uint64_t> hashes;
-      RETURN_IF_ERROR(build_images(std::span(recipes).subspan(start, n), images, hashes));
+      std::vector<Built> built;
+      RETURN_IF_ERROR(build_images(std::span(recipes).subspan(start, n), built));
       std::vector<size_t> fresh;
       for (size_t k = 0; k < n; ++k) {
         const Recipe& r = recipes[start + k];
-        // A check of a top-level state includes the crashes inside its
-        // recovery, so a state inside recovery may be skipped when an equal
-        // top-level state was checked, but not the other way round.
-        const DiskImage& image = *images[k];
-        bool fresh_state = false;
-        if (r.nested) {
-          ASSIGN_OR_RETURN(const bool seen_on_top, seen_top_.contains(image, hashes[k], r.expect));
-          if (!seen_on_top) {
-            ASSIGN_OR_RETURN(fresh_state, seen_nested_.insert(image, hashes[k], r.expect, r.id));
-          }
-        } else {
-          ASSIGN_OR_RETURN(fresh_state, seen_top_.insert(image, hashes[k], r.expect, r.id));
-        }
+        ASSIGN_OR_RETURN(const bool fresh_state,
+                         seen_.insert(built[k].key(), built[k].hash, r.expect, r.id, r.oracle_id, r.depth));
         if (fresh_state) {
           fresh.push_back(k);
+        } else if (r.depth == 0) {
+          result_.coverage.duplicates_skipped++;
         } else {
-          (r.nested ? result_.coverage.recovery_duplicates_skipped : result_.coverage.duplicates_skipped)++;
+          result_.coverage.recovery_duplicates_skipped++;
+          nested_coverage(r.depth).duplicates_skipped++;
         }
       }
       std::vector<StateOutcome> outcomes(fresh.size());
-      std::vector<std::vector<Recipe>> inside_recovery(fresh.size());
+      std::vector<Result<std::vector<Recipe>>> nested(fresh.size(), std::vector<Recipe>{});
       parallel_for(fresh.size(), ctx_.jobs, [&](size_t q) {
         const Recipe& r = recipes[start + fresh[q]];
-        const DiskImage& image = *images[fresh[q]];
-        CheckOptions options;
-        options.media_fault = media_fault_check(config_.kind, *r.tc, *r.frontier, r.choice, image);
-        options.post_recovery_write = ctx_.options.post_recovery_write;
-        options.record_recovery = ctx_.options.idempotent_recovery && !r.nested && !options.media_fault;
-        outcomes[q] = check_state(ctx_.sut, ctx_.recording.oracle, image, r.expect, options);
-        if (outcomes[q].recovery_trace && has_mutating_op(*outcomes[q].recovery_trace)) {
-          inside_recovery[q] = recipes_inside_recovery(r, std::move(*outcomes[q].recovery_trace));
+        const Oracle& oracle = r.oracle ? *r.oracle : ctx_.recording.oracle;
+        const DiskImage& image = *built[fresh[q]].image;
+        outcomes[q] = check_state(ctx_.sut, oracle, image, r.expect, check_options(ctx_.options, r, image, nests(r)));
+        if (outcomes[q].after_recovery && has_mutating_op(outcomes[q].after_recovery->trace)) {
+          nested[q] = nested_recipes(r, std::move(*outcomes[q].after_recovery), ctx_.recording.oracle, oracles_,
+                                     config_, ctx_.options);
         }
       });
+      std::vector<Recipe> next;
       for (size_t q = 0; q < fresh.size(); ++q) {
-        absorb(recipes[start + fresh[q]], outcomes[q]);
-        for (Recipe& nested : inside_recovery[q]) nested_.push_back(std::move(nested));
+        const Recipe& r = recipes[start + fresh[q]];
+        absorb(r, outcomes[q]);
+        if (!nested[q].ok()) return nested[q].status().with("nested states of " + r.id);
+        for (Recipe& child : *nested[q]) next.push_back(std::move(child));
       }
+      if (next.empty()) continue;
+      result_.coverage.recovery_states_generated += next.size();
+      nested_coverage(next.front().depth).generated += next.size();
+      RETURN_IF_ERROR(process(next));
     }
     return Status();
   }
 
+  NestedCoverage& nested_coverage(uint32_t depth) {
+    std::vector<NestedCoverage>& levels = result_.coverage.nested;
+    if (levels.size() < depth) levels.resize(depth);
+    return levels[depth - 1];
+  }
+
   void absorb(const Recipe& r, const StateOutcome& outcome) {
     Coverage& c = result_.coverage;
-    (r.nested ? c.recovery_states_checked : c.states_checked)++;
+    if (r.depth == 0) {
+      c.states_checked++;
+    } else {
+      c.recovery_states_checked++;
+      NestedCoverage& level = nested_coverage(r.depth);
+      level.checked++;
+      if (r.after_new_writes) level.after_new_writes++;
+    }
     for (const std::string& path : outcome.recovery_paths) c.recovery_paths[path]++;
     if (outcome.fault_outcome) {
       tally(c.faults, *outcome.fault_outcome);
@@ -424,46 +477,9 @@ class ModelRun {
     for (const Finding& f : outcome.findings) result_.violations.push_back(decorate(ctx_, config_.kind, r, f));
   }
 
-  // Crash states of the recovery trace of `parent`, under the same model: all
-  // of them, or a seeded reservoir sample of recovery_states_per_state (so a
-  // long recovery never holds more than that many states in memory). A pure
-  // function of its arguments, run on the worker that checked the parent.
-  std::vector<Recipe> recipes_inside_recovery(const Recipe& parent, Trace recovery) const {
-    const auto tc = make_trace_context(std::move(recovery), ctx_.options.fs);
-    const uint32_t cap = ctx_.options.recovery_states_per_state;
-    Rng rng = Rng::derive({config_.seed, text_hash(parent.id)});
-    struct Kept {
-      uint64_t order;
-      std::shared_ptr<const Frontier> frontier;
-      Choice choice;
-    };
-    std::vector<Kept> kept;
-    uint64_t seen = 0;
-    TimelineWalker walker(tc->trace, ctx_.options.fs);
-    for (uint64_t p : tc->trace.canonical_points()) {
-      walker.advance_to(p);
-      const auto f = std::make_shared<const Frontier>(walker.frontier());
-      for (Choice& c : choices_at(config_, tc->trace, *f)) {
-        if (cap == 0 || kept.size() < cap) {
-          kept.push_back({seen, f, std::move(c)});
-        } else if (const uint64_t j = rng.below(seen + 1); j < cap) {
-          kept[j] = {seen, f, std::move(c)};
-        }
-        ++seen;
-      }
-    }
-    std::sort(kept.begin(), kept.end(), [](const Kept& a, const Kept& b) { return a.order < b.order; });
-    std::vector<Recipe> out;
-    out.reserve(kept.size());
-    for (Kept& k : kept) {
-      std::string id = child_id(parent.id, k.frontier->point, config_.kind, k.choice);
-      out.push_back({tc, k.frontier, std::move(k.choice), parent.expect, std::move(id), parent.top_point, true});
-    }
-    return out;
-  }
-
   const Context& ctx_;
   const ModelConfig& config_;
+  const uint32_t depth_;  // nesting depth
   const uint64_t cap_;
   const Shard shard_;
   const std::function<void(const Progress&)> progress_;
@@ -471,9 +487,9 @@ class ModelRun {
   uint64_t total_ = 0;  // states of the workload's trace this run considers
   uint64_t done_ = 0;
   bool capped_ = false;  // max_states left distinct states unchecked
-  StateSet seen_top_;
-  StateSet seen_nested_;
-  std::vector<Recipe> nested_;
+  ContinuationOracles oracles_{new_commits(ctx_.options)};
+  // Every state checked so far, at the smallest depth it was checked at.
+  StateSet seen_;
 };
 
 // The invariants that fail under process-crash at each point of `points`.
@@ -517,7 +533,10 @@ Status classify_causes(const Context& ctx, std::vector<ModelResult>& models, boo
   if (points.empty()) return Status();
   std::map<uint64_t, std::set<std::string>> failures;
   if (process_crash != nullptr && process_crash_complete) {
-    for (const Violation& v : process_crash->violations) failures[v.crash_point].insert(v.invariant);
+    for (const Violation& v : process_crash->violations) {
+      // A nested state's violation says nothing about the process crash at its top-level point alone.
+      if (v.state_id.find('>') == std::string::npos) failures[v.crash_point].insert(v.invariant);
+    }
   } else {
     ASSIGN_OR_RETURN(failures, process_crash_failures(ctx, std::vector<uint64_t>(points.begin(), points.end())));
   }
@@ -552,7 +571,7 @@ void place(const Context& ctx, TimelineWalker& walker, uint64_t from, ModelKind 
   v.scenario = ctx.scenario;
   v.state_id = format_segment({p, kind, {}});
   v.crash_point = p;
-  v.ops = ops_around(trace, ctx.main->durable, f, kind, Choice{}, ctx.options.context_ops);
+  v.ops = ops_around(trace, ctx.main->durable(), f, kind, Choice{}, ctx.options.context_ops);
 }
 
 // The lose-unsynced state right after trace entry `index`: what a power loss
@@ -612,63 +631,63 @@ std::vector<Violation> error_discipline_violations(const Context& ctx) {
   return out;
 }
 
-// A crash state located from its id: the last segment's trace, frontier and choice.
+// A crash state located from its id: its recipe (the last segment's trace,
+// frontier and choice) and its image.
 struct Located {
-  std::shared_ptr<const TraceContext> tc;
-  std::shared_ptr<const Frontier> frontier;
-  Choice choice;
-  ModelKind kind = ModelKind::kLoseUnsynced;
+  Recipe recipe;
+  ModelKind case_kind = ModelKind::kLoseUnsynced;  // the first segment's model
   DiskImage image;
-  Expectation expect;
-  uint64_t top_point = 0;
-  bool nested = false;
 };
-
-// Recovery's own trace when the system opens `image`.
-Result<Trace> recovery_trace(SystemUnderTest& sut, const DiskImage& image) {
-  vfs::MemVfs mem;
-  RETURN_IF_ERROR(install_image(image, mem));
-  RecordingVfs rec(mem, image);
-  auto session = sut.open(rec);
-  if (!session.ok()) return session.status().with("the parent state does not open, so it has no recovery trace");
-  return rec.trace();
-}
 
 Result<Located> locate(SystemUnderTest& sut, const Recording& recording, const SimulationOptions& options,
                        const std::string& text) {
   ASSIGN_OR_RETURN(const StateId id, StateId::parse(text));
   Located loc;
-  loc.tc = make_trace_context(recording.trace, options.fs);
+  loc.case_kind = id.segments[0].model;
+  Recipe& r = loc.recipe;
+  r.tc = make_trace_context(recording.trace, options.fs);
+  r.kind = loc.case_kind;
+  r.top_point = id.segments[0].point;
+  uint64_t base = 0;
+  uint64_t length = r.tc->trace.ops.size();
+  ContinuationOracles oracles(new_commits(options));
   for (size_t i = 0; i < id.segments.size(); ++i) {
     const StateIdSegment& seg = id.segments[i];
+    const std::string where = "state id " + text + ": segment " + std::to_string(i + 1) + " (" + format_segment(seg) + ")";
     if (i > 0) {
-      if (seg.model != id.segments[0].model) {
-        return Status::invalid_argument("state id " + text + ": a crash inside recovery uses its parent's model");
+      if (r.kind == ModelKind::kCorrupt || seg.model == ModelKind::kCorrupt) {
+        return Status::invalid_argument(where + ": no crash state is nested in or under the corrupt model");
       }
-      ASSIGN_OR_RETURN(Trace rt, recovery_trace(sut, loc.image));
-      loc.tc = make_trace_context(std::move(rt), options.fs);
-      loc.nested = true;
+      // The store's run on the parent state, recorded exactly as the check that found this state did.
+      const Oracle& oracle = r.oracle ? *r.oracle : recording.oracle;
+      StateOutcome outcome = check_state(sut, oracle, loc.image, r.expect, check_options(options, r, loc.image, true));
+      if (!outcome.after_recovery) {
+        return Status::failed_state(where + ": the parent state does not open and scan, so it has no run to crash in");
+      }
+      ASSIGN_OR_RETURN(const NestedTrace run,
+                       nested_trace(r, std::move(*outcome.after_recovery), recording.oracle, oracles, options.fs));
+      r = nested_recipe(Recipe{r}, run, seg.point, seg.model);
+      base = run.base;
+      length = run.length;
     }
-    if (seg.point > loc.tc->trace.ops.size()) {
-      return Status::invalid_argument("state id " + text + ": crash point " + std::to_string(seg.point) +
-                                      " is past the end of its trace (" + std::to_string(loc.tc->trace.ops.size()) +
-                                      " entries)");
+    if (seg.point > length) {
+      return Status::invalid_argument(where + ": crash point " + std::to_string(seg.point) +
+                                      " is past the end of its trace (" + std::to_string(length) + " entries)");
     }
-    loc.frontier = std::make_shared<const Frontier>(frontiers_at(loc.tc->trace, options.fs, {seg.point}).front());
-    ASSIGN_OR_RETURN(loc.choice, decode_choice(seg.model, seg.choice, loc.tc->trace, *loc.frontier));
-    ASSIGN_OR_RETURN(loc.image, build_image(seg.model, loc.tc->trace, *loc.frontier, loc.choice));
-    loc.kind = seg.model;
-    if (i == 0) {
-      loc.expect = loc.frontier->expect;
-      loc.top_point = seg.point;
-    }
+    r.frontier = std::make_shared<const Frontier>(frontiers_at(r.tc->trace, options.fs, {base + seg.point}).front());
+    ASSIGN_OR_RETURN(r.choice, decode_choice(seg.model, seg.choice, r.tc->trace, *r.frontier));
+    ASSIGN_OR_RETURN(loc.image, build_image(seg.model, r.tc->trace, *r.frontier, r.choice));
+    r.kind = seg.model;
+    if (i == 0) r.expect = r.frontier->expect;
   }
+  r.id = text;
   return loc;
 }
 
-Result<DiskImage> rebuild_state(const Context& ctx, const std::string& id) {
+Result<DiskImage> rebuild_state(const Context& ctx, const std::string& id,
+                                const std::function<DiskImage(const Recipe&, DiskImage)>& key) {
   ASSIGN_OR_RETURN(Located loc, locate(ctx.sut, ctx.recording, ctx.options, id));
-  return std::move(loc.image);
+  return key(loc.recipe, std::move(loc.image));
 }
 
 uint64_t count_markers(const Trace& trace, OpKind kind) {
@@ -810,29 +829,29 @@ Result<DiskImage> Simulator::build_state(const Recording& recording, const Simul
 Result<StateView> Simulator::view_state(const Recording& recording, const SimulationOptions& options,
                                         const std::string& state_id, uint32_t context) const {
   ASSIGN_OR_RETURN(Located loc, locate(sut_, recording, options, state_id));
+  const Recipe& r = loc.recipe;
   StateView view;
-  view.ops = ops_around(loc.tc->trace, loc.tc->durable, *loc.frontier, loc.kind, loc.choice, context);
+  view.ops = ops_around(r.tc->trace, r.tc->durable(), *r.frontier, r.kind, r.choice, context);
   view.image = std::move(loc.image);
-  view.model = loc.kind;
-  view.nested = loc.nested;
-  view.crash_point = loc.frontier->point;
-  view.expect = loc.expect;
+  view.model = r.kind;
+  view.depth = r.depth;
+  view.after_new_writes = r.after_new_writes;
+  view.crash_point = r.frontier->point;
+  view.expect = r.expect;
   return view;
 }
 
 Result<std::vector<Violation>> Simulator::replay(const std::string& scenario, const Recording& recording,
                                                  const SimulationOptions& options, const std::string& state_id) const {
   ASSIGN_OR_RETURN(Located loc, locate(sut_, recording, options, state_id));
-  CheckOptions check;
-  check.media_fault = media_fault_check(loc.kind, *loc.tc, *loc.frontier, loc.choice, loc.image);
-  check.post_recovery_write = options.post_recovery_write;
-  const StateOutcome outcome = check_state(sut_, recording.oracle, loc.image, loc.expect, check);
+  const Recipe& r = loc.recipe;
+  const Oracle& oracle = r.oracle ? *r.oracle : recording.oracle;
+  const StateOutcome outcome = check_state(sut_, oracle, loc.image, r.expect, check_options(options, r, loc.image, false));
   const Context ctx = make_context(scenario, recording, options, sut_);
-  const Recipe recipe{loc.tc, loc.frontier, loc.choice, loc.expect, state_id, loc.top_point, loc.nested};
   std::vector<Violation> out;
-  for (const Finding& f : outcome.findings) out.push_back(decorate(ctx, loc.kind, recipe, f));
-  if (options.classify_causes && is_power_loss(loc.kind) && !out.empty()) {
-    ASSIGN_OR_RETURN(const auto failures, process_crash_failures(ctx, {loc.top_point}));
+  for (const Finding& f : outcome.findings) out.push_back(decorate(ctx, loc.case_kind, r, f));
+  if (options.classify_causes && is_power_loss(loc.case_kind) && !out.empty()) {
+    ASSIGN_OR_RETURN(const auto failures, process_crash_failures(ctx, {r.top_point}));
     classify(out, failures);
   }
   return out;

@@ -10,9 +10,10 @@
 // crash state from the trace (never rerunning the workload), skips states
 // whose image and expectation were already checked, keeps at most
 // `max_states` of the rest (and of those, its shard's), checks them on
-// `jobs` threads, then checks crash states inside the recovery of each state
-// (idempotent-recovery), and finally compares power-loss violations with a
-// process crash at the same point to tell a missing sync from a logic error.
+// `jobs` threads, then the nested crash states of each (inside its recovery
+// and after the new commits the recovered store takes, to `nesting.depth`),
+// and finally compares power-loss violations with a process crash at the
+// same point to tell a missing sync from a logic error.
 // Results do not depend on `jobs`: every list is in a fixed order.
 //
 // Reproduction: build_state() rebuilds the exact bytes of a state from its id,
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "crashsim/checker.h"
+#include "crashsim/continuation.h"
 #include "crashsim/disk_image.h"
 #include "crashsim/faults.h"
 #include "crashsim/persistence_model.h"
@@ -72,6 +74,26 @@ struct Progress {
   uint64_t violations = 0;  // found so far by this model
 };
 
+// Crashes after a recovery (docs/crash-models.md, "Nested crashes"). Each
+// checked state of a non-corrupt model is opened through a RecordingVfs, and
+// the store's whole run on it is recorded: its recovery, then the
+// continuation (continuation.h: new commits, a checkpoint, a clean close).
+// Every canonical point of that run is a nested crash state, checked with
+// every choice its model has there, and deduplicated like any other.
+struct NestingOptions {
+  // 0: no nested state; 1: the store's run on each state of the workload's
+  // trace; 2: also its run on each of those nested states; ... up to
+  // kMaxNestingDepth.
+  uint32_t depth = 1;
+  // The models nested states are built under (never corrupt). Empty: the
+  // parent's model, and lose-unsynced as well after a process crash (a
+  // power loss during or after the recovery of a process crash).
+  std::vector<ModelKind> models;
+  // Nested states per parent state, at most (a seeded sample); 0: all.
+  uint32_t states_per_state = 0;
+};
+inline constexpr uint32_t kMaxNestingDepth = 3;
+
 struct SimulationOptions {
   std::vector<ModelConfig> models;  // run in this order
   PointSelection points = PointSelection::kAll;
@@ -79,11 +101,12 @@ struct SimulationOptions {
   uint64_t point_seed = 1;
   FsRules fs;
   unsigned jobs = 0;  // worker threads; 0: one per CPU
+  // After the checks, the recovered store takes the continuation's commits
+  // and must reopen with them (writable-after-recovery); without it, the
+  // store's run ends at a clean close right after the checks.
   bool post_recovery_write = true;
-  bool idempotent_recovery = true;
-  // Crash states checked inside the recovery of each state (a seeded sample
-  // when recovery's trace allows more); 0 checks them all.
-  uint32_t recovery_states_per_state = 8;
+  ContinuationOptions continuation;
+  NestingOptions nesting;
   // Run process-crash at the crash points of power-loss violations.
   bool classify_causes = true;
   // Report each acknowledgement that rested on non-durable data (the at-risk
@@ -95,7 +118,7 @@ struct SimulationOptions {
   // Trace entries shown on each side of the crash point in a violation.
   uint32_t context_ops = 6;
   // Crash states of the workload's trace checked per model, at most (0: no
-  // bound; states inside recovery are bounded by recovery_states_per_state).
+  // bound; nested states are bounded by nesting.states_per_state).
   // When a model has more distinct states, the max_states whose ids rank
   // first under a stable hash are checked, so the sample is the same on
   // every run and every machine, and spread over the whole trace.
@@ -116,9 +139,12 @@ vfs::Status validate(const SimulationOptions& options);
 struct StateView {
   DiskImage image;
   ModelKind model = ModelKind::kLoseUnsynced;
-  bool nested = false;        // a crash inside recovery
-  uint64_t crash_point = 0;   // in the trace of the id's last segment
-  Expectation expect;         // what the workload had acknowledged at the top-level crash point
+  uint32_t depth = 0;         // nested crashes: segments of the id after the first
+  bool after_new_writes = false;  // nested, and the crash came after the open returned
+  uint64_t crash_point = 0;   // in the trace the id's last segment crashes in
+  // What the state must show: the workload's acknowledgements at the
+  // top-level crash point, or the continuation's (continuation.h).
+  Expectation expect;
   std::vector<OpRecord> ops;  // ascending
 };
 
@@ -145,13 +171,13 @@ class Simulator {
   ScenarioResult check(const std::string& scenario, const Recording& recording,
                        const SimulationOptions& options) const;
 
-  // The exact crash state `state_id` names. A nested id reruns the recovery
-  // of its parent state through a RecordingVfs to get recovery's trace.
+  // The exact crash state `state_id` names. A nested id rechecks its parent
+  // state through a RecordingVfs to get the trace of the store's run on it.
   vfs::Result<DiskImage> build_state(const Recording& recording, const SimulationOptions& options,
                                      const std::string& state_id) const;
   // The state `state_id` names, with what became of the trace entries around
   // its crash point (`context` each side, and every earlier one lost). For a
-  // crash inside recovery, the entries are those of recovery's trace.
+  // nested crash, the entries are those of the trace it crashes in.
   vfs::Result<StateView> view_state(const Recording& recording, const SimulationOptions& options,
                                     const std::string& state_id, uint32_t context) const;
   // Checks that one state and returns its violations (cause classified as in check()).

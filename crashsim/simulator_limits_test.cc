@@ -53,7 +53,7 @@ Scenario scenario(ModelKind kind, uint32_t transactions = 10) {
   s.workload.generator = GeneratorSpec{.seed = 3, .transactions = transactions, .key_space = 12};
   s.options.models = {ModelConfig{.kind = kind, .samples_per_point = 16, .sector_size = 64, .seed = 4}};
   s.options.jobs = 2;
-  s.options.idempotent_recovery = false;
+  s.options.nesting.depth = 0;
   s.options.post_recovery_write = false;
   s.options.classify_causes = false;
   return s;
@@ -192,7 +192,7 @@ TEST(SimulatorLimitsTest, ViewStateShowsTheEntriesAroundTheCrashWithTheirParts) 
   const auto view = sim.view_state(*recording, s.options, std::to_string(end) + ":lose-unsynced", 4);
   ASSERT_TRUE(view.ok()) << view.status().to_string();
   EXPECT_EQ(view->crash_point, end);
-  EXPECT_FALSE(view->nested);
+  EXPECT_EQ(view->depth, 0u);
   EXPECT_EQ(view->expect.acked, 10u);
   ASSERT_FALSE(view->ops.empty());
   // Commits are never synced here, so earlier writes show as dropped, each with its file and extent.

@@ -9,13 +9,14 @@ namespace crashsim {
 using vfs::Result;
 
 size_t StateSet::KeyHash::operator()(const Key& k) const {
-  return mix64(k.hash ^ mix64(k.expect.acked * 4 + (k.expect.in_flight ? 2 : 0)) ^ mix64(k.expect.failed + 1));
+  return mix64(k.hash ^ mix64(k.expect.acked * 4 + (k.expect.in_flight ? 2 : 0)) ^ mix64(k.expect.failed + 1) ^
+               k.oracle_id);
 }
 
-Result<const StateSet::Entry*> StateSet::find(const Key& key, const DiskImage& image) const {
+Result<StateSet::Entry*> StateSet::find(const Key& key, const DiskImage& image) {
   const auto it = entries_.find(key);
   if (it == entries_.end()) return nullptr;
-  for (const Entry& entry : it->second) {
+  for (Entry& entry : it->second) {
     ++comparisons_;
     bool equal = false;
     if (entry.image) {
@@ -30,16 +31,16 @@ Result<const StateSet::Entry*> StateSet::find(const Key& key, const DiskImage& i
   return nullptr;
 }
 
-Result<bool> StateSet::contains(const DiskImage& image, uint64_t hash, Expectation expect) const {
-  ASSIGN_OR_RETURN(const Entry* found, find(Key{hash, expect}, image));
-  return found != nullptr;
-}
-
-Result<bool> StateSet::insert(const DiskImage& image, uint64_t hash, Expectation expect, const std::string& id) {
-  const Key key{hash, expect};
-  ASSIGN_OR_RETURN(const Entry* found, find(key, image));
-  if (found != nullptr) return false;
-  entries_[key].push_back(Entry{id, retain(image)});
+Result<bool> StateSet::insert(const DiskImage& image, uint64_t hash, Expectation expect, const std::string& id,
+                              uint64_t oracle_id, uint32_t depth) {
+  const Key key{hash, expect, oracle_id};
+  ASSIGN_OR_RETURN(Entry* found, find(key, image));
+  if (found == nullptr) {
+    entries_[key].push_back(Entry{id, retain(image), depth});
+    return true;
+  }
+  if (found->depth <= depth) return false;
+  found->depth = depth;
   return true;
 }
 

@@ -1,7 +1,10 @@
 // StateSet: the crash states already checked, for deduplication.
 //
-// Two crash states are the same check when their images and their
-// expectations are equal. Images are found by their 64-bit hash
+// Two crash states are the same check when their images, their expectations
+// and the oracles those refer to (0: the workload's; a continuation's id,
+// continuation.h) are equal. A check includes the nested crash states below
+// it (nesting.h), so a state is a duplicate only of one checked at its depth
+// or a smaller one, which went at least as deep. Images are found by their 64-bit hash
 // (image_hash), but a hash match alone never makes a state a duplicate: the
 // images themselves are compared, so a collision (two different images with
 // one hash) leaves both states to be checked.
@@ -36,10 +39,11 @@ class StateSet {
 
   StateSet(uint64_t budget_bytes, Rebuild rebuild) : budget_bytes_(budget_bytes), rebuild_(std::move(rebuild)) {}
 
-  // Whether a state with an equal image and expectation was inserted.
-  vfs::Result<bool> contains(const DiskImage& image, uint64_t hash, Expectation expect) const;
-  // Inserts the state unless an equal one is there; true when it was inserted.
-  vfs::Result<bool> insert(const DiskImage& image, uint64_t hash, Expectation expect, const std::string& id);
+  // Inserts the state at `depth` unless an equal one is there at that depth
+  // or a smaller one (an equal one deeper down takes this depth); true when
+  // it was inserted, i.e. the state is to be checked.
+  vfs::Result<bool> insert(const DiskImage& image, uint64_t hash, Expectation expect, const std::string& id,
+                           uint64_t oracle_id = 0, uint32_t depth = 0);
 
   // Bytes of the distinct buffers the set keeps alive.
   uint64_t retained_bytes() const { return retained_bytes_; }
@@ -51,6 +55,7 @@ class StateSet {
   struct Key {
     uint64_t hash;
     Expectation expect;
+    uint64_t oracle_id;
     friend bool operator==(const Key&, const Key&) = default;
   };
   struct KeyHash {
@@ -59,10 +64,11 @@ class StateSet {
   struct Entry {
     std::string id;
     std::optional<DiskImage> image;  // absent once the budget is spent
+    uint32_t depth = 0;
   };
 
   // The entry under `key` whose image equals `image`, if any.
-  vfs::Result<const Entry*> find(const Key& key, const DiskImage& image) const;
+  vfs::Result<Entry*> find(const Key& key, const DiskImage& image);
   // Keeps `image` when its new buffers fit in the budget.
   std::optional<DiskImage> retain(const DiskImage& image);
 
@@ -71,8 +77,8 @@ class StateSet {
   std::unordered_map<Key, std::vector<Entry>, KeyHash> entries_;
   std::unordered_set<const Bytes*> retained_buffers_;
   uint64_t retained_bytes_ = 0;
-  mutable uint64_t comparisons_ = 0;
-  mutable uint64_t collisions_ = 0;
+  uint64_t comparisons_ = 0;
+  uint64_t collisions_ = 0;
 };
 
 }  // namespace crashsim

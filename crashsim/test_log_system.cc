@@ -14,6 +14,7 @@ using vfs::Status;
 namespace {
 
 constexpr char kLogPath[] = "log";
+constexpr char kCompactPath[] = "log.compact";
 constexpr size_t kRecordHeader = 8;
 
 void put_u32(Bytes& out, uint32_t v) {
@@ -79,10 +80,25 @@ bool apply_payload(const uint8_t* p, size_t n, KvState& state) {
   return at == n;
 }
 
+// The whole state as one record in a new file, synced, renamed over the log.
+Status compact(vfs::Vfs& vfs, const KvState& state) {
+  ASSIGN_OR_RETURN(std::unique_ptr<vfs::File> file, vfs.open(kCompactPath, vfs::OpenMode::kCreate));
+  RETURN_IF_ERROR(file->truncate(0));
+  if (!state.empty()) {
+    Batch all;
+    for (const auto& [key, value] : state) all.push_back({KvOp::Kind::kPut, key, value});
+    RETURN_IF_ERROR(file->write_at(0, encode_record(all)));
+  }
+  RETURN_IF_ERROR(file->sync());
+  RETURN_IF_ERROR(file->close());
+  RETURN_IF_ERROR(vfs.rename(kCompactPath, kLogPath));
+  return vfs.sync_dir(".");
+}
+
 class LogSession final : public SutSession {
  public:
-  LogSession(std::unique_ptr<vfs::File> file, LogOptions options, KvState state, uint64_t end, bool torn)
-      : file_(std::move(file)), options_(options), state_(std::move(state)), end_(end), torn_(torn) {}
+  LogSession(vfs::Vfs& vfs, std::unique_ptr<vfs::File> file, LogOptions options, KvState state, uint64_t end, bool torn)
+      : vfs_(vfs), file_(std::move(file)), options_(options), state_(std::move(state)), end_(end), torn_(torn) {}
 
   Status apply(const Batch& batch) override {
     if (batch.empty()) return Status();
@@ -125,9 +141,13 @@ class LogSession final : public SutSession {
     if (torn_) return {"torn-tail-discarded"};
     return {};
   }
-  Status close() override { return file_->close(); }
+  Status close() override {
+    if (options_.compact_on_close) RETURN_IF_ERROR(compact(vfs_, state_));
+    return file_->close();
+  }
 
  private:
+  vfs::Vfs& vfs_;
   std::unique_ptr<vfs::File> file_;
   LogOptions options_;
   KvState state_;
@@ -142,6 +162,9 @@ std::string LogSystem::name() const {
   if (!options_.sync_on_commit) n += "[no-sync]";
   if (!options_.sync_dir_on_create) n += "[no-sync-dir]";
   if (options_.unsafe_recovery_rewrite) n += "[rewrite]";
+  if (!options_.sync_recovered) n += "[unsynced-recovery]";
+  if (options_.keep_torn_tail) n += "[keep-torn-tail]";
+  if (options_.compact_on_close) n += "[compact]";
   return n;
 }
 
@@ -162,9 +185,10 @@ std::vector<FileRegion> LogSystem::describe_regions(const DiskImage& image) cons
 }
 
 Result<std::unique_ptr<SutSession>> LogSystem::open(vfs::Vfs& vfs) {
-  ASSIGN_OR_RETURN(const bool existed, vfs.exists(kLogPath));
   ASSIGN_OR_RETURN(std::unique_ptr<vfs::File> file, vfs.open(kLogPath, vfs::OpenMode::kCreate));
-  if (!existed && options_.sync_dir_on_create) RETURN_IF_ERROR(vfs.sync_dir("."));
+  // Every open, not only the one that creates the log: a process may have
+  // died between the creation and its sync_dir.
+  if (options_.sync_dir_on_create) RETURN_IF_ERROR(vfs.sync_dir("."));
   ASSIGN_OR_RETURN(const uint64_t size, file->size());
   Bytes bytes(size);
   ASSIGN_OR_RETURN(const size_t got, file->read_at(0, bytes));
@@ -180,7 +204,9 @@ Result<std::unique_ptr<SutSession>> LogSystem::open(vfs::Vfs& vfs) {
     at += kRecordHeader + len;
   }
   const bool torn = at != bytes.size();
-  if (torn) {
+  if (torn && options_.keep_torn_tail) {
+    at = bytes.size();
+  } else if (torn) {
     // A torn tail must go before anything is appended after it, or a later
     // recovery would stop at it and drop what follows.
     if (options_.unsafe_recovery_rewrite) {
@@ -189,10 +215,17 @@ Result<std::unique_ptr<SutSession>> LogSystem::open(vfs::Vfs& vfs) {
     } else {
       RETURN_IF_ERROR(file->truncate(at));
     }
+  }
+  // The records read may be only in the page cache (a process died before
+  // its sync, or a sync failed and the kernel marked the pages clean): what
+  // the store is about to show must be durable first, so it is written back
+  // over itself (which dirties those pages again) and synced.
+  if (options_.sync_recovered && (torn || at > 0)) {
+    if (at > 0) RETURN_IF_ERROR(file->write_at(0, std::span<const uint8_t>(bytes.data(), std::min(at, bytes.size()))));
     RETURN_IF_ERROR(file->sync());
   }
   return std::unique_ptr<SutSession>(
-      std::make_unique<LogSession>(std::move(file), options_, std::move(state), at, torn));
+      std::make_unique<LogSession>(vfs, std::move(file), options_, std::move(state), at, torn));
 }
 
 }  // namespace crashsim::testing

@@ -57,6 +57,22 @@ TimelineWalker::TimelineWalker(const Trace& trace, FsRules rules) : trace_(trace
   durable_dirs_ = live_dirs_;
 }
 
+TimelineWalker::TimelineWalker(const Trace& trace, FsRules rules, const Frontier& start)
+    : trace_(trace),
+      rules_(rules),
+      position_(start.point),
+      expect_(start.expect),
+      live_names_(start.live_names),
+      durable_names_(start.durable_names),
+      live_dirs_(start.live_dirs),
+      durable_dirs_(start.durable_dirs) {
+  // The frontier keeps its buffers: writable() copies a shared one before the
+  // first write, so sharing it here never changes the frontier.
+  for (const auto& [id, view] : start.inodes) {
+    inodes_[id] = InodeState{std::const_pointer_cast<Bytes>(view.live), view.durable, view.pending, view.dropped};
+  }
+}
+
 std::shared_ptr<Bytes>& TimelineWalker::writable(InodeState& inode) {
   // Shared with a Frontier or with `durable`: copy before writing.
   if (inode.live.use_count() > 1) inode.live = std::make_shared<Bytes>(*inode.live);
@@ -179,7 +195,7 @@ Frontier TimelineWalker::frontier() const {
     if (f.inodes.contains(id)) return;
     const auto it = inodes_.find(id);
     if (it == inodes_.end()) return;
-    f.inodes[id] = InodeView{it->second.live, it->second.durable, it->second.pending};
+    f.inodes[id] = InodeView{it->second.live, it->second.durable, it->second.pending, it->second.dropped};
   };
   for (const auto& entry : live_names_) add(entry.second);
   for (const auto& entry : durable_names_) add(entry.second);
@@ -237,6 +253,32 @@ std::vector<uint64_t> Frontier::durable_pending() const {
     out.insert(out.end(), pending.begin(), pending.end());
   }
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+vfs::Result<Trace> continue_trace(const Trace& before, const Frontier& at, const Trace& after) {
+  Trace out;
+  out.initial = before.initial;
+  out.ops.assign(before.ops.begin(), before.ops.begin() + static_cast<std::ptrdiff_t>(at.point));
+  InodeId last = before.initial_inodes();
+  for (const Op& op : out.ops) last = std::max(last, op.inode);
+  std::vector<InodeId> renumbered;  // after's inode i is renumbered[i - 1]
+  for (const auto& [path, contents] : after.initial.files) {
+    const auto it = at.live_names.find(path);
+    if (it == at.live_names.end()) {
+      return vfs::Status::invalid_argument("continue a trace after a process crash at point " +
+                                           std::to_string(at.point) + ": file " + path +
+                                           " of the state recovery started from is not in that state");
+    }
+    renumbered.push_back(it->second);
+  }
+  for (Op op : after.ops) {
+    if (op.inode != 0) {
+      while (renumbered.size() < op.inode) renumbered.push_back(++last);
+      op.inode = renumbered[op.inode - 1];
+    }
+    out.ops.push_back(std::move(op));
+  }
   return out;
 }
 

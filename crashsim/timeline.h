@@ -22,6 +22,7 @@
 
 #include "crashsim/disk_image.h"
 #include "crashsim/trace.h"
+#include "vfs/status.h"
 
 namespace crashsim {
 
@@ -69,6 +70,9 @@ struct InodeView {
   // order; a truncate to the size the file already had is left out (it
   // changes nothing, so nothing of it can be lost).
   std::vector<uint64_t> pending;
+  // A failed sync dropped writes (AfterFailedSync::kDrop): a sync makes
+  // durable `durable` plus the pending ops, not `live`.
+  bool dropped = false;
 };
 
 struct Frontier {
@@ -97,6 +101,10 @@ struct Frontier {
 class TimelineWalker {
  public:
   TimelineWalker(const Trace& trace, FsRules rules);
+  // Resumes at `start`, a frontier at start.point of a trace whose entries
+  // before that point are those of `trace` (continue_trace() builds one), so
+  // the entries before it are not walked again.
+  TimelineWalker(const Trace& trace, FsRules rules, const Frontier& start);
 
   // Applies trace entries up to (not including) `point`; points only increase.
   void advance_to(uint64_t point);
@@ -128,6 +136,14 @@ class TimelineWalker {
   std::set<std::string> live_dirs_;
   std::set<std::string> durable_dirs_;
 };
+
+// What the disk goes through when a process crash at `at` (a frontier of
+// `before`) is followed by `after`, recorded from at.live_image(): the
+// entries of `before` up to the crash point (the page cache survived them),
+// then those of `after` with its inodes renumbered (the files of its initial
+// image become the inodes their paths have at `at`, its creations new ones).
+// A power loss anywhere in `after` then drops what neither run had synced.
+vfs::Result<Trace> continue_trace(const Trace& before, const Frontier& at, const Trace& after);
 
 // Frontiers at each of `points` (ascending), from one walk.
 std::vector<Frontier> frontiers_at(const Trace& trace, FsRules rules, const std::vector<uint64_t>& points);

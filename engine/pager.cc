@@ -85,7 +85,6 @@ Status never_created(const std::string& path, const std::string& wal_path) {
 
 Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& path, const PagerOptions& options) {
   const std::string wal_path = path + "-wal";
-  ASSIGN_OR_RETURN(const bool wal_existed, vfs.exists(wal_path));
   ASSIGN_OR_RETURN(auto data, vfs.open(path, vfs::OpenMode::kMustExist));
   ASSIGN_OR_RETURN(auto wal, vfs.open(wal_path, vfs::OpenMode::kCreate));
   ASSIGN_OR_RETURN(RecoveredState state, recover(*data, *wal, options.page_size, options.mutant));
@@ -113,8 +112,12 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
     // nothing to copy, so the header is written back as it was.
     RETURN_IF_ERROR(pager->start_wal_generation(generation).with("recovery of " + path));
   }
-  // A WAL that had to be recreated exists for sure only once its directory is synced.
-  if (!wal_existed) RETURN_IF_ERROR(vfs.sync_dir(vfs::parent_dir(path)));
+  // Both entries exist for sure only once their directory is synced: the WAL
+  // may have had to be recreated, and a creation may have been interrupted
+  // between creating the files and its sync_dir (the process died while the
+  // page cache kept everything), in which case this open, which goes on to
+  // acknowledge commits in them, is the first to make them durable.
+  RETURN_IF_ERROR(vfs.sync_dir(vfs::parent_dir(path)));
   return std::unique_ptr<Pager>(std::move(pager));
 }
 

@@ -317,6 +317,18 @@ std::string unexplained_failures(const Report& report) {
   return "<h2>Failed or deferred cases without a violation to show</h2><ul>" + items + "</ul>";
 }
 
+// "1,234 (1,000 / 234; 800 after new writes)": total, per depth when deeper than 1, after new writes.
+std::string nested_cell(const ModelResult& m) {
+  std::string out = format_count(m.recovery_states_checked);
+  if (m.recovery_states_checked == 0) return out;
+  std::string parts;
+  if (m.nested_checked_by_depth.size() > 1) {
+    for (uint64_t n : m.nested_checked_by_depth) parts += (parts.empty() ? "" : " / ") + format_count(n);
+    parts += "; ";
+  }
+  return out + " (" + parts + format_count(m.nested_after_new_writes) + " after new writes)";
+}
+
 std::string coverage_part(const Report& report) {
   std::set<std::string> paths;
   for (const ScenarioResult& s : report.scenarios)
@@ -326,7 +338,7 @@ std::string coverage_part(const Report& report) {
       "<h2>Coverage</h2><p class=\"muted\">What each case explored, and how many checked crash states made "
       "recovery take each path: a path never taken is a path never tested.</p><table><thead><tr>"
       "<th>Scenario</th><th>Model</th><th>Crash points</th><th>States allowed</th><th>Generated</th>"
-      "<th>Checked</th><th>Duplicates</th><th>Recovery crashes</th><th>States/s</th>";
+      "<th>Checked</th><th>Duplicates</th><th>Nested crashes (per depth; after new writes)</th><th>States/s</th>";
   for (const std::string& p : paths) out += "<th>" + e(p) + "</th>";
   out += "</tr></thead><tbody>";
   auto num_cell = [](const std::string& text) { return "<td class=\"num\">" + e(text) + "</td>"; };
@@ -336,7 +348,7 @@ std::string coverage_part(const Report& report) {
              num_cell(format_count(m.crash_points)) +
              num_cell(format_quantity(m.states_total) + (m.sampled ? " (sampled)" : "")) +
              num_cell(format_count(m.states_generated)) + num_cell(format_count(m.states_checked)) +
-             num_cell(format_count(m.duplicates_skipped)) + num_cell(format_count(m.recovery_states_checked)) +
+             num_cell(format_count(m.duplicates_skipped)) + num_cell(nested_cell(m)) +
              num_cell(format_count(m.seconds > 0 ? static_cast<uint64_t>(m.states_checked / m.seconds) : 0));
       for (const std::string& p : paths) {
         auto it = m.recovery_paths.find(p);

@@ -106,6 +106,11 @@ Status add_model(const ScenarioResult& s, ModelResult& into, const ModelResult& 
   into.states_checked += from.states_checked;
   into.duplicates_skipped += from.duplicates_skipped;
   into.recovery_states_checked += from.recovery_states_checked;
+  if (into.nested_checked_by_depth.size() < from.nested_checked_by_depth.size())
+    into.nested_checked_by_depth.resize(from.nested_checked_by_depth.size());
+  for (size_t d = 0; d < from.nested_checked_by_depth.size(); ++d)
+    into.nested_checked_by_depth[d] += from.nested_checked_by_depth[d];
+  into.nested_after_new_writes += from.nested_after_new_writes;
   into.seconds += from.seconds;
   for (const auto& [path, n] : from.recovery_paths) into.recovery_paths[path] += n;
   for (const auto& [kind, c] : from.fault_regions) {

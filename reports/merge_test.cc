@@ -63,6 +63,9 @@ TEST(Merge, ACaseSplitAcrossShardsAddsUpAndRecomputesItsVerdict) {
   found.fault_regions = {{"wal-header", {4, 1, 1, 0, 1, 1, 0}}};
   a.scenarios[0].models[0].fault_regions = {{"wal-header", {3, 2, 0, 1, 0, 0, 0}}, {"data-leaf", {2, 2, 0, 0, 0, 0, 0}}};
   ASSERT_FALSE(scenario_passed(a.scenarios[0]));
+  a.scenarios[0].models[0].nested_checked_by_depth = {10};
+  found.nested_checked_by_depth = {5, 3};
+  found.nested_after_new_writes = 4;
 
   auto merged = merge_parsed_reports(std::vector<Report>{a, b});
   ASSERT_TRUE(merged.ok()) << merged.status().to_string();
@@ -74,6 +77,8 @@ TEST(Merge, ACaseSplitAcrossShardsAddsUpAndRecomputesItsVerdict) {
   EXPECT_EQ(m.violations.size(), 1u);
   EXPECT_EQ(m.recovery_paths.at("checkpoint-redone"), 6u);
   EXPECT_EQ(m.recovery_paths.at("torn-tail-discarded"), 2u);
+  EXPECT_EQ(m.nested_checked_by_depth, (std::vector<uint64_t>{15, 3}));
+  EXPECT_EQ(m.nested_after_new_writes, 4u);
   EXPECT_EQ(m.fault_regions.at("wal-header"), (FaultCounts{7, 3, 1, 1, 1, 1, 0}));
   EXPECT_EQ(m.fault_regions.at("data-leaf"), (FaultCounts{2, 2, 0, 0, 0, 0, 0}));
   EXPECT_TRUE(scenario_passed(merged->scenarios[0]));

@@ -95,6 +95,8 @@ json case_json(const ModelResult& m, bool passed) {
             {"states_checked", m.states_checked},
             {"duplicates_skipped", m.duplicates_skipped},
             {"recovery_states_checked", m.recovery_states_checked},
+            {"nested_checked_by_depth", m.nested_checked_by_depth},
+            {"nested_after_new_writes", m.nested_after_new_writes},
             {"seconds", m.seconds},
             {"states_per_second", states_per_second(m)},
             {"recovery_paths", m.recovery_paths},
@@ -258,9 +260,9 @@ ModelResult read_case(const JsonValue& v) {
   ModelResult m;
   // "verdict" and "states_per_second" are derived: accepted, recomputed.
   ObjectReader o(v, {"model", "verdict", "crash_points", "states_total", "states_generated", "sampled",
-                     "states_checked", "duplicates_skipped", "recovery_states_checked", "seconds",
-                     "states_per_second", "recovery_paths", "fault_regions", "violation_counts", "violations",
-                     "error"});
+                     "states_checked", "duplicates_skipped", "recovery_states_checked", "nested_checked_by_depth",
+                     "nested_after_new_writes", "seconds", "states_per_second", "recovery_paths", "fault_regions",
+                     "violation_counts", "violations", "error"});
   o.read_string("model", Need::kRequired, m.model);
   o.read_uint("crash_points", Need::kOptional, 0, UINT64_MAX, m.crash_points);
   o.read_number("states_total", Need::kRequired, 0, 1e308, m.states_total);
@@ -269,6 +271,12 @@ ModelResult read_case(const JsonValue& v) {
   o.read_uint("states_checked", Need::kRequired, 0, UINT64_MAX, m.states_checked);
   o.read_uint("duplicates_skipped", Need::kOptional, 0, UINT64_MAX, m.duplicates_skipped);
   o.read_uint("recovery_states_checked", Need::kOptional, 0, UINT64_MAX, m.recovery_states_checked);
+  if (auto d = o.member("nested_checked_by_depth", Need::kOptional)) {
+    for (const JsonValue& item : d->as_array().value_or(std::vector<JsonValue>{})) {
+      m.nested_checked_by_depth.push_back(item.as_uint(0, UINT64_MAX).value_or(0));
+    }
+  }
+  o.read_uint("nested_after_new_writes", Need::kOptional, 0, UINT64_MAX, m.nested_after_new_writes);
   o.read_number("seconds", Need::kRequired, 0, kMaxSeconds, m.seconds);
   if (auto p = o.member("recovery_paths", Need::kOptional)) m.recovery_paths = read_counts(*p);
   if (auto f = o.member("fault_regions", Need::kOptional)) m.fault_regions = read_fault_regions(*f);
@@ -508,6 +516,7 @@ Totals compute_totals(const Report& report) {
       if (verdict != Verdict::kFail) ++t.cases_passed;
       if (verdict == Verdict::kDeferred) ++t.cases_deferred;
       t.states_checked += c.states_checked;
+      t.nested_states_checked += c.recovery_states_checked;
       t.violations += total_violations(c);
       t.seconds += c.seconds;
     });
@@ -531,7 +540,8 @@ json report_to_json(const Report& report) {
   const Totals t = compute_totals(report);
   json totals = {{"scenarios", t.scenarios},           {"scenarios_passed", t.scenarios_passed},
                  {"cases", t.cases},                   {"cases_passed", t.cases_passed},
-                 {"states_checked", t.states_checked}, {"violations", t.violations},
+                 {"states_checked", t.states_checked}, {"nested_states_checked", t.nested_states_checked},
+                 {"violations", t.violations},
                  {"seconds", t.seconds}};
   return {{"format", kFormatNames[0]},
           {"version", kReportFormatVersion},

@@ -111,7 +111,12 @@ struct ModelResult {
   bool sampled = false;             // some crash point had to be sampled
   uint64_t states_checked = 0;      // distinct images reopened and checked
   uint64_t duplicates_skipped = 0;  // identical to a state already checked
-  uint64_t recovery_states_checked = 0;  // idempotent-recovery: crashes during recovery
+  // Nested crash states (inside recovery, and after the new commits the
+  // recovered store takes), every depth together, then per depth ([d - 1]),
+  // and how many of them crashed after the new writes.
+  uint64_t recovery_states_checked = 0;
+  std::vector<uint64_t> nested_checked_by_depth;
+  uint64_t nested_after_new_writes = 0;
   double seconds = 0;
   // Recovery path name (engine RecoveryInfo fields) -> checked states that took it.
   std::map<std::string, uint64_t> recovery_paths;
@@ -257,6 +262,7 @@ struct Totals {
   // case. Deferred cases (a partial report) count as passed.
   uint64_t cases = 0, cases_passed = 0, cases_deferred = 0;
   uint64_t states_checked = 0;
+  uint64_t nested_states_checked = 0;  // besides states_checked
   uint64_t violations = 0;
   double seconds = 0;  // summed over cases (effort, not wall time)
 };

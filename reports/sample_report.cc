@@ -97,6 +97,8 @@ Report sample_report() {
   ModelResult reorder = model("reorder", 1.5e21, 3000, 12.5);
   reorder.sampled = true;
   reorder.recovery_states_checked = 8000;
+  reorder.nested_checked_by_depth = {6500, 1500};
+  reorder.nested_after_new_writes = 5200;
   reorder.recovery_paths = {{"torn-tail-discarded", 812}, {"uncommitted-txn-dropped", 640},
                             {"stale-frames-ignored", 75}, {"checkpoint-redone", 2101}};
   churn.models.push_back(reorder);

@@ -93,7 +93,8 @@ std::string render_summary(const Report& report) {
   out += format_count(t.cases) + " cases (" + format_count(t.cases_passed) + " passed, " +
          format_count(t.cases - t.cases_passed) + " failed" +
          (t.cases_deferred > 0 ? ", " + format_count(t.cases_deferred) + " deferred to the merge" : "") +
-         ") \u00b7 " + format_count(t.states_checked) + " crash states checked \u00b7 " +
+         ") \u00b7 " + format_count(t.states_checked) + " crash states checked, and " +
+         format_count(t.nested_states_checked) + " nested ones \u00b7 " +
          format_count(t.violations) + " violations found\n\n";
   out += markdown_text(describe_run(report.run)) + "; catalog:";
   for (const std::string& file : report.run.catalog_files) out += " " + markdown_code(file, false);

@@ -50,6 +50,10 @@ constexpr uint64_t kMaxTransactions = 1'000'000;
 constexpr uint64_t kMaxOpsPerTxn = 10'000;
 constexpr uint64_t kMaxKeySpace = 1'000'000'000;
 constexpr uint64_t kMaxStates = 100'000'000;
+constexpr uint32_t kMaxContinuationCommits = 16;
+// Nested states per parent unless the scenario says otherwise: every one would
+// multiply a catalog's run time by the length of the store's run on a state.
+constexpr uint32_t kDefaultNestedPerState = 8;
 constexpr uint64_t kMaxCachePages = 1u << 24;
 constexpr uint32_t kMinSectorSize = 512;
 constexpr uint32_t kMaxSectorSize = 65536;
@@ -373,10 +377,52 @@ std::vector<crashsim::FaultSpec> read_faults(const JsonValue& v) {
   return out;
 }
 
-// Fills `spec.simulation` and `spec.max_states`. Reads spec.faults.
+// Whether the workload checkpoints: an explicit step, or the engine's
+// automatic checkpoint within the run's commits. Then the continuation after
+// each recovery checkpoints too.
+bool workload_checkpoints(const ScenarioSpec& spec) {
+  uint64_t commits = 0;
+  if (spec.workload.generator) {
+    if (spec.workload.generator->checkpoint_every > 0) return true;
+    commits = spec.workload.generator->transactions;
+  }
+  for (const crashsim::Step& step : spec.workload.script) {
+    if (step.kind == crashsim::StepKind::kCheckpoint) return true;
+    commits += step.kind == crashsim::StepKind::kCommit;
+  }
+  const uint64_t every = spec.engine.checkpoint_every_commits;
+  return every > 0 && every <= commits;
+}
+
+// "recovery_crashes": true (depth 1), false (depth 0), or an object (docs/catalog.md).
+void read_recovery_crashes(const JsonValue& v, crashsim::SimulationOptions& sim) {
+  if (v.json().is_boolean()) {
+    sim.nesting.depth = v.json().get<bool>() ? 1 : 0;
+    return;
+  }
+  if (!v.json().is_object()) {
+    v.problem("expected true, false or an object with depth, models, commits, checkpoint, states_per_state");
+    return;
+  }
+  ObjectReader o(v, {"depth", "models", "commits", "checkpoint", "states_per_state"});
+  o.read_uint("depth", Need::kOptional, 0, crashsim::kMaxNestingDepth, sim.nesting.depth);
+  if (std::optional<JsonValue> m = o.member("models", Need::kOptional)) {
+    sim.nesting.models = read_models(*m);
+    if (std::find(sim.nesting.models.begin(), sim.nesting.models.end(), crashsim::ModelKind::kCorrupt) !=
+        sim.nesting.models.end())
+      m->problem("nested crash states are never under 'corrupt' (a media fault is not a crash to recover from)");
+  }
+  o.read_uint("commits", Need::kOptional, 1, kMaxContinuationCommits, sim.continuation.commits);
+  o.read_bool("checkpoint", Need::kOptional, sim.continuation.checkpoint);
+  o.read_uint("states_per_state", Need::kOptional, 0, kMaxStates, sim.nesting.states_per_state);
+}
+
+// Fills `spec.simulation` and `spec.max_states`. Reads spec.faults, the
+// workload and the engine options.
 void read_crash(const JsonValue& v, ScenarioSpec& spec) {
   crashsim::SimulationOptions& sim = spec.simulation;
-  sim.idempotent_recovery = false;
+  sim.continuation.checkpoint = workload_checkpoints(spec);
+  sim.nesting.states_per_state = kDefaultNestedPerState;
   ObjectReader o(v, {"model", "points", "max_states", "sector_size", "recovery_crashes", "seed", "after_failed_sync",
                      "creations_durable", "at_risk"});
   std::vector<crashsim::ModelKind> models;
@@ -385,7 +431,7 @@ void read_crash(const JsonValue& v, ScenarioSpec& spec) {
   o.read_uint("max_states", Need::kOptional, 1, kMaxStates, spec.max_states);
   uint32_t sector_size = crashsim::ModelConfig{}.sector_size;
   read_power_of_two(o, "sector_size", kMinSectorSize, kMaxSectorSize, sector_size);
-  o.read_bool("recovery_crashes", Need::kOptional, sim.idempotent_recovery);
+  if (std::optional<JsonValue> r = o.member("recovery_crashes", Need::kOptional)) read_recovery_crashes(*r, sim);
   o.read_bool("creations_durable", Need::kOptional, sim.fs.creations_durable);
   o.read_bool("at_risk", Need::kOptional, sim.at_risk_check);
   uint64_t seed = 1;
@@ -426,8 +472,8 @@ Expectation read_expect(const JsonValue& v, const crashsim::SimulationOptions& s
   e.violation = std::string(kInvariantNames[*i]);
   // Claims that could never come true are refused now, not discovered as a
   // failed expectation after the run.
-  if (*e.violation == crashsim::invariant::kIdempotentRecovery && !sim.idempotent_recovery)
-    inv->problem("idempotent-recovery is only checked with \"recovery_crashes\": true");
+  if (*e.violation == crashsim::invariant::kIdempotentRecovery && sim.nesting.depth == 0)
+    inv->problem("idempotent-recovery is only checked with recovery crashes (\"recovery_crashes\": depth 1 or more)");
   if (*e.violation == crashsim::invariant::kErrorDiscipline)
     inv->problem("error-discipline is judged on the recorded run, not by a model, and shows as the 'faults' check: "
                  "expect what the models find (durability, under \"after_failed_sync\": \"drop\")");

@@ -73,7 +73,7 @@ struct ScenarioSpec {
   // I/O errors injected while the workload is recorded (crashsim/faults.h).
   std::vector<crashsim::FaultSpec> faults;
   // models (each with the scenario's sector size and seed), crash points,
-  // idempotent_recovery, fs.after_failed_sync; every other field keeps the
+  // nesting, continuation, fs.after_failed_sync; every other field keeps the
   // simulator's default.
   crashsim::SimulationOptions simulation;
   // Crash states checked per model, at most. The tool copies it (or its

@@ -81,10 +81,37 @@ TEST(Catalog, TheIssueExampleLoadsAsWritten) {
   EXPECT_EQ(s.simulation.models[0].sector_size, 512u);
   EXPECT_EQ(s.simulation.models[0].seed, 1u);
   EXPECT_EQ(s.simulation.points, crashsim::PointSelection::kAll);
-  EXPECT_TRUE(s.simulation.idempotent_recovery);
+  EXPECT_EQ(s.simulation.nesting.depth, 1u);
+  EXPECT_TRUE(s.simulation.nesting.models.empty());
+  EXPECT_EQ(s.simulation.continuation.commits, 3u);
+  EXPECT_TRUE(s.simulation.continuation.checkpoint) << "the engine checkpoints every 8 of the 60 commits";
   EXPECT_EQ(s.max_states, 20000u);
   EXPECT_FALSE(s.expect.violation.has_value());
   EXPECT_EQ(s.scenario().name, "s");
+}
+
+TEST(Catalog, RecoveryCrashesTakeABooleanOrADepthWithItsSettings) {
+  json doc = base();
+  json& crash = doc["scenarios"][0]["crash"];
+  crash["recovery_crashes"] = false;
+  auto off = parse(doc);
+  ASSERT_TRUE(off.ok()) << off.status().to_string();
+  EXPECT_EQ((*off)[0].simulation.nesting.depth, 0u);
+  crash["recovery_crashes"] = json::parse(
+      R"({"depth": 2, "models": ["process-crash", "torn"], "commits": 5, "checkpoint": false, "states_per_state": 40})");
+  auto full = parse(doc);
+  ASSERT_TRUE(full.ok()) << full.status().to_string();
+  const crashsim::SimulationOptions& sim = (*full)[0].simulation;
+  EXPECT_EQ(sim.nesting.depth, 2u);
+  EXPECT_EQ(sim.nesting.models, (std::vector{crashsim::ModelKind::kProcessCrash, crashsim::ModelKind::kTorn}));
+  EXPECT_EQ(sim.nesting.states_per_state, 40u);
+  EXPECT_EQ(sim.continuation.commits, 5u);
+  EXPECT_FALSE(sim.continuation.checkpoint) << "given, it overrides the workload's default";
+  crash["recovery_crashes"] = json::parse(R"({"models": "lose-unsynced"})");
+  auto one = parse(doc);
+  ASSERT_TRUE(one.ok()) << one.status().to_string();
+  EXPECT_EQ((*one)[0].simulation.nesting.depth, 1u);
+  EXPECT_EQ((*one)[0].simulation.nesting.models, std::vector{crashsim::ModelKind::kLoseUnsynced});
 }
 
 TEST(Catalog, ScriptsModelsPointsAndExpectations) {
@@ -235,7 +262,13 @@ TEST(Catalog, OmittedFieldsTakeTheDefaultsTheSchemaDocuments) {
   EXPECT_EQ(s.simulation.points, crashsim::PointSelection::kAll);
   EXPECT_EQ(schema_at(schema, c + "max_states/default"), s.max_states);
   EXPECT_EQ(schema_at(schema, c + "sector_size/default"), s.simulation.models[0].sector_size);
-  EXPECT_EQ(schema_at(schema, c + "recovery_crashes/default"), s.simulation.idempotent_recovery);
+  const std::string nested = c + "recovery_crashes/oneOf/1/properties/";
+  EXPECT_EQ(schema_at(schema, c + "recovery_crashes/default/depth"), s.simulation.nesting.depth);
+  EXPECT_EQ(schema_at(schema, nested + "depth/default"), s.simulation.nesting.depth);
+  EXPECT_EQ(schema_at(schema, nested + "commits/default"), s.simulation.continuation.commits);
+  EXPECT_EQ(schema_at(schema, nested + "states_per_state/default"), s.simulation.nesting.states_per_state);
+  EXPECT_TRUE(s.simulation.nesting.models.empty());
+  EXPECT_FALSE(s.simulation.continuation.checkpoint) << "3 commits, the engine's checkpoint every 1000";
   EXPECT_EQ(schema_at(schema, c + "seed/default"), s.simulation.models[0].seed);
   EXPECT_EQ(schema_at(schema, c + "seed/default"), s.simulation.point_seed);
   EXPECT_EQ(schema_at(schema, c + "creations_durable/default"), s.simulation.fs.creations_durable);
@@ -476,7 +509,20 @@ TEST(Catalog, EveryRejectionNamesFileScenarioAndPointer) {
          scenario(d)["expect"] = {{"verdict", "violation"}, {"invariant", "idempotent-recovery"}};
        },
        "scenario 's' (/scenarios/0/expect/invariant)",
-       "idempotent-recovery is only checked with \"recovery_crashes\": true"},
+       "idempotent-recovery is only checked with recovery crashes (\"recovery_crashes\": depth 1 or more)"},
+      {"recovery crashes too deep", [](json& d) { scenario(d)["crash"]["recovery_crashes"] = {{"depth", 4}}; },
+       "scenario 's' (/scenarios/0/crash/recovery_crashes/depth)", "4 is out of range"},
+      {"nested under corrupt",
+       [](json& d) { scenario(d)["crash"]["recovery_crashes"] = {{"models", {"lose-unsynced", "corrupt"}}}; },
+       "scenario 's' (/scenarios/0/crash/recovery_crashes/models)",
+       "nested crash states are never under 'corrupt'"},
+      {"unknown recovery-crash field", [](json& d) { scenario(d)["crash"]["recovery_crashes"] = {{"deepth", 2}}; },
+       "scenario 's' (/scenarios/0/crash/recovery_crashes/deepth)",
+       "unknown field 'deepth' (expected one of: depth, models, commits, checkpoint, states_per_state)"},
+      {"no new commit", [](json& d) { scenario(d)["crash"]["recovery_crashes"] = {{"commits", 0}}; },
+       "scenario 's' (/scenarios/0/crash/recovery_crashes/commits)", "0 is out of range"},
+      {"recovery crashes as a number", [](json& d) { scenario(d)["crash"]["recovery_crashes"] = 2; },
+       "scenario 's' (/scenarios/0/crash/recovery_crashes)", "expected true, false or an object"},
       {"error-discipline is no model's finding",
        [](json& d) {
          scenario(d)["faults"] = {{{"point", "vfs/sync"}, {"nth", 2}}};

@@ -28,7 +28,7 @@ Scenario sqlite_scenario(const std::string& name) {
                                        .max_value_size = 300, .reopen_every = 8};
   for (ModelKind kind : {ModelKind::kLoseUnsynced, ModelKind::kReorder, ModelKind::kTorn})
     s.options.models.push_back(ModelConfig{.kind = kind});
-  s.options.idempotent_recovery = false;
+  s.options.nesting.depth = 0;
   s.options.max_states = 2000;
   s.options.jobs = 2;
   return s;

@@ -290,7 +290,9 @@ TEST_F(CliTest, ReplayRebuildsAMutantViolationFromTheSavedTrace) {
   const auto& torn = case_of(doc, "torn-no-commit-record", "torn");
   std::string state;
   for (const auto& v : torn["violations"]) {
-    if (v["invariant"] == "atomicity") state = v["state_id"];
+    // A state of the workload's trace (nested ids, with '>', are replayed in nesting_test.cc).
+    const std::string id = v["state_id"];
+    if (v["invariant"] == "atomicity" && id.find('>') == std::string::npos) state = id;
   }
   ASSERT_FALSE(state.empty());
   const std::string keep = dir_ / "kept";
@@ -350,7 +352,8 @@ TEST_F(CliTest, MinimizePrintsASmallerReproducerWhoseReplayShowsTheViolation) {
   ASSERT_NE(at, std::string::npos);
   std::vector<std::string> args;
   std::istringstream words(r.out.substr(at + std::string("replay: crashsim ").size()));
-  for (std::string w; words >> w;) args.push_back(w);
+  // A nested state id holds '>', which the command quotes for the shell.
+  for (std::string w; words >> w;) args.push_back(w.size() > 1 && w.front() == '\'' && w.back() == '\'' ? w.substr(1, w.size() - 2) : w);
   const auto replay = run_cli(args);
   EXPECT_EQ(replay.code, kExitFailed) << replay.err;
   EXPECT_THAT(replay.out, HasLine("atomicity", Parts{"VIOLATED"}));

@@ -335,6 +335,19 @@ nlohmann::ordered_json points_json(const SimulationOptions& sim) {
   return "all";
 }
 
+// Every field, so the reproducer crashes after recovery exactly as the run
+// did (the checkpoint default depends on the workload, which minimizing changes).
+nlohmann::ordered_json recovery_crashes_json(const SimulationOptions& sim) {
+  nlohmann::ordered_json models = nlohmann::ordered_json::array();
+  for (ModelKind kind : sim.nesting.models) models.push_back(model_name(kind));
+  nlohmann::ordered_json out = {{"depth", sim.nesting.depth}};
+  if (!models.empty()) out["models"] = std::move(models);
+  out["commits"] = sim.continuation.commits;
+  out["checkpoint"] = sim.continuation.checkpoint;
+  out["states_per_state"] = sim.nesting.states_per_state;
+  return out;
+}
+
 }  // namespace
 
 Result<MinimizeGoal> choose_goal(const catalog::ScenarioSpec& spec, const std::optional<std::string>& invariant,
@@ -438,7 +451,7 @@ nlohmann::ordered_json reproducer_scenario(const catalog::ScenarioSpec& spec, co
         {"points", points_json(spec.simulation)},
         {"max_states", spec.max_states},
         {"sector_size", config.sector_size},
-        {"recovery_crashes", spec.simulation.idempotent_recovery},
+        {"recovery_crashes", recovery_crashes_json(spec.simulation)},
         {"seed", config.seed},
         {"creations_durable", spec.simulation.fs.creations_durable},
         {"at_risk", spec.simulation.at_risk_check}}},

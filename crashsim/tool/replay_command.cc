@@ -40,11 +40,26 @@ std::string describe_files(const DiskImage& image) {
   return out.empty() ? "no files" : out;
 }
 
-std::string describe_expectation(const Expectation& e) {
+std::string describe_expectation(const StateView& view) {
+  const Expectation& e = view.expect;
+  if (view.after_new_writes) {
+    // The continuation's oracle: transaction 0 is the recovered state, i the i-th new commit.
+    std::string out = e.acked <= 1 ? "the recovered state, no new commit acknowledged"
+                                   : "the recovered state and new commits 1.." + std::to_string(e.acked - 1) + " acknowledged";
+    if (e.in_flight) out += ", new commit " + std::to_string(e.acked) + " in flight";
+    return out;
+  }
   std::string out = e.acked == 0 ? "no transaction acknowledged"
                                  : "transactions 0.." + std::to_string(e.acked - 1) + " acknowledged";
   if (e.in_flight) out += ", transaction " + std::to_string(e.acked) + " in flight";
   return out;
+}
+
+std::string describe_crash(const StateView& view) {
+  if (view.after_new_writes) {
+    return "a crash after recovery returned, while the store took new commits, before entry #";
+  }
+  return view.depth > 0 ? "a crash inside recovery, before entry #" : "crash before trace entry #";
 }
 
 // Where the run stopped: a process crash keeps every write the kernel took.
@@ -53,7 +68,7 @@ std::string crash_words(ModelKind model) {
 }
 
 void print_ops(const StateView& view, std::ostream& out) {
-  out << (view.nested ? "recovery's trace entries" : "trace entries")
+  out << (view.depth > 0 ? "entries of the store's run on the parent state" : "trace entries")
       << " around the crash point (fate in this state):\n";
   bool crash_shown = false;
   uint64_t next = view.ops.empty() ? 0 : view.ops.front().index;
@@ -109,7 +124,7 @@ std::vector<std::string_view> judged_invariants(const StateView& view, const Sim
   std::vector<std::string_view> out = {invariant::kRecovery,  invariant::kDurability, invariant::kAtomicity,
                                        invariant::kOrdering,  invariant::kStructure,  invariant::kLeak};
   if (options.post_recovery_write) out.push_back(invariant::kWritableAfterRecovery);
-  if (view.nested) out = {invariant::kIdempotentRecovery};
+  if (view.depth > 0 && !view.after_new_writes) out = {invariant::kIdempotentRecovery};
   return out;
 }
 
@@ -182,8 +197,7 @@ int replay_command(const ReplayArgs& args, Console& console) {
                      : ", recorded again (same ops; the engine's random database id changes some bytes)")
       << '\n'
       << "state " << args.state << ": " << model_name(view->model) << ", "
-      << (view->nested ? "a crash inside recovery, before recovery's entry #" : "crash before trace entry #")
-      << view->crash_point << "; " << describe_expectation(view->expect) << '\n'
+      << describe_crash(*view) << view->crash_point << "; " << describe_expectation(*view) << '\n'
       << "crash state: " << describe_files(view->image) << "\n\n";
   print_ops(*view, out);
   out << '\n';

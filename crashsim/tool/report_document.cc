@@ -83,6 +83,10 @@ reports::ModelResult report_model(const catalog::ScenarioSpec& spec, const Model
   out.states_checked = c.states_checked;
   out.duplicates_skipped = c.duplicates_skipped;
   out.recovery_states_checked = c.recovery_states_checked;
+  for (const NestedCoverage& level : c.nested) {
+    out.nested_checked_by_depth.push_back(level.checked);
+    out.nested_after_new_writes += level.after_new_writes;
+  }
   out.seconds = m.seconds;
   out.recovery_paths = c.recovery_paths;
   for (const auto& [kind, t] : c.fault_regions) {

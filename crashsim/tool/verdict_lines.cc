@@ -21,6 +21,7 @@ std::string plural(uint64_t n, const std::string& word) {
 std::string states_phrase(const reports::ModelResult& c) {
   std::string out = plural(c.states_checked, "state");
   if (c.duplicates_skipped > 0) out += " (+" + plural(c.duplicates_skipped, "duplicate") + ")";
+  if (c.recovery_states_checked > 0) out += " (+" + reports::format_count(c.recovery_states_checked) + " nested)";
   return out;
 }
 

@@ -147,6 +147,12 @@ class SnapshotSession final : public crashsim::SutSession {
 Result<std::unique_ptr<crashsim::SutSession>> SnapshotSystem::open(vfs::Vfs& vfs) {
   // A damaged snapshot is refused at once.
   if (Result<KvState> state = read_state(vfs); !state.ok()) return state.status();
+  // What the store shows must survive a power loss: a process that died
+  // between the rename and the directory sync left the rename in the page
+  // cache only (a crash after this open would otherwise take back what it showed).
+  if (options_.sync_dir) {
+    if (Status s = vfs.sync_dir("."); !s.ok()) return s;
+  }
   return std::unique_ptr<crashsim::SutSession>(std::make_unique<SnapshotSession>(vfs, options_));
 }
 

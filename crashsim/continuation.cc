@@ -1,0 +1,81 @@
+#include "crashsim/continuation.h"
+
+#include <iterator>
+#include <string>
+
+#include "crashsim/rng.h"
+
+namespace crashsim {
+
+namespace {
+
+// Strides that spread the touched keys over V whatever its size.
+constexpr uint64_t kOverwriteStride = 7919;
+constexpr uint64_t kDeleteStride = 104729;
+// Salts of the two kinds of oracle id.
+constexpr uint64_t kPrefixStream = 0x70726566;
+constexpr uint64_t kStateStream = 0x73746174;
+
+const std::string& key_at(const KvState& state, uint64_t index) {
+  return std::next(state.begin(), static_cast<std::ptrdiff_t>(index % state.size()))->first;
+}
+
+}  // namespace
+
+Batch continuation_batch(const KvState& recovered, uint32_t i) {
+  const std::string tag = "c" + std::to_string(i) + ":";
+  Batch batch;
+  batch.push_back({KvOp::Kind::kPut, i == 1 ? std::string(kProbeKey) : kProbeKey + ("-" + std::to_string(i)),
+                   tag + "written after recovery"});
+  if (recovered.empty()) return batch;
+  const uint64_t overwrite = i * kOverwriteStride;
+  batch.push_back({KvOp::Kind::kPut, key_at(recovered, overwrite), tag + "overwritten after recovery"});
+  if (i >= 2 && recovered.size() >= 2) {
+    uint64_t del = i * kDeleteStride + recovered.size() / 2;
+    if (del % recovered.size() == overwrite % recovered.size()) ++del;
+    batch.push_back({KvOp::Kind::kDelete, key_at(recovered, del), {}});
+  }
+  return batch;
+}
+
+ContinuationOracle ContinuationOracles::get(const Oracle& parent, uint64_t parent_id, const KvState& recovered,
+                                            std::optional<uint64_t> prefix) {
+  std::vector<Batch> txns;
+  if (prefix) {
+    const std::pair<uint64_t, uint64_t> key{parent_id, *prefix};
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (const auto it = by_prefix_.find(key); it != by_prefix_.end()) return it->second;
+    }
+    for (uint64_t j = 0; j < *prefix; ++j) txns.push_back(parent.txn(j));
+  } else {
+    Batch all;
+    for (const auto& [key, value] : recovered) all.push_back({KvOp::Kind::kPut, key, value});
+    txns.push_back(std::move(all));
+  }
+  ContinuationOracle out;
+  out.base = txns.size();
+  for (uint32_t i = 1; i <= commits_; ++i) txns.push_back(continuation_batch(recovered, i));
+  out.oracle = std::make_shared<const Oracle>(std::move(txns));
+  // Both kinds of id are functions of what the oracle holds (the new batches
+  // are a function of the recovered state), never 0.
+  out.id = prefix ? mix64(mix64(parent_id ^ kPrefixStream) + *prefix) | 1
+                  : mix64(Oracle::state_hash(recovered) ^ kStateStream) | 1;
+  if (prefix) {
+    std::lock_guard<std::mutex> lock(mu_);
+    by_prefix_.emplace(std::pair<uint64_t, uint64_t>{parent_id, *prefix}, out);
+  }
+  return out;
+}
+
+Expectation continuation_expectation(const Trace& trace, uint64_t open_done, uint64_t q, uint64_t base) {
+  Expectation e{.acked = base};
+  for (uint64_t i = open_done + 1; i < q && i < trace.ops.size(); ++i) {
+    const Op& op = trace.ops[i];
+    if (op.kind == OpKind::kCommitCalled) e.in_flight = true;
+    if (op.kind == OpKind::kCommitAcked) e = Expectation{.acked = base + op.number};
+  }
+  return e;
+}
+
+}  // namespace crashsim
