@@ -14,6 +14,8 @@
 //   workload-read            a get during the workload returned something other than the committed value
 //   error-discipline         (injected faults) after a failed sync, no commit or checkpoint reports
 //                            success until the store is reopened
+//   mutant-not-reached       the defect planted in the system never ran (SystemUnderTest::
+//                            defect_fired_count): whatever else was found proves nothing about it
 #pragma once
 
 #include <string>
@@ -37,6 +39,7 @@ inline constexpr std::string_view kSilentCorruption = "silent-corruption";
 inline constexpr std::string_view kWritableAfterRecovery = "writable-after-recovery";
 inline constexpr std::string_view kWorkloadRead = "workload-read";
 inline constexpr std::string_view kErrorDiscipline = "error-discipline";
+inline constexpr std::string_view kMutantNotReached = "mutant-not-reached";
 }  // namespace invariant
 
 // One failed invariant in one state, before it is placed in a report.

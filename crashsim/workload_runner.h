@@ -19,6 +19,7 @@
 // committed.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct Recording {
   // Gets that returned something other than the committed value while the
   // workload ran (invariant workload-read; no crash state involved).
   std::vector<Violation> workload_violations;
+  // Runs of the system's planted defect while the workload ran (Simulator::
+  // record); nullopt when none is planted or the trace was loaded, not run.
+  std::optional<uint64_t> defect_fired;
 };
 
 // Runs the workload with `faults` injected. Fails (naming the step) if

@@ -38,6 +38,9 @@ struct WalScanParams {
   // tells (it was checkpointed at the end of the previous generation).
   std::optional<uint64_t> first_txn_seq;
   Mutant mutant = Mutant::kNone;
+  // Off (Options::cross_checks): what follows the end of the log is not
+  // examined, so damage in the middle of the log reads as a torn tail.
+  bool cross_checks = true;
 };
 
 struct WalLog {
@@ -54,7 +57,7 @@ struct WalLog {
 // Reads every slot of the WAL and returns the log of params.generation, or
 // kCorruption (naming the WAL and the offset of the damaged frame) when a
 // complete transaction of that generation follows the end of the log, or
-// when a frame carries a newer generation than the log's.
+// when a frame carries a newer generation than the log's (cross-checks).
 Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params);
 
 }  // namespace engine

@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/kill_matrix.h"
 #include "vfs/status.h"
 
 namespace reports {
@@ -133,6 +134,9 @@ struct ScenarioResult {
   uint64_t index = 0;  // its position in that file's "scenarios" array
   std::vector<std::string> tags;
   std::string mutant = "none";
+  // How many times the mutant's defective branch ran; nullopt for the clean
+  // engine (or when the system cannot tell). 0 fails the scenario: see kMutantCheck.
+  std::optional<uint64_t> mutant_fired;
   Expectation expect;
   // Set when the workload itself could not run; nothing below is then valid.
   std::string error;
@@ -161,6 +165,8 @@ struct RunInfo {
 struct Report {
   RunInfo run;
   std::vector<ScenarioResult> scenarios;
+  // What `crashsim mutants` found (reports/kill_matrix.h); its reports hold no scenarios.
+  std::optional<KillMatrix> kill_matrix;
 };
 
 // --- Verdicts: the one place that decides whether an expectation held. ---
@@ -175,9 +181,14 @@ struct Report {
 bool case_passed(const Expectation& expect, const ModelResult& result);
 // No crash state checked, at the top level or inside recovery.
 bool checked_no_state(const ModelResult& result);
+// The check that reports a planted defect that never ran (invariant
+// "mutant-not-reached"): the one check that is a claim of its own.
+inline constexpr std::string_view kMutantCheck = "mutant";
 // A model-independent check passes when it ran and, unless the scenario
 // expects a violation, found nothing: it is supporting evidence for a
-// mutant, never a claim of its own.
+// mutant, never a claim of its own. The kMutantCheck check is the exception:
+// whatever the scenario expects, it passes only when it found nothing, since
+// a violation that a defect which never ran is credited with proves nothing.
 bool check_passed(const Expectation& expect, const ModelResult& check);
 // The workload ran, at least one model ran, and every case and check passed.
 bool scenario_passed(const ScenarioResult& scenario);
@@ -195,6 +206,9 @@ void for_each_case(const ScenarioResult& s, F&& f) {
   for (const ModelResult& m : s.models) f(m, false);
 }
 bool case_or_check_passed(const ScenarioResult& s, const ModelResult& result, bool is_check);
+
+// Every scenario passed and, with a kill matrix, every mutant was killed.
+bool report_passed(const Report& report);
 
 struct Totals {
   uint64_t scenarios = 0, scenarios_passed = 0;

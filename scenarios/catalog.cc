@@ -115,7 +115,7 @@ engine::Options read_engine(const std::optional<JsonValue>& v) {
   engine::Options e;
   e.page_size = engine::kDefaultPageSize;
   if (!v) return e;
-  ObjectReader o(*v, {"page_size", "checkpoint_every", "cache_pages", "mutant"});
+  ObjectReader o(*v, {"page_size", "checkpoint_every", "cache_pages", "mutant", "cross_checks"});
   if (o.read_uint("page_size", Need::kOptional, 0, UINT32_MAX, e.page_size) &&
       !power_of_two_in(o, "page_size", e.page_size, engine::kMinPageSize, engine::kMaxPageSize))
     e.page_size = engine::kDefaultPageSize;
@@ -125,6 +125,7 @@ engine::Options read_engine(const std::optional<JsonValue>& v) {
     const std::vector<std::string_view> names = mutant_names();
     if (std::optional<size_t> i = m->as_name(names, "mutant")) e.mutant = *engine::mutant_from_name(names[*i]);
   }
+  o.read_bool("cross_checks", Need::kOptional, e.cross_checks);
   return e;
 }
 

@@ -412,7 +412,7 @@ nlohmann::ordered_json reproducer_scenario(const catalog::ScenarioSpec& spec, co
       {"tags", {"minimized"}},
       {"engine",
        {{"page_size", e.page_size}, {"checkpoint_every", e.checkpoint_every_commits}, {"cache_pages", e.cache_pages},
-        {"mutant", mutant}}},
+        {"mutant", mutant}, {"cross_checks", e.cross_checks}}},
       {"workload", {{"script", std::move(script)}}},
       {"crash",
        {{"model", model_name(goal.model)},

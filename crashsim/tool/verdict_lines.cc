@@ -50,6 +50,8 @@ std::string case_line(const reports::ScenarioResult& s, const reports::ModelResu
   }
   if (!c.violations.empty()) {  // recorded in crash-point order
     const reports::Violation& v = c.violations.front();
+    // A finding about the whole run (mutant-not-reached) has no crash state to name.
+    if (v.state_id.empty()) return line + ": " + v.message;
     line += " (first: state " + v.state_id + ")";
     if (!v.replay.empty()) line += " — replay: " + v.replay;
   }
