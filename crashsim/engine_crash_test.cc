@@ -75,14 +75,23 @@ TEST(EngineCrashTest, TornIsClean) {
   expect_clean(Simulator(sut).run(churn({.kind = ModelKind::kTorn, .samples_per_point = 16}, 60)), 2000);
 }
 
-TEST(EngineCrashTest, CorruptIsDetectedOrHarmless) {
+// Under media faults aimed at every region of both files, every fault is
+// refused or recovered from exactly (or hit dead bytes, or dropped only the
+// last commit that it damaged): never silent.
+TEST(EngineCrashTest, CorruptIsRefusedOrRecoveredNeverSilent) {
   EngineSystem sut(engine_options());
   const ScenarioResult r =
       Simulator(sut).run(churn({.kind = ModelKind::kCorrupt, .corrupt_points = 60, .faults_per_point = 50}, 100));
   expect_clean(r, 2000);
   const Coverage& c = r.models[0].coverage;
-  EXPECT_EQ(c.corruption_reported + c.faults_harmless, c.states_checked);
-  EXPECT_GT(c.corruption_reported, 0u);
+  EXPECT_EQ(c.faults.checked(), c.states_checked);
+  EXPECT_EQ(c.faults.silent + c.faults.misreported, 0u);
+  EXPECT_GT(c.faults.refused, 0u);
+  EXPECT_GT(c.faults.recovered, 0u);
+  for (const char* kind : {"wal-header", "wal-commit-frame", "wal-frame-trailer", "wal-page-leaf", "data-meta",
+                           "data-leaf"}) {
+    EXPECT_TRUE(c.fault_regions.contains(kind)) << kind;
+  }
 }
 
 // The regions the corrupt model aims at: at every crash point they tile both

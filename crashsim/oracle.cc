@@ -84,6 +84,7 @@ std::vector<Batch> Oracle::commit_batches(const std::vector<Step>& steps) {
       case StepKind::kGet:
       case StepKind::kCheckpoint:
       case StepKind::kReopen:
+      case StepKind::kCrashReopen:
         break;
     }
   }

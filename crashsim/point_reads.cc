@@ -82,11 +82,11 @@ PointReadOutcome check_point_reads(SutSession& session, const Oracle& oracle, co
     const std::optional<std::string> from_scan = lookup(visible, key);
     if (!s.ok() && !s.is_not_found()) {
       if (media_faults) {
-        out.error_reported = true;
+        out.error = s.with("get of key \"" + key + "\"");
       } else {
         out.findings.push_back({std::string(invariant::kStructure), describe_entry(key, from_scan),
                                 "get failed: " + s.to_string(),
-                                "get() failed on a key the full scan read without error"});
+                                "get() failed on a key the full scan read without error", {key}});
       }
       return false;
     }
@@ -96,7 +96,8 @@ PointReadOutcome check_point_reads(SutSession& session, const Oracle& oracle, co
               describe_entry(key, from_scan) + " (as the full scan read it)",
               describe_entry(key, from_get) + " (as get read it)",
               media_faults ? "get() returned other data than the full scan, and no error was reported"
-                           : "get() and a full scan disagree"};
+                           : "get() and a full scan disagree",
+              {key}};
     out.findings.push_back(std::move(f));
     return false;
   };

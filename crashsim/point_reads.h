@@ -39,9 +39,10 @@ struct PointReadOutcome {
   // `silent-corruption` (a get returned other bytes than the scan, or missed a
   // key, without an error).
   std::vector<Finding> findings;
-  // Media faults only: a get returned an error, which is the system
-  // reporting the damage (the reads stop there).
-  bool error_reported = false;
+  // Media faults only: the error a get returned (the reads stop there), for
+  // the checker to judge (a corruption error is the system refusing the
+  // damage); OK when none did.
+  vfs::Status error;
   uint64_t gets = 0;  // gets issued
 };
 

@@ -145,13 +145,13 @@ TEST(PointReadsTest, AFailedGetIsStructureWithoutMediaFaultsAndReportedDamageWit
   ASSERT_EQ(a.findings.size(), 1u);
   EXPECT_EQ(a.findings[0].invariant, "structure");
   EXPECT_THAT(a.findings[0].observed, HasSubstr("page 7 of k30"));
-  EXPECT_FALSE(a.error_reported);
+  EXPECT_TRUE(a.error.ok());
 
   MapSession damaged(visible);
   damaged.override_get("k30", fail);
   const PointReadOutcome b = check_point_reads(damaged, o, visible, true);
   EXPECT_TRUE(b.findings.empty());
-  EXPECT_TRUE(b.error_reported);
+  EXPECT_TRUE(b.error.is_corruption()) << b.error.to_string();
 }
 
 TEST(PointReadsTest, UnderMediaFaultsWrongBytesWithoutAnErrorAreSilentCorruption) {
@@ -162,7 +162,7 @@ TEST(PointReadsTest, UnderMediaFaultsWrongBytesWithoutAnErrorAreSilentCorruption
   const PointReadOutcome out = check_point_reads(session, o, visible, true);
   ASSERT_EQ(out.findings.size(), 1u);
   EXPECT_EQ(out.findings[0].invariant, "silent-corruption");
-  EXPECT_FALSE(out.error_reported);
+  EXPECT_TRUE(out.error.ok());
 }
 
 TEST(PointReadsTest, UnderMediaFaultsAMissedKeyIsSilentCorruption) {

@@ -12,6 +12,7 @@
 
 #include "crashsim/at_risk.h"
 #include "crashsim/error_discipline.h"
+#include "crashsim/fault_footprint.h"
 #include "crashsim/image_io.h"
 #include "crashsim/name_table.h"
 #include "crashsim/op_fates.h"
@@ -78,6 +79,34 @@ std::string child_id(const std::string& parent, uint64_t point, ModelKind kind, 
   return parent.empty() ? segment : parent + ">" + segment;
 }
 
+// What check_state needs to know about the media fault of a corrupt state.
+std::optional<MediaFaultCheck> media_fault_check(ModelKind kind, const TraceContext& tc, const Frontier& frontier,
+                                                 const Choice& choice, const DiskImage& image) {
+  if (kind != ModelKind::kCorrupt || !choice.fault) return std::nullopt;
+  const auto file = image.files.find(choice.fault->path);
+  MediaFaultCheck check;
+  check.footprint =
+      fault_footprint(*choice.fault, choice.sector_size, file == image.files.end() ? 0 : file->second->size());
+  check.droppable = droppable_commit(tc.trace, tc.durable, frontier, check.footprint);
+  return check;
+}
+
+// The coverage row a corrupt state counts in.
+std::string fault_region(const Choice& choice) {
+  return !choice.fault || choice.fault->region.empty() ? std::string("uniform") : choice.fault->region;
+}
+
+void tally(FaultTally& t, FaultOutcome outcome) {
+  switch (outcome) {
+    case FaultOutcome::kRefused: t.refused++; break;
+    case FaultOutcome::kRecovered: t.recovered++; break;
+    case FaultOutcome::kHarmless: t.harmless++; break;
+    case FaultOutcome::kTailDropped: t.tail_dropped++; break;
+    case FaultOutcome::kSilent: t.silent++; break;
+    case FaultOutcome::kMisreported: t.misreported++; break;
+  }
+}
+
 bool has_mutating_op(const Trace& trace) {
   return std::any_of(trace.ops.begin(), trace.ops.end(), [](const Op& op) { return is_mutating(op.kind); });
 }
@@ -113,6 +142,7 @@ Violation decorate(const Context& ctx, ModelKind kind, const Recipe& r, const Fi
   v.crash_point = r.top_point;
   v.expected = f.expected;
   v.observed = f.observed;
+  v.keys = f.keys;
   if (r.nested) {
     v.invariant = invariant::kIdempotentRecovery;
     v.message = "after a crash inside the recovery of state " + r.id.substr(0, r.id.rfind('>')) + ", then a reopen: [" +
@@ -182,7 +212,13 @@ class ModelRun {
     std::vector<Recipe> batch;
     RETURN_IF_ERROR(for_each_state(points, at_point, [&](uint64_t seq, Recipe r) -> Status {
       if (stopped()) return Status();
-      if (shard_.owns(r.id)) c.states_generated++;
+      if (shard_.owns(r.id)) {
+        c.states_generated++;
+        if (config_.kind == ModelKind::kCorrupt) {
+          c.faults.drawn++;
+          c.fault_regions[fault_region(r.choice)].drawn++;
+        }
+      }
       if (selected) {
         if (next_selected == selected->size() || (*selected)[next_selected] != seq) return Status();
         ++next_selected;
@@ -221,7 +257,12 @@ class ModelRun {
       walker.advance_to(p);
       const auto f = std::make_shared<const Frontier>(walker.frontier());
       if (at_point) at_point(*f);
-      for (Choice& choice : choices_at(config_, trace, *f)) {
+      FaultTargets targets;
+      if (config_.kind == ModelKind::kCorrupt) {
+        targets.regions = ctx_.sut.describe_regions(f->durable_image());
+        targets.durable = &ctx_.main->durable;
+      }
+      for (Choice& choice : choices_at(config_, trace, *f, targets)) {
         std::string id = child_id({}, p, config_.kind, choice);
         RETURN_IF_ERROR(on_state(seq++, Recipe{ctx_.main, f, std::move(choice), f->expect, std::move(id), p, false}));
       }
@@ -327,7 +368,6 @@ class ModelRun {
   }
 
   Status process(const std::vector<Recipe>& recipes) {
-    const bool media = config_.kind == ModelKind::kCorrupt;
     for (size_t start = 0; start < recipes.size(); start += kChunk) {
       const size_t n = std::min(kChunk, recipes.size() - start);
       std::vector<std::optional<DiskImage>> images;
@@ -359,9 +399,12 @@ class ModelRun {
       std::vector<std::vector<Recipe>> inside_recovery(fresh.size());
       parallel_for(fresh.size(), ctx_.jobs, [&](size_t q) {
         const Recipe& r = recipes[start + fresh[q]];
-        const CheckOptions options{media, ctx_.options.post_recovery_write,
-                                   ctx_.options.idempotent_recovery && !r.nested && !media};
-        outcomes[q] = check_state(ctx_.sut, ctx_.recording.oracle, *images[fresh[q]], r.expect, options);
+        const DiskImage& image = *images[fresh[q]];
+        CheckOptions options;
+        options.media_fault = media_fault_check(config_.kind, *r.tc, *r.frontier, r.choice, image);
+        options.post_recovery_write = ctx_.options.post_recovery_write;
+        options.record_recovery = ctx_.options.idempotent_recovery && !r.nested && !options.media_fault;
+        outcomes[q] = check_state(ctx_.sut, ctx_.recording.oracle, image, r.expect, options);
         if (outcomes[q].recovery_trace && has_mutating_op(*outcomes[q].recovery_trace)) {
           inside_recovery[q] = recipes_inside_recovery(r, std::move(*outcomes[q].recovery_trace));
         }
@@ -378,12 +421,9 @@ class ModelRun {
     Coverage& c = result_.coverage;
     (r.nested ? c.recovery_states_checked : c.states_checked)++;
     for (const std::string& path : outcome.recovery_paths) c.recovery_paths[path]++;
-    if (config_.kind == ModelKind::kCorrupt) {
-      if (outcome.corruption_reported) {
-        c.corruption_reported++;
-      } else if (outcome.findings.empty()) {
-        c.faults_harmless++;
-      }
+    if (outcome.fault_outcome) {
+      tally(c.faults, *outcome.fault_outcome);
+      tally(c.fault_regions[fault_region(r.choice)], *outcome.fault_outcome);
     }
     for (const Finding& f : outcome.findings) result_.violations.push_back(decorate(ctx_, config_.kind, r, f));
   }
@@ -505,21 +545,37 @@ std::vector<uint64_t> corrupt_points(const std::vector<uint64_t>& points, const 
   return pool;
 }
 
-// A violation found in the recorded run itself, before any crash state: it
-// names the lose-unsynced state right after trace entry `index`, which is
-// what a power loss just then would leave. The walker only moves forward.
-Violation violation_after(const Context& ctx, TimelineWalker& walker, uint64_t index) {
+// Places a violation found in the recorded run itself, before any crash
+// state, at the first crash point from `from` on: its state is `kind`'s state
+// there, and its ops the entries around it. The walker only moves forward.
+void place(const Context& ctx, TimelineWalker& walker, uint64_t from, ModelKind kind, Violation& v) {
   const Trace& trace = ctx.main->trace;
-  uint64_t p = index + 1;
+  uint64_t p = std::min<uint64_t>(from, trace.ops.size());
   while (!trace.is_canonical_point(p)) ++p;
   walker.advance_to(p);
   const Frontier f = walker.frontier();
-  Violation v;
   v.scenario = ctx.scenario;
-  v.state_id = format_segment({p, ModelKind::kLoseUnsynced, {}});
+  v.state_id = format_segment({p, kind, {}});
   v.crash_point = p;
-  v.ops = ops_around(trace, ctx.main->durable, f, ModelKind::kLoseUnsynced, Choice{}, ctx.options.context_ops);
+  v.ops = ops_around(trace, ctx.main->durable, f, kind, Choice{}, ctx.options.context_ops);
+}
+
+// The lose-unsynced state right after trace entry `index`: what a power loss
+// just then would leave.
+Violation violation_after(const Context& ctx, TimelineWalker& walker, uint64_t index) {
+  Violation v;
+  place(ctx, walker, index + 1, ModelKind::kLoseUnsynced, v);
   return v;
+}
+
+// What the workload runner found, each at the process-crash state of the
+// point where it was found (everything issued so far): the state its replay
+// reopens and rechecks.
+std::vector<Violation> workload_violations(const Context& ctx) {
+  TimelineWalker walker(ctx.main->trace, ctx.options.fs);
+  std::vector<Violation> out = ctx.recording.workload_violations;
+  for (Violation& v : out) place(ctx, walker, v.crash_point, ModelKind::kProcessCrash, v);
+  return out;
 }
 
 std::vector<Violation> at_risk_violations(const Context& ctx, const std::vector<AtRiskReport>& reports) {
@@ -713,7 +769,8 @@ std::vector<uint64_t> select_points(const Trace& trace, const SimulationOptions&
 Result<Recording> Simulator::record(const Scenario& scenario) const {
   const std::optional<uint64_t> fired_before = sut_.defect_fired_count();
   ASSIGN_OR_RETURN(std::vector<Step> steps, expand_workload(scenario.workload));
-  ASSIGN_OR_RETURN(Recording recording, record_workload(sut_, std::move(steps), scenario.name, scenario.faults));
+  ASSIGN_OR_RETURN(Recording recording, record_workload(sut_, std::move(steps), scenario.name, scenario.faults,
+                                                       scenario.workload.verify_each_commit));
   recording.defect_fired = defect_fired_since(sut_, fired_before);
   return recording;
 }
@@ -745,9 +802,10 @@ ScenarioResult Simulator::check(const std::string& scenario, const Recording& re
   }
   const std::vector<uint64_t> points = select_points(recording.trace, options);
   const Context ctx = make_context(scenario, recording, options, sut_);
-  result.violations = recording.workload_violations;
+  result.violations = workload_violations(ctx);
   result.at_risk = at_risk_reports(recording.trace, options.fs);
-  for (Violation& v : at_risk_violations(ctx, result.at_risk)) result.violations.push_back(std::move(v));
+  if (options.at_risk_check)
+    for (Violation& v : at_risk_violations(ctx, result.at_risk)) result.violations.push_back(std::move(v));
   for (Violation& v : error_discipline_violations(ctx)) result.violations.push_back(std::move(v));
   bool process_crash_complete = true;
   for (const ModelConfig& config : options.models) {
@@ -799,9 +857,10 @@ Result<StateView> Simulator::view_state(const Recording& recording, const Simula
 Result<std::vector<Violation>> Simulator::replay(const std::string& scenario, const Recording& recording,
                                                  const SimulationOptions& options, const std::string& state_id) const {
   ASSIGN_OR_RETURN(Located loc, locate(sut_, recording, options, state_id));
-  const bool media = loc.kind == ModelKind::kCorrupt;
-  const StateOutcome outcome =
-      check_state(sut_, recording.oracle, loc.image, loc.expect, CheckOptions{media, options.post_recovery_write, false});
+  CheckOptions check;
+  check.media_fault = media_fault_check(loc.kind, *loc.tc, *loc.frontier, loc.choice, loc.image);
+  check.post_recovery_write = options.post_recovery_write;
+  const StateOutcome outcome = check_state(sut_, recording.oracle, loc.image, loc.expect, check);
   const Context ctx = make_context(scenario, recording, options, sut_);
   const Recipe recipe{loc.tc, loc.frontier, loc.choice, loc.expect, state_id, loc.top_point, loc.nested};
   std::vector<Violation> out;

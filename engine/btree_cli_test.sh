@@ -24,7 +24,7 @@ contains() { case "$1" in *"$2"*) ;; *) fail "expected '$2' in: $1" ;; esac; }
 
 # --- help and usage errors -------------------------------------------------
 expect 0 "$BTREE" --help;                 contains "$out" "Subcommands"
-for cmd in put get del scan load verify stats; do
+for cmd in put get del scan load verify stats dump; do
   expect 0 "$BTREE" db "$cmd" --help;     contains "$out" "Usage"
 done
 expect 2 "$BTREE";                        contains "$err" "btree: "
@@ -175,6 +175,39 @@ contains "$out" "checksum"
 contains "$err" "btree: verify found"
 expect 3 "$BTREE" damaged.db scan;        contains "$err" "btree: "
 expect 3 "$BTREE" damaged.db get apple
+
+# --- dump: the bytes of both files, however damaged, read-only --------------
+before=$(sha256sum damaged.db damaged.db-wal)
+expect 0 "$BTREE" damaged.db dump
+contains "$out" "data file damaged.db: "
+contains "$out" "BAD checksum"
+contains "$out" "WAL damaged.db-wal: "
+contains "$out" "header: generation "
+expect 0 "$BTREE" damaged.db dump --json
+python3 - "$WORK/out" <<'PY' || fail "dump --json of damaged.db is not the expected JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+pages = d["data"]["pages"]
+assert d["data"]["page_size"] == 512 and pages[0]["type"] == "meta" and pages[0]["checksum_ok"], pages[0]
+assert all(not p["checksum_ok"] for p in pages[1:]), "every damaged page says so"
+assert d["wal"]["header"]["ok"], d["wal"]["header"]
+PY
+[ "$(sha256sum damaged.db damaged.db-wal)" = "$before" ] || fail "dump changed damaged.db"
+expect 0 "$BTREE" db dump --json
+python3 - "$WORK/out" <<'PY' || fail "dump --json of db lacks keys, links or the free list"
+import json, sys
+d = json.load(open(sys.argv[1]))
+pages = d["data"]["pages"]
+leaves = [p for p in pages if p["type"] == "leaf"]
+internal = [p for p in pages if p["type"] == "internal"]
+assert leaves and all(p["checksum_ok"] for p in pages), "a healthy file's pages are sound"
+assert any("apple" in p["keys"] for p in leaves), "a leaf lists its keys"
+assert internal and all(len(p["children"]) == len(p["keys"]) + 1 for p in internal), "internal nodes link children"
+assert "pages" in d["data"]["free_list"], d["data"]["free_list"]
+PY
+expect 0 "$BTREE" text.db dump;          contains "$out" "no page size to read it by"
+[ ! -e text.db-wal ] || fail "dump created text.db-wal"
+expect 3 "$BTREE" nothing.db dump;       contains "$err" "neither nothing.db nor nothing.db-wal exists"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed" >&2

@@ -2,9 +2,10 @@
 //
 //   btree [global options] PATH COMMAND [args]
 //   put KEY VALUE | get KEY | del KEY | scan [--from K] [--to K] [--limit N]
-//   load [FILE|-] | verify | stats [--json]
+//   load [FILE|-] | verify | stats [--json] | dump [--json]
 //
-// get, scan, verify and stats open the database read-only (and so does any
+// dump reads the files' bytes without opening the database at all. get,
+// scan, verify and stats open the database read-only (and so does any
 // command with --read-only): recovery runs in memory, and not a byte of either
 // file is created, written or synced, so they can look at a crash state kept
 // by `crashsim replay --keep` without repairing it. put, del and load open it
@@ -26,7 +27,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/btree_dump.h"
 #include "engine/db.h"
+#include "engine/printable.h"
 #include "vfs/posix_vfs.h"
 
 namespace {
@@ -82,32 +85,6 @@ int finish(Db& db, int code) {
   return code;
 }
 
-// A key or value as scan prints it: one field of a KEY<TAB>VALUE line, so a
-// tab, a newline, a backslash and any other control byte are escaped (\t,
-// \n, \\, \xNN); other bytes, UTF-8 included, are printed as they are.
-std::string scan_field(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  for (const char c : bytes) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\\') {
-      out += "\\\\";
-    } else if (u < 0x20 || u == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 int run_scan(Db& db, const std::optional<std::string>& from, const std::optional<std::string>& to,
              std::optional<uint64_t> limit) {
   auto cursor = db.new_cursor();
@@ -121,7 +98,8 @@ int run_scan(Db& db, const std::optional<std::string>& from, const std::optional
   for (; (*cursor)->valid(); (*cursor)->next()) {
     if (to && (*cursor)->key() >= *to) break;
     if (limit && printed == *limit) break;
-    std::cout << scan_field((*cursor)->key()) << '\t' << scan_field((*cursor)->value()) << '\n';
+    std::cout << engine::printable_field((*cursor)->key()) << '\t' << engine::printable_field((*cursor)->value())
+              << '\n';
     ++printed;
   }
   if (!(*cursor)->status().ok()) return fail((*cursor)->status());
@@ -206,6 +184,37 @@ int run_load(const GlobalOptions& g, const std::string& file) {
   return db ? finish(*db, code) : code;
 }
 
+// The whole file, or nullopt when it does not exist.
+vfs::Result<std::optional<std::vector<uint8_t>>> read_whole_file(vfs::Vfs& fs, const std::string& path) {
+  ASSIGN_OR_RETURN(const bool exists, fs.exists(path));
+  if (!exists) return std::optional<std::vector<uint8_t>>();
+  ASSIGN_OR_RETURN(std::unique_ptr<vfs::File> file, fs.open(path, vfs::OpenMode::kReadOnly));
+  ASSIGN_OR_RETURN(const uint64_t size, file->size());
+  std::vector<uint8_t> bytes(size);
+  ASSIGN_OR_RETURN(const size_t got, file->read_at(0, bytes));
+  bytes.resize(got);
+  return std::optional<std::vector<uint8_t>>(std::move(bytes));
+}
+
+// Describes both files as they are: no recovery, nothing written.
+int run_dump(const GlobalOptions& g, bool json) {
+  const auto mutant = engine::mutant_from_name(g.mutant);
+  if (!mutant) return fail("unknown mutant '" + g.mutant + "' (see engine/mutant.h)", kExitUsage);
+  engine::DumpFiles files{g.path, g.path + "-wal", std::nullopt, std::nullopt, *mutant};
+  auto data = read_whole_file(vfs::default_vfs(), files.data_path);
+  if (!data.ok()) return fail(data.status().with("dump"));
+  auto wal = read_whole_file(vfs::default_vfs(), files.wal_path);
+  if (!wal.ok()) return fail(wal.status().with("dump"));
+  if (!*data && !*wal) return fail("dump: neither " + files.data_path + " nor " + files.wal_path + " exists", kExitIo);
+  files.data = std::move(*data);
+  files.wal = std::move(*wal);
+  const nlohmann::json dump = engine::dump_json(files);
+  // Keys are bytes: any that is not UTF-8 is shown with U+FFFD in JSON (the text form escapes it).
+  std::cout << (json ? dump.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
+                     : engine::dump_text(dump));
+  return kExitOk;
+}
+
 int run_verify(Db& db) {
   auto report = db.verify();
   if (!report.ok()) return fail(report.status());
@@ -269,7 +278,9 @@ int run(int argc, char** argv) {
   get->add_option("KEY", key)->required();
   auto* del = app.add_subcommand("del", "delete KEY (succeeds when absent)");
   del->add_option("KEY", key)->required();
-  auto* scan = app.add_subcommand("scan", "print KEY<TAB>VALUE lines in key order");
+  auto* scan = app.add_subcommand(
+      "scan", "print KEY<TAB>VALUE lines in key order (tab, newline, backslash and control bytes escaped: \\t \\n "
+              "\\\\ \\xNN)");
   scan->add_option("--from", from, "first key, inclusive");
   scan->add_option("--to", to, "end key, exclusive");
   scan->add_option("--limit", limit, "print at most N entries");
@@ -281,6 +292,12 @@ int run(int argc, char** argv) {
   auto* verify = app.add_subcommand("verify", "check the file's structure (exit 1 with one line per problem)");
   auto* stats = app.add_subcommand("stats", "print page size, page count, depth, free pages, WAL size, keys");
   stats->add_flag("--json", json, "print a JSON object");
+  auto* dump = app.add_subcommand(
+      "dump",
+      "describe the bytes of PATH and PATH-wal without opening the database: the WAL header, every frame (page, "
+      "type, generation, sequence, commit mark, checksums, whether a commit completes it) and every data page "
+      "(type, checksum, keys, links) with the free list; works on any file, however damaged");
+  dump->add_flag("--json", json, "print a JSON document");
   app.allow_extras();  // after the subcommands, which keep refusing extras: a word left over is an unknown command
 
   try {
@@ -308,6 +325,7 @@ int run(int argc, char** argv) {
   }
 
   if (load->parsed()) return run_load(g, file);
+  if (dump->parsed()) return run_dump(g, json);
   const bool read_only = g.read_only || get->parsed() || scan->parsed() || verify->parsed() || stats->parsed();
   std::unique_ptr<Db> db;
   if (const int rc = open_db(g, read_only, &db); rc != kExitOk) return rc;

@@ -113,7 +113,8 @@ struct RecoveryInfo {
   bool torn_tail_discarded = false;    // the log ended in a damaged or partial frame
   bool uncommitted_txn_dropped = false;  // intact frames of a transaction with no commit marker were ignored
   bool stale_frames_ignored = false;   // frames of an older WAL generation followed the end of the log
-  bool wal_header_rewritten = false;   // the WAL header was missing, torn or one generation behind
+  // The WAL header was missing, torn, damaged (and rebuilt from the frames) or one generation behind.
+  bool wal_header_rewritten = false;
   bool checkpoint_redone = false;      // recovery checkpointed the replayed transactions
 };
 

@@ -90,6 +90,8 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
     return create_database(vfs, path, options, std::move(data), std::move(wal));
   }
   const bool needs_checkpoint = state.needs_checkpoint;
+  const bool rewrite_wal_header = state.rewrite_wal_header;
+  const uint64_t generation = state.meta.wal_generation;
   if (state.info.txns_replayed > 0) {
     if (mutant_active(options.mutant, Mutant::kRecoveryLogNotDurable)) {
       // MUTANT recovery-log-not-durable: the frames recovery read are taken as
@@ -107,18 +109,24 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
     // generation with a sound header, before anything new is written.
     RETURN_IF_ERROR(pager->checkpoint_now().with("recovery of " + path));
     pager->set_checkpoint_redone();
+  } else if (rewrite_wal_header) {
+    // Only debris of this generation follows the rebuilt header: a
+    // checkpoint would move the WAL past the data file's generation with
+    // nothing to copy, so the header is written back as it was.
+    RETURN_IF_ERROR(pager->start_wal_generation(generation).with("recovery of " + path));
   }
   // A WAL that had to be recreated exists for sure only once its directory is synced.
   if (!wal_existed) RETURN_IF_ERROR(vfs.sync_dir(vfs::parent_dir(path)));
   return std::unique_ptr<Pager>(std::move(pager));
 }
 
-// The WAL of a read-only open when NAME-wal does not exist: it reads as an
-// empty file, which recovery treats as a lost WAL, and it cannot be written,
-// since a read-only open must not create it.
-class AbsentWal final : public vfs::File {
+// A file that does not exist, for recovery to read without creating it: it
+// reads as an empty file and cannot be written. The WAL of a read-only open
+// when NAME-wal does not exist (recovery treats it as a lost WAL), and the
+// data file when only NAME-wal exists (a never-checkpointed database).
+class AbsentFile final : public vfs::File {
  public:
-  explicit AbsentWal(std::string path) : path_(std::move(path)) {}
+  explicit AbsentFile(std::string path) : path_(std::move(path)) {}
   const std::string& path() const override { return path_; }
   Result<size_t> read_at(uint64_t, std::span<uint8_t>) override { return size_t{0}; }
   Status write_at(uint64_t, std::span<const uint8_t>) override { return refused("write"); }
@@ -129,7 +137,7 @@ class AbsentWal final : public vfs::File {
 
  private:
   Status refused(const std::string& op) const {
-    return Status::invalid_argument(op + " " + path_ + ": the file does not exist and the database is open read-only");
+    return Status::invalid_argument(op + " " + path_ + ": the file does not exist and this open may not create it");
   }
   std::string path_;
 };
@@ -145,7 +153,7 @@ Result<std::unique_ptr<Pager>> open_read_only(vfs::Vfs& vfs, const std::string& 
   if (wal_exists) {
     ASSIGN_OR_RETURN(wal, vfs.open(wal_path, vfs::OpenMode::kReadOnly));
   } else {
-    wal = std::make_unique<AbsentWal>(wal_path);
+    wal = std::make_unique<AbsentFile>(wal_path);
   }
   ASSIGN_OR_RETURN(RecoveredState state,
                    recover(*data, *wal, options.page_size, options.mutant, options.cross_checks));
@@ -153,6 +161,32 @@ Result<std::unique_ptr<Pager>> open_read_only(vfs::Vfs& vfs, const std::string& 
   ASSIGN_OR_RETURN(const uint64_t wal_size, wal->size());
   return std::unique_ptr<Pager>(
       std::make_unique<WalPager>(path, options, std::move(data), std::move(wal), wal_size, std::move(state)));
+}
+
+// NAME-wal without NAME is what a creation that never returned leaves
+// behind, and the database is created afresh over it. Such a WAL holds at
+// most the creation's own transaction: open syncs the directory (so NAME is
+// durable) before it returns and takes any other commit. A WAL that holds a
+// later one, or a later generation, belonged to a database that existed;
+// its data file was lost or removed, and creating one over the WAL would
+// throw every commit in it away. That is refused.
+Status check_wal_without_data_file(vfs::Vfs& vfs, const std::string& path, const PagerOptions& options) {
+  const std::string wal_path = path + "-wal";
+  ASSIGN_OR_RETURN(const bool wal_exists, vfs.exists(wal_path));
+  if (!wal_exists) return Status();
+  ASSIGN_OR_RETURN(auto wal, vfs.open(wal_path, vfs::OpenMode::kReadOnly));
+  AbsentFile data(path);
+  const std::string refusal = "open " + path + ": the data file does not exist, but " + wal_path;
+  const Result<RecoveredState> state = recover(data, *wal, options.page_size, options.mutant);
+  if (state.status().is_corruption()) {
+    return Status::corruption(refusal + " is not what an interrupted creation leaves: " + state.status().message());
+  }
+  RETURN_IF_ERROR(state.status());
+  if (state->nothing_committed || state->meta.txn_seq <= 1) return Status();
+  return Status::corruption(refusal + " holds committed transactions up to txn " +
+                            std::to_string(state->meta.txn_seq) +
+                            ": the data file was lost or removed. Restore it, or remove " + wal_path +
+                            " to create a new, empty database");
 }
 
 }  // namespace
@@ -168,8 +202,7 @@ Result<std::unique_ptr<Pager>> Pager::open(vfs::Vfs& vfs, const std::string& pat
   }
   if (options.read_only) return open_read_only(vfs, path, options);
   if (exists) return open_existing(vfs, path, options);
-  // NAME-wal without NAME is what a creation that never returned leaves
-  // behind; nothing in it was ever acknowledged, so start afresh.
+  RETURN_IF_ERROR(check_wal_without_data_file(vfs, path, options));
   ASSIGN_OR_RETURN(auto data, vfs.open(path, vfs::OpenMode::kCreate));
   ASSIGN_OR_RETURN(auto wal, vfs.open(path + "-wal", vfs::OpenMode::kCreate));
   return create_database(vfs, path, options, std::move(data), std::move(wal));

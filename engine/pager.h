@@ -50,6 +50,10 @@ struct Meta {
   uint64_t key_count = 0;
   uint64_t txn_seq = 0;         // sequence number of the last committed transaction
   uint64_t wal_generation = 0;  // generation the WAL was last reset to
+  // XOR of page_digest_term(pgno, checksum) over the committed images of
+  // pages 1..page_count-1 (engine/page.h): kept by every commit, checked by
+  // verify(), so that a lost or stale write of a page cannot pass unseen.
+  uint64_t page_digest = 0;
 };
 
 struct PagerOptions {

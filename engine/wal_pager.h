@@ -85,6 +85,11 @@ class WalPager final : public Pager {
     std::unordered_map<PageNo, std::shared_ptr<Page>> dirty;
     std::vector<PageNo> pending_free;                          // in the order free() was called
     std::unordered_set<PageNo> pending_free_set;
+    // The digest terms (Meta::page_digest) of the committed images the
+    // transaction replaces, XORed in as each page joins it (copied, taken
+    // off the free list, or freed); the commit XORs in the terms of the new
+    // images. A page the transaction appends replaces no image.
+    uint64_t replaced_terms = 0;
   };
 
   // OK when a write may start: the pager is open and not failed.

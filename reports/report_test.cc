@@ -86,6 +86,47 @@ TEST(ReportJson, MutantFiredRoundTripsAndIsOptional) {
   EXPECT_EQ(back->scenarios[t::kPassingChurn].mutant_fired, std::nullopt);
 }
 
+TEST(Verdict, ACaughtMutantIsLabelledSoAndAPartialReportDefersWhatItDidNotFind) {
+  const Expectation want{true, "atomicity"};
+  EXPECT_EQ(case_verdict(Expectation{}, found({})), Verdict::kPass);
+  EXPECT_EQ(case_verdict(want, found({{"atomicity", 8}, {"recovery", 63}})), Verdict::kCaught);
+  EXPECT_EQ(case_verdict(want, found({{"recovery", 63}})), Verdict::kFail);
+  EXPECT_EQ(case_verdict(want, found({{"recovery", 63}}), /*partial=*/true), Verdict::kDeferred);
+  EXPECT_EQ(case_verdict(want, found({}, "crashed"), /*partial=*/true), Verdict::kFail);
+  EXPECT_EQ(case_verdict(Expectation{}, found({{"leak", 1}}), /*partial=*/true), Verdict::kFail);
+  EXPECT_EQ(check_verdict(want, found({{"durability", 2}})), Verdict::kCaught);
+  EXPECT_EQ(verdict_label(Verdict::kCaught), "CAUGHT");
+  EXPECT_EQ(verdict_label(Verdict::kDeferred), "DEFERRED");
+
+  RunInfo run;
+  EXPECT_FALSE(is_partial(run));
+  run.shards = {"2/3"};
+  EXPECT_TRUE(is_partial(run));
+  EXPECT_EQ(missing_shards(run), (std::vector<std::string>{"1/3", "3/3"}));
+  run.shards = {"1/3", "2/3", "3/3"};
+  EXPECT_FALSE(is_partial(run));
+}
+
+TEST(Verdict, ViolationsAreShownTheFirstOfEachInvariantFirstTheExpectedOneLeading) {
+  ModelResult m = found({{"atomicity", 2}, {"recovery", 3}, {"leak", 1}});
+  for (const char* id_and_invariant : {"3:recovery", "4:recovery", "5:leak", "9:recovery", "12:atomicity", "20:atomicity"}) {
+    const std::string s = id_and_invariant;
+    Violation v;
+    v.state_id = s.substr(0, s.find(':')) + ":torn";
+    v.invariant = s.substr(s.find(':') + 1);
+    m.violations.push_back(v);
+  }
+  std::vector<std::string> order;
+  for (const Violation* v : showing_order(m, Expectation{true, "atomicity"})) order.push_back(v->state_id);
+  EXPECT_EQ(order, (std::vector<std::string>{"12:torn", "5:torn", "3:torn", "4:torn", "9:torn", "20:torn"}));
+  order.clear();
+  for (const Violation* v : showing_order(m, Expectation{true, "recovery"})) order.push_back(v->state_id);
+  EXPECT_EQ(order, (std::vector<std::string>{"3:torn", "12:torn", "5:torn", "4:torn", "9:torn", "20:torn"}));
+  EXPECT_EQ(showing_order(m, Expectation{}, 2).size(), 2u);
+  EXPECT_EQ(showing_order(m, Expectation{}).front()->state_id, "12:torn");  // by name: atomicity, leak, recovery
+  EXPECT_EQ(describe_findings(m, Expectation{true, "recovery"}), "recovery \u00d73, atomicity \u00d72, leak \u00d71");
+}
+
 TEST(Verdict, ScenarioNeedsEveryCaseAndARun) {
   const Report r = t::sample_report();
   EXPECT_TRUE(scenario_passed(r.scenarios[t::kPassingChurn]));
@@ -158,6 +199,8 @@ TEST(ReportJson, ReadingIsStrictAndNamesThePointer) {
       {"missing field", [](json& d) { d["run"].erase("started"); }, "/run/started",
        "missing required field 'started'"},
       {"bad shard", [](json& d) { d["run"]["shards"] = {"3/2"}; }, "/run/shards/0", "is not I/N"},
+      {"shards of two runs", [](json& d) { d["run"]["shards"] = {"1/2", "2/3"}; }, "/run/shards/1",
+       "is of another run than shard '1/2'"},
       {"format version", [](json& d) { d["version"] = 2; }, "/version", "not supported"},
       {"duplicate scenario", [](json& d) { d["scenarios"].push_back(d["scenarios"][0]); }, "/scenarios/6",
        "appears twice"},
@@ -177,6 +220,11 @@ TEST(ReportJson, ReadingIsStrictAndNamesThePointer) {
        "/scenarios/0/expect/invariant", "only allowed with verdict 'violation'"},
       {"model twice", [](json& d) { d["scenarios"][2]["models"][1]["model"] = "lose-unsynced"; },
        "/scenarios/2/models/1", "'lose-unsynced' appears twice"},
+      {"fault count not a count",
+       [](json& d) { d["scenarios"][4]["models"][0]["fault_regions"]["wal-header"]["silent"] = -1; },
+       "/scenarios/4/models/0/fault_regions/wal-header/silent", "expected"},
+      {"fault count missing", [](json& d) { d["scenarios"][4]["models"][0]["fault_regions"]["wal-header"].erase("drawn"); },
+       "/scenarios/4/models/0/fault_regions/wal-header/drawn", "missing required field 'drawn'"},
   };
   for (const Tamper& c : cases) {
     json doc = report_to_json(t::sample_report());

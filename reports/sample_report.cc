@@ -121,7 +121,7 @@ Report sample_report() {
   partial.message = "a transaction is partly visible";
   partial.cause = "missing-sync";
   partial.power_loss_only = true;
-  partial.replay = "crashsim replay scenarios/ci.json --scenario mutant-no-commit-record --state 31:torn:512:3";
+  partial.replay = "crashsim replay scenarios/mutants.json --scenario mutant-no-commit-record --state 31:torn:512:3";
   partial.timeline = torn_commit_timeline();
   torn.violations.push_back(partial);
   caught.models.push_back(torn);
@@ -175,6 +175,7 @@ Report sample_report() {
   hostile.expect = {true, std::string("inv") + kHostile};
   ModelResult broken = model(std::string("model") + kHostile, 10, 3, 0.01);
   broken.error = std::string("open failed: ") + kHostile;
+  broken.fault_regions = {{"wal-header", {7, 4, 1, 0, 1, 1, 0}}, {std::string("region") + kHostile, {3, 0, 0, 3, 0, 0, 0}}};
   hostile.models.push_back(broken);
   ModelResult workload_check;
   workload_check.model = "workload";

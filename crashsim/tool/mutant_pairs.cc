@@ -32,6 +32,8 @@ reports::PairRun run_pair(const catalog::ScenarioSpec& spec, engine::Mutant muta
   catalog::ScenarioSpec planted = spec;
   planted.engine.mutant = mutant;
   planted.engine.cross_checks = cross_checks;
+  planted.system_setup = catalog::engine_setup(planted.engine);
+  planted.workload.verify_each_commit = true;  // as the catalog does for every mutant scenario
   RunSettings run_settings;
   run_settings.jobs = settings.jobs;
   if (settings.max_states != 0) run_settings.max_states = settings.max_states;

@@ -69,7 +69,13 @@ int mutants_command(const MutantsArgs& args, Console& console) {
   report.run = run_info(args.jobs, Shard{}, selected->catalog, args.command_line);
   reports::KillMatrix& matrix = report.kill_matrix.emplace();
   matrix.max_states = args.max_states;
-  for (const catalog::ScenarioSpec& spec : selected->scenarios) matrix.scenarios.push_back(spec.name);
+  // Mutants are planted in our engine: scenarios on another system (a peer) are no columns.
+  std::vector<const catalog::ScenarioSpec*> columns;
+  for (const catalog::ScenarioSpec& spec : selected->scenarios) {
+    if (spec.system != "engine") continue;
+    columns.push_back(&spec);
+    matrix.scenarios.push_back(spec.name);
+  }
 
   const auto start = std::chrono::steady_clock::now();
   ProgressPrinter progress(console.err, console.progress_mode);
@@ -77,9 +83,9 @@ int mutants_command(const MutantsArgs& args, Console& console) {
   for (const engine::Mutant mutant : *mutants) {
     const std::string name(engine::mutant_name(mutant));
     matrix.mutants.push_back(name);
-    for (const catalog::ScenarioSpec& spec : selected->scenarios) {
-      progress.begin_scenario(name + " \u00d7 " + spec.name);
-      matrix.pairs.push_back(run_matrix_pair(spec, mutant, settings));
+    for (const catalog::ScenarioSpec* spec : columns) {
+      progress.begin_scenario(name + " \u00d7 " + spec->name);
+      matrix.pairs.push_back(run_matrix_pair(*spec, mutant, settings));
       progress.clear();
     }
     console.out << mutant_line(matrix, name) << '\n';
