@@ -151,6 +151,7 @@ struct ScenarioResult {
   std::string file;    // catalog file the scenario came from
   uint64_t index = 0;  // its position in that file's "scenarios" array
   std::vector<std::string> tags;
+  std::string system;  // the system under test by its name: "engine", "sqlite[wal,full]" (SystemUnderTest::name())
   std::string mutant = "none";
   // How many times the mutant's defective branch ran; nullopt for the clean
   // engine (or when the system cannot tell). 0 fails the scenario: see kMutantCheck.
