@@ -39,6 +39,15 @@ KillMatrix sample_matrix() {
   return m;
 }
 
+// A report of crashsim mutants: a run and the sample matrix, no scenarios.
+Report report_of_sample_matrix() {
+  Report r;
+  r.run.tool_version = "1";
+  r.run.started = "2024-05-01T10:00:00Z";
+  r.kill_matrix = sample_matrix();
+  return r;
+}
+
 TEST(KillMatrix, AMutantIsKilledWhenSomePairKilledIt) {
   const KillMatrix m = sample_matrix();
   EXPECT_TRUE(mutant_killed(m, "no-data-fsync"));
@@ -54,11 +63,7 @@ TEST(KillMatrix, AMutantIsKilledWhenSomePairKilledIt) {
 }
 
 TEST(KillMatrix, RoundTripsThroughTheReportAndRecomputesVerdicts) {
-  Report r;
-  r.run.tool_version = "1";
-  r.run.started = "2024-05-01T10:00:00Z";
-  r.kill_matrix = sample_matrix();
-  nlohmann::json doc = report_to_json(r);
+  nlohmann::json doc = report_to_json(report_of_sample_matrix());
   EXPECT_EQ(doc["kill_matrix"]["mutants_killed"], 1);
   EXPECT_EQ(doc["kill_matrix"]["mutants"][0]["killed_by"], nlohmann::json({"churn"}));
   doc["kill_matrix"]["mutants"][1]["verdict"] = "killed";  // derived: not trusted
@@ -72,11 +77,7 @@ TEST(KillMatrix, RoundTripsThroughTheReportAndRecomputesVerdicts) {
 }
 
 TEST(KillMatrix, ReadingRefusesPairsOutsideTheMatrixAndKillsWithoutAnInvariant) {
-  Report r;
-  r.run.tool_version = "1";
-  r.run.started = "2024-05-01T10:00:00Z";
-  r.kill_matrix = sample_matrix();
-  nlohmann::json doc = report_to_json(r);
+  nlohmann::json doc = report_to_json(report_of_sample_matrix());
   doc["kill_matrix"]["pairs"][2]["scenario"] = "elsewhere";
   doc["kill_matrix"]["pairs"][3]["run"]["outcome"] = "killed";
   const auto back = report_from_json(doc);
@@ -88,10 +89,7 @@ TEST(KillMatrix, ReadingRefusesPairsOutsideTheMatrixAndKillsWithoutAnInvariant) 
 }
 
 TEST(KillMatrix, EveryRenderingShowsIt) {
-  Report r;
-  r.run.tool_version = "1";
-  r.run.started = "2024-05-01T10:00:00Z";
-  r.kill_matrix = sample_matrix();
+  const Report r = report_of_sample_matrix();
   const std::string html = render_html(r);
   EXPECT_THAT(html, HasSubstr("<h2>Kill matrix</h2>"));
   EXPECT_THAT(html, HasSubstr("recovery \u2192 durability"));
