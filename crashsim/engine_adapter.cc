@@ -130,6 +130,11 @@ std::vector<FileRegion> EngineSystem::describe_regions(const DiskImage& image) c
   return regions;
 }
 
+std::optional<uint64_t> EngineSystem::defect_fired_count() const {
+  if (options_.mutant == engine::Mutant::kNone) return std::nullopt;
+  return engine::mutant_fired_count(options_.mutant);
+}
+
 Result<std::unique_ptr<SutSession>> EngineSystem::open(vfs::Vfs& vfs) {
   ASSIGN_OR_RETURN(std::unique_ptr<engine::Db> db, engine::Db::open(vfs, path_, options_));
   return std::unique_ptr<SutSession>(std::make_unique<EngineSession>(std::move(db)));

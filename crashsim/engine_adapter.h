@@ -40,6 +40,8 @@ class EngineSystem final : public SystemUnderTest {
   std::string name() const override;
   vfs::Result<std::unique_ptr<SutSession>> open(vfs::Vfs& vfs) override;
   std::vector<FileRegion> describe_regions(const DiskImage& image) const override;
+  // engine::mutant_fired_count of the planted mutant; nullopt without one.
+  std::optional<uint64_t> defect_fired_count() const override;
 
  private:
   engine::Options options_;

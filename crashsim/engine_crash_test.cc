@@ -151,6 +151,46 @@ TEST(EngineCrashTest, NoDataFsyncIsCaughtAsAMissingSync) {
   }
 }
 
+// The planted defect's runs are counted: a workload that never reaches it
+// fails as mutant-not-reached whatever else was found, one that does not.
+TEST(EngineCrashTest, AMutantThatNeverFiresIsNotReached) {
+  Scenario s = churn({.kind = ModelKind::kProcessCrash}, 20);
+  s.workload.generator->reopen_every = 0;
+  EngineSystem unreached(engine_options(engine::Mutant::kRetryFailedFsync));  // no sync ever fails here
+  const ScenarioResult r = Simulator(unreached).run(s);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.defect_fired, std::optional<uint64_t>(0));
+  ASSERT_EQ(r.violations.size(), 1u);
+  EXPECT_EQ(r.violations[0].model, "mutant");
+  EXPECT_EQ(r.violations[0].invariant, invariant::kMutantNotReached);
+  EXPECT_FALSE(r.passed());
+
+  EngineSystem reached(engine_options(engine::Mutant::kNoDataFsync));  // every checkpoint runs it
+  const ScenarioResult fired = Simulator(reached).run(s);
+  ASSERT_TRUE(fired.defect_fired.has_value());
+  EXPECT_GE(*fired.defect_fired, 2u) << "two checkpoints in the recorded run alone";
+  for (const Violation& v : fired.violations) EXPECT_NE(v.invariant, invariant::kMutantNotReached);
+
+  EngineSystem clean(engine_options());
+  EXPECT_EQ(Simulator(clean).run(s).defect_fired, std::nullopt);
+}
+
+// Asking only whether a defect is caught: the run ends after the batch of
+// states that found the first violation, and the next model never runs.
+TEST(EngineCrashTest, StopAtFirstViolationChecksUpToOneBatchOfOneModel) {
+  EngineSystem sut(engine_options(engine::Mutant::kReplayKeepsOldestImage));
+  Scenario s = churn({.kind = ModelKind::kProcessCrash}, 150, 0);
+  s.options.models.push_back({.kind = ModelKind::kLoseUnsynced});
+  const ScenarioResult all = Simulator(sut).run(s);
+  ASSERT_EQ(all.models.size(), 2u);
+  ASSERT_FALSE(all.models[0].violations.empty());
+  s.options.stop_at_first_violation = true;
+  const ScenarioResult first = Simulator(sut).run(s);
+  ASSERT_EQ(first.models.size(), 1u);
+  EXPECT_FALSE(first.models[0].violations.empty());
+  EXPECT_LT(first.models[0].coverage.states_checked, all.models[0].coverage.states_checked);
+}
+
 // What an engineer does with a failure: rebuild the state from its id, write
 // it to a real directory, and open it there with the engine.
 TEST(EngineCrashTest, AFailingStateOpensTheSameWayFromARealDirectory) {

@@ -17,6 +17,8 @@
 //   workload                 a workload step failed on a run without injected faults (the disk was fine)
 //   error-discipline         (injected faults) after a failed sync, no commit or checkpoint reports
 //                            success until the store is reopened
+//   mutant-not-reached       the defect planted in the system never ran (SystemUnderTest::
+//                            defect_fired_count): whatever else was found proves nothing about it
 #pragma once
 
 #include <string>
@@ -42,6 +44,7 @@ inline constexpr std::string_view kWritableAfterRecovery = "writable-after-recov
 inline constexpr std::string_view kWorkloadRead = "workload-read";
 inline constexpr std::string_view kWorkload = "workload";
 inline constexpr std::string_view kErrorDiscipline = "error-discipline";
+inline constexpr std::string_view kMutantNotReached = "mutant-not-reached";
 }  // namespace invariant
 
 // One failed invariant in one state, before it is placed in a report.

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,8 +53,9 @@ std::string_view cause_name(Cause cause);
 
 struct Violation {
   std::string scenario;
-  // The persistence model; "at-risk" for the acknowledgement check and
-  // "workload" for a wrong read while the workload ran (no crash state).
+  // The persistence model; "at-risk" for the acknowledgement check,
+  // "workload" for a wrong read while the workload ran (no crash state) and
+  // "mutant" for a planted defect that never ran (mutant-not-reached).
   std::string model;
   std::string state_id;  // rebuilds the crash state; see docs/crash-models.md
   uint64_t crash_point = 0;
@@ -148,8 +150,11 @@ struct ScenarioResult {
   uint64_t trace_ops = 0;
   uint64_t commits = 0;  // commit calls
   uint64_t acked = 0;    // acknowledged commits
+  // Runs of the system's planted defect while the workload was recorded and
+  // its crash states checked; nullopt when none is planted.
+  std::optional<uint64_t> defect_fired;
   std::vector<AtRiskReport> at_risk;   // only acknowledgements with something at risk
-  std::vector<Violation> violations;   // at-risk and workload findings
+  std::vector<Violation> violations;   // at-risk, workload and mutant findings
   std::vector<ModelResult> models;
 
   uint64_t violation_count() const {

@@ -191,6 +191,7 @@ class ModelRun {
         config_(config),
         depth_(limited ? ctx.options.nesting.depth : 0),
         cap_(limited ? ctx.options.max_states : 0),
+        stop_at_first_violation_(limited && ctx.options.stop_at_first_violation),
         shard_(limited ? ctx.options.shard : Shard{}),
         progress_(limited ? ctx.options.progress : nullptr),
         seen_(make_state_set()) {
@@ -219,6 +220,7 @@ class ModelRun {
     size_t next_selected = 0;
     std::vector<Recipe> batch;
     RETURN_IF_ERROR(for_each_state(points, at_point, [&](uint64_t seq, Recipe r) -> Status {
+      if (stopped()) return Status();
       if (shard_.owns(r.id)) {
         c.states_generated++;
         if (config_.kind == ModelKind::kCorrupt) {
@@ -245,6 +247,8 @@ class ModelRun {
   }
 
   ModelResult take() { return std::move(result_); }
+  // stop_at_first_violation, and a violation was found: no more states are checked.
+  bool stopped() const { return stop_at_first_violation_ && !result_.violations.empty(); }
   // Every state the model generated was considered: no max_states sample, no shard.
   bool complete() const { return shard_.count <= 1 && !capped_; }
 
@@ -481,6 +485,7 @@ class ModelRun {
   const ModelConfig& config_;
   const uint32_t depth_;  // nesting depth
   const uint64_t cap_;
+  const bool stop_at_first_violation_;
   const Shard shard_;
   const std::function<void(const Progress&)> progress_;
   ModelResult result_;
@@ -690,6 +695,25 @@ Result<DiskImage> rebuild_state(const Context& ctx, const std::string& id,
   return key(loc.recipe, std::move(loc.image));
 }
 
+// Runs of the system's planted defect since `before` (an earlier reading of
+// defect_fired_count); nullopt when it has none.
+std::optional<uint64_t> defect_fired_since(const SystemUnderTest& sut, std::optional<uint64_t> before) {
+  const std::optional<uint64_t> now = sut.defect_fired_count();
+  if (!now || !before) return std::nullopt;
+  return *now - *before;
+}
+
+Violation mutant_not_reached(const std::string& scenario, const SystemUnderTest& sut) {
+  Violation v;
+  v.scenario = scenario;
+  v.model = "mutant";
+  v.invariant = invariant::kMutantNotReached;
+  v.expected = "the defect planted in " + sut.name() + " runs at least once";
+  v.observed = "it never ran, neither while the workload was recorded nor while its crash states were checked";
+  v.message = "the workload never reaches the planted defect, so nothing the scenario found can be credited to it";
+  return v;
+}
+
 uint64_t count_markers(const Trace& trace, OpKind kind) {
   return static_cast<uint64_t>(
       std::count_if(trace.ops.begin(), trace.ops.end(), [kind](const Op& op) { return op.kind == kind; }));
@@ -762,9 +786,12 @@ std::vector<uint64_t> select_points(const Trace& trace, const SimulationOptions&
 }
 
 Result<Recording> Simulator::record(const Scenario& scenario) const {
+  const std::optional<uint64_t> fired_before = sut_.defect_fired_count();
   ASSIGN_OR_RETURN(std::vector<Step> steps, expand_workload(scenario.workload));
-  return record_workload(sut_, std::move(steps), scenario.name, scenario.faults,
-                         scenario.workload.verify_each_commit);
+  ASSIGN_OR_RETURN(Recording recording, record_workload(sut_, std::move(steps), scenario.name, scenario.faults,
+                                                       scenario.workload.verify_each_commit));
+  recording.defect_fired = defect_fired_since(sut_, fired_before);
+  return recording;
 }
 
 ScenarioResult Simulator::run(const Scenario& scenario) const {
@@ -781,6 +808,7 @@ ScenarioResult Simulator::run(const Scenario& scenario) const {
 
 ScenarioResult Simulator::check(const std::string& scenario, const Recording& recording,
                                 const SimulationOptions& options) const {
+  const std::optional<uint64_t> fired_before = sut_.defect_fired_count();
   ScenarioResult result;
   result.scenario = scenario;
   result.system = sut_.name();
@@ -800,6 +828,7 @@ ScenarioResult Simulator::check(const std::string& scenario, const Recording& re
   for (Violation& v : error_discipline_violations(ctx)) result.violations.push_back(std::move(v));
   bool process_crash_complete = true;
   for (const ModelConfig& config : options.models) {
+    if (options.stop_at_first_violation && result.violation_count() > 0) break;
     const auto start = std::chrono::steady_clock::now();
     ModelRun run(ctx, config, true);
     const Status s = run.run(config.kind == ModelKind::kCorrupt ? corrupt_points(points, config) : points);
@@ -816,6 +845,11 @@ ScenarioResult Simulator::check(const std::string& scenario, const Recording& re
   }
   if (options.classify_causes) {
     if (Status s = classify_causes(ctx, result.models, process_crash_complete); !s.ok()) result.error = s.with("classify causes").to_string();
+  }
+  const std::optional<uint64_t> fired_checking = defect_fired_since(sut_, fired_before);
+  if (fired_checking && recording.defect_fired) {
+    result.defect_fired = *recording.defect_fired + *fired_checking;
+    if (*result.defect_fired == 0) result.violations.push_back(mutant_not_reached(scenario, sut_));
   }
   return result;
 }

@@ -123,6 +123,12 @@ struct SimulationOptions {
   // first under a stable hash are checked, so the sample is the same on
   // every run and every machine, and spread over the whole trace.
   uint64_t max_states = 0;
+  // Stop at the first violation: a model's run ends after the batch of
+  // states that found it, and no later model runs (nor any model, when the
+  // recorded run itself broke an invariant). For asking only whether a
+  // defect is caught at all (crashsim mutants); coverage then counts only
+  // what was checked.
+  bool stop_at_first_violation = false;
   Shard shard;
   // Called after each batch of states, on the thread that called run() or check().
   std::function<void(const Progress&)> progress;

@@ -18,8 +18,10 @@
 //   * All I/O goes through the given Vfs.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -90,6 +92,12 @@ class SystemUnderTest {
   // means "describes nothing": the corrupt model then falls back to uniform
   // offsets. Called from several threads at once.
   virtual std::vector<FileRegion> describe_regions([[maybe_unused]] const DiskImage& image) const { return {}; }
+  // Optional: how many times the defect planted in this system (a mutant)
+  // has run so far, counted process-wide over every thread and every system
+  // planted with the same defect; nullopt (the default) when none is planted
+  // or the system cannot tell. The simulator reads it before and after a
+  // run, and a planted defect that never ran is mutant-not-reached.
+  virtual std::optional<uint64_t> defect_fired_count() const { return std::nullopt; }
 };
 
 }  // namespace crashsim

@@ -30,6 +30,7 @@
 // committed.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,9 @@ struct Recording {
   // which verify() failed (its invariant). In trace order; crash_point is
   // the trace length when found, and Simulator::check names the state.
   std::vector<Violation> workload_violations;
+  // Runs of the system's planted defect while the workload ran (Simulator::
+  // record); nullopt when none is planted or the trace was loaded, not run.
+  std::optional<uint64_t> defect_fired;
 };
 
 // Runs the workload with `faults` injected. A step that fails before any

@@ -73,6 +73,17 @@ struct Options {
   size_t cache_pages = 1024;
   // A deliberate defect; see engine/mutant.h. Refused when mutants are not compiled.
   Mutant mutant = Mutant::kNone;
+  // Recovery's consistency refusals: a WAL generation two or more apart from
+  // the data file's, a log that ends before the transaction the data file
+  // was checkpointed at, a complete transaction or a newer generation's
+  // frame past the end of the log, a meta frame behind the log, a frame past
+  // the recovered page count, a short data file beside a WAL past generation
+  // 1 (docs/file-formats.md, "Cross-checks"). Off, recovery goes on with what
+  // it can read instead of refusing to open. For the crash harness, to show
+  // which of its own invariants catches a defect without the engine's help;
+  // checksums, identity checks (db_id, page size) and the tree's checks on
+  // every node it reads stay on.
+  bool cross_checks = true;
 };
 
 // A sequence of puts and deletes applied atomically by Db::write.

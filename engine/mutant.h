@@ -6,8 +6,15 @@
 // never as a separate copy of the code. When the build option `mutants` is
 // off (a release build) mutant_active() is constant false and the branches
 // compile away.
+//
+// Each time mutant_active() answers true it counts one firing of that
+// mutant (mutant_fired_count): a call site evaluates it only where the
+// defective branch is about to run, last in its condition, so that a
+// scenario whose workload never reaches the defect can be told apart
+// (crashsim reports it as mutant-not-reached) from one whose checks missed it.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -25,6 +32,28 @@ enum class Mutant {
   kNoCommitRecord,            // recovery replays page frames without requiring the commit marker
   kNoWalSalt,                 // recovery accepts frames left from before the last WAL reset
   kRetryFailedFsync,          // a failed sync is retried and a later success is trusted
+  // Creation
+  kNoCreateDirSync,           // a new database's directory entries are never synced
+  // Commit
+  kNoCommitSync,              // a commit is acknowledged once its frames are written, before any sync
+  kNonceKeptAfterFailedWrite, // a failed write of a transaction does not use up its nonce
+  kFailedCommitCached,        // a commit whose write failed leaves its page images in the cache
+  // Checkpoint
+  kCheckpointSkipsLastPage,   // the checkpoint copies every page of the WAL but the highest-numbered
+  kCheckpointRunIgnoresGaps,  // the checkpoint writes pages after a gap in one run, at the wrong offsets
+  // WAL reset
+  kWalTailNotReset,           // after a reset, new frames go on after the old generation's instead of at slot 0
+  kUnsyncedWalReset,          // the reset header is not synced before frames of the new generation are written
+  // Recovery
+  kRecoveryKeepsTornTail,     // the next commit after recovery goes after a dropped transaction's frames
+  kReplayKeepsOldestImage,    // replay takes a page's first image in the log instead of its latest
+  kRecoveryLogNotDurable,     // recovery checkpoints replayed frames without first making them durable
+  // Free list
+  kFreeCountNotUpdated,       // freeing pages does not count them in the meta page's free-list count
+  kFreeListHeadNotPopped,     // allocating from the free list does not advance its head
+  // Checksums and page addressing
+  kChecksumSkipsPageNumber,   // the page checksum does not fold in the page number
+  kDataReadSkipsChecksum,     // a page read from the data file is used without checking its checksum
 };
 
 // Stable kebab-case name ("no-data-fsync"), used by the scenario catalog.
@@ -34,9 +63,20 @@ std::optional<Mutant> mutant_from_name(std::string_view name);
 // Every mutant except kNone, in declaration order.
 std::span<const Mutant> all_mutants();
 
+// How many times `m`'s defective branch has run in this process, on every
+// thread, since it started; 0 for kNone and when mutants are compiled out.
+uint64_t mutant_fired_count(Mutant m);
+
 #ifdef ENGINE_MUTANTS
 constexpr bool kMutantsCompiled = true;
-inline bool mutant_active(Mutant configured, Mutant m) { return configured == m; }
+// Counts one firing of `m` (a relaxed atomic increment).
+void count_mutant_firing(Mutant m);
+// True when `m` is the configured mutant, counting one firing.
+inline bool mutant_active(Mutant configured, Mutant m) {
+  if (configured != m) return false;
+  count_mutant_firing(m);
+  return true;
+}
 #else
 constexpr bool kMutantsCompiled = false;
 inline constexpr bool mutant_active(Mutant, Mutant) { return false; }

@@ -24,7 +24,13 @@ uint32_t checksum_extend(uint32_t running, std::span<const uint8_t> data, Mutant
 uint32_t page_checksum(PageNo pgno, std::span<const uint8_t> page, Mutant mutant) {
   uint8_t no[4];
   store_u32(no, pgno);
-  uint32_t c = checksum_extend(0, no, mutant);
+  uint32_t c = 0;
+  if (mutant_active(mutant, Mutant::kChecksumSkipsPageNumber)) {
+    // MUTANT checksum-skips-page-number: the checksum covers the contents
+    // only, so a page image at another page's offset passes as that page.
+  } else {
+    c = checksum_extend(0, no, mutant);
+  }
   return checksum_extend(c, page.subspan(4), mutant);
 }
 

@@ -45,6 +45,11 @@ Result<std::unique_ptr<Pager>> create_database(vfs::Vfs& vfs, const std::string&
   RETURN_IF_ERROR(pager->start_wal_generation(1));
   ASSIGN_OR_RETURN(Meta meta, pager->begin());
   RETURN_IF_ERROR(pager->commit(meta));
+  if (mutant_active(options.mutant, Mutant::kNoCreateDirSync)) {
+    // MUTANT no-create-dir-sync: the files' contents are synced but not the
+    // directory entries that name them, so a power loss may take both files.
+    return std::unique_ptr<Pager>(std::move(pager));
+  }
   RETURN_IF_ERROR(vfs.sync_dir(vfs::parent_dir(path)));
   return std::unique_ptr<Pager>(std::move(pager));
 }
@@ -87,7 +92,8 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
   const std::string wal_path = path + "-wal";
   ASSIGN_OR_RETURN(auto data, vfs.open(path, vfs::OpenMode::kMustExist));
   ASSIGN_OR_RETURN(auto wal, vfs.open(wal_path, vfs::OpenMode::kCreate));
-  ASSIGN_OR_RETURN(RecoveredState state, recover(*data, *wal, options.page_size, options.mutant));
+  ASSIGN_OR_RETURN(RecoveredState state,
+                   recover(*data, *wal, options.page_size, options.mutant, options.cross_checks));
   if (state.nothing_committed) {
     if (!options.create_if_missing) return never_created(path, wal_path);
     return create_database(vfs, path, options, std::move(data), std::move(wal));
@@ -96,7 +102,13 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
   const bool rewrite_wal_header = state.rewrite_wal_header;
   const uint64_t generation = state.meta.wal_generation;
   if (state.info.txns_replayed > 0) {
-    RETURN_IF_ERROR(make_log_durable(*wal, state.last_txn_slot, state.wal_tail, state.meta.page_size).with("recovery of " + path));
+    if (mutant_active(options.mutant, Mutant::kRecoveryLogNotDurable)) {
+      // MUTANT recovery-log-not-durable: the frames recovery read are taken as
+      // durable, although the commit that wrote them may never have seen its
+      // sync succeed; the checkpoint below then puts the data file ahead of them.
+    } else {
+      RETURN_IF_ERROR(make_log_durable(*wal, state.last_txn_slot, state.wal_tail, state.meta.page_size).with("recovery of " + path));
+    }
   }
   ASSIGN_OR_RETURN(const uint64_t wal_size, wal->size());
   auto pager =
@@ -156,7 +168,8 @@ Result<std::unique_ptr<Pager>> open_read_only(vfs::Vfs& vfs, const std::string& 
   } else {
     wal = std::make_unique<AbsentFile>(wal_path);
   }
-  ASSIGN_OR_RETURN(RecoveredState state, recover(*data, *wal, options.page_size, options.mutant));
+  ASSIGN_OR_RETURN(RecoveredState state,
+                   recover(*data, *wal, options.page_size, options.mutant, options.cross_checks));
   if (state.nothing_committed) return never_created(path, wal_path);
   ASSIGN_OR_RETURN(const uint64_t wal_size, wal->size());
   return std::unique_ptr<Pager>(

@@ -64,6 +64,7 @@ struct PagerOptions {
   uint64_t checkpoint_wal_bytes = 16ull << 20;
   size_t cache_pages = 1024;
   Mutant mutant = Mutant::kNone;
+  bool cross_checks = true;  // as Options::cross_checks
 };
 
 struct PagerStats {

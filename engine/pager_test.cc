@@ -638,6 +638,29 @@ class PagerMutant : public ::testing::Test {
   }
 };
 
+// A firing is a run of the defective branch: a checkpoint runs no-data-fsync's
+// once, and retry-failed-fsync's runs only once a sync has failed.
+TEST_F(PagerMutant, FiringsCountRunsOfTheDefectiveBranchOnly) {
+  vfs::MemVfs mem;
+  FaultVfs vfs(mem);
+  auto pager = open_or_die(vfs, kDb, with(Mutant::kNoDataFsync));
+  commit_new_leaves(*pager, 2, 1);
+  const uint64_t before = mutant_fired_count(Mutant::kNoDataFsync);
+  ASSERT_TRUE(pager->checkpoint().ok());
+  EXPECT_EQ(mutant_fired_count(Mutant::kNoDataFsync), before + 1);
+  EXPECT_EQ(mutant_fired_count(Mutant::kNone), 0u);
+
+  auto retrying = open_or_die(vfs, "other", with(Mutant::kRetryFailedFsync));
+  const uint64_t retries = mutant_fired_count(Mutant::kRetryFailedFsync);
+  commit_new_leaves(*retrying, 2, 1);
+  EXPECT_EQ(mutant_fired_count(Mutant::kRetryFailedFsync), retries) << "every sync succeeded";
+  vfs.inject("sync", "other-wal", EIO);
+  auto meta = retrying->begin();
+  ASSERT_TRUE(meta.ok());
+  ASSERT_TRUE(retrying->commit(*meta).ok());
+  EXPECT_EQ(mutant_fired_count(Mutant::kRetryFailedFsync), retries + 1);
+}
+
 TEST_F(PagerMutant, NoDataFsyncCheckpointsWithoutSyncingTheDataFile) {
   for (const Mutant mutant : {Mutant::kNone, Mutant::kNoDataFsync}) {
     vfs::MemVfs mem;

@@ -92,7 +92,7 @@ Result<RecoveredState> apply_log(WalLog log, const std::optional<Meta>& base, co
                                 std::to_string(meta->page_size) + ", expected " + hex(params.db_id) + " and " +
                                 std::to_string(params.page_size));
     }
-    if (meta->txn_seq != log.last_txn_seq) {
+    if (meta->txn_seq != log.last_txn_seq && params.cross_checks) {
       return Status::corruption(where + " is at txn " + std::to_string(meta->txn_seq) +
                                 " but the last committed transaction is txn " + std::to_string(log.last_txn_seq));
     }
@@ -104,7 +104,7 @@ Result<RecoveredState> apply_log(WalLog log, const std::optional<Meta>& base, co
                               " has no readable one");
   }
   for (const auto& [pgno, slot] : log.index) {
-    if (pgno >= state.meta.page_count) {
+    if (pgno >= state.meta.page_count && params.cross_checks) {
       return Status::corruption("WAL " + wal.path() + ": committed frame of page " + std::to_string(pgno) +
                                 " at offset " + std::to_string(wal_slot_offset(slot, params.page_size)) +
                                 " lies past page_count " + std::to_string(state.meta.page_count) +
@@ -131,16 +131,18 @@ Result<RecoveredState> apply_log(WalLog log, const std::optional<Meta>& base, co
 // checkpoint's header reset was lost), the log cannot end before that
 // transaction: the checkpoint copied it from there, and nothing overwrites a
 // generation's frames but the next generation's.
-Status check_log_reaches_data(const WalLog& log, const Meta& meta, uint64_t generation, vfs::File& wal,
-                              const std::string& data_path, Mutant mutant) {
-  if (meta.wal_generation != generation) return Status();
+Status check_log_reaches_data(const WalLog& log, const Meta& meta, const WalScanParams& params, vfs::File& wal,
+                              const std::string& data_path) {
+  const uint64_t generation = params.generation;
+  const Mutant mutant = params.mutant;
+  if (meta.wal_generation != generation || !params.cross_checks) return Status();
+  if (log.txn_count > 0 && log.last_txn_seq >= meta.txn_seq) return Status();
   if (mutant_active(mutant, Mutant::kMetaBypassesWal)) {
     // MUTANT meta-bypasses-wal: the data file's meta page is written by every
     // commit, outside the WAL, so it may run ahead of the log; it is taken as
     // the truth instead of being checked against the log.
     return Status();
   }
-  if (log.txn_count > 0 && log.last_txn_seq >= meta.txn_seq) return Status();
   return Status::corruption(data_path + " was checkpointed at txn " + std::to_string(meta.txn_seq) +
                             " of WAL generation " + std::to_string(generation) + " but WAL " + wal.path() +
                             (log.txn_count == 0 ? std::string(" holds no committed transaction of it")
@@ -149,7 +151,7 @@ Status check_log_reaches_data(const WalLog& log, const Meta& meta, uint64_t gene
 
 // Rule 2 with a valid data meta: the header decides the generation.
 Result<RecoveredState> recover_with_header(const Meta& meta, const WalHeader& header, vfs::File& data,
-                                           vfs::File& wal, Mutant mutant) {
+                                           vfs::File& wal, Mutant mutant, bool cross_checks) {
   if (header.db_id != meta.db_id) {
     return Status::corruption("WAL " + wal.path() + " belongs to another database (db_id " + hex(header.db_id) +
                               ", expected " + hex(meta.db_id) + ")");
@@ -160,17 +162,17 @@ Result<RecoveredState> recover_with_header(const Meta& meta, const WalHeader& he
   }
   const uint64_t h = header.generation;
   const uint64_t g = meta.wal_generation;
-  if (g != h && g + 1 != h) {
+  if (g != h && g + 1 != h && cross_checks) {
     return Status::corruption(data.path() + " was checkpointed at WAL generation " + std::to_string(g) + " but WAL " +
                               wal.path() + " is at generation " + std::to_string(h) + " (expected " +
                               std::to_string(g) + " or " + std::to_string(g + 1) + ")");
   }
-  WalScanParams params{meta.page_size, meta.db_id, h, std::nullopt, mutant};
+  WalScanParams params{meta.page_size, meta.db_id, h, std::nullopt, mutant, cross_checks};
   // After a completed checkpoint the new generation starts right after the
   // data file's transaction.
   if (g + 1 == h) params.first_txn_seq = meta.txn_seq + 1;
   ASSIGN_OR_RETURN(WalLog log, scan_wal_log(wal, params));
-  RETURN_IF_ERROR(check_log_reaches_data(log, meta, h, wal, data.path(), mutant));
+  RETURN_IF_ERROR(check_log_reaches_data(log, meta, params, wal, data.path()));
   ASSIGN_OR_RETURN(RecoveredState state, apply_log(std::move(log), meta, params, wal, data.path()));
   if (g == h) {
     // The checkpoint synced the data file but its header reset was lost:
@@ -198,20 +200,20 @@ Result<RecoveredState> with_rebuilt_header(Result<RecoveredState> state, const S
 // afterwards: it is rebuilt and the log of G+1 read as usual. Otherwise
 // frames of G are replayed (harmlessly: they are in the data file already).
 Result<RecoveredState> recover_without_header(const Meta& meta, const Status& header_problem, vfs::File& data,
-                                              vfs::File& wal, Mutant mutant) {
+                                              vfs::File& wal, Mutant mutant, bool cross_checks) {
   const uint64_t g = meta.wal_generation;
   ASSIGN_OR_RETURN(const uint64_t newest, newest_frame_generation(wal, meta.page_size, meta.db_id, mutant));
   if (newest == g + 1) {
     const WalHeader rebuilt{meta.page_size, meta.db_id, g + 1};
-    return with_rebuilt_header(recover_with_header(meta, rebuilt, data, wal, mutant), header_problem);
+    return with_rebuilt_header(recover_with_header(meta, rebuilt, data, wal, mutant, cross_checks), header_problem);
   }
-  const WalScanParams params{meta.page_size, meta.db_id, g, std::nullopt, mutant};
+  const WalScanParams params{meta.page_size, meta.db_id, g, std::nullopt, mutant, cross_checks};
   Result<WalLog> log = scan_wal_log(wal, params);
   if (!log.ok()) return log.status().with(header_problem.message());
   // Without frames of its generation (the WAL was lost, or this very rule
   // was interrupted after finding none) the synced data file stands alone.
   if (log->txn_count > 0) {
-    RETURN_IF_ERROR(check_log_reaches_data(*log, meta, g, wal, data.path(), mutant));
+    RETURN_IF_ERROR(check_log_reaches_data(*log, meta, params, wal, data.path()));
   }
   ASSIGN_OR_RETURN(RecoveredState state, apply_log(std::move(log).value(), meta, params, wal, data.path()));
   state.info.wal_header_rewritten = true;
@@ -222,9 +224,10 @@ Result<RecoveredState> recover_without_header(const Meta& meta, const Status& he
 // No usable data meta (a new database, or a torn meta page): the log must
 // supply the meta page, or there is nothing committed.
 Result<RecoveredState> recover_from_log_alone(const DataMeta& data_meta, const WalHeader& header, vfs::File& data,
-                                              vfs::File& wal, uint32_t requested_page_size, Mutant mutant) {
-  WalScanParams params{header.page_size, header.db_id, header.generation, std::nullopt, mutant};
-  if (data_meta.kind == DataMeta::Kind::kShort) {
+                                              vfs::File& wal, uint32_t requested_page_size, Mutant mutant,
+                                              bool cross_checks) {
+  WalScanParams params{header.page_size, header.db_id, header.generation, std::nullopt, mutant, cross_checks};
+  if (data_meta.kind == DataMeta::Kind::kShort && (header.generation == 1 || cross_checks)) {
     // Never checkpointed: the first checkpoint moves the WAL to generation 2
     // only after syncing the data file, and the log starts at txn 1.
     if (header.generation != 1) {
@@ -254,14 +257,16 @@ Result<RecoveredState> recover_from_log_alone(const DataMeta& data_meta, const W
 // frames, and the log must then hold a commit.
 Result<RecoveredState> recover_without_header_or_data_meta(const DataMeta& data_meta, const Status& header_problem,
                                                            vfs::File& data, vfs::File& wal,
-                                                           uint32_t requested_page_size, Mutant mutant) {
+                                                           uint32_t requested_page_size, Mutant mutant,
+                                                           bool cross_checks) {
   ASSIGN_OR_RETURN(const std::optional<WalHeader> rebuilt, header_from_meta_frames(wal, mutant));
   if (!rebuilt) {
     RecoveredState state;
     state.nothing_committed = true;
     return state;
   }
-  Result<RecoveredState> state = recover_from_log_alone(data_meta, *rebuilt, data, wal, requested_page_size, mutant);
+  Result<RecoveredState> state =
+      recover_from_log_alone(data_meta, *rebuilt, data, wal, requested_page_size, mutant, cross_checks);
   if (state.ok() && state->nothing_committed) {
     return Status::corruption(header_problem.message() + ", and WAL " + wal.path() +
                               " holds meta frames but no committed transaction from its first slot at offset " +
@@ -272,19 +277,23 @@ Result<RecoveredState> recover_without_header_or_data_meta(const DataMeta& data_
 
 }  // namespace
 
-Result<RecoveredState> recover(vfs::File& data, vfs::File& wal, uint32_t requested_page_size, Mutant mutant) {
+Result<RecoveredState> recover(vfs::File& data, vfs::File& wal, uint32_t requested_page_size, Mutant mutant,
+                               bool cross_checks) {
   ASSIGN_OR_RETURN(const DataMeta data_meta, read_data_meta(data, mutant));
   const Result<WalHeader> header = read_wal_header(wal, mutant);
   if (!header.ok() && !header.status().is_corruption()) return header.status();
 
   if (data_meta.kind == DataMeta::Kind::kValid) {
     RETURN_IF_ERROR(check_requested_page_size(requested_page_size, data_meta.meta.page_size, data.path()));
-    if (header.ok()) return recover_with_header(data_meta.meta, *header, data, wal, mutant);
-    return recover_without_header(data_meta.meta, header.status(), data, wal, mutant);
+    if (header.ok()) return recover_with_header(data_meta.meta, *header, data, wal, mutant, cross_checks);
+    return recover_without_header(data_meta.meta, header.status(), data, wal, mutant, cross_checks);
   }
-  if (header.ok()) return recover_from_log_alone(data_meta, *header, data, wal, requested_page_size, mutant);
+  if (header.ok()) {
+    return recover_from_log_alone(data_meta, *header, data, wal, requested_page_size, mutant, cross_checks);
+  }
   if (data_meta.kind == DataMeta::Kind::kUnreadable) return data_meta.problem;
-  return recover_without_header_or_data_meta(data_meta, header.status(), data, wal, requested_page_size, mutant);
+  return recover_without_header_or_data_meta(data_meta, header.status(), data, wal, requested_page_size, mutant,
+                                             cross_checks);
 }
 
 }  // namespace engine

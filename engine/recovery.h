@@ -44,7 +44,9 @@ struct RecoveredState {
   RecoveryInfo info;  // checkpoint_redone is the caller's to set
 };
 
-// `requested_page_size` is Options::page_size (0: whatever the file says).
-Result<RecoveredState> recover(vfs::File& data, vfs::File& wal, uint32_t requested_page_size, Mutant mutant);
+// `requested_page_size` is Options::page_size (0: whatever the file says);
+// `cross_checks` is Options::cross_checks (off: the refusals it lists are skipped).
+Result<RecoveredState> recover(vfs::File& data, vfs::File& wal, uint32_t requested_page_size, Mutant mutant,
+                               bool cross_checks = true);
 
 }  // namespace engine

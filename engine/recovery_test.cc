@@ -71,10 +71,15 @@ uint64_t header_generation(vfs::MemVfs& disk) {
   return header.ok() ? header->generation : 0;
 }
 
-Result<std::unique_ptr<Pager>> reopen(vfs::Vfs& vfs, Mutant mutant = Mutant::kNone) {
+Result<std::unique_ptr<Pager>> reopen(vfs::Vfs& vfs, Mutant mutant = Mutant::kNone, bool cross_checks = true) {
   PagerOptions options = no_auto_checkpoint(kPageSize);
   options.mutant = mutant;
+  options.cross_checks = cross_checks;
   return Pager::open(vfs, kDb, options);
+}
+
+Result<std::unique_ptr<Pager>> reopen_without_cross_checks(vfs::Vfs& vfs) {
+  return reopen(vfs, Mutant::kNone, false);
 }
 
 // The standard history, never checkpointed. WAL slots (generation 1):
@@ -168,6 +173,10 @@ TEST_F(RecoveryTest, ABadFrameInTheMiddleBeforeACompleteTransactionIsCorruption)
   ASSERT_TRUE(pager.status().is_corruption()) << pager.status().to_string();
   EXPECT_THAT(pager.status().message(), HasSubstr("WAL db-wal"));
   EXPECT_THAT(pager.status().message(), HasSubstr("at offset " + std::to_string(slot_at(2))));
+  // Without cross-checks the break is taken for a torn tail: txns 2 and 3 are silently lost.
+  auto unchecked = reopen_without_cross_checks(*disk);
+  ASSERT_TRUE(unchecked.ok()) << unchecked.status().to_string();
+  EXPECT_EQ((*unchecked)->meta().txn_seq, 1u);
 }
 
 TEST_F(RecoveryTest, AnIntactCommitFrameBehindATornFrameOfItsOwnTransactionIsATornTail) {
@@ -206,6 +215,9 @@ TEST_F(RecoveryTest, AGenerationTheDataFileCannotHaveSeenIsCorruption) {
   auto pager = reopen(*disk);
   ASSERT_TRUE(pager.status().is_corruption()) << pager.status().to_string();
   EXPECT_THAT(pager.status().message(), HasSubstr("WAL db-wal is at generation 5"));
+  auto unchecked = reopen_without_cross_checks(*disk);
+  ASSERT_TRUE(unchecked.ok()) << unchecked.status().to_string();
+  EXPECT_EQ((*unchecked)->meta().txn_seq, meta.txn_seq) << "the data file stands alone";
 }
 
 // Frames of the generation before the last reset lie after the end of the
@@ -407,6 +419,11 @@ TEST_F(RecoveryTest, AnEmptyDataFileWithALaterGenerationIsCorruption) {
   auto pager = reopen(*disk);
   ASSERT_TRUE(pager.status().is_corruption()) << pager.status().to_string();
   EXPECT_THAT(pager.status().message(), HasSubstr("a checkpoint must have written it"));
+  // Without cross-checks an empty log means nothing was committed: the database is created afresh.
+  auto unchecked = reopen_without_cross_checks(*disk);
+  ASSERT_TRUE(unchecked.ok()) << unchecked.status().to_string();
+  EXPECT_EQ((*unchecked)->meta().txn_seq, 1u);
+  EXPECT_EQ((*unchecked)->meta().page_count, 1u);
 }
 
 // Intact frames of an unfinished transaction of the current generation,

@@ -107,6 +107,11 @@ Result<PageRef> WalPager::read_data_page(PageNo pgno) {
                               ": truncated file: it ends " + std::to_string(got) + " bytes into the page, but " +
                               "page_count is " + std::to_string(committed_.page_count));
   }
+  if (mutant_active(options_.mutant, Mutant::kDataReadSkipsChecksum)) {
+    // MUTANT data-read-skips-checksum: the data file is trusted; its pages
+    // are checksummed when written, never when read back.
+    return PageRef(std::move(page));
+  }
   RETURN_IF_ERROR(check_page(*page, path_, options_.mutant).with("read " + path_ + " at offset " +
                                                                   std::to_string(offset)));
   return PageRef(std::move(page));
@@ -160,7 +165,12 @@ Result<Page*> WalPager::allocate(Meta& meta, PageType type) {
       return Status::corruption("allocate in " + path_ + ": free-list head " + page_str(pgno) + " has page type " +
                                 std::to_string(int(head->type())) + ", expected a free page");
     }
-    meta.freelist_head = free_page_next(*head);
+    if (mutant_active(options_.mutant, Mutant::kFreeListHeadNotPopped)) {
+      // MUTANT free-list-head-not-popped: the page is handed out but stays at
+      // the head of the list, so the next allocation hands it out again.
+    } else {
+      meta.freelist_head = free_page_next(*head);
+    }
     if (meta.freelist_count > 0) --meta.freelist_count;
     txn_->replaced_terms ^= page_digest_term(pgno, stored_checksum(*head));
   } else {
@@ -201,7 +211,11 @@ void WalPager::push_pending_frees(Meta& meta) {
     auto page = std::make_shared<Page>(pgno, page_size());
     format_free_page(*page, meta.freelist_head);
     meta.freelist_head = pgno;
-    ++meta.freelist_count;
+    if (mutant_active(options_.mutant, Mutant::kFreeCountNotUpdated)) {
+      // MUTANT free-count-not-updated: the page joins the list but not its count.
+    } else {
+      ++meta.freelist_count;
+    }
     txn_->dirty.insert_or_assign(pgno, std::move(page));
   }
 }
@@ -248,11 +262,30 @@ Status WalPager::commit(Meta& meta) {
     // Nothing was published and the tail does not move: the next commit
     // overwrites whatever part of these frames reached the file, under
     // another nonce, so the two can never be read as one transaction.
+    if (mutant_active(options_.mutant, Mutant::kNonceKeptAfterFailedWrite)) {
+      // MUTANT nonce-kept-after-failed-write: the attempt is counted only once
+      // it succeeds, so the next write of this transaction number carries the
+      // nonce of the frames this one may have left behind.
+      --write_attempts_;
+    }
+    if (mutant_active(options_.mutant, Mutant::kFailedCommitCached)) {
+      // MUTANT failed-commit-cached: the images were put in the cache as they
+      // were sealed, and the failure path does not take them out again: later
+      // reads, and the next transaction's copies, start from a commit that failed.
+      for (const auto& page : pages) cache_.insert(page);
+    }
     rollback();
     return written.with(what + " (" + std::to_string(frames.size()) + " frames from WAL slot " +
                         std::to_string(wal_tail_) + ")");
   }
-  Status synced = wal_->sync();
+  Status synced;
+  if (mutant_active(options_.mutant, Mutant::kNoCommitSync)) {
+    // MUTANT no-commit-sync: the commit is acknowledged once its frames are
+    // written; they reach the disk whenever the kernel writes them back, or
+    // at the next checkpoint's sync of the WAL.
+  } else {
+    synced = wal_->sync();
+  }
   if (!synced.ok() && mutant_active(options_.mutant, Mutant::kRetryFailedFsync)) {
     // MUTANT retry-failed-fsync: a later successful fsync is trusted,
     // although the kernel may already have dropped the dirty pages whose
@@ -312,7 +345,12 @@ Status WalPager::checkpoint_now() {
   // The data file holds every committed page and the WAL header names the
   // next generation: the old frames are dead, and new ones start at slot 0.
   wal_index_.clear();
-  wal_tail_ = 0;
+  if (mutant_active(options_.mutant, Mutant::kWalTailNotReset)) {
+    // MUTANT wal-tail-not-reset: the new generation's frames go on after the
+    // old generation's, although recovery reads a generation's log from slot 0.
+  } else {
+    wal_tail_ = 0;
+  }
   checkpoint_pending_ = false;
   committed_.wal_generation = generation + 1;
   commits_since_checkpoint_ = 0;
@@ -337,6 +375,11 @@ Status WalPager::checkpoint_steps(uint64_t generation) {
 Status WalPager::write_checkpoint_pages() {
   std::vector<std::pair<PageNo, uint64_t>> pages(wal_index_.begin(), wal_index_.end());
   std::sort(pages.begin(), pages.end());
+  if (pages.size() > 1 && mutant_active(options_.mutant, Mutant::kCheckpointSkipsLastPage)) {
+    // MUTANT checkpoint-skips-last-page: an off-by-one leaves the highest
+    // page out of the copy, and the WAL that holds its image is reset all the same.
+    pages.pop_back();
+  }
   const uint32_t size = page_size();
   std::vector<uint8_t> run;
   PageNo run_start = 0;
@@ -347,7 +390,12 @@ Status WalPager::write_checkpoint_pages() {
     return written;
   };
   for (const auto& [pgno, slot] : pages) {
-    const bool extends_run = !run.empty() && pgno == run_start + run.size() / size;
+    bool extends_run = !run.empty() && pgno == run_start + run.size() / size;
+    if (!extends_run && !run.empty() && mutant_active(options_.mutant, Mutant::kCheckpointRunIgnoresGaps)) {
+      // MUTANT checkpoint-run-ignores-gaps: the run goes on across a gap in the
+      // page numbers, so the pages after it land at lower offsets than their own.
+      extends_run = true;
+    }
     if (!extends_run || run.size() >= kMaxCheckpointWriteBytes) {
       RETURN_IF_ERROR(flush());
       run_start = pgno;
@@ -377,6 +425,11 @@ Status WalPager::start_wal_generation(uint64_t generation) {
     // with either could orphan committed frames: stop writing.
     enter_failed_state(written);
     return written;
+  }
+  if (generation > 1 && mutant_active(options_.mutant, Mutant::kUnsyncedWalReset)) {
+    // MUTANT unsynced-wal-reset: the reset header is left for the next
+    // commit's sync, so that commit's frames may reach the disk before it.
+    return Status();
   }
   return sync_file(*wal_, stats_.wal_syncs);
 }

@@ -83,15 +83,12 @@ bool continues_log(const Slot& slot, uint64_t n, const TxnId& txn, std::optional
   if (slot.kind != SlotKind::kValid) return false;
   if (slot.trailer.commit != 0 && slot.trailer.commit != n + 1) return false;
   if (n > 0 && slot.trailer.nonce != txn.nonce) return false;
-  if (mutant_active(params.mutant, Mutant::kNoWalSalt)) {
-    // MUTANT no-wal-salt: any frame whose checksum holds is taken, whatever
-    // generation and sequence it carries, so frames left from before the last
-    // WAL reset are replayed as if they were new.
-    return true;
-  }
-  if (slot.trailer.generation != params.generation) return false;
-  if (n > 0) return slot.trailer.txn_seq == txn.txn_seq;
-  return !expected || slot.trailer.txn_seq == *expected;
+  const bool in_sequence = n > 0 ? slot.trailer.txn_seq == txn.txn_seq : !expected || slot.trailer.txn_seq == *expected;
+  if (slot.trailer.generation == params.generation && in_sequence) return true;
+  // MUTANT no-wal-salt: any frame whose checksum holds is taken, whatever
+  // generation and sequence it carries, so frames left from before the last
+  // WAL reset are replayed as if they were new.
+  return mutant_active(params.mutant, Mutant::kNoWalSalt);
 }
 
 // Why the frame in `slots[at]` does not continue the log, for messages.
@@ -192,7 +189,15 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
       if (committed) break;
     }
     if (!committed) break;
-    for (uint64_t s = start; s < at; ++s) log.index[slots[s].trailer.pgno] = s;
+    for (uint64_t s = start; s < at; ++s) {
+      const PageNo pgno = slots[s].trailer.pgno;
+      if (log.index.contains(pgno) && mutant_active(params.mutant, Mutant::kReplayKeepsOldestImage)) {
+        // MUTANT replay-keeps-oldest-image: an insert that does not overwrite,
+        // so the page's first image in the log wins over its latest.
+        continue;
+      }
+      log.index[pgno] = s;
+    }
     log.last_txn_slot = start;
     if (log.txn_count++ == 0) log.first_txn_seq = txn.txn_seq;
     log.last_txn_seq = txn.txn_seq;
@@ -231,21 +236,29 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
     if (h.generation < params.generation) {
       log.stale_frames = true;
     } else if (h.generation > params.generation) {
+      if (!params.cross_checks) continue;
       return Status::corruption("WAL " + wal.path() + ": frame at offset " +
                                 std::to_string(wal_slot_offset(s, params.page_size)) + " carries generation " +
                                 std::to_string(h.generation) + ", newer than the log's generation " +
                                 std::to_string(params.generation) +
                                 "; a generation's frames are written only after its header is durable");
-    } else if (dropped_seq && h.txn_seq > *dropped_seq) {
+    } else if (dropped_seq && h.txn_seq > *dropped_seq && params.cross_checks) {
       return damage_at_break("a frame of a later transaction (txn " + std::to_string(h.txn_seq) + ")", s);
     } else if (s < broken_at || !dropped_seq || h.txn_seq == *dropped_seq) {
       log.uncommitted_frames = true;
     }
   }
 
-  if (const auto later = find_complete_txn(slots, log.end_slot, params.generation)) {
+  const auto later = params.cross_checks ? find_complete_txn(slots, log.end_slot, params.generation) : std::nullopt;
+  if (later) {
     return damage_at_break("a complete transaction (txn " + std::to_string(slots[*later].trailer.txn_seq) + ")",
                            *later);
+  }
+  if (broken_at > log.end_slot && mutant_active(params.mutant, Mutant::kRecoveryKeepsTornTail)) {
+    // MUTANT recovery-keeps-torn-tail: the next transaction is written after
+    // the intact frames of the one dropped, not over them, leaving them in
+    // the middle of the log.
+    log.end_slot = broken_at;
   }
   return log;
 }

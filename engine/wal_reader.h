@@ -40,6 +40,9 @@ struct WalScanParams {
   // tells (it was checkpointed at the end of the previous generation).
   std::optional<uint64_t> first_txn_seq;
   Mutant mutant = Mutant::kNone;
+  // Off (Options::cross_checks): what follows the end of the log is not
+  // examined, so damage in the middle of the log reads as a torn tail.
+  bool cross_checks = true;
 };
 
 struct WalLog {
@@ -59,7 +62,7 @@ struct WalLog {
 // complete transaction of that generation, or any frame of that generation
 // with a later sequence number than the transaction at the break, follows
 // the end of the log, or when a frame carries a newer generation than the
-// log's.
+// log's (these three are cross-checks: off, the log just ends at the break).
 Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params);
 
 // The newest generation among the WAL's frames that verify for `db_id`

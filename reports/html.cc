@@ -55,6 +55,12 @@ dl.kv dd { margin: 0; }
 h4.cause { color: #57606a; }
 details > summary { cursor: pointer; color: #0969da; margin: 6px 0; }
 footer { margin-top: 36px; color: #8c959f; font-size: 12px; }
+table.matrix th.col { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; }
+table.matrix td.km { font-size: 11px; white-space: nowrap; text-align: center; }
+td.km.killed { background: #dafbe1; }
+td.km.survived { background: #fff8c5; }
+td.km.not-reached { color: #8c959f; }
+td.km.error { background: #ffebe9; }
 )CSS";
 
 std::string e(std::string_view text) { return xml_escape(text); }
@@ -75,7 +81,7 @@ std::string card(const std::string& number, std::string_view label, bool bad) {
 }
 
 std::string header(const Report& report, const Totals& t) {
-  const bool all_pass = t.scenarios_passed == t.scenarios;
+  const bool all_pass = report_passed(report);
   const bool partial = is_partial(report.run);
   std::string out = "<header><h1>Crash simulation report " + badge(all_pass) +
                     (partial ? " <span class=\"badge note\">PARTIAL</span>" : "") + "</h1>" +
@@ -86,6 +92,13 @@ std::string header(const Report& report, const Totals& t) {
   out += "</p>";
   if (!report.run.command.empty()) out += "<p class=\"run\">command: <code>" + e(report.run.command) + "</code></p>";
   out += "</header><div class=\"cards\">";
+  if (report.kill_matrix) {
+    const KillMatrix& m = *report.kill_matrix;
+    out += card(format_count(mutants_killed(m)) + " / " + format_count(m.mutants.size()), "mutants killed",
+                !every_mutant_killed(m));
+    out += card(format_count(m.pairs.size()), "mutant \u00d7 scenario pairs run", false);
+    if (report.scenarios.empty()) return out + "</div>";
+  }
   out += card(format_count(t.scenarios_passed) + " / " + format_count(t.scenarios), "scenarios passed",
               t.scenarios_passed != t.scenarios);
   out += card(format_count(t.cases - t.cases_passed), "failed cases (scenario \u00d7 model)",
@@ -121,8 +134,10 @@ std::string verdict_rows(const Report& report, bool partial, Wanted wanted) {
     std::string scenario_cells = "<td class=\"scenario\" rowspan=\"" + span + "\"><code>" + e(s.name) +
                                  "</code><div class=\"desc\">" + e(s.description) + "</div><div>";
     for (const std::string& tag : s.tags) scenario_cells += "<span class=\"tag\">" + e(tag) + "</span>";
-    scenario_cells += "</div></td><td rowspan=\"" + span + "\">" + e(s.mutant) + "</td><td rowspan=\"" + span +
-                      "\">" + e(describe_expectation(s.expect)) + "</td>";
+    const std::string fired =
+        s.mutant_fired ? "<div class=\"muted\">fired " + e(format_count(*s.mutant_fired)) + "\u00d7</div>" : "";
+    scenario_cells += "</div></td><td rowspan=\"" + span + "\">" + e(s.mutant) + fired + "</td><td rowspan=\"" +
+                      span + "\">" + e(describe_expectation(s.expect)) + "</td>";
     if (rows.empty()) {
       const std::string why = s.error.empty() ? "no persistence model ran" : "the workload could not run: " + s.error;
       out += "<tr class=\"fail\">" + scenario_cells + "<td colspan=\"4\">" + e(why) + "</td><td class=\"v\">" +
@@ -359,6 +374,56 @@ std::string coverage_part(const Report& report) {
   return out + "</tbody></table>";
 }
 
+// One cell of the kill matrix: what killed the pair (and what would have
+// with the engine's cross-checks off), or why nothing did.
+std::string matrix_cell(const Pair& p) {
+  const auto text = [](const PairRun& run) -> std::string {
+    switch (run.outcome) {
+      case PairOutcome::kKilled: return run.invariants.front();
+      case PairOutcome::kSurvived: return "\u00b7";
+      case PairOutcome::kNotReached: return "n/r";
+      case PairOutcome::kError: return "error";
+    }
+    return "";
+  };
+  std::string shown = text(p.run);
+  if (p.cross_checks_off) shown += " \u2192 " + text(*p.cross_checks_off);
+  const std::string title = p.mutant + " \u00d7 " + p.scenario + ": " + describe_pair(p) + " (fired " +
+                            format_count(p.run.fired) + "\u00d7, " + format_count(p.run.states_checked) + " states, " +
+                            format_seconds(p.run.seconds) + ")";
+  return "<td class=\"km " + std::string(pair_outcome_name(p.run.outcome)) + "\" title=\"" + e(title) + "\">" +
+         e(shown) + "</td>";
+}
+
+std::string kill_matrix_part(const KillMatrix& m) {
+  std::string out = "<h2>Kill matrix</h2><p class=\"muted\">" + format_count(mutants_killed(m)) + " of " +
+                    format_count(m.mutants.size()) +
+                    " mutants killed. Each mutant ran against each scenario until its first violation (at most " +
+                    format_count(m.max_states) +
+                    " crash states per model); a cell names the invariant that caught it, \u00b7 where every "
+                    "state held, n/r where the mutant never ran. After \u2192: the same pair with the engine's "
+                    "cross-checks off, when only its refusal to open caught the mutant.</p>"
+                    "<div class=\"timeline-wrap\"><table class=\"matrix\"><thead><tr><th>Mutant</th><th>Verdict</th>";
+  for (const std::string& s : m.scenarios) out += "<th class=\"col\"><code>" + e(s) + "</code></th>";
+  out += "</tr></thead><tbody>";
+  size_t next = 0;
+  for (const std::string& mutant : m.mutants) {
+    const bool killed = mutant_killed(m, mutant);
+    out += std::string("<tr class=\"") + (killed ? "pass" : "fail") + "\"><td><code>" + e(mutant) +
+           "</code></td><td class=\"v\">" + badge(killed) + "</td>";
+    for (const std::string& scenario : m.scenarios) {
+      // Pairs are stored row by row in column order; a missing one shows empty.
+      if (next < m.pairs.size() && m.pairs[next].mutant == mutant && m.pairs[next].scenario == scenario) {
+        out += matrix_cell(m.pairs[next++]);
+      } else {
+        out += "<td></td>";
+      }
+    }
+    out += "</tr>";
+  }
+  return out + "</tbody></table></div>";
+}
+
 std::string fault_regions_part(const Report& report) {
   std::string rows;
   auto num_cell = [](uint64_t n) { return "<td class=\"num\">" + e(format_count(n)) + "</td>"; };
@@ -404,12 +469,17 @@ std::string at_risk_part(const Report& report) {
 
 std::string render_html(const Report& report) {
   Totals t = compute_totals(report);
+  std::string body = header(report, t) + "\n";
+  if (report.kill_matrix) body += kill_matrix_part(*report.kill_matrix) + "\n";
+  // A report of crashsim mutants holds only its matrix.
+  if (!report.scenarios.empty() || !report.kill_matrix) {
+    body += verdict_table(report) + "\n" + violations_part(report) + "\n" + unexplained_failures(report) + "\n" +
+            at_risk_part(report) + "\n" + coverage_part(report) + "\n" + fault_regions_part(report) + "\n";
+  }
   return "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
          "<meta charset=\"utf-8\"/>\n<title>Crash simulation report</title>\n<style>" +
-         std::string(kStyle) + "</style>\n</head>\n<body>\n" + header(report, t) + "\n" + verdict_table(report) +
-         "\n" + violations_part(report) + "\n" + unexplained_failures(report) + "\n" + at_risk_part(report) +
-         "\n" + coverage_part(report) + "\n" + fault_regions_part(report) +
-         "\n<footer>" + e(report.run.tool + " " + report.run.tool_version) +
+         std::string(kStyle) + "</style>\n</head>\n<body>\n" + body +
+         "<footer>" + e(report.run.tool + " " + report.run.tool_version) +
          " \u00b7 report format " + std::to_string(kReportFormatVersion) + "</footer>\n</body>\n</html>\n";
 }
 

@@ -91,6 +91,27 @@ void add_scenario(const ScenarioResult& s, bool partial, Suite& suite) {
   });
 }
 
+// One case per mutant: it passes when some scenario killed it.
+void add_kill_matrix(const KillMatrix& m, Suite& suite) {
+  for (const std::string& mutant : m.mutants) {
+    ++suite.tests;
+    double seconds = 0;
+    for (const Pair& p : m.pairs) {
+      if (p.mutant == mutant) seconds += p.run.seconds;
+    }
+    suite.seconds += seconds;
+    suite.cases += "    <testcase classname=\"crashsim.mutants\" name=\"" + xml_escape(mutant) + "\" time=\"" +
+                   seconds_text(seconds) + "\">\n";
+    if (!mutant_killed(m, mutant)) {
+      ++suite.failures;
+      const std::string message = "mutant " + mutant + " survived every scenario of the selection";
+      suite.cases += "      <failure type=\"survived\" message=\"" + xml_escape(message) + "\">" +
+                     xml_escape(message) + "</failure>\n";
+    }
+    suite.cases += "    </testcase>\n";
+  }
+}
+
 }  // namespace
 
 std::string render_junit(const Report& report) {
@@ -101,6 +122,10 @@ std::string render_junit(const Report& report) {
   for (const ScenarioResult& s : report.scenarios) {
     if (!suites.contains(s.file)) files.push_back(s.file);
     add_scenario(s, partial, suites[s.file]);
+  }
+  if (report.kill_matrix) {
+    files.emplace_back("mutants");
+    add_kill_matrix(*report.kill_matrix, suites["mutants"]);
   }
   const std::string properties =
       partial ? "    <properties><property name=\"partial\" value=\"" + xml_escape(describe_partial(report.run)) +

@@ -177,6 +177,10 @@ Status add_scenario(ScenarioResult& into, const ScenarioResult& from) {
     if (it == into.checks.end()) into.checks.push_back(c);
     else add_check(*it, c);
   }
+  // A mutant reached by any shard's states was reached by the run: it may
+  // fire only in the recovery of states another shard did not check.
+  if (from.mutant_fired) into.mutant_fired = into.mutant_fired.value_or(0) + *from.mutant_fired;
+  if (into.mutant_fired > 0u) std::erase_if(into.checks, [](const ModelResult& c) { return c.model == kMutantCheck; });
   for (const ModelResult& m : from.models) {
     auto it = find(into.models, m.model);
     if (it == into.models.end()) into.models.push_back(m);
@@ -200,6 +204,12 @@ Status check_complete(const RunInfo& merged, bool allow_partial) {
 
 vfs::Result<Report> merge_parsed_reports(std::span<const Report> reports, bool allow_partial) {
   if (reports.empty()) return Status::invalid_argument("merge: no reports given");
+  for (size_t k = 0; k < reports.size(); ++k) {
+    if (reports[k].kill_matrix) {
+      return Status::invalid_argument("merge: report #" + std::to_string(k + 1) +
+                                      " holds a kill matrix (crashsim mutants), which has no shards to merge");
+    }
+  }
   RETURN_IF_ERROR(check_same_run(reports));
 
   Report merged;

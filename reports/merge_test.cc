@@ -98,6 +98,30 @@ TEST(Merge, WhatEveryShardRepeatsIsNotCountedTwice) {
   EXPECT_EQ(s.models[0].error, a.scenarios[0].models[0].error);
 }
 
+// A mutant that fires only in the recovery of states shard 2 checked was
+// reached by the run, although shard 1 never saw it fire.
+TEST(Merge, AMutantReachedByOneShardWasReached) {
+  Report a = shard(1, 2, {t::kCaughtMutant});
+  Report b = shard(2, 2, {t::kCaughtMutant});
+  ModelResult not_reached;
+  not_reached.model = std::string(kMutantCheck);
+  not_reached.violation_counts = {{"mutant-not-reached", 1}};
+  a.scenarios[0].mutant_fired = 0;
+  a.scenarios[0].checks.push_back(not_reached);
+  b.scenarios[0].mutant_fired = 5;
+  ASSERT_FALSE(scenario_passed(a.scenarios[0]));
+  auto merged = merge_parsed_reports(std::vector<Report>{a, b});
+  ASSERT_TRUE(merged.ok()) << merged.status().to_string();
+  EXPECT_EQ(merged->scenarios[0].mutant_fired, std::optional<uint64_t>(5));
+  EXPECT_TRUE(scenario_passed(merged->scenarios[0]));
+
+  b.scenarios[0].mutant_fired = 0;
+  b.scenarios[0].checks.push_back(not_reached);
+  auto neither = merge_parsed_reports(std::vector<Report>{a, b});
+  ASSERT_TRUE(neither.ok()) << neither.status().to_string();
+  EXPECT_FALSE(scenario_passed(neither->scenarios[0]));
+}
+
 TEST(Merge, ViolationsAreUnitedByStateAndSortedByCrashPoint) {
   Report a = shard(1, 2, {t::kFailingCheckpoint});
   Report b = shard(2, 2, {t::kFailingCheckpoint});

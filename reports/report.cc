@@ -134,6 +134,7 @@ json scenario_json(const ScenarioResult& s, bool partial) {
             {"at_risk", std::move(at_risk)},
             {"checks", std::move(checks)},
             {"models", std::move(models)}};
+  if (s.mutant_fired) j["mutant_fired"] = *s.mutant_fired;
   if (!s.error.empty()) j["error"] = s.error;
   return j;
 }
@@ -324,8 +325,8 @@ void check_unique_cases(const JsonValue& v, std::string_view key, const std::vec
 
 ScenarioResult read_scenario(const JsonValue& v) {
   ScenarioResult s;
-  ObjectReader o(v, {"name", "description", "file", "index", "tags", "system", "mutant", "expect", "verdict", "error",
-                     "trace_ops", "commits", "acked", "at_risk", "checks", "models"});
+  ObjectReader o(v, {"name", "description", "file", "index", "tags", "system", "mutant", "mutant_fired", "expect",
+                     "verdict", "error", "trace_ops", "commits", "acked", "at_risk", "checks", "models"});
   o.read_string("name", Need::kRequired, s.name);
   o.read_string("description", Need::kOptional, s.description);
   o.read_string("file", Need::kRequired, s.file);
@@ -334,6 +335,10 @@ ScenarioResult read_scenario(const JsonValue& v) {
     if (auto set = tags->as_string_set("tag")) s.tags = std::move(*set);
   o.read_string("system", Need::kOptional, s.system);
   o.read_string("mutant", Need::kOptional, s.mutant);
+  if (o.has("mutant_fired")) {
+    uint64_t fired = 0;
+    if (o.read_uint("mutant_fired", Need::kOptional, 0, UINT64_MAX, fired)) s.mutant_fired = fired;
+  }
   if (auto e = o.member("expect", Need::kRequired)) s.expect = read_expectation(*e);
   o.read_string("error", Need::kOptional, s.error);
   o.read_uint("trace_ops", Need::kOptional, 0, UINT64_MAX, s.trace_ops);
@@ -442,7 +447,7 @@ Verdict case_verdict(const Expectation& expect, const ModelResult& result, bool 
 Verdict check_verdict(const Expectation& expect, const ModelResult& check) {
   if (!check.error.empty()) return Verdict::kFail;
   if (total_violations(check) == 0) return Verdict::kPass;
-  return expect.violation ? Verdict::kCaught : Verdict::kFail;
+  return expect.violation && check.model != kMutantCheck ? Verdict::kCaught : Verdict::kFail;
 }
 
 Verdict case_or_check_verdict(const ScenarioResult& s, const ModelResult& result, bool is_check, bool partial) {
@@ -468,6 +473,13 @@ bool scenario_passed(const ScenarioResult& s, bool partial) {
     all = all && case_or_check_passed(s, c, is_check, partial);
   });
   return all;
+}
+
+bool report_passed(const Report& report) {
+  const bool partial = is_partial(report.run);
+  const bool scenarios = std::all_of(report.scenarios.begin(), report.scenarios.end(),
+                                     [partial](const ScenarioResult& s) { return scenario_passed(s, partial); });
+  return scenarios && (!report.kill_matrix || every_mutant_killed(*report.kill_matrix));
 }
 
 std::vector<const Violation*> showing_order(const ModelResult& result, const Expectation& expect, size_t limit) {
@@ -543,18 +555,20 @@ json report_to_json(const Report& report) {
                  {"states_checked", t.states_checked}, {"nested_states_checked", t.nested_states_checked},
                  {"violations", t.violations},
                  {"seconds", t.seconds}};
-  return {{"format", kFormatNames[0]},
-          {"version", kReportFormatVersion},
-          {"run", std::move(run)},
-          {"totals", std::move(totals)},
-          {"scenarios", std::move(scenarios)}};
+  json doc = {{"format", kFormatNames[0]},
+              {"version", kReportFormatVersion},
+              {"run", std::move(run)},
+              {"totals", std::move(totals)},
+              {"scenarios", std::move(scenarios)}};
+  if (report.kill_matrix) doc["kill_matrix"] = kill_matrix_to_json(*report.kill_matrix);
+  return doc;
 }
 
 vfs::Result<Report> report_from_json(const json& doc, std::string_view source) {
   std::vector<JsonProblem> problems;
   Report report;
   const JsonValue root(doc, "", problems);
-  ObjectReader o(root, {"format", "version", "run", "totals", "scenarios"});
+  ObjectReader o(root, {"format", "version", "run", "totals", "scenarios", "kill_matrix"});
   if (auto f = o.member("format", Need::kRequired)) f->as_name(kFormatNames, "format");
   int version = 0;
   if (auto v = o.member("version", Need::kRequired)) {
@@ -567,6 +581,7 @@ vfs::Result<Report> report_from_json(const json& doc, std::string_view source) {
   }
   if (auto run = o.member("run", Need::kRequired)) report.run = read_run(*run);
   report.scenarios = read_list(o, "scenarios", Need::kRequired, &read_scenario);
+  if (auto matrix = o.member("kill_matrix", Need::kOptional)) report.kill_matrix = read_kill_matrix(*matrix);
   std::set<std::string> seen;
   for (size_t i = 0; i < report.scenarios.size(); ++i)
     if (!seen.insert(report.scenarios[i].name).second)

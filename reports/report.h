@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/kill_matrix.h"
 #include "vfs/status.h"
 
 namespace reports {
@@ -157,6 +158,9 @@ struct ScenarioResult {
   std::vector<std::string> tags;
   std::string system;  // the system under test by its name: "engine", "sqlite[wal,full]" (SystemUnderTest::name())
   std::string mutant = "none";
+  // How many times the mutant's defective branch ran; nullopt for the clean
+  // engine (or when the system cannot tell). 0 fails the scenario: see kMutantCheck.
+  std::optional<uint64_t> mutant_fired;
   Expectation expect;
   // Set when the workload itself could not run; nothing below is then valid.
   std::string error;
@@ -185,6 +189,8 @@ struct RunInfo {
 struct Report {
   RunInfo run;
   std::vector<ScenarioResult> scenarios;
+  // What `crashsim mutants` found (reports/kill_matrix.h); its reports hold no scenarios.
+  std::optional<KillMatrix> kill_matrix;
 };
 
 // --- Verdicts: the one place that decides whether an expectation held. ---
@@ -229,6 +235,11 @@ Verdict case_or_check_verdict(const ScenarioResult& s, const ModelResult& result
 bool case_passed(const Expectation& expect, const ModelResult& result, bool partial = false);
 // No crash state checked, at the top level or inside recovery.
 bool checked_no_state(const ModelResult& result);
+// The check that reports a planted defect that never ran (invariant
+// "mutant-not-reached"): the one check that is a claim of its own. Whatever
+// the scenario expects, it fails when it found anything: a violation
+// credited to a defect that never ran proves nothing.
+inline constexpr std::string_view kMutantCheck = "mutant";
 bool check_passed(const Expectation& expect, const ModelResult& check);
 // The workload ran, at least one model ran, and no case or check failed.
 bool scenario_passed(const ScenarioResult& scenario, bool partial = false);
@@ -255,6 +266,9 @@ void for_each_case(const ScenarioResult& s, F&& f) {
   for (const ModelResult& m : s.models) f(m, false);
 }
 bool case_or_check_passed(const ScenarioResult& s, const ModelResult& result, bool is_check, bool partial = false);
+
+// Every scenario passed and, with a kill matrix, every mutant was killed.
+bool report_passed(const Report& report);
 
 struct Totals {
   uint64_t scenarios = 0, scenarios_passed = 0;

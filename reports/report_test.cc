@@ -62,6 +62,30 @@ TEST(Verdict, ChecksAreEvidenceNotClaims) {
   EXPECT_FALSE(check_passed(Expectation{true, "durability"}, found({}, "error")));
 }
 
+// A mutant that never fired proves nothing, whatever the scenario expects.
+TEST(Verdict, TheMutantCheckIsAClaimOfItsOwn) {
+  ModelResult not_reached = found({{"mutant-not-reached", 1}});
+  not_reached.model = std::string(kMutantCheck);
+  EXPECT_FALSE(check_passed(Expectation{true, "durability"}, not_reached));
+  EXPECT_FALSE(check_passed(Expectation{}, not_reached));
+  ScenarioResult s = t::sample_report().scenarios[t::kCaughtMutant];
+  ASSERT_TRUE(scenario_passed(s));
+  s.checks.push_back(not_reached);
+  EXPECT_FALSE(scenario_passed(s));
+}
+
+TEST(ReportJson, MutantFiredRoundTripsAndIsOptional) {
+  Report r = t::sample_report();
+  r.scenarios[t::kCaughtMutant].mutant_fired = 17;
+  const json doc = report_to_json(r);
+  EXPECT_EQ(doc["scenarios"][t::kCaughtMutant]["mutant_fired"], 17);
+  EXPECT_FALSE(doc["scenarios"][t::kPassingChurn].contains("mutant_fired"));
+  auto back = report_from_json(doc);
+  ASSERT_TRUE(back.ok()) << back.status().to_string();
+  EXPECT_EQ(back->scenarios[t::kCaughtMutant].mutant_fired, std::optional<uint64_t>(17));
+  EXPECT_EQ(back->scenarios[t::kPassingChurn].mutant_fired, std::nullopt);
+}
+
 TEST(Verdict, ACaughtMutantIsLabelledSoAndAPartialReportDefersWhatItDidNotFind) {
   const Expectation want{true, "atomicity"};
   EXPECT_EQ(case_verdict(Expectation{}, found({})), Verdict::kPass);

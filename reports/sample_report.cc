@@ -124,7 +124,7 @@ Report sample_report() {
   partial.message = "a transaction is partly visible";
   partial.cause = "missing-sync";
   partial.power_loss_only = true;
-  partial.replay = "crashsim replay scenarios/ci.json --scenario mutant-no-commit-record --state 31:torn:512:3";
+  partial.replay = "crashsim replay scenarios/mutants.json --scenario mutant-no-commit-record --state 31:torn:512:3";
   partial.timeline = torn_commit_timeline();
   torn.violations.push_back(partial);
   caught.models.push_back(torn);

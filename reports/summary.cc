@@ -57,6 +57,32 @@ std::string failure_detail(const ScenarioResult& s, const ModelResult& m) {
   return out + "\n";
 }
 
+// Killing scenarios named per mutant; the rest are counted.
+constexpr size_t kKillersShown = 3;
+
+std::string kill_matrix_part(const KillMatrix& m) {
+  std::string rows;
+  for (const std::string& mutant : m.mutants) {
+    const std::vector<const Pair*> killers = killing_pairs(m, mutant);
+    std::string by;
+    for (size_t i = 0; i < std::min(kKillersShown, killers.size()); ++i)
+      by += (i == 0 ? "" : ", ") + markdown_code(killers[i]->scenario, true) + " (" +
+            markdown_text(describe_pair(*killers[i])) + ")";
+    if (killers.size() > kKillersShown) by += " and " + format_count(killers.size() - kKillersShown) + " more";
+    if (killers.empty()) {
+      const RowCounts c = row_counts(m, mutant);
+      by = "nothing: survived " + format_count(c.survived) + ", not reached " + format_count(c.not_reached) +
+           ", errors " + format_count(c.errors);
+    }
+    rows += "| " + std::string(killers.empty() ? kFailMark : kPassMark) + " | " + markdown_code(mutant, true) +
+            " | " + by + " |\n";
+  }
+  return "### Kill matrix: " + format_count(mutants_killed(m)) + " of " + format_count(m.mutants.size()) +
+         " mutants killed\n\nEach mutant against each of " + format_count(m.scenarios.size()) +
+         " scenarios, until its first violation; after \"cross-checks off\", the same pair without the engine's "
+         "refusals to open.\n\n|  | Mutant | Killed by |\n|---|---|---|\n" + rows + "\n";
+}
+
 // One table per case that drew media faults: what became of them, by region kind.
 std::string fault_regions_part(const Report& report) {
   std::string out;
@@ -83,6 +109,10 @@ std::string fault_regions_part(const Report& report) {
 
 std::string render_summary(const Report& report) {
   const Totals t = compute_totals(report);
+  if (report.kill_matrix && report.scenarios.empty()) {
+    return "## " + std::string(report_passed(report) ? kPassMark : kFailMark) + " Mutants\n\n" +
+           markdown_text(describe_run(report.run)) + "\n\n" + kill_matrix_part(*report.kill_matrix);
+  }
   const uint64_t failed = t.scenarios - t.scenarios_passed;
   const bool partial = is_partial(report.run);
   std::string out = "## " + std::string(failed != 0 ? kFailMark : partial ? kPartialMark : kPassMark) +

@@ -125,8 +125,11 @@ engine::Options read_engine(const ObjectReader& o) {
     const std::vector<std::string_view> names = mutant_names();
     if (std::optional<size_t> i = m->as_name(names, "mutant")) e.mutant = *engine::mutant_from_name(names[*i]);
   }
+  o.read_bool("cross_checks", Need::kOptional, e.cross_checks);
   return e;
 }
+
+}  // namespace
 
 SystemSetup engine_setup(const engine::Options& e) {
   SystemSetup setup;
@@ -135,9 +138,12 @@ SystemSetup engine_setup(const engine::Options& e) {
                     {"checkpoint_every", e.checkpoint_every_commits},
                     {"cache_pages", e.cache_pages},
                     {"mutant", e.mutant == engine::Mutant::kNone ? nlohmann::ordered_json(nullptr)
-                                                                 : nlohmann::ordered_json(engine::mutant_name(e.mutant))}};
+                                                                 : nlohmann::ordered_json(engine::mutant_name(e.mutant))},
+                    {"cross_checks", e.cross_checks}};
   return setup;
 }
+
+namespace {
 
 // Reads the engine block: which system ("system", default "engine") and its
 // settings, into spec.system, spec.engine and spec.system_setup.
@@ -152,7 +158,7 @@ KeyLimit read_system(const std::optional<JsonValue>& v, ScenarioSpec& spec) {
     spec.system = names[*i];
   }
   if (spec.system == "engine") {
-    if (v) spec.engine = read_engine(ObjectReader(*v, {"page_size", "checkpoint_every", "cache_pages", "mutant", "system"}));
+    if (v) spec.engine = read_engine(ObjectReader(*v, {"page_size", "checkpoint_every", "cache_pages", "mutant", "cross_checks", "system"}));
     spec.system_setup = engine_setup(spec.engine);
     return {engine::max_key_size(spec.engine.page_size), "page_size " + std::to_string(spec.engine.page_size)};
   }

@@ -93,6 +93,12 @@ struct Catalog {
   std::vector<ScenarioSpec> scenarios;  // file order, then position in the file
 };
 
+// How system "engine" is built with `options`, and the settings it shows:
+// what read_system gives an engine scenario, and what a tool that changes a
+// scenario's engine options (crashsim mutants plants a mutant) rebuilds
+// ScenarioSpec::system_setup with.
+SystemSetup engine_setup(const engine::Options& options);
+
 // Reads and checks one catalog file's text; problems name `file`. Duplicate
 // names within the file are problems; across files, load_catalog checks.
 vfs::Result<std::vector<ScenarioSpec>> parse_catalog(std::string_view text, const std::string& file);

@@ -117,7 +117,7 @@ TEST(Catalog, RecoveryCrashesTakeABooleanOrADepthWithItsSettings) {
 TEST(Catalog, ScriptsModelsPointsAndExpectations) {
   json doc = base();
   json& s = doc["scenarios"][0];
-  s["engine"] = {{"mutant", "no-wal-salt"}};
+  s["engine"] = {{"mutant", "no-wal-salt"}, {"cross_checks", false}};
   s["workload"] = json::parse(R"({"script": [
       {"op": "put", "key": "a", "value": "1"}, {"op": "put", "key": "b", "value_size": 30},
       {"op": "get", "key": "a"}, {"op": "del", "key": "c"}, {"op": "commit"},
@@ -129,6 +129,7 @@ TEST(Catalog, ScriptsModelsPointsAndExpectations) {
   ASSERT_TRUE(specs.ok()) << specs.status().to_string();
   const ScenarioSpec& spec = (*specs)[0];
   EXPECT_EQ(spec.engine.mutant, engine::Mutant::kNoWalSalt);
+  EXPECT_FALSE(spec.engine.cross_checks);
   EXPECT_EQ(spec.engine.page_size, 4096u);
   EXPECT_FALSE(spec.workload.generator.has_value());
   const std::vector<crashsim::Step>& steps = spec.workload.script;
@@ -244,6 +245,7 @@ TEST(Catalog, OmittedFieldsTakeTheDefaultsTheSchemaDocuments) {
   EXPECT_EQ(schema_at(schema, e + "cache_pages/default"), s.engine.cache_pages);
   EXPECT_TRUE(schema_at(schema, e + "mutant/default").is_null());
   EXPECT_EQ(s.engine.mutant, engine::Mutant::kNone);
+  EXPECT_EQ(schema_at(schema, e + "cross_checks/default"), s.engine.cross_checks);
   EXPECT_EQ(schema_at(schema, w + "seed/default"), g.seed);
   EXPECT_EQ(schema_at(schema, w + "ops_per_txn/default"), json({g.min_ops_per_txn, g.max_ops_per_txn}));
   EXPECT_EQ(schema_at(schema, w + "key_space/default"), g.key_space);
@@ -711,12 +713,25 @@ class ShippedCatalog : public ::testing::Test {
 
 TEST_F(ShippedCatalog, LoadsEveryFile) {
   EXPECT_EQ(catalog_.files, (std::vector<std::string>{source_dir() + "/ci.json", source_dir() + "/extended.json",
-                                                      source_dir() + "/peers.json", source_dir() + "/reliability.json"}));
+                                                       source_dir() + "/mutants.json", source_dir() + "/peers.json",
+                                                       source_dir() + "/reliability.json"}));
   EXPECT_GE(catalog_.scenarios.size(), 30u);
 }
 
+bool has_tag(const ScenarioSpec& s, std::string_view tag) {
+  return std::find(s.tags.begin(), s.tags.end(), tag) != s.tags.end();
+}
+
+// ci.json and extended.json hold the clean engine's scenarios, mutants.json
+// every mutant's, each tagged ci, extended or pending by where it runs.
 TEST_F(ShippedCatalog, EachFileTagsItsScenariosAfterItself) {
   for (const ScenarioSpec& s : catalog_.scenarios) {
+    const bool mutant = s.engine.mutant != engine::Mutant::kNone;
+    EXPECT_EQ(mutant, s.file.ends_with("/mutants.json")) << s.name;
+    if (mutant) {
+      EXPECT_EQ(int(has_tag(s, "ci")) + int(has_tag(s, "extended")) + int(has_tag(s, "pending")), 1) << s.name;
+      continue;
+    }
     const std::string tag = s.file.ends_with("/ci.json")      ? "ci"
                             : s.file.ends_with("/peers.json") ? "peer"
                             : s.file.ends_with("/reliability.json") ? "reliability"
@@ -732,11 +747,15 @@ TEST_F(ShippedCatalog, EveryMutantHasACiScenarioThatExpectsItsViolation) {
     const bool mutant = s.engine.mutant != engine::Mutant::kNone;
     // A mutant scenario claims a violation and explains it; a clean one claims a pass.
     EXPECT_EQ(mutant, s.expect.violation.has_value()) << s.name;
-    EXPECT_EQ(mutant, std::find(s.tags.begin(), s.tags.end(), "mutant") != s.tags.end()) << s.name;
+    EXPECT_EQ(mutant, has_tag(s, "mutant")) << s.name;
     if (!mutant) continue;
     EXPECT_THAT(s.description, HasSubstr("MUTANT " + std::string(engine::mutant_name(s.engine.mutant)))) << s.name;
     EXPECT_THAT(s.description, HasSubstr("expect " + *s.expect.violation)) << s.name;
-    if (s.file.ends_with("/ci.json")) caught.insert(s.engine.mutant);
+    // A pending scenario waits for a harness capability its description names.
+    if (has_tag(s, "pending")) {
+      EXPECT_THAT(s.description, HasSubstr("PENDING: ")) << s.name;
+    }
+    if (has_tag(s, "ci") || has_tag(s, "pending")) caught.insert(s.engine.mutant);
   }
   for (engine::Mutant m : engine::all_mutants()) EXPECT_TRUE(caught.contains(m)) << engine::mutant_name(m);
 }

@@ -158,6 +158,18 @@ int crashsim_main(int argc, const char* const* argv, Console& console) {
       ->check(positive());
   minimize_cmd->add_option("--jobs", minimize.jobs, "worker threads (default: one per CPU)");
 
+  MutantsArgs mutants;
+  CLI::App* mutants_cmd = app.add_subcommand(
+      "mutants", "run every mutant against the selected scenarios and write the kill matrix (exit 0: all killed)");
+  add_selection(mutants_cmd, mutants.selection);
+  add_repeatable(mutants_cmd, "--mutant", mutants.mutants, "only this mutant (repeatable; default: every mutant)");
+  mutants_cmd->add_option("--jobs", mutants.jobs, "worker threads per pair (default: one per CPU)");
+  mutants_cmd->add_option("--max-states", mutants.max_states, "crash states checked per model and pair, at most")
+      ->capture_default_str()
+      ->check(positive());
+  mutants_cmd->add_option("--out", mutants.out_dir, "directory for report.json (with the kill matrix) and the rest")
+      ->capture_default_str();
+
   MergeArgs merge;
   CLI::App* merge_cmd = app.add_subcommand("merge", "combine the reports of a sharded run's shards into one");
   merge_cmd->add_option("dirs", merge.dirs, "report directories, one per shard")->required();
@@ -194,6 +206,10 @@ int crashsim_main(int argc, const char* const* argv, Console& console) {
     return run_command(run, console);
   }
   if (list_cmd->parsed()) return list_command(list, console);
+  if (mutants_cmd->parsed()) {
+    mutants.command_line = joined_command_line(argc, argv);
+    return mutants_command(mutants, console);
+  }
   if (replay_cmd->parsed()) {
     replay.program = argv[0];
     return replay_command(replay, console);

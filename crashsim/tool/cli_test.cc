@@ -74,7 +74,7 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, EverySubcommandHasHelp) {
-  for (const char* cmd : {"run", "list", "replay", "minimize", "merge"}) {
+  for (const char* cmd : {"run", "list", "replay", "minimize", "mutants", "merge"}) {
     const auto r = run_cli({cmd, "--help"});
     EXPECT_EQ(r.code, kExitOk) << cmd;
     EXPECT_THAT(r.out, HasSubstr(std::string("crashsim ") + cmd)) << cmd;
@@ -102,6 +102,8 @@ TEST_F(CliTest, UsageErrorsExitTwoWithAMessageNamingTheFlag) {
       {{"replay", passing_, "--scenario", "nope", "--state", "1:lose-unsynced"}, "nope"},
       {{"replay", passing_, "--scenario", "tiny-clean", "--state", "1:rerorder"}, "--state"},
       {{"minimize", passing_}, "--scenario"},
+      {{"mutants", passing_, "--mutant", "no-fsync"}, "--mutant no-fsync"},
+      {{"mutants", passing_, "--max-states", "0"}, "--max-states"},
       {{"merge"}, "dirs"},
   };
   for (const Case& c : cases) {
@@ -187,6 +189,52 @@ TEST_F(CliTest, RunExitsOneWhenAnExpectationFailsAndSaysHowToReplayIt) {
                            HasSubstr("(first of each: atomicity at state "),
                            HasSubstr(" — replay: crashsim replay " + failing_)));
   EXPECT_THAT(r.out, HasSubstr("0 of 2 scenarios passed"));
+}
+
+// The kill matrix of two mutants against the passing catalog's two
+// scenarios: no-commit-record is caught under torn by the scenario written
+// for it, and never runs on the clean one's lose-unsynced and reorder states
+// (nothing is torn there, and every commit record is written whole);
+// retry-failed-fsync never runs at all (no sync fails), so it survives.
+TEST_F(CliTest, MutantsWritesTheKillMatrixAndExitsOneUnlessEveryMutantIsKilled) {
+  const std::string out = dir_ / "out";
+  const auto r = run_cli({"mutants", passing_, "--mutant", "no-commit-record", "--mutant", "retry-failed-fsync",
+                          "--out", out, "--jobs", "2", "--max-states", "200"});
+  ASSERT_EQ(r.code, kExitFailed) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("KILLED   no-commit-record: torn-no-commit-record ("));
+  EXPECT_THAT(r.out, HasSubstr("SURVIVED retry-failed-fsync: no scenario kills it [of 2 scenarios: 0 survived, 2 not reached]"));
+  EXPECT_THAT(r.out, HasSubstr("1 of 2 mutants killed (4 pairs, "));
+  const auto parsed = reports::read_report_file(vfs::default_vfs(), out + "/report.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().to_string();
+  ASSERT_TRUE(parsed->kill_matrix.has_value());
+  const reports::KillMatrix& m = *parsed->kill_matrix;
+  EXPECT_EQ(m.mutants, (std::vector<std::string>{"no-commit-record", "retry-failed-fsync"}));
+  EXPECT_EQ(m.scenarios, (std::vector<std::string>{"tiny-clean", "torn-no-commit-record"}));
+  ASSERT_EQ(m.pairs.size(), 4u);
+  EXPECT_EQ(m.pairs[0].run.outcome, reports::PairOutcome::kNotReached);
+  EXPECT_EQ(m.pairs[1].run.outcome, reports::PairOutcome::kKilled);
+  EXPECT_THAT(m.pairs[1].run.invariants, ::testing::Contains("atomicity"));
+  EXPECT_GT(m.pairs[1].run.fired, 0u);
+  EXPECT_EQ(m.pairs[3].run.outcome, reports::PairOutcome::kNotReached);
+  EXPECT_THAT(read_file(out + "/report.html"), HasSubstr("Kill matrix"));
+  EXPECT_THAT(read_file(out + "/junit.xml"), HasSubstr("message=\"mutant retry-failed-fsync survived"));
+
+  const auto killed = run_cli({"mutants", passing_, "--filter", "torn-*", "--mutant", "no-commit-record", "--out",
+                               dir_ / "killed", "--jobs", "2"});
+  EXPECT_EQ(killed.code, kExitOk) << killed.out << killed.err;
+}
+
+// A mutant that never fires fails its scenario, whatever the models found.
+TEST_F(CliTest, AMutantScenarioWhoseMutantNeverRunsFails) {
+  const std::string catalog = dir_ / "unreached.json";
+  std::string text = testing::passing_catalog();
+  text.replace(text.find(R"("mutant": "no-commit-record")"), 28, R"("mutant": "retry-failed-fsync")");
+  write_file(catalog, text);
+  const auto r = run_cli({"run", catalog, "--filter", "torn-*", "--out", dir_ / "out", "--jobs", "2"});
+  EXPECT_EQ(r.code, kExitFailed) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("FAIL torn-no-commit-record [mutant] found 1 violation of 'mutant-not-reached': "));
+  const nlohmann::json doc = report(dir_ / "out");
+  EXPECT_EQ(doc["scenarios"][0]["mutant_fired"], 0);
 }
 
 TEST_F(CliTest, MaxStatesCapsEveryModel) {

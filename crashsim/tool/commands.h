@@ -66,6 +66,17 @@ struct MinimizeArgs {
 };
 int minimize_command(const MinimizeArgs& args, Console& console);
 
+struct MutantsArgs {
+  CatalogSelection selection;      // the scenarios each mutant runs against
+  std::vector<std::string> mutants;  // --mutant names; empty: every mutant
+  unsigned jobs = 0;                 // 0: one per CPU
+  uint64_t max_states = 300;         // crash states per model and pair, at most
+  std::string out_dir = "reports/out/mutants";
+  std::string command_line;          // recorded in the report
+};
+// Exit 0 when every mutant was killed by some scenario, 1 otherwise.
+int mutants_command(const MutantsArgs& args, Console& console);
+
 struct MergeArgs {
   std::vector<std::string> dirs;  // each holds a report.json
   std::string out_dir = "reports/out/merged";

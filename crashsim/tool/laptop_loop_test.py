@@ -79,15 +79,15 @@ def shown_value(description):
 def main():
     crashsim, btree, catalog_dir = (os.path.abspath(a) for a in sys.argv[1:4])
     work = tempfile.mkdtemp(prefix="laptop-loop-")
-    ci = json.load(open(os.path.join(catalog_dir, "ci.json")))
-    mutant = next(s for s in ci["scenarios"] if s["name"] == SCENARIO)
+    mutants = json.load(open(os.path.join(catalog_dir, "mutants.json")))
+    mutant = next(s for s in mutants["scenarios"] if s["name"] == SCENARIO)
 
     # 1. A mutant scenario expected to pass fails, and its FAIL line says how to replay it.
     # Without nested crashes: the loop below reads the workload's transactions in the kept files.
     demo = dict(mutant, name="no-commit-record-expected-to-pass", expect={"verdict": "pass"},
                 crash=dict(mutant["crash"], recovery_crashes=False))
     with open(os.path.join(work, "demo.json"), "w") as f:
-        json.dump({"version": ci["version"], "scenarios": [demo]}, f)
+        json.dump({"version": mutants["version"], "scenarios": [demo]}, f)
     r = run([crashsim, "run", "demo.json", "--out", "out", "--jobs", "2"], work)
     check(r.returncode == 1, f"run of a mutant expected to pass exits 1 (got {r.returncode}: {r.stderr.strip()})")
     fail_lines = [l for l in r.stdout.split("\n") if l.startswith("FAIL ")]
@@ -168,7 +168,7 @@ def main():
               "its replay shows the atomicity violation")
 
     # 5. Merging one shard of two exits non-zero, naming the missing shard.
-    r = run([crashsim, "run", os.path.join(catalog_dir, "ci.json"), "--filter", SCENARIO, "--shard", "1/2",
+    r = run([crashsim, "run", os.path.join(catalog_dir, "mutants.json"), "--filter", SCENARIO, "--shard", "1/2",
              "--out", "shard-1", "--jobs", "2"], work)
     check(r.returncode == 0, f"one shard of the mutant scenario exits 0, its verdict deferred or caught ({r.stdout})")
     r = run([crashsim, "merge", "shard-1", "--out", "merged"], work)

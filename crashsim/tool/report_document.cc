@@ -155,6 +155,7 @@ reports::ScenarioResult report_scenario(const catalog::ScenarioSpec& spec, const
   out.tags = spec.tags;
   out.system = result.system;
   out.mutant = std::string(engine::mutant_name(spec.engine.mutant));
+  out.mutant_fired = result.defect_fired;
   out.expect.violation = spec.expect.violation.has_value();
   out.expect.invariant = spec.expect.violation.value_or("");
   out.expect.allow_no_states = spec.expect.allow_no_states;
@@ -167,7 +168,7 @@ reports::ScenarioResult report_scenario(const catalog::ScenarioSpec& spec, const
     for (const AtRiskItem& item : a.items) r.items.push_back({item.op_index, item.path, item.what});
     out.at_risk.push_back(std::move(r));
   }
-  // Model-independent findings, one check per kind ("workload", "at-risk"), in the order first found.
+  // Model-independent findings, one check per kind ("workload", "at-risk", "mutant"), in the order first found.
   std::vector<std::pair<std::string, std::vector<Violation>>> checks;
   for (const Violation& v : result.violations) {
     auto it = std::find_if(checks.begin(), checks.end(), [&](const auto& c) { return c.first == v.model; });

@@ -1,49 +1,21 @@
 // crashsim run: every selected scenario, a verdict line per case, the reports.
 #include <chrono>
-#include <ctime>
 
-#include "crashsim/parallel.h"
 #include "crashsim/tool/catalog_selection.h"
 #include "crashsim/tool/commands.h"
 #include "crashsim/tool/exit_code.h"
 #include "crashsim/tool/output_dir.h"
 #include "crashsim/tool/report_document.h"
+#include "crashsim/tool/run_info.h"
 #include "crashsim/tool/scenario_run.h"
 #include "crashsim/tool/verdict_lines.h"
 #include "crashsim/trace_io.h"
 #include "reports/report_files.h"
 #include "vfs/posix_vfs.h"
 
-#ifndef CRASHSIM_VERSION
-#error "CRASHSIM_VERSION must be defined by the build (the project version)"
-#endif
-
 namespace crashsim::tool {
 
 namespace {
-
-std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-reports::RunInfo run_info(const RunArgs& args, const catalog::Catalog& catalog) {
-  reports::RunInfo run;
-  run.tool_version = CRASHSIM_VERSION;
-  run.started = utc_now_iso8601();
-  run.jobs = args.jobs == 0 ? default_jobs() : args.jobs;
-  if (args.shard.count > 1) {
-    run.shards = {std::to_string(args.shard.index + 1) + "/" + std::to_string(args.shard.count)};
-  }
-  run.catalog_files = catalog.files;
-  run.catalog_digest = catalog.digest;
-  run.command = args.command_line;
-  return run;
-}
 
 // Saves the trace of a scenario that found violations, so that the replay
 // commands in the report rebuild its crash states bit for bit (the engine's
@@ -69,7 +41,7 @@ int run_command(const RunArgs& args, Console& console) {
   }
 
   reports::Report report;
-  report.run = run_info(args, selected->catalog);
+  report.run = run_info(args.jobs, args.shard, selected->catalog, args.command_line);
   const auto start = std::chrono::steady_clock::now();
   ProgressPrinter progress(console.err, console.progress_mode);
   const RunSettings settings{args.jobs, args.max_states, args.shard,

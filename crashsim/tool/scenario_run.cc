@@ -14,6 +14,10 @@ SimulationOptions simulation_options(const catalog::ScenarioSpec& spec, const Ru
   options.jobs = settings.jobs;
   options.shard = settings.shard;
   options.progress = settings.progress;
+  if (settings.first_violation_only) {
+    options.stop_at_first_violation = true;
+    options.classify_causes = false;
+  }
   return options;
 }
 

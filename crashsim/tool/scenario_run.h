@@ -23,6 +23,8 @@ struct RunSettings {
   std::optional<uint64_t> max_states;     // overrides every scenario's cap
   Shard shard;
   std::function<void(const Progress&)> progress;
+  // SimulationOptions::stop_at_first_violation, and no cause classification (crashsim mutants).
+  bool first_violation_only = false;
 };
 
 // The scenario's simulation options with its max_states (or the override),

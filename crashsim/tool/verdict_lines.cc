@@ -51,6 +51,8 @@ std::string first_of_each(const reports::ModelResult& c, const reports::Expectat
     states += (states.empty() ? "" : ", ") + v->invariant + " at state " + v->state_id;
   }
   if (shown.empty()) return "";
+  // A finding about the whole run (mutant-not-reached) has no crash state to name.
+  if (shown.front()->state_id.empty()) return ": " + shown.front()->message;
   std::string out = " (first of each: " + states + ")";
   if (!shown.front()->replay.empty()) out += " — replay: " + shown.front()->replay;
   return out;
