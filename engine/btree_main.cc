@@ -19,6 +19,7 @@
 #include <string>
 
 #include "engine/db.h"
+#include "engine/load_script.h"
 #include "vfs/posix_vfs.h"
 
 namespace {
@@ -96,9 +97,8 @@ int run_scan(Db& db, const std::optional<std::string>& from, const std::optional
   return kExitOk;
 }
 
-// Applies a load script: every `commit` line and the end of the input commit
-// the operations since the previous commit as one batch. A malformed line
-// stops the load; batches committed before it stay, the open one is dropped.
+// Applies a load script (engine/load_script.h). A malformed line is
+// kInvalidArgument, so it exits as a usage error.
 int run_load(Db& db, const std::string& file) {
   std::ifstream file_stream;
   std::istream* in = &std::cin;
@@ -108,55 +108,8 @@ int run_load(Db& db, const std::string& file) {
     if (!file_stream) return fail("load: cannot open " + file, kExitUsage);
     in = &file_stream;
   }
-  auto stats = db.stats();
-  if (!stats.ok()) return fail(stats.status());
-  const uint32_t key_limit = engine::max_key_size(stats->page_size);
-
-  engine::WriteBatch batch;
-  auto commit = [&](uint64_t line_no) {
-    const Status s = db.write(batch);
-    batch.clear();
-    if (s.ok()) return kExitOk;
-    return fail(s.with(name + ": batch ending at line " + std::to_string(line_no)));
-  };
-  auto malformed = [&](uint64_t line_no, const std::string& why) {
-    return fail(name + ":" + std::to_string(line_no) + ": " + why + "; nothing after the last commit was applied",
-                kExitUsage);
-  };
-
-  std::string line;
-  uint64_t line_no = 0;
-  while (std::getline(*in, line)) {
-    ++line_no;
-    if (line.empty()) continue;
-    const size_t tab1 = line.find('\t');
-    const std::string_view verb = std::string_view(line).substr(0, tab1);
-    if (verb == "commit" && tab1 == std::string::npos) {
-      if (const int rc = commit(line_no); rc != kExitOk) return rc;
-      continue;
-    }
-    if (tab1 == std::string::npos || (verb != "put" && verb != "del"))
-      return malformed(line_no, "expected put<TAB>KEY<TAB>VALUE, del<TAB>KEY or commit");
-    const std::string_view rest = std::string_view(line).substr(tab1 + 1);
-    const size_t tab2 = rest.find('\t');
-    std::string_view key = rest.substr(0, tab2);
-    if (verb == "del" && tab2 != std::string::npos) return malformed(line_no, "del takes one field, KEY");
-    if (verb == "put" && tab2 == std::string::npos) return malformed(line_no, "put needs KEY<TAB>VALUE");
-    if (key.size() > key_limit)
-      return malformed(line_no, "key of " + std::to_string(key.size()) + " bytes exceeds the limit of " +
-                                    std::to_string(key_limit));
-    if (verb == "put") {
-      const std::string_view value = rest.substr(tab2 + 1);
-      if (value.size() > engine::kMaxValueSize)
-        return malformed(line_no, "value of " + std::to_string(value.size()) + " bytes exceeds the limit of " +
-                                      std::to_string(engine::kMaxValueSize));
-      batch.put(key, value);
-    } else {
-      batch.del(key);
-    }
-  }
-  if (in->bad()) return fail("load: read error in " + name, kExitIo);
-  return commit(line_no);
+  const Status s = engine::apply_load_script(db, *in, name);
+  return s.ok() ? kExitOk : fail(s);
 }
 
 int run_verify(Db& db) {

@@ -79,6 +79,8 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
     }
     return create_database(vfs, path, options, std::move(data), std::move(wal));
   }
+  ASSIGN_OR_RETURN(const uint64_t data_size, data->size());
+  RETURN_IF_ERROR(check_page_count(state.meta, data_size / state.meta.page_size, state.wal_index, path));
   const bool needs_checkpoint = state.needs_checkpoint;
   if (state.info.txns_replayed > 0) {
     RETURN_IF_ERROR(make_log_durable(*wal, state.wal_tail, state.meta.page_size).with("recovery of " + path));
