@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's one entry point. Usage:
-#   ./build.sh run [ARGS]   install what is missing, build, run the scenario catalog, write the
-#                           report to reports/out/ (ARGS go to `crashsim run`)
+#   ./build.sh run [ARGS]   install what is missing, build the btree and crashsim programs, run the
+#                           scenario catalog, write the report to reports/out/ (emptied first;
+#                           ARGS go to `crashsim run`)
 #   ./build.sh test [--sanitize]
 #                      install what is missing, build, run the whole test suite; then, in a
 #                      second build with clang, ASan and UBSan (build-sanitize/), the engine,
@@ -19,7 +20,7 @@ JOBS=${JOBS:-$(nproc)}
 # clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes, only
 # recommended by clang) build the sanitizer and fuzzing build.
 PACKAGES=(g++ pkg-config python3 meson ninja-build libgtest-dev libgmock-dev libbenchmark-dev
-          libfiu-dev fiu-utils zlib1g-dev libisal-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev liblmdb-dev python3-jsonschema
+          libfiu-dev fiu-utils zlib1g-dev libisal-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libleveldb-dev liblmdb-dev python3-jsonschema
           clang libclang-rt-14-dev)
 # The suites the default test run repeats under the sanitizers: the unit
 # tests of the engine, the vfs and the simulator, and the fuzz targets.
@@ -42,10 +43,31 @@ install_missing() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+configure() {
+  [ -f "$BUILD_DIR/build.ninja" ] || meson setup "$BUILD_DIR" >/dev/null
+}
+
 build() {
   install_missing
-  [ -f "$BUILD_DIR/build.ninja" ] || meson setup "$BUILD_DIR" >/dev/null
+  configure
   meson compile -C "$BUILD_DIR" -j "$JOBS"
+}
+
+# Only what `run` runs: the catalog needs crashsim, the replay hints the btree tool.
+build_run_targets() {
+  configure
+  meson compile -C "$BUILD_DIR" -j "$JOBS" engine/btree:executable crashsim/tool/crashsim:executable
+}
+
+# Runs "$@" as one phase of `run`, prints how long it took, returns its status.
+phase() {
+  local name=$1; shift
+  local start=${EPOCHREALTIME/./} rc=0
+  echo "build.sh: $name ..."
+  "$@" || rc=$?
+  local tenths=$(( (${EPOCHREALTIME/./} - start) / 100000 ))
+  echo "build.sh: $name: $((tenths / 10)).$((tenths % 10)) s"
+  return $rc
 }
 
 # The sanitizer and fuzzing build: clang, ASan + UBSan (stopping at the
@@ -130,12 +152,21 @@ case "${1:-}" in
     exit $rc
     ;;
   run)
-    build
     shift
+    OUT=reports/out
+    phase "install missing packages" install_missing
+    phase "build btree and crashsim" build_run_targets
+    # The previous run's reports and traces go first: a report left from an
+    # earlier run must never pass for this one's.
+    rm -rf "$OUT"
     # Extra arguments go to `crashsim run` (e.g. --tag ci, --filter 'churn*', --jobs 1).
     rc=0
-    "$BUILD_DIR/crashsim/tool/crashsim" run scenarios --out reports/out "$@" || rc=$?
-    echo "build.sh: reports in $(pwd)/reports/out (open report.html)"
+    phase "run the scenario catalog" "$BUILD_DIR/crashsim/tool/crashsim" run scenarios --out "$OUT" "$@" || rc=$?
+    if [ -f "$OUT/report.json" ]; then
+      echo "build.sh: reports in $(pwd)/$OUT (open report.html)"
+    else
+      echo "build.sh: crashsim run exited $rc before writing a report; there is none in $OUT" >&2
+    fi
     exit $rc
     ;;
   *)

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <optional>
-#include <set>
 
 #include "crashsim/image_io.h"
+#include "crashsim/name_table.h"
+#include "crashsim/point_reads.h"
+#include "crashsim/read_tracking_vfs.h"
 #include "crashsim/recording_vfs.h"
 #include "vfs/mem_vfs.h"
 
@@ -14,44 +16,9 @@ using vfs::Status;
 
 namespace {
 
-Finding finding(std::string_view invariant, std::string expected, std::string observed, std::string message) {
-  return {std::string(invariant), std::move(expected), std::move(observed), std::move(message)};
-}
-
-// The keys a crash most plausibly mixed up: those of the last two transactions
-// that may be visible (the in-flight one, if any, and the one before it).
-std::set<std::string> recent_keys(const Oracle& oracle, Expectation expect) {
-  std::set<std::string> keys;
-  const size_t n = oracle.txn_count();
-  const size_t last = std::min<size_t>(expect.acked + (expect.in_flight ? 1 : 0), n);
-  for (size_t j = last >= 2 ? last - 2 : 0; j < last; ++j) {
-    for (const KvOp& op : oracle.txn(j)) keys.insert(op.key);
-  }
-  return keys;
-}
-
-void compare_gets(SutSession& session, const KvState& scanned, const std::set<std::string>& keys,
-                  std::vector<Finding>& out) {
-  for (const std::string& key : keys) {
-    std::string value;
-    const Status s = session.get(key, &value);
-    const auto it = scanned.find(key);
-    const std::optional<std::string> from_scan =
-        it == scanned.end() ? std::nullopt : std::optional<std::string>(it->second);
-    std::optional<std::string> from_get;
-    if (s.ok()) {
-      from_get = std::move(value);
-    } else if (!s.is_not_found()) {
-      out.push_back(finding(invariant::kStructure, describe_entry(key, from_scan), "get failed: " + s.to_string(),
-                            "get() failed on a key the scan read without error"));
-      return;
-    }
-    if (from_get != from_scan) {
-      out.push_back(finding(invariant::kStructure, describe_entry(key, from_scan) + " (as the scan read it)",
-                            describe_entry(key, from_get) + " (as get read it)", "get() and a full scan disagree"));
-      return;
-    }
-  }
+Finding finding(std::string_view invariant, std::string expected, std::string observed, std::string message,
+                std::vector<std::string> keys = {}) {
+  return {std::string(invariant), std::move(expected), std::move(observed), std::move(message), std::move(keys)};
 }
 
 // Step 5: the recovered store takes a write and keeps it across a reopen.
@@ -80,7 +47,98 @@ void check_writable(SystemUnderTest& sut, vfs::Vfs& vfs, std::unique_ptr<SutSess
   if (Status s = (*reopened)->close(); !s.ok()) fail("close after the reopen", s);
 }
 
+// Under a media fault: how the system answered, step by step. The first
+// refusal decides; an error of another kind is remembered in case none comes.
+class MediaFaultAnswers {
+ public:
+  // True when `s` ends the check: a refusal, or another error at a step that
+  // leaves nothing more to read (open, scan).
+  bool stop_at(const Status& s, std::string_view step) {
+    note(s, step);
+    return !s.ok();
+  }
+  void note(const Status& s, std::string_view step) {
+    if (s.ok() || refused_) return;
+    if (s.is_corruption()) {
+      refused_ = true;
+    } else if (!misreport_) {
+      misreport_ = finding(invariant::kRecovery, "a corruption error naming the damage, or the state the crash allows",
+                           std::string(step) + " failed: " + s.to_string(),
+                           "the store failed on a damaged file with an error that is not a corruption error");
+    }
+  }
+  void refuse() { refused_ = true; }
+  bool refused() const { return refused_; }
+  const std::optional<Finding>& misreport() const { return misreport_; }
+
+ private:
+  bool refused_ = false;
+  std::optional<Finding> misreport_;
+};
+
+bool footprint_read(const std::vector<ByteSpan>& footprint, const ReadTrackingVfs& reads) {
+  return std::any_of(footprint.begin(), footprint.end(), [&reads](const ByteSpan& span) {
+    const auto it = reads.reads().find(span.path);
+    return it != reads.reads().end() && it->second.intersects(span.begin, span.end);
+  });
+}
+
+// Opens, scans, gets and verifies, noting every answer; the judgement of
+// what the scan showed goes to `judged`.
+void question_store(SystemUnderTest& sut, const Oracle& oracle, vfs::Vfs& vfs, Expectation expect,
+                    const MediaFaultCheck& fault, MediaFaultAnswers& answers, MediaJudgement& judged,
+                    StateOutcome& outcome) {
+  auto opened = sut.open(vfs);
+  if (answers.stop_at(opened.status(), "open")) return;
+  std::unique_ptr<SutSession> session = std::move(opened).value();
+  outcome.recovery_paths = session->recovery_paths();
+  auto scanned = session->scan_all();
+  if (answers.stop_at(scanned.status(), "scan")) return;
+  judged = judge_under_media_fault(oracle, expect, *scanned, fault.droppable);
+  PointReadOutcome reads = check_point_reads(*session, oracle, *scanned, true);
+  answers.note(reads.error, "point read");
+  auto report = session->verify();
+  answers.note(report.status(), "verify");
+  if (report.ok() && !report->empty()) answers.refuse();
+  answers.note(session->close(), "close");
+  if (judged.findings.empty()) judged.findings = std::move(reads.findings);
+}
+
+void check_media_fault(SystemUnderTest& sut, const Oracle& oracle, vfs::Vfs& mem, Expectation expect,
+                       const MediaFaultCheck& fault, StateOutcome& outcome) {
+  ReadTrackingVfs tracked(mem);
+  MediaFaultAnswers answers;
+  MediaJudgement judged;
+  question_store(sut, oracle, tracked, expect, fault, answers, judged, outcome);
+  if (answers.refused()) {
+    outcome.fault_outcome = FaultOutcome::kRefused;
+  } else if (answers.misreport()) {
+    outcome.fault_outcome = FaultOutcome::kMisreported;
+    outcome.findings.push_back(*answers.misreport());
+  } else if (!judged.findings.empty()) {
+    outcome.fault_outcome = FaultOutcome::kSilent;
+    outcome.findings = std::move(judged.findings);
+  } else if (judged.tail_dropped) {
+    outcome.fault_outcome = FaultOutcome::kTailDropped;
+  } else {
+    outcome.fault_outcome = footprint_read(fault.footprint, tracked) ? FaultOutcome::kRecovered : FaultOutcome::kHarmless;
+  }
+}
+
+constexpr NameTable<FaultOutcome, 6> kFaultOutcomeNames = {{
+    {FaultOutcome::kRefused, "refused"},
+    {FaultOutcome::kRecovered, "recovered"},
+    {FaultOutcome::kHarmless, "harmless"},
+    {FaultOutcome::kTailDropped, "tail-dropped"},
+    {FaultOutcome::kSilent, "silent"},
+    {FaultOutcome::kMisreported, "misreported"},
+}};
+
 }  // namespace
+
+std::string_view fault_outcome_name(FaultOutcome outcome) {
+  return name_in(kFaultOutcomeNames, outcome).value_or("unknown");
+}
 
 StateOutcome check_state(SystemUnderTest& sut, const Oracle& oracle, const DiskImage& image, Expectation expect,
                          const CheckOptions& options) {
@@ -91,18 +149,18 @@ StateOutcome check_state(SystemUnderTest& sut, const Oracle& oracle, const DiskI
                                        "the simulator could not materialise the crash state"));
     return outcome;
   }
+  if (options.media_fault) {
+    check_media_fault(sut, oracle, mem, expect, *options.media_fault, outcome);
+    return outcome;
+  }
   std::optional<RecordingVfs> recorder;
   if (options.record_recovery) recorder.emplace(mem, image);
   vfs::Vfs& target = recorder ? static_cast<vfs::Vfs&>(*recorder) : mem;
 
   auto opened = sut.open(target);
   if (!opened.ok()) {
-    if (options.media_faults) {
-      outcome.corruption_reported = true;
-    } else {
-      outcome.findings.push_back(finding(invariant::kRecovery, "open succeeds", opened.status().to_string(),
-                                         "the store could not be opened on this crash state"));
-    }
+    outcome.findings.push_back(finding(invariant::kRecovery, "open succeeds", opened.status().to_string(),
+                                       "the store could not be opened on this crash state"));
     return outcome;
   }
   std::unique_ptr<SutSession> session = std::move(opened).value();
@@ -111,23 +169,13 @@ StateOutcome check_state(SystemUnderTest& sut, const Oracle& oracle, const DiskI
 
   auto scanned = session->scan_all();
   if (!scanned.ok()) {
-    if (options.media_faults) {
-      outcome.corruption_reported = true;
-    } else {
-      outcome.findings.push_back(finding(invariant::kRecovery, "a full scan succeeds", scanned.status().to_string(),
-                                         "the store opened but could not read its keys back"));
-    }
+    outcome.findings.push_back(finding(invariant::kRecovery, "a full scan succeeds", scanned.status().to_string(),
+                                       "the store opened but could not read its keys back"));
     return outcome;
   }
   const KvState& visible = *scanned;
-  outcome.findings = judge_visible_state(oracle, expect, visible, options.media_faults);
-  if (options.media_faults) {
-    // Reads were right (or silently wrong, judged above); did the system at least notice?
-    auto report = session->verify();
-    outcome.corruption_reported = !report.ok() || !report->empty();
-    return outcome;
-  }
-  compare_gets(*session, visible, recent_keys(oracle, expect), outcome.findings);
+  outcome.findings = judge_visible_state(oracle, expect, visible);
+  for (Finding& f : check_point_reads(*session, oracle, visible, false).findings) outcome.findings.push_back(std::move(f));
   auto report = session->verify();
   if (!report.ok()) {
     outcome.findings.push_back(finding(invariant::kStructure, "verify() runs", report.status().to_string(),

@@ -4,12 +4,28 @@
 // (running recovery). Then, in order:
 //   1. open must succeed                               -> recovery
 //   2. scan everything; judge it against the oracle    -> durability, atomicity, ordering
-//   3. get() the keys of the last allowed transactions and compare with the scan -> structure
+//   3. get() every key the scan returned and a sample of absent ones, and
+//      compare with the scan (point_reads.h)        -> structure
 //   4. verify()                                        -> structure, leak (engine-specific)
 //   5. write a probe key, close, reopen, scan: the probe and the same state -> writable-after-recovery
-// Under media faults (the corrupt model) an error anywhere is the system
-// reporting the damage, which is right; only wrong data returned without an
-// error fails (silent-corruption), and steps 3-5 are not judged.
+//
+// Under a media fault (the corrupt model) the state passes only if the
+// system refuses it, or shows exactly what the crash point allows:
+//   * refused: a kCorruption status from open, the scan, a get or verify(),
+//     or a verify() finding, at any step (a wrong scan that verify() then
+//     flags counts: the system did report the damage);
+//   * another error (kIOError, kInvalidArgument, ...) from any of them, with
+//     no refusal: misreported, a `recovery` violation: on a MemVfs, which
+//     never fails, such an error can only be the damage, named as something
+//     it is not (a user told "I/O error" retries, one told "invalid
+//     argument" suspects their call);
+//   * else the scan is judged by judge_under_media_fault (silent-loss,
+//     silent-corruption, or allowed: recovered, tail-dropped), and a get
+//     (step 3) that disagrees with the scan is silent-corruption.
+// An allowed state whose damaged bytes (the fault's footprint) the system
+// never read is harmless: the fault hit dead bytes. Reads are tracked by a
+// ReadTrackingVfs between the system and the image, knowing nothing of the
+// system's format. Step 5 is not run.
 //
 // When asked, the open goes through a RecordingVfs, and the trace of
 // recovery's own calls is returned so that crashes inside recovery can be
@@ -21,6 +37,7 @@
 #include <vector>
 
 #include "crashsim/disk_image.h"
+#include "crashsim/fault_footprint.h"
 #include "crashsim/invariants.h"
 #include "crashsim/oracle.h"
 #include "crashsim/system_under_test.h"
@@ -29,16 +46,33 @@
 
 namespace crashsim {
 
+// A media fault in the state being checked (the corrupt model).
+struct MediaFaultCheck {
+  std::vector<ByteSpan> footprint;     // the bytes the fault damaged (fault_footprint)
+  std::optional<uint64_t> droppable;   // droppable_commit
+};
+
 struct CheckOptions {
-  bool media_faults = false;         // the state comes from the corrupt model
+  std::optional<MediaFaultCheck> media_fault;  // the state comes from the corrupt model
   bool post_recovery_write = true;   // step 5
   bool record_recovery = false;      // return recovery's own trace
 };
 
+// What became of a media fault.
+enum class FaultOutcome : uint8_t {
+  kRefused,      // the system reported corruption
+  kRecovered,    // no error, exactly the allowed state, and the damaged bytes were read
+  kHarmless,     // no error, exactly the allowed state, the damaged bytes never read (dead bytes)
+  kTailDropped,  // no error, the last acknowledged commit dropped by the exception
+  kSilent,       // no error and a state not allowed: silent-loss or silent-corruption
+  kMisreported,  // an error other than corruption, and no refusal
+};
+std::string_view fault_outcome_name(FaultOutcome outcome);  // "refused", "tail-dropped", ...
+
 struct StateOutcome {
   std::vector<Finding> findings;
   std::vector<std::string> recovery_paths;
-  bool corruption_reported = false;  // media faults: the system returned an error
+  std::optional<FaultOutcome> fault_outcome;  // with a media fault
   std::optional<Trace> recovery_trace;  // with record_recovery, when open succeeded
 };
 

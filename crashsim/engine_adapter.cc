@@ -1,6 +1,7 @@
 #include "crashsim/engine_adapter.h"
 
 #include "crashsim/invariants.h"
+#include "engine/file_layout.h"
 
 namespace crashsim {
 
@@ -71,6 +72,44 @@ class EngineSession final : public SutSession {
   std::unique_ptr<engine::Db> db_;
 };
 
+std::string type_kind(std::string_view prefix, uint8_t type) {
+  return std::string(prefix) + std::string(engine::page_type_name(type).value_or("unknown"));
+}
+
+void add_wal_regions(const engine::WalLayout& wal, const std::string& path, std::vector<FileRegion>& out) {
+  if (wal.file_size == 0) return;
+  out.push_back({path, 0, std::min<uint64_t>(wal.file_size, engine::kWalHeaderSize), "wal-header"});
+  const uint64_t generation = wal.header.fields.generation;
+  for (const engine::WalSlotLayout& slot : wal.slots) {
+    if (slot.empty) {
+      out.push_back({path, slot.offset, slot.length, "wal-empty-slot"});
+    } else if (!slot.valid()) {
+      out.push_back({path, slot.offset, slot.length, "wal-damaged-slot"});
+    } else if (slot.trailer.generation != generation) {
+      out.push_back({path, slot.offset, slot.length, "wal-stale-frame"});
+    } else if (slot.is_commit()) {
+      out.push_back({path, slot.offset, slot.length, "wal-commit-frame"});
+    } else {
+      out.push_back({path, slot.offset, wal.page_size, type_kind("wal-page-", slot.page_type)});
+      out.push_back({path, slot.trailer_offset(), engine::kFrameTrailerSize, "wal-frame-trailer"});
+    }
+  }
+}
+
+void add_data_regions(const engine::DataFileLayout& data, const std::string& path, std::vector<FileRegion>& out) {
+  for (const engine::DataPageLayout& page : data.pages) {
+    std::string kind = page.pgno == engine::kMetaPage ? "data-meta"
+                       : page.checksum_ok             ? type_kind("data-", page.type)
+                                                      : "data-damaged";
+    out.push_back({path, page.offset, page.length, std::move(kind)});
+  }
+}
+
+const vfs::Bytes& file_or_empty(const DiskImage& image, const std::string& path) {
+  const auto it = image.files.find(path);
+  return it == image.files.end() ? *empty_bytes() : *it->second;
+}
+
 }  // namespace
 
 EngineSystem::EngineSystem(engine::Options options, std::string path)
@@ -79,6 +118,16 @@ EngineSystem::EngineSystem(engine::Options options, std::string path)
 std::string EngineSystem::name() const {
   if (options_.mutant == engine::Mutant::kNone) return "engine";
   return "engine[" + std::string(engine::mutant_name(options_.mutant)) + "]";
+}
+
+std::vector<FileRegion> EngineSystem::describe_regions(const DiskImage& image) const {
+  const std::string wal_path = path_ + "-wal";
+  const engine::FileLayout layout = engine::inspect_files(file_or_empty(image, path_), file_or_empty(image, wal_path),
+                                                          path_, wal_path, options_.mutant);
+  std::vector<FileRegion> regions;
+  add_wal_regions(layout.wal, wal_path, regions);
+  add_data_regions(layout.data, path_, regions);
+  return regions;
 }
 
 Result<std::unique_ptr<SutSession>> EngineSystem::open(vfs::Vfs& vfs) {

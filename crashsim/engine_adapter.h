@@ -7,10 +7,25 @@
 // "structure". Recovery paths come from Db::stats().recovery (RecoveryInfo):
 //   wal-replayed, torn-tail-discarded, uncommitted-txn-dropped,
 //   stale-frames-ignored, wal-header-rewritten, checkpoint-redone
+// Regions (describe_regions, from engine/file_layout.h), in NAME-wal:
+//   wal-header            the 40-byte header
+//   wal-commit-frame      a whole frame (image and trailer) of the header's
+//                         generation whose trailer carries the commit marker
+//   wal-page-<type>       the page image of any other frame of that generation
+//                         (meta, leaf, internal, overflow, free)
+//   wal-frame-trailer     the trailer of such a frame
+//   wal-stale-frame       a whole valid frame of another generation (left by
+//                         an earlier generation, overwritten slot by slot)
+//   wal-empty-slot        a slot of zeros the WAL grew ahead with
+//   wal-damaged-slot      a whole slot whose checksums fail (debris of a write
+//                         that never completed), or a partial last slot
+// and in NAME: data-meta (page 0), data-<type> for every other page whose
+// checksum holds (leaf, internal, overflow, free), data-damaged otherwise.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "crashsim/system_under_test.h"
 #include "engine/db.h"
@@ -24,6 +39,7 @@ class EngineSystem final : public SystemUnderTest {
   // "engine", or "engine[<mutant name>]".
   std::string name() const override;
   vfs::Result<std::unique_ptr<SutSession>> open(vfs::Vfs& vfs) override;
+  std::vector<FileRegion> describe_regions(const DiskImage& image) const override;
 
  private:
   engine::Options options_;

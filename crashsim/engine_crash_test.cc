@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "crashsim/engine_adapter.h"
 #include "crashsim/image_io.h"
@@ -74,14 +75,53 @@ TEST(EngineCrashTest, TornIsClean) {
   expect_clean(Simulator(sut).run(churn({.kind = ModelKind::kTorn, .samples_per_point = 16}, 60)), 2000);
 }
 
-TEST(EngineCrashTest, CorruptIsDetectedOrHarmless) {
+// Under media faults aimed at every region of both files, every fault is
+// refused or recovered from exactly (or hit dead bytes, or dropped only the
+// last commit that it damaged): never silent.
+TEST(EngineCrashTest, CorruptIsRefusedOrRecoveredNeverSilent) {
   EngineSystem sut(engine_options());
   const ScenarioResult r =
       Simulator(sut).run(churn({.kind = ModelKind::kCorrupt, .corrupt_points = 60, .faults_per_point = 50}, 100));
   expect_clean(r, 2000);
   const Coverage& c = r.models[0].coverage;
-  EXPECT_EQ(c.corruption_reported + c.faults_harmless, c.states_checked);
-  EXPECT_GT(c.corruption_reported, 0u);
+  EXPECT_EQ(c.faults.checked(), c.states_checked);
+  EXPECT_EQ(c.faults.silent + c.faults.misreported, 0u);
+  EXPECT_GT(c.faults.refused, 0u);
+  EXPECT_GT(c.faults.recovered, 0u);
+  for (const char* kind : {"wal-header", "wal-commit-frame", "wal-frame-trailer", "wal-page-leaf", "data-meta",
+                           "data-leaf"}) {
+    EXPECT_TRUE(c.fault_regions.contains(kind)) << kind;
+  }
+}
+
+// The regions the corrupt model aims at: at every crash point they tile both
+// files exactly (no gap, no overlap), and over a run every part of the format
+// the run writes shows up under its own kind.
+TEST(EngineCrashTest, RegionsTileBothFilesAndNameEveryPart) {
+  EngineSystem sut(engine_options());
+  const Scenario s = churn({.kind = ModelKind::kLoseUnsynced}, 30);
+  const Simulator sim(sut);
+  auto recording = sim.record(s);
+  ASSERT_TRUE(recording.ok()) << recording.status().to_string();
+  std::set<std::string> kinds;
+  for (uint64_t p : recording->trace.canonical_points()) {
+    auto image = sim.build_state(*recording, s.options, std::to_string(p) + ":lose-unsynced");
+    ASSERT_TRUE(image.ok()) << image.status().to_string();
+    std::map<std::string, uint64_t> covered;  // path -> end of the last region
+    for (const FileRegion& r : sut.describe_regions(*image)) {
+      ASSERT_TRUE(image->files.contains(r.path)) << r.path;
+      EXPECT_EQ(r.offset, covered[r.path]) << "point " << p << ": " << r.kind << " in " << r.path;
+      EXPECT_GT(r.length, 0u);
+      covered[r.path] = r.offset + r.length;
+      kinds.insert(r.kind);
+    }
+    for (const auto& [path, bytes] : image->files) EXPECT_EQ(covered[path], bytes->size()) << "point " << p << ": " << path;
+  }
+  for (const char* kind : {"wal-header", "wal-commit-frame", "wal-frame-trailer", "wal-page-leaf", "wal-stale-frame",
+                           "wal-empty-slot", "data-meta", "data-leaf"}) {
+    EXPECT_TRUE(kinds.contains(kind)) << kind;
+  }
+  for (const std::string& kind : kinds) EXPECT_EQ(kind.find("unknown"), std::string::npos) << kind;
 }
 
 // Data-file pages written by a checkpoint are never synced, yet the WAL is

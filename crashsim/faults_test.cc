@@ -273,11 +273,11 @@ TEST(FailedCommitOracleTest, AFailedAttemptIsNoTransactionButMayBeVisibleUntilTh
   ASSERT_EQ(oracle->failed_count(1), 1u);
 
   const KvState with_failed{{"a", "1"}, {"b", "2"}};
-  EXPECT_TRUE(judge_visible_state(*oracle, {.acked = 1, .failed = 1}, with_failed, false).empty());
-  EXPECT_TRUE(judge_visible_state(*oracle, {.acked = 1, .failed = 1}, KvState{{"a", "1"}}, false).empty());
+  EXPECT_TRUE(judge_visible_state(*oracle, {.acked = 1, .failed = 1}, with_failed).empty());
+  EXPECT_TRUE(judge_visible_state(*oracle, {.acked = 1, .failed = 1}, KvState{{"a", "1"}}).empty());
   // Before the attempt was made, or once the next commit is acknowledged, it may not show.
-  EXPECT_FALSE(judge_visible_state(*oracle, {.acked = 1}, with_failed, false).empty());
-  EXPECT_FALSE(judge_visible_state(*oracle, {.acked = 2}, with_failed, false).empty());
+  EXPECT_FALSE(judge_visible_state(*oracle, {.acked = 1}, with_failed).empty());
+  EXPECT_FALSE(judge_visible_state(*oracle, {.acked = 2}, with_failed).empty());
 
   // The timeline counts the failed attempts of the next transaction.
   const Frontier f = frontiers_at(trace, {}, {5}).front();

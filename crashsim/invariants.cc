@@ -51,23 +51,30 @@ Finding lost_suffix(const Oracle& oracle, const KvState& visible, size_t i, size
       if (want == got) continue;
       f.expected = describe_entry(op.key, want) + " (from transaction " + std::to_string(j) + ")";
       f.observed = describe_entry(op.key, got);
+      f.keys = {op.key};
       break;
     }
   }
   return f;
 }
 
-// The first key where `visible` and S_i differ.
-std::pair<std::string, std::string> first_difference(const Oracle& oracle, const KvState& visible, size_t i) {
+// `invariant` shown at the first key where `visible` and S_i differ.
+Finding first_difference(const Oracle& oracle, const KvState& visible, size_t i, std::string_view invariant,
+                         std::string message) {
+  Finding f{std::string(invariant), "(no difference found)", "(no difference found)", std::move(message), {}};
   std::set<std::string> keys;
   for (const auto& [key, history] : oracle.histories()) keys.insert(key);
   for (const auto& entry : visible) keys.insert(entry.first);
   for (const std::string& key : keys) {
     const std::optional<std::string> want = oracle.value_after(i, key);
     const std::optional<std::string> got = lookup(visible, key);
-    if (want != got) return {describe_entry(key, want), describe_entry(key, got)};
+    if (want == got) continue;
+    f.expected = describe_entry(key, want);
+    f.observed = describe_entry(key, got);
+    f.keys = {key};
+    break;
   }
-  return {"(no difference found)", "(no difference found)"};
+  return f;
 }
 
 // For one key: the prefixes i in [0, last] whose S_i agrees with what is
@@ -111,7 +118,7 @@ std::vector<Finding> diagnose(const Oracle& oracle, Expectation expect, const Kv
         findings.push_back({std::string(invariant::kAtomicity), "key \"" + printable(key) + "\" as some transaction up to " +
                                 std::to_string(last) + " left it",
                             describe_entry(key, seen),
-                            "a key holds a value that no transaction committed before the crash"});
+                            "a key holds a value that no transaction committed before the crash", {key}});
       }
       return;
     }
@@ -131,6 +138,7 @@ std::vector<Finding> diagnose(const Oracle& oracle, Expectation expect, const Kv
     f.expected = describe_entry(upper.key, oracle.value_after(lower.prefix, upper.key)) + " (as after transaction " +
                  std::to_string(shown) + ")";
     f.observed = describe_entry(upper.key, lookup(visible, upper.key));
+    f.keys = {lower.key, upper.key};
     const std::string witness = describe_entry(lower.key, lookup(visible, lower.key));
     if (shown == missing) {
       f.invariant = invariant::kAtomicity;
@@ -146,15 +154,31 @@ std::vector<Finding> diagnose(const Oracle& oracle, Expectation expect, const Kv
       f.invariant = invariant::kDurability;
       f.message = "transaction " + std::to_string(missing) + " was acknowledged before the crash but key \"" +
                   printable(upper.key) + "\" does not show it";
+      f.keys = {upper.key};
       findings.push_back(std::move(f));
     }
   }
   if (findings.empty()) {
-    const auto [want, got] = first_difference(oracle, visible, last);
-    findings.push_back({std::string(invariant::kAtomicity), want, got,
-                        "the visible state is not the state after any prefix of the commit order"});
+    findings.push_back(first_difference(oracle, visible, last, invariant::kAtomicity,
+                                        "the visible state is not the state after any prefix of the commit order"));
   }
   return findings;
+}
+
+// Exactly what the crash point allows: S_acked, S_acked+1 with a commit in
+// flight, or S_acked with one of the failed attempts at the next transaction.
+bool allowed_at_crash_point(const Oracle& oracle, Expectation expect, const KvState& visible, uint64_t hash) {
+  const size_t n = oracle.txn_count();
+  const size_t acked = std::min<size_t>(expect.acked, n);
+  const size_t last = std::min<size_t>(acked + (expect.in_flight ? 1 : 0), n);
+  for (size_t i = acked; i <= last; ++i) {
+    if (oracle.matches(visible, hash, i)) return true;
+  }
+  const size_t failed = std::min<size_t>(expect.failed, oracle.failed_count(acked));
+  for (size_t k = 0; k < failed; ++k) {
+    if (oracle.state_with_failed(acked, k) == visible) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -164,29 +188,71 @@ std::string describe_entry(const std::string& key, const std::optional<std::stri
   return value ? s + " = \"" + printable(*value) + "\"" : s + " absent";
 }
 
-std::vector<Finding> judge_visible_state(const Oracle& oracle, Expectation expect, const KvState& visible,
-                                         bool media_faults) {
+std::vector<Finding> judge_visible_state(const Oracle& oracle, Expectation expect, const KvState& visible) {
   const size_t n = oracle.txn_count();
   const size_t acked = std::min<size_t>(expect.acked, n);
   const size_t last = std::min<size_t>(acked + (expect.in_flight ? 1 : 0), n);
-  const size_t first = media_faults ? 0 : acked;
   const uint64_t hash = Oracle::state_hash(visible);
-  for (size_t i = first; i <= last; ++i) {
-    if (oracle.matches(visible, hash, i)) return {};
-  }
-  const size_t failed = std::min<size_t>(expect.failed, oracle.failed_count(acked));
-  for (size_t k = 0; k < failed; ++k) {
-    if (oracle.state_with_failed(acked, k) == visible) return {};
-  }
-  if (media_faults) {
-    const auto [want, got] = first_difference(oracle, visible, last);
-    return {{std::string(invariant::kSilentCorruption), want, got,
-             "reads returned data that no prefix of the commit order holds, and no error was reported"}};
-  }
+  if (allowed_at_crash_point(oracle, expect, visible, hash)) return {};
   for (size_t i = acked; i-- > 0;) {
     if (oracle.matches(visible, hash, i)) return {lost_suffix(oracle, visible, i, acked)};
   }
   return diagnose(oracle, expect, visible, last);
+}
+
+MediaJudgement judge_under_media_fault(const Oracle& oracle, Expectation expect, const KvState& visible,
+                                       std::optional<size_t> droppable) {
+  const size_t acked = std::min<size_t>(expect.acked, oracle.txn_count());
+  const uint64_t hash = Oracle::state_hash(visible);
+  if (allowed_at_crash_point(oracle, expect, visible, hash)) return {};
+  for (size_t i = droppable.value_or(acked); i < acked; ++i) {
+    if (oracle.matches(visible, hash, i)) return {{}, true};
+  }
+  // Wrong data: a value the key never held in S_0..S_acked. (The in-flight
+  // transaction applied whole was allowed above; applied in part, its
+  // values make a state that never existed.)
+  std::set<std::string> keys;
+  for (const auto& [key, history] : oracle.histories()) keys.insert(key);
+  for (const auto& entry : visible) keys.insert(entry.first);
+  std::optional<std::string> lost_key;
+  size_t lost_keys = 0;
+  for (const std::string& key : keys) {
+    const std::optional<std::string> seen = lookup(visible, key);
+    const std::optional<std::string> want = oracle.value_after(acked, key);
+    if (seen == want) continue;
+    const auto it = oracle.histories().find(key);
+    if (!consistent_prefixes(it == oracle.histories().end() ? nullptr : &it->second, seen, acked)) {
+      return {{{std::string(invariant::kSilentCorruption), describe_entry(key, want), describe_entry(key, seen),
+                "reads returned a value this key never held in any acknowledged state, and no error was reported",
+                {key}}}};
+    }
+    if (!lost_key) lost_key = key;
+    ++lost_keys;
+  }
+  if (!lost_key) return {};  // every key as in S_acked: that is S_acked, allowed above
+  Finding f;
+  f.invariant = invariant::kSilentLoss;
+  f.expected = describe_entry(*lost_key, oracle.value_after(acked, *lost_key)) + " (acknowledged)";
+  f.observed = describe_entry(*lost_key, lookup(visible, *lost_key));
+  f.keys = {*lost_key};
+  std::optional<size_t> prefix;
+  for (size_t i = acked; i-- > 0 && !prefix;) {
+    if (oracle.matches(visible, hash, i)) prefix = i;
+  }
+  if (prefix) {
+    f.message = txn_range(*prefix, acked - 1) + ", acknowledged before the crash, " +
+                (acked - *prefix == 1 ? "is" : "are") + " gone and no error was reported: the state is the one after " +
+                (*prefix == 0 ? std::string("no transaction") : "transaction " + std::to_string(*prefix - 1));
+    if (!droppable) {
+      f.message += " (the fault is not in bytes the last commit wrote, so this is no torn tail)";
+    } else if (*prefix < *droppable) {
+      f.message += " (the fault may drop transactions from " + std::to_string(*droppable) + " on, not more)";
+    }
+  } else {
+    f.message = std::to_string(lost_keys) + (lost_keys == 1 ? " key lacks" : " keys lack") +
+                " acknowledged data (each shows a value from an earlier state) and no error was reported";
+  }
+  return {{std::move(f)}};
 }
 
 }  // namespace crashsim

@@ -10,8 +10,11 @@
 //   leak                     every page is reachable or free, none both (engine-specific, from verify())
 //   idempotent-recovery      a crash during recovery, then a reopen, still satisfies all of the above
 //   silent-corruption        (corrupt model) a read returned wrong data without an error
+//   silent-loss              (corrupt model) the store shows less than it acknowledged without an
+//                            error (beyond the one exception for the last commit's own bytes)
 //   writable-after-recovery  after recovery the store accepts a new write and reopens with it
 //   workload-read            a get during the workload returned something other than the committed value
+//   workload                 a workload step failed on a run without injected faults (the disk was fine)
 //   error-discipline         (injected faults) after a failed sync, no commit or checkpoint reports
 //                            success until the store is reopened
 #pragma once
@@ -34,8 +37,10 @@ inline constexpr std::string_view kStructure = "structure";
 inline constexpr std::string_view kLeak = "leak";
 inline constexpr std::string_view kIdempotentRecovery = "idempotent-recovery";
 inline constexpr std::string_view kSilentCorruption = "silent-corruption";
+inline constexpr std::string_view kSilentLoss = "silent-loss";
 inline constexpr std::string_view kWritableAfterRecovery = "writable-after-recovery";
 inline constexpr std::string_view kWorkloadRead = "workload-read";
+inline constexpr std::string_view kWorkload = "workload";
 inline constexpr std::string_view kErrorDiscipline = "error-discipline";
 }  // namespace invariant
 
@@ -45,6 +50,10 @@ struct Finding {
   std::string expected;
   std::string observed;
   std::string message;
+  // The keys whose values show it, in the order the message names them; the
+  // one `expected` and `observed` describe comes last. Empty when no key does
+  // (an open that failed, a structural finding).
+  std::vector<std::string> keys;
 };
 
 // Judges the visible state at a crash point whose markers say `expect`.
@@ -58,11 +67,26 @@ struct Finding {
 //   * some key shows transaction j applied while another shows transaction
 //     u <= j not applied: j == u -> atomicity, j > u -> ordering; and
 //     durability too when u was acknowledged.
-// With media_faults (the corrupt model) any prefix S_0..S_{acked+in_flight}
-// is accepted (a damaged log may lose its tail, as a torn write does) and
-// anything else is silent-corruption.
-std::vector<Finding> judge_visible_state(const Oracle& oracle, Expectation expect, const KvState& visible,
-                                         bool media_faults);
+std::vector<Finding> judge_visible_state(const Oracle& oracle, Expectation expect, const KvState& visible);
+
+// What a state read back without any error shows under a media fault.
+struct MediaJudgement {
+  std::vector<Finding> findings;  // empty when allowed
+  bool tail_dropped = false;      // allowed only through the last-commit exception
+};
+
+// Judges a state read back without any error from a crash state with one
+// media fault (the corrupt model). Allowed is exactly what the same crash
+// point without the fault allows (judge_visible_state), and, when the fault
+// lies in bytes the last acknowledged commit that wrote anything wrote
+// (crashsim/fault_footprint.h), S_droppable .. S_acked-1: the commits from
+// `droppable` on dropped, as a torn write would leave them (tail_dropped). Anything else:
+//   * some key holds a value it never held in S_0..S_acked, other than the
+//     in-flight transaction applied whole          -> silent-corruption
+//   * else (every key shows a value it held in some earlier prefix: the
+//     state lacks acknowledged data)                  -> silent-loss
+MediaJudgement judge_under_media_fault(const Oracle& oracle, Expectation expect, const KvState& visible,
+                                       std::optional<size_t> droppable);
 
 // `key "k01" = "t3.0:abc"` or `key "k01" absent`, with unprintable bytes as \xNN
 // and long values shortened.

@@ -16,6 +16,8 @@ constexpr NameTable<FaultKind, kFaultKinds> kFaultNames = {{
     {FaultKind::kCompensate, "compensate"},
     {FaultKind::kZeroSector, "zero-sector"},
     {FaultKind::kGarbageSector, "garbage-sector"},
+    {FaultKind::kLostWrite, "lost-write"},
+    {FaultKind::kMisdirectedWrite, "misdirected-write"},
 }};
 
 // How far apart the two bytes of a swap or a compensating change may be: close
@@ -34,8 +36,11 @@ std::optional<FaultKind> fault_kind_from_name(std::string_view name) {
   return value_in(kFaultNames, name);
 }
 
+bool is_write_fault(FaultKind kind) { return kind == FaultKind::kLostWrite || kind == FaultKind::kMisdirectedWrite; }
+
 std::string describe_fault(const MediaFault& fault) {
   std::string s(fault_kind_name(fault.kind));
+  if (is_write_fault(fault.kind)) s += " of op " + std::to_string(fault.op);
   s += " at " + fault.path + " offset " + std::to_string(fault.offset);
   switch (fault.kind) {
     case FaultKind::kBitFlip:
@@ -50,11 +55,21 @@ std::string describe_fault(const MediaFault& fault) {
     case FaultKind::kGarbageSector:
       s += " (noise seed " + std::to_string(fault.param) + ")";
       break;
+    case FaultKind::kLostWrite:
+      s += " +" + std::to_string(fault.length);
+      break;
+    case FaultKind::kMisdirectedWrite:
+      s += " +" + std::to_string(fault.length) + " landed at offset " + std::to_string(fault.target);
+      break;
   }
+  if (!fault.region.empty()) s += " in " + fault.region;
   return s;
 }
 
 vfs::Status apply_fault(const MediaFault& fault, uint32_t sector_size, DiskImage& image) {
+  if (is_write_fault(fault.kind)) {
+    return vfs::Status::invalid_argument("media fault " + describe_fault(fault) + ": a write fault needs the trace");
+  }
   const auto it = image.files.find(fault.path);
   if (it == image.files.end()) {
     return vfs::Status::invalid_argument("media fault on " + fault.path + ": no such file in the crash state");
@@ -80,6 +95,9 @@ vfs::Status apply_fault(const MediaFault& fault, uint32_t sector_size, DiskImage
       ++b[fault.offset];
       --b[last];
       break;
+    case FaultKind::kLostWrite:
+    case FaultKind::kMisdirectedWrite:
+      break;
     case FaultKind::kZeroSector:
     case FaultKind::kGarbageSector: {
       const uint64_t start = fault.offset / sector_size * sector_size;
@@ -95,6 +113,46 @@ vfs::Status apply_fault(const MediaFault& fault, uint32_t sector_size, DiskImage
   return vfs::Status();
 }
 
+std::optional<MediaFault> sample_fault_in(FaultKind kind, const std::string& path, const Bytes& bytes, uint64_t begin,
+                                          uint64_t end, Rng& rng) {
+  if (is_write_fault(kind) || begin >= end || end > bytes.size()) return std::nullopt;
+  MediaFault fault;
+  fault.kind = kind;
+  fault.path = path;
+  fault.offset = begin + rng.below(end - begin);
+  switch (kind) {
+    case FaultKind::kBitFlip:
+      fault.param = rng.below(8);
+      break;
+    case FaultKind::kSwapBytes:
+    case FaultKind::kCompensate: {
+      // Both bytes inside the range when it holds two, else the second one after it.
+      const uint64_t last = end - begin >= 2 ? end : bytes.size();
+      if (last - begin < 2) return std::nullopt;
+      // Prefer a pair the fault really changes: two different bytes for a
+      // swap; for a compensating change, a first byte that can go up and a
+      // second that can go down without wrapping (a wrap would change the sum).
+      for (int attempt = 0; attempt < kPairAttempts; ++attempt) {
+        fault.offset = begin + rng.below(std::min(end, last - 1) - begin);
+        fault.param = rng.between(1, std::min<uint64_t>(kMaxPairDistance, last - 1 - fault.offset));
+        const uint8_t x = bytes[fault.offset];
+        const uint8_t y = bytes[fault.offset + fault.param];
+        const bool changes = kind == FaultKind::kSwapBytes ? x != y : (x < 0xff && y > 0);
+        if (changes) break;
+      }
+      break;
+    }
+    case FaultKind::kZeroSector:
+    case FaultKind::kLostWrite:
+    case FaultKind::kMisdirectedWrite:
+      break;
+    case FaultKind::kGarbageSector:
+      fault.param = rng.next();
+      break;
+  }
+  return fault;
+}
+
 std::optional<MediaFault> sample_fault(FaultKind kind, const DiskImage& image, Rng& rng) {
   std::vector<const std::pair<const std::string, SharedBytes>*> files;
   for (const auto& entry : image.files) {
@@ -102,35 +160,7 @@ std::optional<MediaFault> sample_fault(FaultKind kind, const DiskImage& image, R
   }
   if (files.empty()) return std::nullopt;
   const auto& [path, contents] = *files[rng.below(files.size())];
-  const Bytes& b = *contents;
-  MediaFault fault{kind, path, rng.below(b.size()), 0};
-  switch (kind) {
-    case FaultKind::kBitFlip:
-      fault.param = rng.below(8);
-      break;
-    case FaultKind::kSwapBytes:
-    case FaultKind::kCompensate: {
-      if (b.size() < 2) return std::nullopt;
-      // Prefer a pair the fault really changes: two different bytes for a
-      // swap; for a compensating change, a first byte that can go up and a
-      // second that can go down without wrapping (a wrap would change the sum).
-      for (int attempt = 0; attempt < kPairAttempts; ++attempt) {
-        fault.offset = rng.below(b.size() - 1);
-        fault.param = rng.between(1, std::min<uint64_t>(kMaxPairDistance, b.size() - 1 - fault.offset));
-        const uint8_t x = b[fault.offset];
-        const uint8_t y = b[fault.offset + fault.param];
-        const bool changes = kind == FaultKind::kSwapBytes ? x != y : (x < 0xff && y > 0);
-        if (changes) break;
-      }
-      break;
-    }
-    case FaultKind::kZeroSector:
-      break;
-    case FaultKind::kGarbageSector:
-      fault.param = rng.next();
-      break;
-  }
-  return fault;
+  return sample_fault_in(kind, path, *contents, 0, contents->size(), rng);
 }
 
 }  // namespace crashsim

@@ -59,6 +59,9 @@ Oracle::Oracle(std::vector<Batch> txns, std::vector<std::vector<Batch>> failed)
     hashes_.push_back(hash);
     sizes_.push_back(state.size());
   }
+  keys_.reserve(history_.size());
+  for (const auto& entry : history_) keys_.push_back(entry.first);
+  std::sort(keys_.begin(), keys_.end());
 }
 
 Oracle Oracle::from_steps(const std::vector<Step>& steps) { return Oracle(commit_batches(steps)); }
@@ -81,6 +84,7 @@ std::vector<Batch> Oracle::commit_batches(const std::vector<Step>& steps) {
       case StepKind::kGet:
       case StepKind::kCheckpoint:
       case StepKind::kReopen:
+      case StepKind::kCrashReopen:
         break;
     }
   }

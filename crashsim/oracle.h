@@ -54,6 +54,8 @@ class Oracle {
   // (j, v) means S_{j+1}[key] = v (nullopt: deleted), until the next entry.
   using History = std::vector<std::pair<uint32_t, std::optional<std::string>>>;
   const std::unordered_map<std::string, History>& histories() const { return history_; }
+  // Every key some transaction wrote, sorted.
+  const std::vector<std::string>& keys() const { return keys_; }
 
   static uint64_t state_hash(const KvState& state);
 
@@ -61,6 +63,7 @@ class Oracle {
   std::vector<Batch> txns_;
   std::vector<std::vector<Batch>> failed_;
   std::unordered_map<std::string, History> history_;
+  std::vector<std::string> keys_;  // of history_, sorted
   std::vector<uint64_t> hashes_;  // of S_0 .. S_n
   std::vector<size_t> sizes_;
 };

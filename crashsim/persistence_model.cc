@@ -5,8 +5,10 @@
 #include <set>
 #include <utility>
 
+#include "crashsim/fault_plan.h"
 #include "crashsim/name_table.h"
 #include "crashsim/rng.h"
+#include "crashsim/write_faults.h"
 
 namespace crashsim {
 
@@ -137,19 +139,28 @@ std::vector<Choice> pending_choices(const ModelConfig& config, const Trace& trac
   return out;
 }
 
-std::vector<Choice> fault_choices(const ModelConfig& config, const Frontier& frontier) {
-  const DiskImage base = frontier.durable_image();
-  Rng rng = Rng::derive({config.seed, frontier.point, static_cast<uint64_t>(config.kind)});
+std::vector<Choice> fault_choices(const ModelConfig& config, const Trace& trace, const Frontier& frontier,
+                                  const FaultTargets& targets) {
+  std::vector<uint64_t> computed;
+  if (targets.durable == nullptr) computed = durable_at(trace, frontier.rules);
+  const std::vector<uint64_t>& durable = targets.durable != nullptr ? *targets.durable : computed;
   std::vector<Choice> out;
-  std::set<std::string> seen;
-  for (uint32_t i = 0; i < config.faults_per_point; ++i) {
-    const auto kind = static_cast<FaultKind>(i % kFaultKinds);
-    std::optional<MediaFault> fault = sample_fault(kind, base, rng);
-    if (!fault) continue;
-    Choice c{{}, config.sector_size, std::move(fault)};
-    if (seen.insert(encode_choice(config.kind, c)).second) out.push_back(std::move(c));
+  for (MediaFault& fault : plan_faults(config, trace, durable, frontier, frontier.durable_image(), targets.regions)) {
+    out.push_back(Choice{{}, config.sector_size, std::move(fault)});
   }
   return out;
+}
+
+// "3" for a byte fault; "<op>.<length>" for a lost write, "<op>.<length>.<target>" misdirected.
+std::string fault_params(const MediaFault& f) {
+  switch (f.kind) {
+    case FaultKind::kLostWrite:
+      return std::to_string(f.op) + "." + std::to_string(f.length);
+    case FaultKind::kMisdirectedWrite:
+      return std::to_string(f.op) + "." + std::to_string(f.length) + "." + std::to_string(f.target);
+    default:
+      return std::to_string(f.param);
+  }
 }
 
 bool parse_u64(std::string_view s, uint64_t* out) {
@@ -242,7 +253,8 @@ std::string encode_choice(ModelKind kind, const Choice& choice) {
       if (!choice.fault) return {};
       const MediaFault& f = *choice.fault;
       return std::to_string(choice.sector_size) + ":" + std::string(fault_kind_name(f.kind)) + ":" +
-             std::to_string(f.offset) + ":" + std::to_string(f.param) + ":" + f.path;
+             std::to_string(f.offset) + ":" + fault_params(f) + ":" + (f.region.empty() ? "-" : f.region) + ":" +
+             f.path;
     }
   }
   return {};
@@ -295,9 +307,28 @@ Result<Choice> decode_choice(ModelKind kind, std::string_view text, const Trace&
       const std::optional<FaultKind> fk = fault_kind_from_name(take_field(rest));
       if (!fk) return bad_choice(kind, text, "unknown fault kind");
       f.kind = *fk;
-      if (!parse_u64(take_field(rest), &f.offset) || !parse_u64(take_field(rest), &f.param) || rest.empty()) {
-        return bad_choice(kind, text, "expected <sector>:<fault>:<offset>:<param>:<path>");
+      const bool offset_ok = parse_u64(take_field(rest), &f.offset);
+      std::string_view params = take_field(rest);
+      const std::string_view region = take_field(rest);
+      bool params_ok = false;
+      if (!is_write_fault(f.kind)) {
+        params_ok = parse_u64(params, &f.param);
+      } else {
+        const size_t dot = params.find('.');
+        const std::string_view op = params.substr(0, dot);
+        params = dot == std::string_view::npos ? std::string_view() : params.substr(dot + 1);
+        const size_t dot2 = params.find('.');
+        const bool misdirected = f.kind == FaultKind::kMisdirectedWrite;
+        params_ok = parse_u64(op, &f.op) && parse_u64(params.substr(0, dot2), &f.length) &&
+                    (dot2 != std::string_view::npos) == misdirected &&
+                    (!misdirected || parse_u64(params.substr(dot2 + 1), &f.target));
       }
+      if (!offset_ok || !params_ok || region.empty() || rest.empty()) {
+        return bad_choice(kind, text,
+                          "expected <sector>:<fault>:<offset>:<param>:<region>:<path> (param <op>.<length> for a lost "
+                          "write, <op>.<length>.<target> for a misdirected one; region - for none)");
+      }
+      if (region != "-") f.region = std::string(region);
       f.path = std::string(rest);
       choice.fault = std::move(f);
       return choice;
@@ -341,7 +372,8 @@ bool samples_at(const ModelConfig& config, const Trace& trace, const Frontier& f
   return false;
 }
 
-std::vector<Choice> choices_at(const ModelConfig& config, const Trace& trace, const Frontier& frontier) {
+std::vector<Choice> choices_at(const ModelConfig& config, const Trace& trace, const Frontier& frontier,
+                               const FaultTargets& targets) {
   switch (config.kind) {
     case ModelKind::kProcessCrash:
     case ModelKind::kLoseUnsynced:
@@ -350,7 +382,7 @@ std::vector<Choice> choices_at(const ModelConfig& config, const Trace& trace, co
     case ModelKind::kTorn:
       return pending_choices(config, trace, frontier);
     case ModelKind::kCorrupt:
-      return fault_choices(config, frontier);
+      return fault_choices(config, trace, frontier, targets);
   }
   return {};
 }
@@ -365,7 +397,11 @@ Result<DiskImage> build_image(ModelKind kind, const Trace& trace, const Frontier
       if (!choice.fault) return Status::invalid_argument("corrupt crash state without a media fault");
       if (choice.sector_size == 0) return Status::invalid_argument("corrupt crash state with sector size 0");
       DiskImage image = frontier.durable_image();
-      RETURN_IF_ERROR(apply_fault(*choice.fault, choice.sector_size, image));
+      if (is_write_fault(choice.fault->kind)) {
+        RETURN_IF_ERROR(apply_write_fault(trace, frontier, *choice.fault, image));
+      } else {
+        RETURN_IF_ERROR(apply_fault(*choice.fault, choice.sector_size, image));
+      }
       return image;
     }
     case ModelKind::kReorder:

@@ -10,7 +10,9 @@
 //                  and truncates, applied in issue order
 //   torn           reorder, plus a persisted pending write may be torn: only some
 //                  of its sectors reached the disk, the others keep their old bytes
-//   corrupt        lose-unsynced, plus one media fault in durable data
+//   corrupt        lose-unsynced, plus one media fault in durable data, aimed
+//                  at the regions the system under test describes
+//                  (crashsim/fault_plan.h)
 //
 // reorder and torn enumerate every choice while there are at most
 // `enumerate_bound` pending writes (reorder) or pending sectors (torn), and
@@ -27,6 +29,7 @@
 #include "crashsim/disk_image.h"
 #include "crashsim/mask.h"
 #include "crashsim/media_fault.h"
+#include "crashsim/system_under_test.h"
 #include "crashsim/timeline.h"
 #include "crashsim/trace.h"
 #include "vfs/status.h"
@@ -79,9 +82,22 @@ vfs::Result<Choice> decode_choice(ModelKind kind, std::string_view text, const T
 
 // States the model allows at this frontier (choices, not distinct images).
 double allowed_states(const ModelConfig& config, const Trace& trace, const Frontier& frontier);
+
+// What the corrupt model aims at, at one crash point; the other models ignore it.
+struct FaultTargets {
+  // SystemUnderTest::describe_regions of the frontier's durable image;
+  // empty: faults at uniform offsets.
+  std::vector<FileRegion> regions;
+  // durable_at() of the trace for the frontier's rules (computed when null):
+  // the writes a lost or misdirected write fault can pick.
+  const std::vector<uint64_t>* durable = nullptr;
+};
+
 // The choices to check here: all of them within the bound, else a seeded
-// sample that always includes "nothing pending persisted" and "everything persisted".
-std::vector<Choice> choices_at(const ModelConfig& config, const Trace& trace, const Frontier& frontier);
+// sample that always includes "nothing pending persisted" and "everything
+// persisted"; for corrupt, the faults plan_faults() draws.
+std::vector<Choice> choices_at(const ModelConfig& config, const Trace& trace, const Frontier& frontier,
+                               const FaultTargets& targets = {});
 // True when choices_at had to sample at this frontier.
 bool samples_at(const ModelConfig& config, const Trace& trace, const Frontier& frontier);
 

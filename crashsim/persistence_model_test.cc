@@ -247,22 +247,64 @@ TEST_F(ModelTest, MediaFaultsChangeExactlyWhatTheyName) {
     EXPECT_TRUE(c.ok()) << c.status().to_string();
     return c.ok() ? file_text(image(ModelKind::kCorrupt, fr, *c), "f") : std::string();
   };
-  EXPECT_EQ(corrupted("4:bit-flip:1:0:f"), std::string("\x10\x21\x30\x40\x50\x60\x70\x80", 8));
-  EXPECT_EQ(corrupted("4:swap-bytes:0:2:f"), std::string("\x30\x20\x10\x40\x50\x60\x70\x80", 8));
-  EXPECT_EQ(corrupted("4:compensate:0:1:f"), std::string("\x11\x1f\x30\x40\x50\x60\x70\x80", 8));
-  EXPECT_EQ(corrupted("4:zero-sector:5:0:f"), std::string("\x10\x20\x30\x40\0\0\0\0", 8));
-  const std::string garbage = corrupted("4:garbage-sector:1:99:f");
+  EXPECT_EQ(corrupted("4:bit-flip:1:0:-:f"), std::string("\x10\x21\x30\x40\x50\x60\x70\x80", 8));
+  EXPECT_EQ(corrupted("4:swap-bytes:0:2:-:f"), std::string("\x30\x20\x10\x40\x50\x60\x70\x80", 8));
+  EXPECT_EQ(corrupted("4:compensate:0:1:-:f"), std::string("\x11\x1f\x30\x40\x50\x60\x70\x80", 8));
+  EXPECT_EQ(corrupted("4:zero-sector:5:0:some-region:f"), std::string("\x10\x20\x30\x40\0\0\0\0", 8));
+  const std::string garbage = corrupted("4:garbage-sector:1:99:-:f");
   EXPECT_NE(garbage.substr(0, 4), std::string("\x10\x20\x30\x40", 4));
   EXPECT_EQ(garbage.substr(4), std::string("\x50\x60\x70\x80", 4));
-  const auto outside = decode_choice(ModelKind::kCorrupt, "4:bit-flip:8:0:f", trace_, fr);
+  const auto outside = decode_choice(ModelKind::kCorrupt, "4:bit-flip:8:0:-:f", trace_, fr);
   ASSERT_TRUE(outside.ok());
   EXPECT_FALSE(build_image(ModelKind::kCorrupt, trace_, fr, *outside).ok());
+  for (const char* bad : {"4:bit-flip:1:0:f", "4:lost-write:0:3:-:f", "4:misdirected-write:0:3.4:-:f", "4:bit-flip:x:0:-:f"}) {
+    EXPECT_FALSE(decode_choice(ModelKind::kCorrupt, bad, trace_, fr).ok()) << bad;
+  }
+}
+
+// A lost write brings back what the bytes held before it; a misdirected one
+// also lands on another place. A later durable write still lands where it
+// was meant to, and the state id round-trips.
+TEST_F(ModelTest, WriteFaultsPutADurableWriteInTheWrongPlace) {
+  auto f = create("f");                      // 0
+  sync_dir(".");                             // 1
+  write(*f, 0, "AAAABBBBCCCC");               // 2
+  sync(*f);                                  // 3
+  write(*f, 0, "aaaabbbb");                   // 4: rewrites the first two "pages"
+  sync(*f);                                  // 5
+  write(*f, 0, "1");                          // 6: a later write over part of it
+  sync(*f);                                  // 7
+  const Frontier fr = at_end();
+  auto corrupted = [&](const std::string& choice) {
+    const auto c = decode_choice(ModelKind::kCorrupt, choice, trace_, fr);
+    EXPECT_TRUE(c.ok()) << c.status().to_string();
+    if (!c.ok()) return std::string();
+    EXPECT_EQ(encode_choice(ModelKind::kCorrupt, *c), choice);
+    return file_text(image(ModelKind::kCorrupt, fr, *c), "f");
+  };
+  EXPECT_EQ(file_text(image(ModelKind::kLoseUnsynced, fr), "f"), "1aaabbbbCCCC");
+  EXPECT_EQ(corrupted("4:lost-write:0:4.8:-:f"), "1AAABBBBCCCC");
+  EXPECT_EQ(corrupted("4:lost-write:4:4.4:data-page:f"), "1aaaBBBBCCCC");
+  EXPECT_EQ(corrupted("4:misdirected-write:4:4.4.8:data-page:f"), "1aaaBBBBbbbb");
+  EXPECT_EQ(corrupted("4:misdirected-write:0:4.4.4:-:f"), "1AAAaaaaCCCC");
+  // Not a write to f, not durable yet, or a part outside the write.
+  for (const char* bad : {"4:lost-write:0:5.4:-:f", "4:lost-write:8:4.8:-:f", "4:misdirected-write:0:4.4.10:-:f"}) {
+    const auto c = decode_choice(ModelKind::kCorrupt, bad, trace_, fr);
+    ASSERT_TRUE(c.ok()) << bad;
+    EXPECT_FALSE(build_image(ModelKind::kCorrupt, trace_, fr, *c).ok()) << bad;
+  }
+  write(*f, 0, "zz");  // 8: pending, not durable
+  const Frontier later = at_end();
+  const auto pending = decode_choice(ModelKind::kCorrupt, "4:lost-write:0:8.2:-:f", trace_, later);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_FALSE(build_image(ModelKind::kCorrupt, trace_, later, *pending).ok());
 }
 
 TEST_F(ModelTest, CorruptSamplesEveryFaultKindInDurableFiles) {
   auto f = create("f");
   sync_dir(".");
-  write(*f, 0, std::string(4096, 'q'));
+  write(*f, 0, std::string(2048, 'q'));
+  write(*f, 2048, std::string(2048, 'r'));
   sync(*f);
   const Frontier fr = at_end();
   const ModelConfig config{.kind = ModelKind::kCorrupt, .faults_per_point = 10};
@@ -271,9 +313,55 @@ TEST_F(ModelTest, CorruptSamplesEveryFaultKindInDurableFiles) {
     ASSERT_TRUE(c.fault.has_value());
     EXPECT_EQ(c.fault->path, "f");
     kinds.insert(c.fault->kind);
+    EXPECT_TRUE(c.fault->region.empty());
     EXPECT_TRUE(build_image(config.kind, trace_, fr, c).ok());
   }
   EXPECT_EQ(kinds.size(), static_cast<size_t>(kFaultKinds));
+}
+
+// With regions, every (region kind, fault kind) pair gets a fault inside a
+// region of that kind, however small its share of the bytes.
+TEST_F(ModelTest, CorruptAimsEveryFaultKindAtEveryRegionKind) {
+  auto f = create("f");
+  sync_dir(".");
+  // Bytes that differ from their neighbours, so that every swap changes something.
+  auto varied = [](size_t n, char base) {
+    std::string s(n, base);
+    for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(base + i % 23);
+    return s;
+  };
+  write(*f, 0, varied(40, 'A'));
+  write(*f, 40, varied(8192, 'a'));
+  sync(*f);
+  write(*f, 40 + 4096, varied(4096, 'b'));
+  sync(*f);
+  const Frontier fr = at_end();
+  FaultTargets targets;
+  targets.regions = {{"f", 0, 40, "header"}, {"f", 40, 4096, "page"}, {"f", 40 + 4096, 4096, "page"}};
+  const ModelConfig config{.kind = ModelKind::kCorrupt, .faults_per_point = 3};
+  std::set<std::pair<std::string, FaultKind>> cells;
+  for (const Choice& c : choices_at(config, trace_, fr, targets)) {
+    ASSERT_TRUE(c.fault.has_value());
+    const MediaFault& fault = *c.fault;
+    cells.emplace(fault.region, fault.kind);
+    const uint64_t begin = fault.region == "header" ? 0 : 40;
+    const uint64_t end = fault.region == "header" ? 40 : 40 + 8192;
+    EXPECT_GE(fault.offset, begin) << describe_fault(fault);
+    EXPECT_LT(fault.offset, end) << describe_fault(fault);
+    if (fault.kind == FaultKind::kSwapBytes || fault.kind == FaultKind::kCompensate) {
+      EXPECT_LT(fault.offset + fault.param, end) << describe_fault(fault);
+    }
+    if (fault.kind == FaultKind::kLostWrite && fault.region == "page" && fault.offset == 40 + 4096) {
+      EXPECT_EQ(trace_.ops[fault.op].length(), 4096u) << "the latest write of the page is the one lost";
+    }
+    if (fault.kind == FaultKind::kMisdirectedWrite && fault.region == "page") {
+      EXPECT_EQ(fault.target, fault.offset == 40 ? 40 + 4096 : 40u) << "it lands on the other page";
+    }
+    auto damaged = build_image(config.kind, trace_, fr, c);
+    ASSERT_TRUE(damaged.ok()) << describe_fault(fault) << ": " << damaged.status().to_string();
+    EXPECT_NE(file_text(*damaged, "f"), file_text(image(ModelKind::kLoseUnsynced, fr), "f")) << describe_fault(fault);
+  }
+  EXPECT_EQ(cells.size(), 2u * kFaultKinds);
 }
 
 TEST_F(ModelTest, MarkersSetTheExpectationAndCanonicalPointsSkipThem) {

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <utility>
 
 namespace crashsim {
@@ -30,10 +31,16 @@ struct RecordingVfs::Shared {
   std::set<std::string> dirs;
   InodeId next_inode = 1;
   FaultInjector* faults = nullptr;
+  bool process_dead = false;  // kill_process() .. restart_process()
 
   void append(Op op) { trace.ops.push_back(std::move(op)); }
   std::optional<InjectedFault> fault(const char* point, const std::string& path) {
     return faults != nullptr ? faults->on_call(point, path) : std::nullopt;
+  }
+  // kIoError while the process is dead; called with the mutex held.
+  Status refuse_if_dead(std::string_view call, const std::string& path) const {
+    if (!process_dead) return Status();
+    return Status::io_error(std::string(call) + " " + path + ": the process has crashed (kill -9), nothing more reaches the disk");
   }
 };
 
@@ -50,6 +57,7 @@ class RecordingVfs::RecordingFile final : public vfs::File {
 
   Status write_at(uint64_t offset, std::span<const uint8_t> data) override {
     std::lock_guard lock(shared_->mu);
+    RETURN_IF_ERROR(shared_->refuse_if_dead("write", path()));
     const size_t half = data.size() / 2;
     if (const auto f = shared_->fault(fault_point::kWrite, path())) {
       if (f->kind == InjectedFault::Kind::kPartial && half > 0) RETURN_IF_ERROR(write_piece(offset, data.first(half)));
@@ -64,6 +72,7 @@ class RecordingVfs::RecordingFile final : public vfs::File {
 
   Status truncate(uint64_t size) override {
     std::lock_guard lock(shared_->mu);
+    RETURN_IF_ERROR(shared_->refuse_if_dead("truncate", path()));
     if (const auto f = shared_->fault(fault_point::kTruncate, path())) {
       return Status::from_errno(f->err, "truncate", path(), size);
     }
@@ -79,6 +88,7 @@ class RecordingVfs::RecordingFile final : public vfs::File {
 
   Status sync() override {
     std::lock_guard lock(shared_->mu);
+    RETURN_IF_ERROR(shared_->refuse_if_dead("sync", path()));
     const auto f = shared_->fault(fault_point::kSync, path());
     if (!f) RETURN_IF_ERROR(inner_->sync());
     Op op;
@@ -124,6 +134,7 @@ RecordingVfs::~RecordingVfs() = default;
 
 Result<std::unique_ptr<vfs::File>> RecordingVfs::open(const std::string& path, vfs::OpenMode mode) {
   std::lock_guard lock(shared_->mu);
+  RETURN_IF_ERROR(shared_->refuse_if_dead("open", path));
   if (const auto f = shared_->fault(fault_point::kOpen, path)) return Status::from_errno(f->err, "open", path);
   const auto known = shared_->names.find(path);
   ASSIGN_OR_RETURN(std::unique_ptr<vfs::File> file, inner_.open(path, mode));
@@ -148,6 +159,7 @@ Result<std::unique_ptr<vfs::File>> RecordingVfs::open(const std::string& path, v
 
 Status RecordingVfs::remove(const std::string& path) {
   std::lock_guard lock(shared_->mu);
+  RETURN_IF_ERROR(shared_->refuse_if_dead("remove", path));
   RETURN_IF_ERROR(inner_.remove(path));
   shared_->names.erase(path);
   Op op;
@@ -159,6 +171,7 @@ Status RecordingVfs::remove(const std::string& path) {
 
 Status RecordingVfs::rename(const std::string& from, const std::string& to) {
   std::lock_guard lock(shared_->mu);
+  RETURN_IF_ERROR(shared_->refuse_if_dead("rename", from));
   RETURN_IF_ERROR(inner_.rename(from, to));
   const auto it = shared_->names.find(from);
   if (it != shared_->names.end()) {
@@ -180,6 +193,7 @@ Result<std::vector<std::string>> RecordingVfs::list_dir(const std::string& dir) 
 
 Status RecordingVfs::create_dir(const std::string& dir) {
   std::lock_guard lock(shared_->mu);
+  RETURN_IF_ERROR(shared_->refuse_if_dead("create_dir", dir));
   RETURN_IF_ERROR(inner_.create_dir(dir));
   const std::string d = normalize_dir(dir);
   if (d == "." || d == "/" || !shared_->dirs.insert(d).second) return Status();
@@ -192,6 +206,7 @@ Status RecordingVfs::create_dir(const std::string& dir) {
 
 Status RecordingVfs::sync_dir(const std::string& dir) {
   std::lock_guard lock(shared_->mu);
+  RETURN_IF_ERROR(shared_->refuse_if_dead("sync_dir", dir));
   if (const auto f = shared_->fault(fault_point::kSyncDir, dir)) return Status::from_errno(f->err, "sync_dir", dir);
   RETURN_IF_ERROR(inner_.sync_dir(dir));
   Op op;
@@ -210,6 +225,16 @@ void RecordingVfs::mark(OpKind kind, uint64_t number, uint64_t offset) {
   op.number = number;
   op.offset = offset;
   shared_->append(std::move(op));
+}
+
+void RecordingVfs::kill_process() {
+  std::lock_guard lock(shared_->mu);
+  shared_->process_dead = true;
+}
+
+void RecordingVfs::restart_process() {
+  std::lock_guard lock(shared_->mu);
+  shared_->process_dead = false;
 }
 
 Trace RecordingVfs::trace() const {

@@ -16,6 +16,12 @@
 // as ordinary writes, so the trace is still exactly what the files went
 // through.
 //
+// kill_process() models the process dying (kill -9): until restart_process(),
+// every call that would change a file or the namespace fails without reaching
+// the inner Vfs or the trace. The driver then destroys the session (a
+// destructor that tries to close cleanly changes nothing) and opens the store
+// again on exactly the files the dead process left, page cache included.
+//
 // The inner Vfs must hold exactly `initial` when recording starts (nothing,
 // for a new workload; a crash state, when recording a recovery): opening a
 // file that exists but is not in `initial` fails with kFailedState, because
@@ -51,6 +57,9 @@ class RecordingVfs final : public vfs::Vfs {
   // Appends a workload marker (number: the transaction, for transaction
   // markers; offset: the attempt, for commit-recovered).
   void mark(OpKind kind, uint64_t number = 0, uint64_t offset = 0);
+  // See above: between the two, mutating calls fail with kIoError.
+  void kill_process();
+  void restart_process();
   // The trace so far (a copy; buffers are shared).
   Trace trace() const;
   uint64_t op_count() const;

@@ -17,6 +17,31 @@ std::vector<std::string> described(const Trace& trace) {
   return out;
 }
 
+TEST(RecordingVfsTest, AKilledProcessChangesNothingUntilRestarted) {
+  vfs::MemVfs mem;
+  RecordingVfs rec(mem);
+  auto file = rec.open("db", vfs::OpenMode::kCreate);
+  ASSERT_TRUE(file.ok() && write_text(**file, 0, "hello").ok());
+  rec.kill_process();
+  const vfs::Status refused = write_text(**file, 0, "HELLO");
+  EXPECT_EQ(refused.code(), vfs::StatusCode::kIoError);
+  EXPECT_NE(refused.message().find("the process has crashed"), std::string::npos) << refused.to_string();
+  EXPECT_FALSE((*file)->sync().ok());
+  EXPECT_FALSE((*file)->truncate(0).ok());
+  EXPECT_FALSE(rec.open("other", vfs::OpenMode::kCreate).ok());
+  EXPECT_FALSE(rec.sync_dir(".").ok());
+  EXPECT_FALSE(rec.remove("db").ok());
+  uint8_t buf[5];
+  EXPECT_TRUE((*file)->read_at(0, buf).ok());  // reads change nothing
+  file->reset();
+  rec.restart_process();
+  EXPECT_EQ(described(rec.trace()), (std::vector<std::string>{"create db", "write db @0 +5"}));
+  auto again = rec.open("db", vfs::OpenMode::kMustExist);
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(write_text(**again, 5, "!").ok());
+  EXPECT_EQ(rec.trace().ops.size(), 3u);
+}
+
 TEST(RecordingVfsTest, RecordsMutatingCallsInOrderAndNotReads) {
   vfs::MemVfs mem;
   RecordingVfs rec(mem);

@@ -61,11 +61,29 @@ struct Violation {
   std::string expected;   // e.g. key "k0007" = "t12.3:abc" (from transaction 12)
   std::string observed;   // e.g. key "k0007" absent
   std::string message;    // one sentence saying what went wrong
+  // The keys whose values show it (Finding::keys): a reader looks them up in
+  // the crash state to see the violation for themselves.
+  std::vector<std::string> keys;
   Cause cause = Cause::kUnknown;
   std::string cause_note;
   // The entries around the crash point, plus every earlier one that was
   // dropped or torn, ascending.
   std::vector<OpRecord> ops;
+};
+
+// `corrupt` only: what became of the media faults of one kind of region (or
+// of all of them). `drawn` counts the crash states generated (duplicates
+// included); each distinct state checked lands in exactly one other count.
+struct FaultTally {
+  uint64_t drawn = 0;
+  uint64_t refused = 0;       // the system reported corruption (open, scan, get, verify)
+  uint64_t recovered = 0;     // no error, exactly the allowed state, the damaged bytes were read
+  uint64_t harmless = 0;      // no error, exactly the allowed state, the damaged bytes never read
+  uint64_t tail_dropped = 0;  // no error, the last acknowledged commit dropped (the one exception)
+  uint64_t silent = 0;        // no error and a state not allowed: silent-loss or silent-corruption
+  uint64_t misreported = 0;   // an error other than corruption, and no refusal
+  uint64_t checked() const { return refused + recovered + harmless + tail_dropped + silent + misreported; }
+  friend bool operator==(const FaultTally&, const FaultTally&) = default;
 };
 
 struct Coverage {
@@ -83,10 +101,11 @@ struct Coverage {
   uint64_t recovery_duplicates_skipped = 0;
   // Recovery path name -> checked states whose recovery took it.
   std::map<std::string, uint64_t> recovery_paths;
-  // `corrupt` only: states where the system reported the damage, and states
-  // where it returned the right data without an error (the fault was harmless).
-  uint64_t corruption_reported = 0;
-  uint64_t faults_harmless = 0;
+  // `corrupt` only: every fault, and the faults by the kind of region they
+  // were drawn in (FileRegion::kind; "uniform" when the system under test
+  // describes no regions).
+  FaultTally faults;
+  std::map<std::string, FaultTally> fault_regions;
 };
 
 struct ModelResult {

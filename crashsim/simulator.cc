@@ -8,11 +8,11 @@
 #include <memory>
 #include <set>
 #include <span>
-#include <unordered_set>
 #include <utility>
 
 #include "crashsim/at_risk.h"
 #include "crashsim/error_discipline.h"
+#include "crashsim/fault_footprint.h"
 #include "crashsim/image_io.h"
 #include "crashsim/name_table.h"
 #include "crashsim/op_fates.h"
@@ -20,6 +20,7 @@
 #include "crashsim/recording_vfs.h"
 #include "crashsim/rng.h"
 #include "crashsim/state_id.h"
+#include "crashsim/state_set.h"
 #include "vfs/mem_vfs.h"
 
 namespace crashsim {
@@ -69,21 +70,41 @@ struct Recipe {
   bool nested = false;  // a crash inside recovery
 };
 
-// Two states are the same check when their images and expectations are equal.
-struct DedupKey {
-  uint64_t image_hash;
-  Expectation expect;
-  friend bool operator==(const DedupKey&, const DedupKey&) = default;
-};
-struct DedupKeyHash {
-  size_t operator()(const DedupKey& k) const {
-    return mix64(k.image_hash ^ mix64(k.expect.acked * 2 + (k.expect.in_flight ? 1 : 0)));
-  }
-};
+// Images each StateSet of a model run keeps for exact comparison before it
+// falls back to rebuilding states from their ids (state_set.h).
+constexpr uint64_t kDedupBudgetBytes = uint64_t{128} << 20;
 
 std::string child_id(const std::string& parent, uint64_t point, ModelKind kind, const Choice& choice) {
   const std::string segment = format_segment({point, kind, encode_choice(kind, choice)});
   return parent.empty() ? segment : parent + ">" + segment;
+}
+
+// What check_state needs to know about the media fault of a corrupt state.
+std::optional<MediaFaultCheck> media_fault_check(ModelKind kind, const TraceContext& tc, const Frontier& frontier,
+                                                 const Choice& choice, const DiskImage& image) {
+  if (kind != ModelKind::kCorrupt || !choice.fault) return std::nullopt;
+  const auto file = image.files.find(choice.fault->path);
+  MediaFaultCheck check;
+  check.footprint =
+      fault_footprint(*choice.fault, choice.sector_size, file == image.files.end() ? 0 : file->second->size());
+  check.droppable = droppable_commit(tc.trace, tc.durable, frontier, check.footprint);
+  return check;
+}
+
+// The coverage row a corrupt state counts in.
+std::string fault_region(const Choice& choice) {
+  return !choice.fault || choice.fault->region.empty() ? std::string("uniform") : choice.fault->region;
+}
+
+void tally(FaultTally& t, FaultOutcome outcome) {
+  switch (outcome) {
+    case FaultOutcome::kRefused: t.refused++; break;
+    case FaultOutcome::kRecovered: t.recovered++; break;
+    case FaultOutcome::kHarmless: t.harmless++; break;
+    case FaultOutcome::kTailDropped: t.tail_dropped++; break;
+    case FaultOutcome::kSilent: t.silent++; break;
+    case FaultOutcome::kMisreported: t.misreported++; break;
+  }
 }
 
 bool has_mutating_op(const Trace& trace) {
@@ -106,6 +127,13 @@ Context make_context(const std::string& scenario, const Recording& recording, co
                  make_trace_context(recording.trace, options.fs)};
 }
 
+// The image of the state `id` names (from scratch: the trace is replayed).
+Result<DiskImage> rebuild_state(const Context& ctx, const std::string& id);
+
+StateSet make_state_set(const Context& ctx) {
+  return StateSet(kDedupBudgetBytes, [&ctx](const std::string& id) { return rebuild_state(ctx, id); });
+}
+
 Violation decorate(const Context& ctx, ModelKind kind, const Recipe& r, const Finding& f) {
   Violation v;
   v.scenario = ctx.scenario;
@@ -114,6 +142,7 @@ Violation decorate(const Context& ctx, ModelKind kind, const Recipe& r, const Fi
   v.crash_point = r.top_point;
   v.expected = f.expected;
   v.observed = f.observed;
+  v.keys = f.keys;
   if (r.nested) {
     v.invariant = invariant::kIdempotentRecovery;
     v.message = "after a crash inside the recovery of state " + r.id.substr(0, r.id.rfind('>')) + ", then a reopen: [" +
@@ -153,7 +182,9 @@ class ModelRun {
         config_(config),
         cap_(limited ? ctx.options.max_states : 0),
         shard_(limited ? ctx.options.shard : Shard{}),
-        progress_(limited ? ctx.options.progress : nullptr) {
+        progress_(limited ? ctx.options.progress : nullptr),
+        seen_top_(make_state_set(ctx)),
+        seen_nested_(make_state_set(ctx)) {
     result_.model = std::string(model_name(config.kind));
   }
 
@@ -179,7 +210,13 @@ class ModelRun {
     size_t next_selected = 0;
     std::vector<Recipe> batch;
     RETURN_IF_ERROR(for_each_state(points, at_point, [&](uint64_t seq, Recipe r) -> Status {
-      if (shard_.owns(r.id)) c.states_generated++;
+      if (shard_.owns(r.id)) {
+        c.states_generated++;
+        if (config_.kind == ModelKind::kCorrupt) {
+          c.faults.drawn++;
+          c.fault_regions[fault_region(r.choice)].drawn++;
+        }
+      }
       if (selected) {
         if (next_selected == selected->size() || (*selected)[next_selected] != seq) return Status();
         ++next_selected;
@@ -216,7 +253,12 @@ class ModelRun {
       walker.advance_to(p);
       const auto f = std::make_shared<const Frontier>(walker.frontier());
       if (at_point) at_point(*f);
-      for (Choice& choice : choices_at(config_, trace, *f)) {
+      FaultTargets targets;
+      if (config_.kind == ModelKind::kCorrupt) {
+        targets.regions = ctx_.sut.describe_regions(f->durable_image());
+        targets.durable = &ctx_.main->durable;
+      }
+      for (Choice& choice : choices_at(config_, trace, *f, targets)) {
         std::string id = child_id({}, p, config_.kind, choice);
         RETURN_IF_ERROR(on_state(seq++, Recipe{ctx_.main, f, std::move(choice), f->expect, std::move(id), p, false}));
       }
@@ -235,7 +277,7 @@ class ModelRun {
       bool owned;
     };
     std::vector<Fresh> fresh;
-    std::unordered_set<DedupKey, DedupKeyHash> seen;
+    StateSet seen = make_state_set(ctx_);
     std::vector<Recipe> batch;
     std::vector<uint64_t> seqs;
     auto flush = [&]() -> Status {
@@ -245,7 +287,8 @@ class ModelRun {
       RETURN_IF_ERROR(build_images(batch, images, hashes));
       for (size_t k = 0; k < batch.size(); ++k) {
         const bool owned = shard_.owns(batch[k].id);
-        if (seen.insert({hashes[k], batch[k].expect}).second) {
+        ASSIGN_OR_RETURN(const bool distinct, seen.insert(*images[k], hashes[k], batch[k].expect, batch[k].id));
+        if (distinct) {
           fresh.push_back({mix64(text_hash(batch[k].id) ^ kSampleStream), seqs[k], owned});
         } else if (owned) {
           result_.coverage.duplicates_skipped++;
@@ -321,7 +364,6 @@ class ModelRun {
   }
 
   Status process(const std::vector<Recipe>& recipes) {
-    const bool media = config_.kind == ModelKind::kCorrupt;
     for (size_t start = 0; start < recipes.size(); start += kChunk) {
       const size_t n = std::min(kChunk, recipes.size() - start);
       std::vector<std::optional<DiskImage>> images;
@@ -333,9 +375,16 @@ class ModelRun {
         // A check of a top-level state includes the crashes inside its
         // recovery, so a state inside recovery may be skipped when an equal
         // top-level state was checked, but not the other way round.
-        const DedupKey key{hashes[k], r.expect};
-        const bool fresh_state = r.nested ? !seen_top_.contains(key) && seen_nested_.insert(key).second
-                                          : seen_top_.insert(key).second;
+        const DiskImage& image = *images[k];
+        bool fresh_state = false;
+        if (r.nested) {
+          ASSIGN_OR_RETURN(const bool seen_on_top, seen_top_.contains(image, hashes[k], r.expect));
+          if (!seen_on_top) {
+            ASSIGN_OR_RETURN(fresh_state, seen_nested_.insert(image, hashes[k], r.expect, r.id));
+          }
+        } else {
+          ASSIGN_OR_RETURN(fresh_state, seen_top_.insert(image, hashes[k], r.expect, r.id));
+        }
         if (fresh_state) {
           fresh.push_back(k);
         } else {
@@ -346,9 +395,12 @@ class ModelRun {
       std::vector<std::vector<Recipe>> inside_recovery(fresh.size());
       parallel_for(fresh.size(), ctx_.jobs, [&](size_t q) {
         const Recipe& r = recipes[start + fresh[q]];
-        const CheckOptions options{media, ctx_.options.post_recovery_write,
-                                   ctx_.options.idempotent_recovery && !r.nested && !media};
-        outcomes[q] = check_state(ctx_.sut, ctx_.recording.oracle, *images[fresh[q]], r.expect, options);
+        const DiskImage& image = *images[fresh[q]];
+        CheckOptions options;
+        options.media_fault = media_fault_check(config_.kind, *r.tc, *r.frontier, r.choice, image);
+        options.post_recovery_write = ctx_.options.post_recovery_write;
+        options.record_recovery = ctx_.options.idempotent_recovery && !r.nested && !options.media_fault;
+        outcomes[q] = check_state(ctx_.sut, ctx_.recording.oracle, image, r.expect, options);
         if (outcomes[q].recovery_trace && has_mutating_op(*outcomes[q].recovery_trace)) {
           inside_recovery[q] = recipes_inside_recovery(r, std::move(*outcomes[q].recovery_trace));
         }
@@ -365,12 +417,9 @@ class ModelRun {
     Coverage& c = result_.coverage;
     (r.nested ? c.recovery_states_checked : c.states_checked)++;
     for (const std::string& path : outcome.recovery_paths) c.recovery_paths[path]++;
-    if (config_.kind == ModelKind::kCorrupt) {
-      if (outcome.corruption_reported) {
-        c.corruption_reported++;
-      } else if (outcome.findings.empty()) {
-        c.faults_harmless++;
-      }
+    if (outcome.fault_outcome) {
+      tally(c.faults, *outcome.fault_outcome);
+      tally(c.fault_regions[fault_region(r.choice)], *outcome.fault_outcome);
     }
     for (const Finding& f : outcome.findings) result_.violations.push_back(decorate(ctx_, config_.kind, r, f));
   }
@@ -422,8 +471,8 @@ class ModelRun {
   uint64_t total_ = 0;  // states of the workload's trace this run considers
   uint64_t done_ = 0;
   bool capped_ = false;  // max_states left distinct states unchecked
-  std::unordered_set<DedupKey, DedupKeyHash> seen_top_;
-  std::unordered_set<DedupKey, DedupKeyHash> seen_nested_;
+  StateSet seen_top_;
+  StateSet seen_nested_;
   std::vector<Recipe> nested_;
 };
 
@@ -491,21 +540,37 @@ std::vector<uint64_t> corrupt_points(const std::vector<uint64_t>& points, const 
   return pool;
 }
 
-// A violation found in the recorded run itself, before any crash state: it
-// names the lose-unsynced state right after trace entry `index`, which is
-// what a power loss just then would leave. The walker only moves forward.
-Violation violation_after(const Context& ctx, TimelineWalker& walker, uint64_t index) {
+// Places a violation found in the recorded run itself, before any crash
+// state, at the first crash point from `from` on: its state is `kind`'s state
+// there, and its ops the entries around it. The walker only moves forward.
+void place(const Context& ctx, TimelineWalker& walker, uint64_t from, ModelKind kind, Violation& v) {
   const Trace& trace = ctx.main->trace;
-  uint64_t p = index + 1;
+  uint64_t p = std::min<uint64_t>(from, trace.ops.size());
   while (!trace.is_canonical_point(p)) ++p;
   walker.advance_to(p);
   const Frontier f = walker.frontier();
-  Violation v;
   v.scenario = ctx.scenario;
-  v.state_id = format_segment({p, ModelKind::kLoseUnsynced, {}});
+  v.state_id = format_segment({p, kind, {}});
   v.crash_point = p;
-  v.ops = ops_around(trace, ctx.main->durable, f, ModelKind::kLoseUnsynced, Choice{}, ctx.options.context_ops);
+  v.ops = ops_around(trace, ctx.main->durable, f, kind, Choice{}, ctx.options.context_ops);
+}
+
+// The lose-unsynced state right after trace entry `index`: what a power loss
+// just then would leave.
+Violation violation_after(const Context& ctx, TimelineWalker& walker, uint64_t index) {
+  Violation v;
+  place(ctx, walker, index + 1, ModelKind::kLoseUnsynced, v);
   return v;
+}
+
+// What the workload runner found, each at the process-crash state of the
+// point where it was found (everything issued so far): the state its replay
+// reopens and rechecks.
+std::vector<Violation> workload_violations(const Context& ctx) {
+  TimelineWalker walker(ctx.main->trace, ctx.options.fs);
+  std::vector<Violation> out = ctx.recording.workload_violations;
+  for (Violation& v : out) place(ctx, walker, v.crash_point, ModelKind::kProcessCrash, v);
+  return out;
 }
 
 std::vector<Violation> at_risk_violations(const Context& ctx, const std::vector<AtRiskReport>& reports) {
@@ -601,6 +666,11 @@ Result<Located> locate(SystemUnderTest& sut, const Recording& recording, const S
   return loc;
 }
 
+Result<DiskImage> rebuild_state(const Context& ctx, const std::string& id) {
+  ASSIGN_OR_RETURN(Located loc, locate(ctx.sut, ctx.recording, ctx.options, id));
+  return std::move(loc.image);
+}
+
 uint64_t count_markers(const Trace& trace, OpKind kind) {
   return static_cast<uint64_t>(
       std::count_if(trace.ops.begin(), trace.ops.end(), [kind](const Op& op) { return op.kind == kind; }));
@@ -674,7 +744,8 @@ std::vector<uint64_t> select_points(const Trace& trace, const SimulationOptions&
 
 Result<Recording> Simulator::record(const Scenario& scenario) const {
   ASSIGN_OR_RETURN(std::vector<Step> steps, expand_workload(scenario.workload));
-  return record_workload(sut_, std::move(steps), scenario.name, scenario.faults);
+  return record_workload(sut_, std::move(steps), scenario.name, scenario.faults,
+                         scenario.workload.verify_each_commit);
 }
 
 ScenarioResult Simulator::run(const Scenario& scenario) const {
@@ -703,9 +774,10 @@ ScenarioResult Simulator::check(const std::string& scenario, const Recording& re
   }
   const std::vector<uint64_t> points = select_points(recording.trace, options);
   const Context ctx = make_context(scenario, recording, options, sut_);
-  result.violations = recording.workload_violations;
+  result.violations = workload_violations(ctx);
   result.at_risk = at_risk_reports(recording.trace, options.fs);
-  for (Violation& v : at_risk_violations(ctx, result.at_risk)) result.violations.push_back(std::move(v));
+  if (options.at_risk_check)
+    for (Violation& v : at_risk_violations(ctx, result.at_risk)) result.violations.push_back(std::move(v));
   for (Violation& v : error_discipline_violations(ctx)) result.violations.push_back(std::move(v));
   bool process_crash_complete = true;
   for (const ModelConfig& config : options.models) {
@@ -751,9 +823,10 @@ Result<StateView> Simulator::view_state(const Recording& recording, const Simula
 Result<std::vector<Violation>> Simulator::replay(const std::string& scenario, const Recording& recording,
                                                  const SimulationOptions& options, const std::string& state_id) const {
   ASSIGN_OR_RETURN(Located loc, locate(sut_, recording, options, state_id));
-  const bool media = loc.kind == ModelKind::kCorrupt;
-  const StateOutcome outcome =
-      check_state(sut_, recording.oracle, loc.image, loc.expect, CheckOptions{media, options.post_recovery_write, false});
+  CheckOptions check;
+  check.media_fault = media_fault_check(loc.kind, *loc.tc, *loc.frontier, loc.choice, loc.image);
+  check.post_recovery_write = options.post_recovery_write;
+  const StateOutcome outcome = check_state(sut_, recording.oracle, loc.image, loc.expect, check);
   const Context ctx = make_context(scenario, recording, options, sut_);
   const Recipe recipe{loc.tc, loc.frontier, loc.choice, loc.expect, state_id, loc.top_point, loc.nested};
   std::vector<Violation> out;

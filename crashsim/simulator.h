@@ -86,6 +86,12 @@ struct SimulationOptions {
   uint32_t recovery_states_per_state = 8;
   // Run process-crash at the crash points of power-loss violations.
   bool classify_causes = true;
+  // Report each acknowledgement that rested on non-durable data (the at-risk
+  // report) as a durability violation. Off for a system that promises no
+  // durability on acknowledgement, or that leaves writes non-durable on
+  // purpose where losing them is harmless: the report is still made, and
+  // the models stay the judges.
+  bool at_risk_check = true;
   // Trace entries shown on each side of the crash point in a violation.
   uint32_t context_ops = 6;
   // Crash states of the workload's trace checked per model, at most (0: no

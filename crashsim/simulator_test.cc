@@ -35,10 +35,9 @@ ModelConfig model(ModelKind kind) {
   return ModelConfig{.kind = kind, .samples_per_point = 24, .sector_size = 64, .seed = 9};
 }
 
-std::vector<ModelConfig> every_model() {
+std::vector<ModelConfig> every_crash_model() {
   std::vector<ModelConfig> out;
-  for (ModelKind k : {ModelKind::kProcessCrash, ModelKind::kLoseUnsynced, ModelKind::kReorder, ModelKind::kTorn,
-                      ModelKind::kCorrupt}) {
+  for (ModelKind k : {ModelKind::kProcessCrash, ModelKind::kLoseUnsynced, ModelKind::kReorder, ModelKind::kTorn}) {
     out.push_back(model(k));
   }
   return out;
@@ -59,9 +58,9 @@ std::set<std::string> invariants_of(const std::vector<Violation>& vs) {
   return out;
 }
 
-TEST(SimulatorTest, ACorrectStoreShowsNoViolationUnderAnyModel) {
+TEST(SimulatorTest, ACorrectStoreShowsNoViolationUnderAnyCrashModel) {
   LogSystem log;
-  const ScenarioResult r = Simulator(log).run(small_scenario(every_model()));
+  const ScenarioResult r = Simulator(log).run(small_scenario(every_crash_model()));
   ASSERT_TRUE(r.error.empty()) << r.error;
   for (const ModelResult& m : r.models) {
     for (const Violation& v : m.violations) ADD_FAILURE() << m.model << " " << v.state_id << " " << v.invariant << ": " << v.message;
@@ -77,9 +76,66 @@ TEST(SimulatorTest, ACorrectStoreShowsNoViolationUnderAnyModel) {
   EXPECT_GT(torn.recovery_states_checked, 0u);
   // Under lose-unsynced, the states between a write and its sync repeat the previous one.
   EXPECT_GT(result_of(r, ModelKind::kLoseUnsynced).coverage.duplicates_skipped, 0u);
-  // Every media fault was either reported or harmless, none silent.
-  const Coverage& corrupt = result_of(r, ModelKind::kCorrupt).coverage;
-  EXPECT_EQ(corrupt.corruption_reported + corrupt.faults_harmless, corrupt.states_checked);
+}
+
+// The log store ends its log at the first damaged record, as SQLite's WAL
+// does: a fault in the last record drops that commit alone (allowed, counted
+// apart); a fault in an earlier one silently loses every later acknowledged
+// commit. Under the old rule ("any prefix is fine under a media fault") this
+// store passed.
+TEST(SimulatorTest, CuttingTheLogAtAnEarlierDamagedRecordIsSilentLoss) {
+  LogSystem log(LogOptions{.describe_records = true});
+  ModelConfig corrupt = model(ModelKind::kCorrupt);
+  corrupt.corrupt_points = 6;
+  const ScenarioResult r = Simulator(log).run(small_scenario({corrupt}));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const ModelResult& m = result_of(r, ModelKind::kCorrupt);
+  EXPECT_TRUE(invariants_of(m.violations).contains("silent-loss"));
+  for (const Violation& v : m.violations) {
+    EXPECT_EQ(v.cause, Cause::kMediaFault) << v.state_id;
+    EXPECT_THAT(v.state_id, ::testing::HasSubstr(":log-record-")) << "the fault's region is in its id";
+  }
+  const FaultTally& all = m.coverage.faults;
+  EXPECT_EQ(all.checked(), m.coverage.states_checked);
+  EXPECT_EQ(all.drawn, m.coverage.states_generated);
+  EXPECT_GT(all.tail_dropped, 0u);
+  EXPECT_GT(all.silent, 0u);
+  EXPECT_EQ(all.refused, 0u) << "this store never refuses";
+  EXPECT_EQ(all.harmless, 0u) << "this store reads every byte of its log";
+  // Every kind of region got every kind of fault, and the rows add up.
+  ASSERT_EQ(m.coverage.fault_regions.size(), 2u);
+  FaultTally sum;
+  for (const auto& [kind, t] : m.coverage.fault_regions) {
+    EXPECT_GE(t.drawn, static_cast<uint64_t>(kFaultKinds) * corrupt.corrupt_points) << kind;
+    sum.drawn += t.drawn;
+    sum.silent += t.silent;
+    sum.tail_dropped += t.tail_dropped;
+  }
+  EXPECT_EQ(sum.drawn, all.drawn);
+  EXPECT_EQ(sum.silent, all.silent);
+  EXPECT_EQ(sum.tail_dropped, all.tail_dropped);
+  // Replaying a silent-loss state gives the same violation.
+  auto recording = Simulator(log).record(small_scenario({corrupt}));
+  ASSERT_TRUE(recording.ok());
+  for (const Violation& v : m.violations) {
+    if (v.invariant != "silent-loss") continue;
+    auto again = Simulator(log).replay("log-churn", *recording, small_scenario({corrupt}).options, v.state_id);
+    ASSERT_TRUE(again.ok()) << again.status().to_string();
+    EXPECT_EQ(invariants_of(*again), std::set<std::string>{"silent-loss"}) << v.state_id;
+    break;
+  }
+}
+
+// A system that describes nothing gets its faults at uniform offsets.
+TEST(SimulatorTest, WithoutRegionsFaultsFallBackToUniformOffsets) {
+  LogSystem log;
+  const ScenarioResult r = Simulator(log).run(small_scenario({model(ModelKind::kCorrupt)}));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const Coverage& c = result_of(r, ModelKind::kCorrupt).coverage;
+  ASSERT_EQ(c.fault_regions.size(), 1u);
+  EXPECT_EQ(c.fault_regions.begin()->first, "uniform");
+  EXPECT_EQ(c.fault_regions.begin()->second, c.faults);
+  EXPECT_GT(c.faults.drawn, 0u);
 }
 
 TEST(SimulatorTest, ASkippedSyncIsADurabilityViolationUnderPowerLossOnly) {

@@ -7,7 +7,7 @@ namespace {
 
 TEST(StateIdTest, ParsesAndFormatsEveryModel) {
   for (const char* text : {"0:process-crash", "412:lose-unsynced", "412:reorder:b", "412:torn:512:0.ff.3",
-                           "412:torn:512:-", "9:corrupt:512:bit-flip:8200:3:dir/db-wal"}) {
+                           "412:torn:512:-", "9:corrupt:512:bit-flip:8200:3:wal-header:dir/db-wal"}) {
     const auto id = StateId::parse(text);
     ASSERT_TRUE(id.ok()) << text << ": " << id.status().to_string();
     EXPECT_EQ(id->to_string(), text);

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "crashsim/disk_image.h"
 #include "vfs/status.h"
 #include "vfs/vfs.h"
 
@@ -43,6 +44,19 @@ using KvState = std::map<std::string, std::string>;
 struct SutFinding {
   std::string invariant;  // a stable name: "structure", "leak", ...
   std::string message;    // names the page or record at fault and what was expected
+};
+
+// A named part of one file of a crash state, as the system under test lays
+// it out. The corrupt model aims its faults at regions, so that a 40-byte
+// header in a megabyte of log gets its share (docs/crash-models.md).
+struct FileRegion {
+  std::string path;  // file of the crash state ("db-wal")
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  // A stable kebab-case name for what the bytes are, the same for every
+  // region of that sort: "wal-header", "wal-frame-trailer", "wal-commit-frame",
+  // "wal-page-leaf", "data-meta", "data-free", "data-leaf", ...
+  std::string kind;
 };
 
 class SutSession {
@@ -71,6 +85,11 @@ class SystemUnderTest {
   // Opens the store on `vfs`, creating it when absent and running recovery.
   // The Vfs outlives the session.
   virtual vfs::Result<std::unique_ptr<SutSession>> open(vfs::Vfs& vfs) = 0;
+  // Optional: the regions of the files in `image` (read-only; never opens
+  // the store), non-overlapping, each inside its file. Empty (the default)
+  // means "describes nothing": the corrupt model then falls back to uniform
+  // offsets. Called from several threads at once.
+  virtual std::vector<FileRegion> describe_regions([[maybe_unused]] const DiskImage& image) const { return {}; }
 };
 
 }  // namespace crashsim

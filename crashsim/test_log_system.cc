@@ -86,6 +86,11 @@ class LogSession final : public SutSession {
 
   Status apply(const Batch& batch) override {
     if (batch.empty()) return Status();
+    for (const KvOp& op : batch) {
+      if (!options_.refuse_key.empty() && op.key == options_.refuse_key) {
+        return Status::corruption("log: commit writing " + op.key + " refused (refuse_key)");
+      }
+    }
     const Bytes record = encode_record(batch);
     RETURN_IF_ERROR(file_->write_at(end_, record));
     if (options_.sync_on_commit) RETURN_IF_ERROR(file_->sync());
@@ -109,7 +114,13 @@ class LogSession final : public SutSession {
 
   Result<KvState> scan_all() override { return state_; }
   Status checkpoint() override { return Status::not_supported("the log store has no checkpoint"); }
-  Result<std::vector<SutFinding>> verify() override { return std::vector<SutFinding>{}; }
+  Result<std::vector<SutFinding>> verify() override {
+    std::vector<SutFinding> findings;
+    if (!options_.verify_flags_key.empty() && state_.contains(options_.verify_flags_key)) {
+      findings.push_back({"structure", "record of " + options_.verify_flags_key + " flagged (verify_flags_key)"});
+    }
+    return findings;
+  }
   std::vector<std::string> recovery_paths() override {
     if (torn_) return {"torn-tail-discarded"};
     return {};
@@ -132,6 +143,22 @@ std::string LogSystem::name() const {
   if (!options_.sync_dir_on_create) n += "[no-sync-dir]";
   if (options_.unsafe_recovery_rewrite) n += "[rewrite]";
   return n;
+}
+
+std::vector<FileRegion> LogSystem::describe_regions(const DiskImage& image) const {
+  std::vector<FileRegion> regions;
+  const auto it = image.files.find(kLogPath);
+  if (!options_.describe_records || it == image.files.end()) return regions;
+  const Bytes& bytes = *it->second;
+  size_t at = 0;
+  while (bytes.size() - at >= kRecordHeader) {
+    const uint32_t len = get_u32(bytes.data() + at);
+    if (bytes.size() - at - kRecordHeader < len) break;
+    regions.push_back({kLogPath, at, kRecordHeader, "log-record-header"});
+    if (len > 0) regions.push_back({kLogPath, at + kRecordHeader, len, "log-record-payload"});
+    at += kRecordHeader + len;
+  }
+  return regions;
 }
 
 Result<std::unique_ptr<SutSession>> LogSystem::open(vfs::Vfs& vfs) {

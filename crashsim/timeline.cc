@@ -170,6 +170,7 @@ Frontier TimelineWalker::frontier() const {
   Frontier f;
   f.point = position_;
   f.expect = expect_;
+  f.rules = rules_;
   f.live_names = live_names_;
   f.durable_names = durable_names_;
   f.live_dirs = live_dirs_;

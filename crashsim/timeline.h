@@ -74,6 +74,7 @@ struct InodeView {
 struct Frontier {
   uint64_t point = 0;
   Expectation expect;
+  FsRules rules;  // the rules the walk that took this snapshot followed
   std::map<std::string, InodeId> live_names;
   std::map<std::string, InodeId> durable_names;
   std::set<std::string> live_dirs;     // directories other than the roots

@@ -13,13 +13,14 @@ using vfs::Status;
 
 namespace {
 
-constexpr NameTable<StepKind, 6> kStepNames = {{
+constexpr NameTable<StepKind, 7> kStepNames = {{
     {StepKind::kPut, "put"},
     {StepKind::kDelete, "del"},
     {StepKind::kGet, "get"},
     {StepKind::kCommit, "commit"},
     {StepKind::kCheckpoint, "checkpoint"},
     {StepKind::kReopen, "reopen"},
+    {StepKind::kCrashReopen, "crash-reopen"},
 }};
 
 // Salts that keep the generator's sub-streams apart.
@@ -72,6 +73,9 @@ std::vector<Step> generate(const GeneratorSpec& g) {
     const uint32_t commits = txn + 1;
     if (g.checkpoint_every != 0 && commits % g.checkpoint_every == 0) steps.push_back({StepKind::kCheckpoint, {}, {}});
     if (g.reopen_every != 0 && commits % g.reopen_every == 0) steps.push_back({StepKind::kReopen, {}, {}});
+    if (g.crash_reopen_every != 0 && commits % g.crash_reopen_every == 0) {
+      steps.push_back({StepKind::kCrashReopen, {}, {}});
+    }
   }
   return steps;
 }

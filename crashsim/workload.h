@@ -1,7 +1,8 @@
 // Workloads: what the simulator makes the system under test do.
 //
 // A workload is a list of steps (put, delete, get, commit, checkpoint,
-// reopen), either written out as a script or produced by a seeded generator.
+// reopen, crash-reopen), either written out as a script or produced by a
+// seeded generator.
 // Puts and deletes accumulate into the current transaction; commit applies it
 // as one batch. Steps after the last commit are never applied. Gets read
 // committed data and are checked against the oracle while the workload runs.
@@ -20,7 +21,11 @@
 
 namespace crashsim {
 
-enum class StepKind : uint8_t { kPut, kDelete, kGet, kCommit, kCheckpoint, kReopen };
+// kReopen closes cleanly, then opens. kCrashReopen drops the session as a
+// process crash would (nothing more reaches the files; the page cache
+// survives), then opens on the same files: recovery runs in the middle of the
+// run, and what was acknowledged stays promised.
+enum class StepKind : uint8_t { kPut, kDelete, kGet, kCommit, kCheckpoint, kReopen, kCrashReopen };
 std::string_view step_kind_name(StepKind kind);
 std::optional<StepKind> step_kind_from_name(std::string_view name);
 
@@ -46,6 +51,7 @@ struct GeneratorSpec {
   uint32_t delete_weight = 20;
   uint32_t get_weight = 10;
   uint32_t reopen_every = 0;      // close and reopen after every N commits (0: never)
+  uint32_t crash_reopen_every = 0;  // crash-reopen after every N commits (0: never)
   uint32_t checkpoint_every = 0;  // explicit checkpoint after every N commits (0: never)
 };
 
@@ -53,6 +59,9 @@ struct GeneratorSpec {
 struct WorkloadSpec {
   std::optional<GeneratorSpec> generator;
   std::vector<Step> script;
+  // Run the system's verify() after every acknowledged commit while
+  // recording; the first commit after which it fails is a violation.
+  bool verify_each_commit = false;
 };
 
 // The steps of a workload; kInvalidArgument naming the bad field of a generator spec.

@@ -13,16 +13,22 @@ namespace {
 
 class Runner {
  public:
-  Runner(SystemUnderTest& sut, RecordingVfs& rec, const FaultInjector& faults, const std::string& scenario)
-      : sut_(sut), rec_(rec), faults_(faults), scenario_(scenario) {}
+  Runner(SystemUnderTest& sut, RecordingVfs& rec, const FaultInjector& faults, const std::string& scenario,
+         bool verify_each_commit)
+      : sut_(sut), rec_(rec), faults_(faults), scenario_(scenario), verify_each_commit_(verify_each_commit) {}
 
+  // Runs every step, then closes. What a failure does: see failed().
   Status run(const std::vector<Step>& steps) {
-    RETURN_IF_ERROR(open());
+    if (const Status s = open(); !s.ok()) return failed("opening the store", s);
     for (size_t i = 0; i < steps.size(); ++i) {
       const Status s = step(steps[i]);
-      if (!s.ok()) return s.with("workload step " + std::to_string(i) + " (" + std::string(step_kind_name(steps[i].kind)) + ")");
+      if (!s.ok()) {
+        return failed("workload step " + std::to_string(i) + " (" + std::string(step_kind_name(steps[i].kind)) + ")",
+                      s);
+      }
     }
-    return close();
+    if (const Status s = close(); !s.ok()) return failed("the final close", s);
+    return Status();
   }
 
   std::vector<Violation> take_violations() { return std::move(violations_); }
@@ -30,6 +36,45 @@ class Runner {
  private:
   // Once a fault was injected, errors are part of the run (see the header).
   bool faults_seen() const { return faults_.injected() > 0; }
+
+  // `what` failed with `s`. After an injected fault that ends the recording
+  // with an error. Before any, nothing was wrong with the disk, so the
+  // failure is the system's: the recording ends there as evidence (a
+  // `workload` violation), and the session is dropped as a process crash
+  // would drop it, so that nothing it does on the way out reaches the trace.
+  Status failed(const std::string& what, const Status& s) {
+    if (faults_seen()) return s.with(what);
+    rec_.kill_process();
+    session_.reset();
+    const bool corruption = s.code() == vfs::StatusCode::kCorruption;
+    Violation v = workload_violation(invariant::kWorkload, what + " succeeds", s.to_string());
+    v.message = what + " failed" + (corruption ? " with a corruption error" : "") +
+                " on a run without injected faults (nothing was wrong with the disk); the recording ends here";
+    violations_.push_back(std::move(v));
+    return Status();
+  }
+
+  // verify_each_commit: the first acknowledged commit after which verify()
+  // finds something (or fails) is a violation; later ones are not verified.
+  void verify_after_commit() {
+    if (!verify_each_commit_ || verify_failed_ || faults_seen()) return;
+    const auto report = session_->verify();
+    if (report.ok() && report->empty()) return;
+    verify_failed_ = true;
+    std::string observed;
+    std::string invariant(invariant::kStructure);
+    if (!report.ok()) {
+      observed = "verify() failed: " + report.status().to_string();
+    } else {
+      invariant = report->front().invariant;
+      observed = report->front().message;
+      if (report->size() > 1) observed += " (and " + std::to_string(report->size() - 1) + " more)";
+    }
+    Violation v = workload_violation(invariant, "verify() finds nothing after every commit", std::move(observed));
+    v.message = "verify() after the commit of transaction " + std::to_string(txn_ - 1) +
+                " (no crash) found a violation; it found none after any earlier commit";
+    violations_.push_back(std::move(v));
+  }
 
   Status open() {
     rec_.mark(OpKind::kOpenCalled);
@@ -71,7 +116,7 @@ class Runner {
       ++txn_;
       return Status();
     }
-    Violation v = workload_violation("the acknowledged state (" + std::to_string(committed_.size()) +
+    Violation v = workload_violation(invariant::kWorkloadRead, "the acknowledged state (" + std::to_string(committed_.size()) +
                                          " keys), or it with one of the " + std::to_string(failed_.size()) +
                                          " failed commits applied",
                                      std::to_string(scanned->size()) + " keys, another state");
@@ -96,6 +141,7 @@ class Runner {
       apply_batch(batch_, committed_);
       failed_.clear();
       ++txn_;
+      verify_after_commit();
     } else if (faults_seen()) {
       rec_.mark(OpKind::kCommitFailed, txn_);
       failed_.push_back(batch_);
@@ -131,16 +177,21 @@ class Runner {
       case StepKind::kReopen:
         RETURN_IF_ERROR(close());
         return open();
+      case StepKind::kCrashReopen:
+        rec_.kill_process();
+        session_.reset();
+        rec_.restart_process();
+        return open();
     }
     return Status();
   }
 
-  Violation workload_violation(std::string expected, std::string observed) const {
+  Violation workload_violation(std::string_view invariant, std::string expected, std::string observed) const {
     Violation v;
     v.scenario = scenario_;
     v.model = "workload";
     v.crash_point = rec_.op_count();
-    v.invariant = invariant::kWorkloadRead;
+    v.invariant = std::string(invariant);
     v.expected = std::move(expected);
     v.observed = std::move(observed);
     v.cause = Cause::kLogicError;
@@ -155,7 +206,7 @@ class Runner {
     const std::optional<std::string> want = it == committed_.end() ? std::nullopt : std::optional<std::string>(it->second);
     const std::optional<std::string> got = s.ok() ? std::optional<std::string>(value) : std::nullopt;
     if (want != got) {
-      Violation v = workload_violation(describe_entry(key, want), describe_entry(key, got));
+      Violation v = workload_violation(invariant::kWorkloadRead, describe_entry(key, want), describe_entry(key, got));
       v.message = "a get during the workload (after " + std::to_string(txn_) +
                   " commits, no crash) did not return the committed value";
       violations_.push_back(std::move(v));
@@ -167,6 +218,8 @@ class Runner {
   RecordingVfs& rec_;
   const FaultInjector& faults_;
   const std::string& scenario_;
+  const bool verify_each_commit_;
+  bool verify_failed_ = false;
   std::unique_ptr<SutSession> session_;
   Batch batch_;
   bool in_txn_ = false;
@@ -180,12 +233,12 @@ class Runner {
 }  // namespace
 
 Result<Recording> record_workload(SystemUnderTest& sut, std::vector<Step> steps, const std::string& scenario,
-                                  const std::vector<FaultSpec>& faults) {
+                                  const std::vector<FaultSpec>& faults, bool verify_each_commit) {
   for (const FaultSpec& f : faults) RETURN_IF_ERROR(validate(f).with("record scenario " + scenario));
   vfs::MemVfs mem;
   FaultInjector injector(faults);
   RecordingVfs rec(mem, {}, &injector);
-  Runner runner(sut, rec, injector, scenario);
+  Runner runner(sut, rec, injector, scenario, verify_each_commit);
   RETURN_IF_ERROR(runner.run(steps).with("record scenario " + scenario));
   Recording r;
   r.trace = rec.trace();

@@ -5,7 +5,18 @@
 // open-called/open-done, txn-begin (at a transaction's first step),
 // commit-called, commit-acked (only when apply() returned OK),
 // checkpoint-called/-done, close-called/-done. The run ends with a clean
-// close, so crash points cover the final checkpoint too.
+// close, so crash points cover the final checkpoint too. A crash-reopen step
+// drops the session as a process crash would (RecordingVfs::kill_process),
+// then opens again: the trace shows open-called without a close before it.
+//
+// A step that fails on a run without injected faults (nothing was wrong with
+// the disk) is the system's failure, and the recording is evidence, not an
+// error: it ends at that step (the session dropped as by a process crash, so
+// the trace holds exactly what the run did up to there), and the failure is
+// a `workload` violation. The crash states before it are checked as usual.
+// With verify_each_commit, verify() runs after every acknowledged commit and
+// the first commit after which it finds something is a violation of the
+// invariant it names (the recording goes on).
 //
 // With injected faults (crashsim/faults.h) errors are part of the run, not
 // the end of it, once a fault has been injected: a commit that fails is
@@ -36,16 +47,20 @@ struct Recording {
   std::vector<Step> steps;
   Trace trace;
   Oracle oracle;
-  // Gets that returned something other than the committed value while the
-  // workload ran (invariant workload-read; no crash state involved).
+  // Found while the workload ran, no crash involved (model "workload"): a
+  // get that returned something other than the committed value
+  // (workload-read), a step that failed (workload), the first commit after
+  // which verify() failed (its invariant). In trace order; crash_point is
+  // the trace length when found, and Simulator::check names the state.
   std::vector<Violation> workload_violations;
 };
 
-// Runs the workload with `faults` injected. Fails (naming the step) if
-// opening, committing, checkpointing or closing fails before any fault was
-// injected: without faults the simulator models crashes, not errors.
+// Runs the workload with `faults` injected. A step that fails before any
+// fault was injected ends the recording as evidence (above); one that fails
+// after one, outside what the header lists as part of the run, is an error
+// naming the step.
 vfs::Result<Recording> record_workload(SystemUnderTest& sut, std::vector<Step> steps, const std::string& scenario,
-                                       const std::vector<FaultSpec>& faults = {});
+                                       const std::vector<FaultSpec>& faults = {}, bool verify_each_commit = false);
 
 // A recording from a saved trace and the workload that produced it. Fails
 // when the trace's commit markers do not fit the workload's transactions.

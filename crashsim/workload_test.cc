@@ -10,17 +10,19 @@ namespace {
 TEST(WorkloadTest, TheGeneratorIsDeterministicAndFollowsItsSpec) {
   const GeneratorSpec spec{.seed = 42, .transactions = 30, .min_ops_per_txn = 2, .max_ops_per_txn = 3,
                            .key_space = 10, .min_key_size = 12, .max_key_size = 12, .min_value_size = 20,
-                           .max_value_size = 30, .reopen_every = 10, .checkpoint_every = 7};
+                           .max_value_size = 30, .reopen_every = 10, .crash_reopen_every = 15,
+                           .checkpoint_every = 7};
   const auto a = expand_workload({spec, {}});
   const auto b = expand_workload({spec, {}});
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(*a, *b);
-  size_t commits = 0, reopens = 0, checkpoints = 0, ops = 0;
+  size_t commits = 0, reopens = 0, crash_reopens = 0, checkpoints = 0, ops = 0;
   std::set<std::string> keys;
   for (const Step& s : *a) {
     switch (s.kind) {
       case StepKind::kCommit: ++commits; break;
       case StepKind::kReopen: ++reopens; break;
+      case StepKind::kCrashReopen: ++crash_reopens; break;
       case StepKind::kCheckpoint: ++checkpoints; break;
       case StepKind::kPut:
         EXPECT_GE(s.value.size(), 20u);
@@ -36,6 +38,7 @@ TEST(WorkloadTest, TheGeneratorIsDeterministicAndFollowsItsSpec) {
   }
   EXPECT_EQ(commits, 30u);
   EXPECT_EQ(reopens, 3u);
+  EXPECT_EQ(crash_reopens, 2u);
   EXPECT_EQ(checkpoints, 4u);
   EXPECT_GE(ops, 60u);
   EXPECT_LE(ops, 90u);
@@ -64,6 +67,7 @@ TEST(WorkloadTest, BadSpecsAreRefused) {
   EXPECT_FALSE(expand_workload({GeneratorSpec{.put_weight = 0, .delete_weight = 0, .get_weight = 0}, {}}).ok());
   EXPECT_EQ(step_kind_from_name("del"), StepKind::kDelete);
   EXPECT_EQ(step_kind_name(StepKind::kReopen), "reopen");
+  EXPECT_EQ(step_kind_from_name("crash-reopen"), StepKind::kCrashReopen);
 }
 
 }  // namespace

@@ -24,11 +24,13 @@ contains() { case "$1" in *"$2"*) ;; *) fail "expected '$2' in: $1" ;; esac; }
 
 # --- help and usage errors -------------------------------------------------
 expect 0 "$BTREE" --help;                 contains "$out" "Subcommands"
-for cmd in put get del scan load verify stats; do
+for cmd in put get del scan load verify stats dump; do
   expect 0 "$BTREE" db "$cmd" --help;     contains "$out" "Usage"
 done
 expect 2 "$BTREE";                        contains "$err" "btree: "
-expect 2 "$BTREE" db frobnicate
+expect 2 "$BTREE" db frobnicate;         contains "$err" "unknown command 'frobnicate' (expected one of: put, get"
+expect 2 "$BTREE" db;                    contains "$err" "no command given"
+expect 2 "$BTREE" db put k v extra;      contains "$err" "put: unexpected argument 'extra'"
 expect 2 "$BTREE" db put only-a-key
 expect 2 "$BTREE" db scan --limit lots
 expect 2 "$BTREE" --page-size 1000 new.db put k v
@@ -40,6 +42,28 @@ for cmd in "get k" scan verify stats; do
   expect 3 "$BTREE" missing.db $cmd;      contains "$err" "btree: "
 done
 [ ! -e missing.db ] || fail "a read-only command created missing.db"
+[ ! -e missing.db-wal ] || fail "a read-only command created missing.db-wal"
+expect 3 "$BTREE" missing.db put k v --read-only
+[ ! -e missing.db ] || fail "--read-only put created missing.db"
+
+# ... nor write anything next to a file that is not a database, empty or not
+printf 'not a database at all, just some text\n' > text.db
+: > empty.db
+for f in text.db empty.db; do
+  for cmd in "get k" scan verify stats; do
+    # shellcheck disable=SC2086
+    expect 3 "$BTREE" "$f" $cmd;          contains "$err" "btree: "
+    case "$err" in *create_if_missing*) fail "an internal option name leaked: $err" ;; esac
+  done
+  [ ! -e "$f-wal" ] || fail "a read-only command on $f created $f-wal"
+done
+[ "$(cat text.db)" = "not a database at all, just some text" ] || fail "text.db was changed"
+[ ! -s empty.db ] || fail "empty.db was written"
+
+# A load that fails before its first commit creates nothing.
+printf 'put\tk\tv\nbogus line\n' > fails-early.txt
+expect 2 "$BTREE" never.db load fails-early.txt;  contains "$err" "fails-early.txt:2"
+[ ! -e never.db ] && [ ! -e never.db-wal ] || fail "a load that failed before any commit created never.db"
 
 # --- put, get, del -----------------------------------------------------------
 expect 0 "$BTREE" --page-size 512 db put apple red
@@ -68,6 +92,12 @@ expect 0 "$BTREE" db scan --from n2 --to n5
 expect 0 "$BTREE" db scan --from n3 --limit 2
 [ "$out" = $'n3\tv3\nn4\tv4' ] || fail "scan --from n3 --limit 2 printed: $out"
 expect 0 "$BTREE" db scan --from zzz;     [ -z "$out" ] || fail "scan past the end printed: $out"
+# scan prints one KEY<TAB>VALUE line per entry: tabs, newlines, backslashes and control bytes are escaped.
+expect 0 "$BTREE" db put "z"$'\t'"k" $'two\nlines\\ and \x01'
+expect 0 "$BTREE" db scan --from z
+[ "$out" = 'z\tk'$'\t''two\nlines\\ and \x01' ] || fail "scan did not escape: $out"
+expect 0 "$BTREE" db get "z"$'\t'"k";     [ "$out" = $'two\nlines\\ and \x01' ] || fail "get is not raw: $out"
+expect 0 "$BTREE" db del "z"$'\t'"k"
 
 # --- load --------------------------------------------------------------------
 {
@@ -113,6 +143,21 @@ assert s["page_size"] == 512 and s["key_count"] == 3010 and s["depth"] >= 2, s
 assert all(k in s for k in ("page_count", "free_pages", "wal_bytes")), s
 PY
 
+# Read commands change no byte; --read-only refuses writes. (Crash states
+# whose WAL holds commits to replay are opened by crashsim/tool/laptop_loop_test.sh.)
+cp db ro.db; cp db-wal ro.db-wal
+before=$(sha256sum ro.db ro.db-wal)
+for cmd in "get apple" scan verify stats "stats --json"; do
+  # shellcheck disable=SC2086
+  expect 0 "$BTREE" ro.db $cmd
+done
+expect 2 "$BTREE" --read-only ro.db put x y;  contains "$err" "read-only"
+expect 2 "$BTREE" ro.db del apple --read-only; contains "$err" "read-only"
+[ "$(sha256sum ro.db ro.db-wal)" = "$before" ] || fail "a read command changed ro.db or ro.db-wal"
+rm -f ro.db-wal
+expect 0 "$BTREE" ro.db verify
+[ ! -e ro.db-wal ] || fail "verify created a WAL"
+
 # Damage a page in the data file: verify reports it (exit 1), reads fail (exit 3).
 cp db damaged.db
 cp db-wal damaged.db-wal
@@ -130,6 +175,39 @@ contains "$out" "checksum"
 contains "$err" "btree: verify found"
 expect 3 "$BTREE" damaged.db scan;        contains "$err" "btree: "
 expect 3 "$BTREE" damaged.db get apple
+
+# --- dump: the bytes of both files, however damaged, read-only --------------
+before=$(sha256sum damaged.db damaged.db-wal)
+expect 0 "$BTREE" damaged.db dump
+contains "$out" "data file damaged.db: "
+contains "$out" "BAD checksum"
+contains "$out" "WAL damaged.db-wal: "
+contains "$out" "header: generation "
+expect 0 "$BTREE" damaged.db dump --json
+python3 - "$WORK/out" <<'PY' || fail "dump --json of damaged.db is not the expected JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+pages = d["data"]["pages"]
+assert d["data"]["page_size"] == 512 and pages[0]["type"] == "meta" and pages[0]["checksum_ok"], pages[0]
+assert all(not p["checksum_ok"] for p in pages[1:]), "every damaged page says so"
+assert d["wal"]["header"]["ok"], d["wal"]["header"]
+PY
+[ "$(sha256sum damaged.db damaged.db-wal)" = "$before" ] || fail "dump changed damaged.db"
+expect 0 "$BTREE" db dump --json
+python3 - "$WORK/out" <<'PY' || fail "dump --json of db lacks keys, links or the free list"
+import json, sys
+d = json.load(open(sys.argv[1]))
+pages = d["data"]["pages"]
+leaves = [p for p in pages if p["type"] == "leaf"]
+internal = [p for p in pages if p["type"] == "internal"]
+assert leaves and all(p["checksum_ok"] for p in pages), "a healthy file's pages are sound"
+assert any("apple" in p["keys"] for p in leaves), "a leaf lists its keys"
+assert internal and all(len(p["children"]) == len(p["keys"]) + 1 for p in internal), "internal nodes link children"
+assert "pages" in d["data"]["free_list"], d["data"]["free_list"]
+PY
+expect 0 "$BTREE" text.db dump;          contains "$out" "no page size to read it by"
+[ ! -e text.db-wal ] || fail "dump created text.db-wal"
+expect 3 "$BTREE" nothing.db dump;       contains "$err" "neither nothing.db nor nothing.db-wal exists"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed" >&2

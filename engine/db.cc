@@ -135,6 +135,7 @@ Result<std::unique_ptr<Db>> Db::open(vfs::Vfs& vfs, const std::string& path, con
     PagerOptions pager_options;
     pager_options.page_size = options.page_size;
     pager_options.create_if_missing = options.create_if_missing;
+    pager_options.read_only = options.read_only;
     pager_options.checkpoint_every_commits = options.checkpoint_every_commits;
     pager_options.checkpoint_wal_bytes = options.checkpoint_wal_bytes;
     pager_options.cache_pages = options.cache_pages;

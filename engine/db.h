@@ -51,6 +51,13 @@ struct Options {
   uint32_t page_size = 0;
   // Create NAME and NAME-wal when NAME does not exist.
   bool create_if_missing = true;
+  // Open without changing a byte: never create, write, truncate or sync
+  // either file (create_if_missing is ignored). Recovery runs in memory only:
+  // committed frames are read from the WAL where they lie instead of being
+  // checkpointed, so reads see what a normal open would recover while the
+  // files stay as found, which is what a tool needs to look at a crash state.
+  // Writes and checkpoint() return kInvalidArgument; close() writes nothing.
+  bool read_only = false;
   // Automatic checkpoint after this many commits since the last one (0: never
   // by count) or once the WAL holds this many bytes (0: never by size).
   // Checkpoints also run on clean close and at the end of recovery.
@@ -95,7 +102,8 @@ struct RecoveryInfo {
   bool torn_tail_discarded = false;    // the log ended in a damaged or partial frame
   bool uncommitted_txn_dropped = false;  // intact frames of a transaction with no commit marker were ignored
   bool stale_frames_ignored = false;   // frames of an older WAL generation followed the end of the log
-  bool wal_header_rewritten = false;   // the WAL header was missing, torn or one generation behind
+  // The WAL header was missing, torn, damaged (and rebuilt from the frames) or one generation behind.
+  bool wal_header_rewritten = false;
   bool checkpoint_redone = false;      // recovery checkpointed the replayed transactions
 };
 

@@ -1,5 +1,7 @@
 #include "engine/load_script.h"
 
+#include <vector>
+
 namespace engine {
 namespace {
 
@@ -61,21 +63,35 @@ Result<std::optional<LoadStep>> parse_load_line(std::string_view line, uint32_t 
   return std::optional(step);
 }
 
-Status apply_load_script(Db& db, std::istream& in, const std::string& name) {
-  ASSIGN_OR_RETURN(const Stats stats, db.stats());
-  const uint32_t key_limit = max_key_size(stats.page_size);
-  const uint64_t line_limit = max_load_line(key_limit);
+Status apply_load_script(std::istream& in, const std::string& name, const OpenForLoad& open) {
+  // Lines are parsed against the largest key any page size allows; the
+  // database's own limit is known once it is open, and checked at commit.
+  const uint64_t line_limit = max_load_line(max_key_size(kMaxPageSize));
+  Db* db = nullptr;
 
   WriteBatch batch;
-  auto commit = [&](uint64_t line_no) {
-    const Status s = db.write(batch);
-    batch.clear();
-    if (s.ok()) return s;
-    return s.with(name + ": batch ending at line " + std::to_string(line_no));
-  };
+  std::vector<uint64_t> batch_lines;  // the line of each operation of `batch`
   auto malformed = [&](uint64_t line_no, const std::string& why) {
     return Status::invalid_argument(name + ":" + std::to_string(line_no) + ": " + why +
                                     "; nothing after the last commit was applied");
+  };
+  auto commit = [&](uint64_t line_no) -> Status {
+    if (db == nullptr) {
+      ASSIGN_OR_RETURN(db, open());
+    }
+    ASSIGN_OR_RETURN(const Stats stats, db->stats());
+    const uint32_t key_limit = max_key_size(stats.page_size);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const size_t key_size = batch.ops()[i].key.size();
+      if (key_size > key_limit)
+        return malformed(batch_lines[i], "key of " + std::to_string(key_size) + " bytes exceeds the limit of " +
+                                             std::to_string(key_limit));
+    }
+    const Status s = db->write(batch);
+    batch.clear();
+    batch_lines.clear();
+    if (s.ok()) return s;
+    return s.with(name + ": batch ending at line " + std::to_string(line_no));
   };
 
   std::string line;
@@ -87,13 +103,13 @@ Status apply_load_script(Db& db, std::istream& in, const std::string& name) {
     if (read == LineRead::kTooLong)
       return malformed(line_no, "line longer than " + std::to_string(line_limit) +
                                     " bytes, the longest put of a key and a value within the limits");
-    Result<std::optional<LoadStep>> step = parse_load_line(line, key_limit);
+    Result<std::optional<LoadStep>> step = parse_load_line(line, max_key_size(kMaxPageSize));
     if (!step.ok()) return malformed(line_no, step.status().message());
     if (!*step) continue;
     switch ((*step)->kind) {
       case LoadStep::Kind::kCommit:
         RETURN_IF_ERROR(commit(line_no));
-        break;
+        continue;
       case LoadStep::Kind::kPut:
         batch.put((*step)->key, (*step)->value);
         break;
@@ -101,6 +117,7 @@ Status apply_load_script(Db& db, std::istream& in, const std::string& name) {
         batch.del((*step)->key);
         break;
     }
+    batch_lines.push_back(line_no);
   }
   if (in.bad()) return Status::io_error("load: read error in " + name + " after line " + std::to_string(line_no));
   return commit(line_no);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <optional>
 #include <string>
@@ -39,14 +40,20 @@ uint64_t max_load_line(uint32_t key_limit);
 // extra field, a key over `key_limit` bytes, a value over kMaxValueSize).
 Result<std::optional<LoadStep>> parse_load_line(std::string_view line, uint32_t key_limit);
 
-// Applies the script read from `in` (called `name` in messages) to `db`:
-// every `commit` line and the end of the input commit the operations since
-// the previous commit as one batch. A malformed line stops the load with
-// kInvalidArgument "NAME:LINE: why; nothing after the last commit was
+// Opens the database a script is applied to; called once, at the first
+// commit, so that a script failing before it leaves no file behind.
+using OpenForLoad = std::function<Result<Db*>()>;
+
+// Applies the script read from `in` (called `name` in messages) to the
+// database `open` returns: every `commit` line and the end of the input
+// commit the operations since the previous commit as one batch. A malformed
+// line, or a key over the limit of the database's page size, stops the load
+// with kInvalidArgument "NAME:LINE: why; nothing after the last commit was
 // applied": batches committed before it stay, the open one is dropped. A
 // batch the database refuses stops it with that error, naming the line that
-// ended the batch; a failed read is kIoError. No line is read into memory
-// past max_load_line bytes.
-Status apply_load_script(Db& db, std::istream& in, const std::string& name);
+// ended the batch; a failed open stops it with the open's error; a failed
+// read is kIoError. No line is read into memory past
+// max_load_line(max_key_size(kMaxPageSize)) bytes.
+Status apply_load_script(std::istream& in, const std::string& name, const OpenForLoad& open);
 
 }  // namespace engine

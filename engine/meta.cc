@@ -17,9 +17,10 @@ constexpr size_t kDepthAt = 36;
 constexpr size_t kKeyCountAt = 56;
 constexpr size_t kTxnSeqAt = 64;
 constexpr size_t kWalGenerationAt = 72;
+constexpr size_t kPageDigestAt = 80;
 
 static_assert(kPageSizeAt + 4 == kMetaPrefixSize);
-static_assert(kWalGenerationAt + 8 <= kMinPageSize);
+static_assert(kPageDigestAt + 8 <= kMinPageSize);
 
 }  // namespace
 
@@ -48,6 +49,7 @@ Page encode_meta(const Meta& meta, Mutant mutant) {
   store_u64(p + kKeyCountAt, meta.key_count);
   store_u64(p + kTxnSeqAt, meta.txn_seq);
   store_u64(p + kWalGenerationAt, meta.wal_generation);
+  store_u64(p + kPageDigestAt, meta.page_digest);
   seal_page(page, mutant);
   return page;
 }
@@ -96,6 +98,7 @@ Result<Meta> decode_meta(const Page& page, const std::string& path, Mutant mutan
   meta.key_count = load_u64(p + kKeyCountAt);
   meta.txn_seq = load_u64(p + kTxnSeqAt);
   meta.wal_generation = load_u64(p + kWalGenerationAt);
+  meta.page_digest = load_u64(p + kPageDigestAt);
   // The meta page itself is page 0, so a database has at least one page.
   // Root and free-list bounds are verify()'s to report, not a reason to
   // refuse to open.

@@ -21,7 +21,8 @@
 namespace engine {
 
 inline constexpr std::array<uint8_t, 8> kMetaMagic = {'b', 't', 'r', 'e', 'e', 'k', 'v', '\0'};
-inline constexpr uint32_t kFormatVersion = 1;
+// Version 2: the meta page carries the page digest.
+inline constexpr uint32_t kFormatVersion = 2;
 // Page header, magic, format version and page size.
 inline constexpr size_t kMetaPrefixSize = 24;
 // Offsets in page 0 of the fields that errors about them name.

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "engine/entropy.h"
+
 namespace engine {
 
 uint32_t checksum_extend(uint32_t running, std::span<const uint8_t> data, Mutant mutant) {
@@ -31,12 +33,16 @@ void seal_page(Page& page, Mutant mutant) {
 }
 
 vfs::Status check_page(const Page& page, const std::string& file, Mutant mutant) {
-  const uint32_t stored = load_u32(page.bytes.data());
+  const uint32_t stored = stored_checksum(page);
   const uint32_t computed = page_checksum(page.pgno, page.bytes, mutant);
   if (stored == computed) return vfs::Status();
   return vfs::Status::corruption("page " + std::to_string(page.pgno) + " of " + file +
                                  ": checksum mismatch (stored " + std::to_string(stored) +
                                  ", computed " + std::to_string(computed) + ")");
+}
+
+uint64_t page_digest_term(PageNo pgno, uint32_t checksum) {
+  return mix64((uint64_t{pgno} << 32) | checksum);
 }
 
 }  // namespace engine

@@ -102,4 +102,16 @@ inline void store_u32(uint8_t* p, uint32_t v) {
 }
 inline void store_u64(uint8_t* p, uint64_t v) { store_u32(p, uint32_t(v)); store_u32(p + 4, uint32_t(v >> 32)); }
 
+// The checksum stored in bytes 0..3 (what seal_page wrote, or what was read).
+inline uint32_t stored_checksum(const Page& page) { return load_u32(page.bytes.data()); }
+
+// The page digest binds every page of the database to its latest image:
+// the XOR, over pages 1 .. page_count-1, of page_digest_term(page number,
+// stored checksum of its committed image). The meta page carries it
+// (Meta::page_digest, docs/file-formats.md). A write the disk acknowledged
+// and then lost leaves an older image, with a valid checksum but another
+// one, and so another term. Each term is a bijection of (pgno, checksum),
+// so any single changed image changes the digest.
+uint64_t page_digest_term(PageNo pgno, uint32_t checksum);
+
 }  // namespace engine

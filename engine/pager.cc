@@ -2,6 +2,8 @@
 // it, and hand back a WalPager (engine/wal_pager.h) ready for use.
 #include "engine/pager.h"
 
+#include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -66,6 +68,11 @@ Status make_log_durable(vfs::File& wal, uint64_t end_slot, uint32_t page_size) {
   return wal.sync();
 }
 
+Status never_created(const std::string& path, const std::string& wal_path) {
+  return Status::not_found("open " + path + ": not a database: it was never completely created (no committed meta "
+                           "page in it or in " + wal_path + ")");
+}
+
 Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& path, const PagerOptions& options) {
   const std::string wal_path = path + "-wal";
   ASSIGN_OR_RETURN(const bool wal_existed, vfs.exists(wal_path));
@@ -73,15 +80,14 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
   ASSIGN_OR_RETURN(auto wal, vfs.open(wal_path, vfs::OpenMode::kCreate));
   ASSIGN_OR_RETURN(RecoveredState state, recover(*data, *wal, options.page_size, options.mutant));
   if (state.nothing_committed) {
-    if (!options.create_if_missing) {
-      return Status::not_found("open " + path + ": the database was never completely created (no committed meta "
-                               "page in it or in " + wal_path + ") and create_if_missing is off");
-    }
+    if (!options.create_if_missing) return never_created(path, wal_path);
     return create_database(vfs, path, options, std::move(data), std::move(wal));
   }
   ASSIGN_OR_RETURN(const uint64_t data_size, data->size());
   RETURN_IF_ERROR(check_page_count(state.meta, data_size / state.meta.page_size, state.wal_index, path));
   const bool needs_checkpoint = state.needs_checkpoint;
+  const bool rewrite_wal_header = state.rewrite_wal_header;
+  const uint64_t generation = state.meta.wal_generation;
   if (state.info.txns_replayed > 0) {
     RETURN_IF_ERROR(make_log_durable(*wal, state.wal_tail, state.meta.page_size).with("recovery of " + path));
   }
@@ -93,10 +99,83 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
     // generation with a sound header, before anything new is written.
     RETURN_IF_ERROR(pager->checkpoint_now().with("recovery of " + path));
     pager->set_checkpoint_redone();
+  } else if (rewrite_wal_header) {
+    // Only debris of this generation follows the rebuilt header: a
+    // checkpoint would move the WAL past the data file's generation with
+    // nothing to copy, so the header is written back as it was.
+    RETURN_IF_ERROR(pager->start_wal_generation(generation).with("recovery of " + path));
   }
   // A WAL that had to be recreated exists for sure only once its directory is synced.
   if (!wal_existed) RETURN_IF_ERROR(vfs.sync_dir(vfs::parent_dir(path)));
   return std::unique_ptr<Pager>(std::move(pager));
+}
+
+// A file that does not exist, for recovery to read without creating it: it
+// reads as an empty file and cannot be written. The WAL of a read-only open
+// when NAME-wal does not exist (recovery treats it as a lost WAL), and the
+// data file when only NAME-wal exists (a never-checkpointed database).
+class AbsentFile final : public vfs::File {
+ public:
+  explicit AbsentFile(std::string path) : path_(std::move(path)) {}
+  const std::string& path() const override { return path_; }
+  Result<size_t> read_at(uint64_t, std::span<uint8_t>) override { return size_t{0}; }
+  Status write_at(uint64_t, std::span<const uint8_t>) override { return refused("write"); }
+  Status truncate(uint64_t) override { return refused("truncate"); }
+  Status sync() override { return refused("sync"); }
+  Result<uint64_t> size() override { return uint64_t{0}; }
+  Status close() override { return Status(); }
+
+ private:
+  Status refused(const std::string& op) const {
+    return Status::invalid_argument(op + " " + path_ + ": the file does not exist and this open may not create it");
+  }
+  std::string path_;
+};
+
+// Recovery without its checkpoint: the pager reads replayed pages from the
+// WAL slots recovery indexed, exactly as it does between a commit and the
+// next checkpoint, so nothing needs writing to show the recovered state.
+Result<std::unique_ptr<Pager>> open_read_only(vfs::Vfs& vfs, const std::string& path, const PagerOptions& options) {
+  const std::string wal_path = path + "-wal";
+  ASSIGN_OR_RETURN(auto data, vfs.open(path, vfs::OpenMode::kReadOnly));
+  ASSIGN_OR_RETURN(const bool wal_exists, vfs.exists(wal_path));
+  std::unique_ptr<vfs::File> wal;
+  if (wal_exists) {
+    ASSIGN_OR_RETURN(wal, vfs.open(wal_path, vfs::OpenMode::kReadOnly));
+  } else {
+    wal = std::make_unique<AbsentFile>(wal_path);
+  }
+  ASSIGN_OR_RETURN(RecoveredState state, recover(*data, *wal, options.page_size, options.mutant));
+  if (state.nothing_committed) return never_created(path, wal_path);
+  ASSIGN_OR_RETURN(const uint64_t wal_size, wal->size());
+  return std::unique_ptr<Pager>(
+      std::make_unique<WalPager>(path, options, std::move(data), std::move(wal), wal_size, std::move(state)));
+}
+
+// NAME-wal without NAME is what a creation that never returned leaves
+// behind, and the database is created afresh over it. Such a WAL holds at
+// most the creation's own transaction: open syncs the directory (so NAME is
+// durable) before it returns and takes any other commit. A WAL that holds a
+// later one, or a later generation, belonged to a database that existed;
+// its data file was lost or removed, and creating one over the WAL would
+// throw every commit in it away. That is refused.
+Status check_wal_without_data_file(vfs::Vfs& vfs, const std::string& path, const PagerOptions& options) {
+  const std::string wal_path = path + "-wal";
+  ASSIGN_OR_RETURN(const bool wal_exists, vfs.exists(wal_path));
+  if (!wal_exists) return Status();
+  ASSIGN_OR_RETURN(auto wal, vfs.open(wal_path, vfs::OpenMode::kReadOnly));
+  AbsentFile data(path);
+  const std::string refusal = "open " + path + ": the data file does not exist, but " + wal_path;
+  const Result<RecoveredState> state = recover(data, *wal, options.page_size, options.mutant);
+  if (state.status().is_corruption()) {
+    return Status::corruption(refusal + " is not what an interrupted creation leaves: " + state.status().message());
+  }
+  RETURN_IF_ERROR(state.status());
+  if (state->nothing_committed || state->meta.txn_seq <= 1) return Status();
+  return Status::corruption(refusal + " holds committed transactions up to txn " +
+                            std::to_string(state->meta.txn_seq) +
+                            ": the data file was lost or removed. Restore it, or remove " + wal_path +
+                            " to create a new, empty database");
 }
 
 }  // namespace
@@ -107,12 +186,12 @@ Result<std::unique_ptr<Pager>> Pager::open(vfs::Vfs& vfs, const std::string& pat
                                     bad_page_size_message(options.page_size, "the options"));
   }
   ASSIGN_OR_RETURN(const bool exists, vfs.exists(path));
-  if (exists) return open_existing(vfs, path, options);
-  if (!options.create_if_missing) {
-    return Status::not_found("open " + path + ": no such database (create_if_missing is off)");
+  if (!exists && (options.read_only || !options.create_if_missing)) {
+    return Status::not_found("open " + path + ": no such database");
   }
-  // NAME-wal without NAME is what a creation that never returned leaves
-  // behind; nothing in it was ever acknowledged, so start afresh.
+  if (options.read_only) return open_read_only(vfs, path, options);
+  if (exists) return open_existing(vfs, path, options);
+  RETURN_IF_ERROR(check_wal_without_data_file(vfs, path, options));
   ASSIGN_OR_RETURN(auto data, vfs.open(path, vfs::OpenMode::kCreate));
   ASSIGN_OR_RETURN(auto wal, vfs.open(path + "-wal", vfs::OpenMode::kCreate));
   return create_database(vfs, path, options, std::move(data), std::move(wal));

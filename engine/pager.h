@@ -50,11 +50,16 @@ struct Meta {
   uint64_t key_count = 0;
   uint64_t txn_seq = 0;         // sequence number of the last committed transaction
   uint64_t wal_generation = 0;  // generation the WAL was last reset to
+  // XOR of page_digest_term(pgno, checksum) over the committed images of
+  // pages 1..page_count-1 (engine/page.h): kept by every commit, checked by
+  // verify(), so that a lost or stale write of a page cannot pass unseen.
+  uint64_t page_digest = 0;
 };
 
 struct PagerOptions {
   uint32_t page_size = 0;  // as Options::page_size
   bool create_if_missing = true;
+  bool read_only = false;  // as Options::read_only
   uint32_t checkpoint_every_commits = 1000;
   uint64_t checkpoint_wal_bytes = 16ull << 20;
   size_t cache_pages = 1024;
@@ -73,6 +78,9 @@ class Pager {
  public:
   // Opens or creates NAME and NAME-wal and runs recovery. A new database gets
   // a meta page with an empty tree (root = kNoPage), committed through the WAL.
+  // With options.read_only, opens both files for reading only (a missing WAL
+  // reads as empty) and keeps what recovery found in memory: begin() and
+  // checkpoint() are refused and nothing is ever written.
   static Result<std::unique_ptr<Pager>> open(vfs::Vfs& vfs, const std::string& path, const PagerOptions& options);
 
   virtual ~Pager() = default;

@@ -180,19 +180,37 @@ Result<RecoveredState> recover_with_header(const Meta& meta, const WalHeader& he
   return state;
 }
 
-// Rule 3 with a valid data meta: the crash hit the header write of a reset,
-// after the data file was synced. Frames of the data file's generation are
-// replayed (harmlessly: they are in the data file already); a frame of the
-// next generation means the header was damaged after it was durable.
-Result<RecoveredState> recover_after_torn_header(const Meta& meta, const Status& header_problem,
-                                                 vfs::File& data, vfs::File& wal, Mutant mutant) {
-  const WalScanParams params{meta.page_size, meta.db_id, meta.wal_generation, std::nullopt, mutant};
+// A header rebuilt from the frames stands for the unreadable one: the
+// recovered state says so, and says that it must be written back; an error
+// says what was wrong with the header too.
+Result<RecoveredState> with_rebuilt_header(Result<RecoveredState> state, const Status& header_problem) {
+  if (!state.ok()) return state.status().with(header_problem.message());
+  state->info.wal_header_rewritten = true;
+  state->rewrite_wal_header = true;
+  return state;
+}
+
+// Rule 3 with a valid data meta of generation G: the header is unreadable.
+// It said G (the crash hit the header write of a reset, after the data file
+// was synced) or G+1, and the frames tell which. A frame of G+1 was written
+// only after the header of G+1 was durable, so that header was damaged
+// afterwards: it is rebuilt and the log of G+1 read as usual. Otherwise
+// frames of G are replayed (harmlessly: they are in the data file already).
+Result<RecoveredState> recover_without_header(const Meta& meta, const Status& header_problem, vfs::File& data,
+                                              vfs::File& wal, Mutant mutant) {
+  const uint64_t g = meta.wal_generation;
+  ASSIGN_OR_RETURN(const uint64_t newest, newest_frame_generation(wal, meta.page_size, meta.db_id, mutant));
+  if (newest == g + 1) {
+    const WalHeader rebuilt{meta.page_size, meta.db_id, g + 1};
+    return with_rebuilt_header(recover_with_header(meta, rebuilt, data, wal, mutant), header_problem);
+  }
+  const WalScanParams params{meta.page_size, meta.db_id, g, std::nullopt, mutant};
   Result<WalLog> log = scan_wal_log(wal, params);
   if (!log.ok()) return log.status().with(header_problem.message());
   // Without frames of its generation (the WAL was lost, or this very rule
   // was interrupted after finding none) the synced data file stands alone.
   if (log->txn_count > 0) {
-    RETURN_IF_ERROR(check_log_reaches_data(*log, meta, meta.wal_generation, wal, data.path(), mutant));
+    RETURN_IF_ERROR(check_log_reaches_data(*log, meta, g, wal, data.path(), mutant));
   }
   ASSIGN_OR_RETURN(RecoveredState state, apply_log(std::move(log).value(), meta, params, wal, data.path()));
   state.info.wal_header_rewritten = true;
@@ -228,6 +246,29 @@ Result<RecoveredState> recover_from_log_alone(const DataMeta& data_meta, const W
   return apply_log(std::move(log), std::nullopt, params, wal, data.path());
 }
 
+// Neither a data meta nor a WAL header. Creation writes and syncs the WAL
+// header before its first commit, so with no meta frame anywhere nothing was
+// ever committed: an interrupted creation. A meta frame that verifies means
+// the header was durable and has been damaged since: it is rebuilt from the
+// frames, and the log must then hold a commit.
+Result<RecoveredState> recover_without_header_or_data_meta(const DataMeta& data_meta, const Status& header_problem,
+                                                           vfs::File& data, vfs::File& wal,
+                                                           uint32_t requested_page_size, Mutant mutant) {
+  ASSIGN_OR_RETURN(const std::optional<WalHeader> rebuilt, header_from_meta_frames(wal, mutant));
+  if (!rebuilt) {
+    RecoveredState state;
+    state.nothing_committed = true;
+    return state;
+  }
+  Result<RecoveredState> state = recover_from_log_alone(data_meta, *rebuilt, data, wal, requested_page_size, mutant);
+  if (state.ok() && state->nothing_committed) {
+    return Status::corruption(header_problem.message() + ", and WAL " + wal.path() +
+                              " holds meta frames but no committed transaction from its first slot at offset " +
+                              std::to_string(kWalHeaderSize));
+  }
+  return with_rebuilt_header(std::move(state), header_problem);
+}
+
 }  // namespace
 
 Result<RecoveredState> recover(vfs::File& data, vfs::File& wal, uint32_t requested_page_size, Mutant mutant) {
@@ -238,15 +279,11 @@ Result<RecoveredState> recover(vfs::File& data, vfs::File& wal, uint32_t request
   if (data_meta.kind == DataMeta::Kind::kValid) {
     RETURN_IF_ERROR(check_requested_page_size(requested_page_size, data_meta.meta.page_size, data.path()));
     if (header.ok()) return recover_with_header(data_meta.meta, *header, data, wal, mutant);
-    return recover_after_torn_header(data_meta.meta, header.status(), data, wal, mutant);
+    return recover_without_header(data_meta.meta, header.status(), data, wal, mutant);
   }
   if (header.ok()) return recover_from_log_alone(data_meta, *header, data, wal, requested_page_size, mutant);
   if (data_meta.kind == DataMeta::Kind::kUnreadable) return data_meta.problem;
-  // A short data file and no WAL header: creation writes and syncs the WAL
-  // header before anything that counts, so nothing was ever committed.
-  RecoveredState state;
-  state.nothing_committed = true;
-  return state;
+  return recover_without_header_or_data_meta(data_meta, header.status(), data, wal, requested_page_size, mutant);
 }
 
 }  // namespace engine

@@ -5,7 +5,10 @@
 //      checkpoint died writing it: repaired from the WAL);
 //   2. a valid WAL header of generation H gives the log of generation H;
 //      its db_id and generation must agree with the data file's meta;
-//   3. a torn WAL header means a reset (or a creation) was interrupted;
+//   3. an unreadable WAL header means a reset (or a creation) was
+//      interrupted, unless frames written under a later header exist:
+//      then that header was damaged, and it is rebuilt from the frames
+//      (every meta frame carries the page size and db_id);
 //   4. the committed transactions form the WAL index and the meta;
 //   5. anything replayed, or a header to rewrite, is checkpointed before
 //      open returns (the caller does it). Debris of generation H past the
@@ -33,6 +36,10 @@ struct RecoveredState {
   // before the database is used: replayed transactions, or a header to
   // rewrite (torn, missing, or one generation behind).
   bool needs_checkpoint = false;
+  // The WAL header was unreadable and has been rebuilt from the frames: it
+  // must be written back (with meta.wal_generation) before anything else,
+  // unless the checkpoint does it.
+  bool rewrite_wal_header = false;
   RecoveryInfo info;  // checkpoint_redone is the caller's to set
 };
 

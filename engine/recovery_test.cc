@@ -61,6 +61,16 @@ Visible visible(Pager& pager) {
   return v;
 }
 
+// The generation the WAL header on `disk` names; 0 (and a failure) when it is unreadable.
+uint64_t header_generation(vfs::MemVfs& disk) {
+  auto wal = disk.open(kWal, vfs::OpenMode::kMustExist);
+  EXPECT_TRUE(wal.ok()) << wal.status().to_string();
+  if (!wal.ok()) return 0;
+  auto header = read_wal_header(**wal, Mutant::kNone);
+  EXPECT_TRUE(header.ok()) << header.status().to_string();
+  return header.ok() ? header->generation : 0;
+}
+
 Result<std::unique_ptr<Pager>> reopen(vfs::Vfs& vfs, Mutant mutant = Mutant::kNone) {
   PagerOptions options = no_auto_checkpoint(kPageSize);
   options.mutant = mutant;
@@ -244,22 +254,109 @@ TEST_F(RecoveryTest, ATornWalHeaderAfterACheckpointIsRewritten) {
   EXPECT_TRUE(info.wal_header_rewritten);
   EXPECT_TRUE(info.checkpoint_redone);
   EXPECT_EQ(info.txns_replayed, 3u) << "generation 1's frames are replayed, harmlessly";
-  auto wal = disk->open(kWal, vfs::OpenMode::kMustExist);
-  ASSERT_TRUE(wal.ok());
-  auto header = read_wal_header(**wal, Mutant::kNone);
-  ASSERT_TRUE(header.ok()) << header.status().to_string();
-  EXPECT_EQ(header->generation, 2u);
+  EXPECT_EQ(header_generation(*disk), 2u);
 }
 
-TEST_F(RecoveryTest, ATornWalHeaderWithFramesOfTheNextGenerationIsCorruption) {
+// The header of generation 2 was synced before generation 2's first frame
+// was written, so a damaged header with such frames behind it was damaged
+// afterwards, by the media: the frames say what it was.
+TEST_F(RecoveryTest, ADamagedWalHeaderWithFramesOfTheNextGenerationIsRebuilt) {
   ASSERT_TRUE(pager_->checkpoint().ok());
   commit_rewrite(*pager_, leaves_, 0xC0);  // generation 2 at slot 0
   auto disk = image();
   flip_byte(*disk, kWal, 30);
   auto pager = reopen(*disk);
+  ASSERT_TRUE(pager.ok()) << pager.status().to_string();
+  EXPECT_EQ((*pager)->meta().txn_seq, 4u);
+  EXPECT_EQ(leaf_fill(**(*pager)->get(1)), 0xC0);
+  const RecoveryInfo& info = (*pager)->recovery_info();
+  EXPECT_TRUE(info.wal_header_rewritten);
+  EXPECT_TRUE(info.checkpoint_redone);
+  EXPECT_EQ(info.txns_replayed, 1u);
+  EXPECT_EQ(header_generation(*disk), 3u);
+}
+
+// Only debris of generation 2 (its one transaction lost its commit frame):
+// nothing to checkpoint, and a checkpoint would move the WAL two generations
+// past the data file. The header is written back as it was.
+TEST_F(RecoveryTest, ADamagedWalHeaderWithOnlyDebrisOfTheNextGenerationIsWrittenBack) {
+  ASSERT_TRUE(pager_->checkpoint().ok());
+  commit_rewrite(*pager_, leaves_, 0xC0);
+  auto disk = image();
+  flip_byte(*disk, kWal, inside_slot(2));
+  flip_byte(*disk, kWal, 30);
+  {
+    auto pager = reopen(*disk);
+    ASSERT_TRUE(pager.ok()) << pager.status().to_string();
+    EXPECT_EQ(leaf_fill(**(*pager)->get(1)), 0xB0);
+    EXPECT_TRUE((*pager)->recovery_info().wal_header_rewritten);
+    EXPECT_FALSE((*pager)->recovery_info().checkpoint_redone);
+    EXPECT_EQ((*pager)->meta().wal_generation, 2u);
+  }
+  EXPECT_EQ(header_generation(*disk), 2u);
+  auto again = reopen(*disk);
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_FALSE((*again)->recovery_info().wal_header_rewritten);
+}
+
+TEST_F(RecoveryTest, ADamagedWalHeaderWithFramesTwoGenerationsPastTheDataFileIsCorruption) {
+  ASSERT_TRUE(pager_->checkpoint().ok());  // data file at generation 1
+  const auto data_at_1 = file_bytes(vfs_, kDb);
+  commit_rewrite(*pager_, leaves_, 0xC0);
+  ASSERT_TRUE(pager_->checkpoint().ok());
+  commit_rewrite(*pager_, leaves_, 0xD0);  // generation 3 at slot 0
+  auto disk = image();
+  write_bytes(*disk, kDb, 0, data_at_1);  // the second checkpoint's data writes were lost
+  flip_byte(*disk, kWal, 30);
+  auto pager = reopen(*disk);
   ASSERT_TRUE(pager.status().is_corruption()) << pager.status().to_string();
   EXPECT_THAT(pager.status().message(), HasSubstr("WAL header of db-wal"));
-  EXPECT_THAT(pager.status().message(), HasSubstr("carries generation 2"));
+  EXPECT_THAT(pager.status().message(), HasSubstr("carries generation 3"));
+}
+
+// Never checkpointed: the data file is empty, so only the WAL knows the
+// database. Every meta frame carries what the header held.
+TEST_F(RecoveryTest, ADamagedWalHeaderOfANeverCheckpointedDatabaseIsRebuiltFromItsMetaFrames) {
+  const uint64_t db_id = pager_->meta().db_id;
+  for (const uint64_t offset : {0, 12, 16, 24, 36}) {
+    SCOPED_TRACE("header byte " + std::to_string(offset));
+    auto disk = image();
+    flip_byte(*disk, kWal, offset);
+    auto pager = reopen(*disk);
+    ASSERT_TRUE(pager.ok()) << pager.status().to_string();
+    EXPECT_EQ((*pager)->meta().db_id, db_id);
+    EXPECT_EQ((*pager)->meta().txn_seq, 3u);
+    EXPECT_EQ(leaf_fill(**(*pager)->get(2)), 0xB0);
+    EXPECT_EQ((*pager)->recovery_info().txns_replayed, 3u);
+    EXPECT_TRUE((*pager)->recovery_info().wal_header_rewritten);
+    EXPECT_TRUE((*pager)->recovery_info().checkpoint_redone);
+  }
+}
+
+// One damaged sector can span the header and the start of slot 0 (the
+// creation's meta frame): the header is rebuilt from a later meta frame, and
+// the log that breaks at slot 0 is refused, as any damage in its middle.
+TEST_F(RecoveryTest, ADamagedWalHeaderAndFirstFrameOfANeverCheckpointedDatabaseIsCorruption) {
+  auto disk = image();
+  write_bytes(*disk, kWal, 0, std::vector<uint8_t>(512, 0));
+  auto pager = reopen(*disk);
+  ASSERT_TRUE(pager.status().is_corruption()) << pager.status().to_string();
+  EXPECT_THAT(pager.status().message(), HasSubstr("WAL header of db-wal"));
+  EXPECT_THAT(pager.status().message(), HasSubstr("the log breaks at offset 40"));
+}
+
+// A sector spanning the commit frame of txn 2 and the first frame of txn 3:
+// txn 3 is not complete, but its intact commit frame could only have been
+// written once txn 2 was durable.
+TEST_F(RecoveryTest, AFrameOfALaterTransactionPastTheBreakIsCorruption) {
+  auto disk = image();
+  flip_byte(*disk, kWal, inside_slot(3));
+  flip_byte(*disk, kWal, inside_slot(4));
+  auto pager = reopen(*disk);
+  ASSERT_TRUE(pager.status().is_corruption()) << pager.status().to_string();
+  EXPECT_THAT(pager.status().message(), HasSubstr("breaks at offset " + std::to_string(slot_at(3))));
+  EXPECT_THAT(pager.status().message(), HasSubstr("a frame of a later transaction (txn 3) follows at offset " +
+                                                  std::to_string(slot_at(5))));
 }
 
 // The crash hit a checkpoint between the data file's sync and the header
@@ -421,6 +518,18 @@ TEST(RecoveryCreation, AnEmptyDataFileAndAWalWithOnlyAHeaderIsAnInterruptedCreat
   EXPECT_NE((*pager)->meta().db_id, first_id) << "a fresh database";
 }
 
+// A creation over the leftovers of an earlier one can be cut short while
+// its header is half written: no meta frame verifies, nothing was committed.
+TEST(RecoveryCreation, AnEmptyDataFileAndATornWalHeaderWithoutAMetaFrameIsAnInterruptedCreation) {
+  vfs::MemVfs vfs;
+  open_or_die(vfs, kDb, no_auto_checkpoint(kPageSize));
+  flip_byte(vfs, kWal, 20);
+  flip_byte(vfs, kWal, inside_slot(0));
+  auto pager = reopen(vfs);
+  ASSERT_TRUE(pager.ok()) << pager.status().to_string();
+  EXPECT_EQ((*pager)->meta().txn_seq, 1u) << "a fresh database";
+}
+
 TEST(RecoveryCreation, AnEmptyDataFileWithoutAWalIsAnInterruptedCreation) {
   vfs::MemVfs vfs;
   write_bytes(vfs, kDb, 0, {});
@@ -430,17 +539,38 @@ TEST(RecoveryCreation, AnEmptyDataFileWithoutAWalIsAnInterruptedCreation) {
   EXPECT_TRUE(*vfs.exists(kWal));
 }
 
-TEST(RecoveryCreation, AWalWithoutItsDataFileIsStartedAfresh) {
+// The creation's directory entries were not durable yet when it was cut
+// short: the WAL holds at most the creation's own transaction.
+TEST(RecoveryCreation, AWalOfAnInterruptedCreationWithoutItsDataFileIsStartedAfresh) {
   vfs::MemVfs vfs;
-  auto first = open_or_die(vfs, kDb, no_auto_checkpoint(kPageSize));
-  const uint64_t first_id = first->meta().db_id;
-  commit_new_leaves(*first, 3, 1);
-  first.reset();
+  const uint64_t first_id = open_or_die(vfs, kDb, no_auto_checkpoint(kPageSize))->meta().db_id;
   ASSERT_TRUE(vfs.remove(kDb).ok());
   auto pager = reopen(vfs);
   ASSERT_TRUE(pager.ok()) << pager.status().to_string();
   EXPECT_NE((*pager)->meta().db_id, first_id);
   EXPECT_EQ((*pager)->meta().page_count, 1u) << "nothing of the old WAL may be replayed";
+}
+
+// A WAL with commits after the creation, or of a later generation, outlived
+// a data file that existed: creating one over it would lose every commit.
+TEST(RecoveryCreation, AWalWithCommitsButNoDataFileIsRefusedAndLeftAlone) {
+  for (const bool checkpointed : {false, true}) {
+    SCOPED_TRACE(checkpointed ? "after a checkpoint" : "never checkpointed");
+    vfs::MemVfs vfs;
+    auto first = open_or_die(vfs, kDb, no_auto_checkpoint(kPageSize));
+    commit_new_leaves(*first, 3, 1);
+    if (checkpointed) ASSERT_TRUE(first->close().ok());
+    first.reset();
+    ASSERT_TRUE(vfs.remove(kDb).ok());
+    const std::vector<uint8_t> wal_before = file_bytes(vfs, kWal);
+    auto pager = reopen(vfs);
+    ASSERT_TRUE(pager.status().is_corruption()) << pager.status().to_string();
+    EXPECT_THAT(pager.status().message(), HasSubstr("open db: the data file does not exist, but db-wal"));
+    EXPECT_THAT(pager.status().message(), HasSubstr(checkpointed ? "a checkpoint must have written it"
+                                                                 : "holds committed transactions up to txn 2"));
+    EXPECT_FALSE(*vfs.exists(kDb));
+    EXPECT_EQ(file_bytes(vfs, kWal), wal_before);
+  }
 }
 
 TEST(RecoveryCreation, ACommittedFirstTransactionWithAnEmptyDataFileIsReplayed) {

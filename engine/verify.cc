@@ -1,5 +1,6 @@
 #include "engine/verify.h"
 
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,12 @@ struct Bound {
 
 std::string page_name(PageNo pgno) { return "page " + std::to_string(pgno); }
 
+std::string hex(uint64_t v) {
+  char buf[19];
+  std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
 std::string_view type_name(PageType type) {
   switch (type) {
     case PageType::kMeta: return "the meta page";
@@ -38,7 +45,8 @@ class Verifier {
       : pager_(pager),
         meta_(pager.meta()),
         geometry_(NodeGeometry::for_page_size(pager.page_size())),
-        reached_(meta_.page_count, false) {}
+        reached_(meta_.page_count, false),
+        digested_(meta_.page_count, false) {}
 
   // The report, or the first read the device failed: an I/O error says
   // nothing about the file, so it is not reported as a violation (the pages
@@ -56,6 +64,7 @@ class Verifier {
       if (!reached_[p])
         add(Kind::kLeak, p, page_name(p) + " is neither reachable from the tree nor on the free list");
     }
+    check_page_digest();
     if (device_error_) return *device_error_;
     report_.keys_checked = keys_;
     return std::move(report_);
@@ -118,8 +127,39 @@ class Verifier {
 
   Result<PageRef> read(PageNo pgno) {
     auto page = pager_.get(pgno);
-    if (!page.ok()) failed_read(pgno, page.status().with("read " + page_name(pgno)));
+    if (!page.ok()) {
+      failed_read(pgno, page.status().with("read " + page_name(pgno)));
+    } else {
+      digest(pgno, **page);
+    }
     return page;
+  }
+
+  void digest(PageNo pgno, const Page& page) {
+    if (digested_[pgno]) return;
+    digested_[pgno] = true;
+    digest_ ^= page_digest_term(pgno, stored_checksum(page));
+  }
+
+  // The meta page's digest against every page's checksum. The pages the walk
+  // did not read (free pages, leaks) are read now; one that cannot be read
+  // has been reported already (on the free list, or as a leak), and then
+  // the digest says nothing more.
+  void check_page_digest() {
+    for (PageNo p = 1; p < meta_.page_count; ++p) {
+      if (digested_[p]) continue;
+      auto page = pager_.get(p);
+      if (!page.ok()) {
+        if (page.status().code() == vfs::StatusCode::kIoError && !device_error_) device_error_ = page.status();
+        return;
+      }
+      digest(p, **page);
+    }
+    if (digest_ != meta_.page_digest)
+      add(Kind::kMeta, kMetaPage,
+          "meta page_digest " + hex(meta_.page_digest) + " does not match the pages' checksums (" + hex(digest_) +
+              "): a page holds an image other than the last one committed to it (a lost, stale or misdirected "
+              "write)");
   }
 
   void failed_read(PageNo pgno, const Status& s) {
@@ -259,6 +299,8 @@ class Verifier {
   const Meta meta_;
   const NodeGeometry geometry_;
   std::vector<bool> reached_;  // the per-page bitmap
+  std::vector<bool> digested_;  // pages whose checksum is in digest_
+  uint64_t digest_ = 0;
   uint64_t keys_ = 0;
   VerifyReport report_;
   std::optional<Status> device_error_;

@@ -12,7 +12,9 @@
 // What is checked, by Violation kind:
 //   kMeta            page size, root and depth agree (root kNoPage iff depth 0),
 //                    root inside the file, key_count and freelist_count match
-//                    what the pass counted
+//                    what the pass counted, page_digest matches the
+//                    checksums of every page (read at the end if the pass
+//                    did not reach it)
 //   kBadPage         page with a bad checksum or past the end of the file,
 //                    unknown page type,
 //                    broken node layout (NodeView::validate), links outside

@@ -69,20 +69,26 @@ Result<WalHeader> decode_wal_header(std::span<const uint8_t> bytes, const std::s
     return Status::corruption("WAL header of " + path + ": checksum mismatch (stored " + std::to_string(stored) +
                               ", computed " + std::to_string(computed) + ")");
   }
-  const uint32_t version = load_u32(bytes.data() + kHeaderVersionAt);
+  uint32_t version = 0;
+  const WalHeader header = peek_wal_header(bytes, &version);
   if (version != kWalFormatVersion) {
     // Not kCorruption: recovery treats a corrupt header as torn and carries
     // on without it, which would throw away a log this build cannot read.
     return Status::not_supported("WAL header of " + path + ": unsupported format version " + std::to_string(version) +
                               " (this build reads version " + std::to_string(kWalFormatVersion) + ")");
   }
+  if (!is_valid_page_size(header.page_size)) {
+    return Status::corruption(bad_page_size_message(header.page_size, "the WAL header of " + path));
+  }
+  return header;
+}
+
+WalHeader peek_wal_header(std::span<const uint8_t> bytes, uint32_t* version) {
+  *version = load_u32(bytes.data() + kHeaderVersionAt);
   WalHeader header;
   header.page_size = load_u32(bytes.data() + kHeaderPageSizeAt);
   header.db_id = load_u64(bytes.data() + kHeaderDbIdAt);
   header.generation = load_u64(bytes.data() + kHeaderGenerationAt);
-  if (!is_valid_page_size(header.page_size)) {
-    return Status::corruption(bad_page_size_message(header.page_size, "the WAL header of " + path));
-  }
   return header;
 }
 
@@ -99,17 +105,26 @@ void encode_frame(const FrameTrailer& trailer, uint64_t db_id, std::span<const u
 }
 
 std::optional<FrameTrailer> decode_frame(std::span<const uint8_t> slot, uint64_t db_id, Mutant mutant) {
-  const uint8_t* t = slot.last(kFrameTrailerSize).data();
-  if (load_u32(t + kFrameChecksumAt) != frame_checksum(slot, db_id, mutant)) return std::nullopt;
-  FrameTrailer trailer;
-  trailer.pgno = load_u32(t + kFramePgnoAt);
+  if (!frame_checksum_holds(slot, db_id, mutant)) return std::nullopt;
+  const FrameTrailer trailer = peek_frame_trailer(slot);
   const std::span<const uint8_t> image = slot.first(slot.size() - kFrameTrailerSize);
   if (load_u32(image.data()) != page_checksum(trailer.pgno, image, mutant)) return std::nullopt;
+  return trailer;
+}
+
+FrameTrailer peek_frame_trailer(std::span<const uint8_t> slot) {
+  const uint8_t* t = slot.last(kFrameTrailerSize).data();
+  FrameTrailer trailer;
+  trailer.pgno = load_u32(t + kFramePgnoAt);
   trailer.commit = load_u32(t + kFrameCommitAt);
   trailer.txn_seq = load_u64(t + kFrameTxnSeqAt);
   trailer.generation = load_u64(t + kFrameGenerationAt);
   trailer.nonce = load_u32(t + kFrameNonceAt);
   return trailer;
+}
+
+bool frame_checksum_holds(std::span<const uint8_t> slot, uint64_t db_id, Mutant mutant) {
+  return load_u32(slot.last(kFrameTrailerSize).data() + kFrameChecksumAt) == frame_checksum(slot, db_id, mutant);
 }
 
 void reseal_wal_header(std::span<uint8_t> header, Mutant mutant) {

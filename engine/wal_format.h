@@ -78,6 +78,10 @@ std::array<uint8_t, kWalHeaderSize> encode_wal_header(const WalHeader& header, M
 // another format version is kNotSupported.
 Result<WalHeader> decode_wal_header(std::span<const uint8_t> bytes, const std::string& path, Mutant mutant);
 
+// The header fields as stored in the first kWalHeaderSize bytes of `bytes`
+// (which must hold that many), unchecked, and the format version field.
+WalHeader peek_wal_header(std::span<const uint8_t> bytes, uint32_t* version);
+
 // Fills `slot` (wal_slot_size bytes) with the page image, which must be
 // sealed (seal_page), and the frame trailer: the frame checksum covers the
 // trailer, the database's db_id (so frames left by a different database in a
@@ -89,6 +93,12 @@ void encode_frame(const FrameTrailer& trailer, uint64_t db_id, std::span<const u
 // image's page checksum (for the frame's page number) holds too; nullopt for
 // a damaged frame.
 std::optional<FrameTrailer> decode_frame(std::span<const uint8_t> slot, uint64_t db_id, Mutant mutant);
+
+// The trailer fields of a full slot as stored, unchecked.
+FrameTrailer peek_frame_trailer(std::span<const uint8_t> slot);
+// Whether the frame checksum of a full slot holds for `db_id` (the image's
+// own page checksum is not checked here).
+bool frame_checksum_holds(std::span<const uint8_t> slot, uint64_t db_id, Mutant mutant);
 
 // Recompute, in place, the checksums of a header (kWalHeaderSize bytes) or a
 // full slot whose other bytes were edited: the slot's page checksum for the

@@ -40,6 +40,7 @@ WalPager::WalPager(std::string path, const PagerOptions& options, std::unique_pt
 
 Status WalPager::check_writable(const char* op) const {
   if (closed_) return Status::invalid_argument(std::string(op) + " " + path_ + ": the pager is closed");
+  if (options_.read_only) return Status::invalid_argument(std::string(op) + " " + path_ + ": the database is open read-only");
   if (failed_) return failed_state_error();
   return Status();
 }
@@ -136,6 +137,7 @@ Result<Page*> WalPager::get_mutable(PageNo pgno) {
                                     ": the page was freed in this transaction");
   }
   ASSIGN_OR_RETURN(const PageRef committed, get_committed(pgno));
+  txn_->replaced_terms ^= page_digest_term(pgno, stored_checksum(*committed));
   auto copy = std::make_shared<Page>(*committed);
   Page* raw = copy.get();
   txn_->dirty.emplace(pgno, std::move(copy));
@@ -156,6 +158,7 @@ Result<Page*> WalPager::allocate(Meta& meta, PageType type) {
     }
     ASSIGN_OR_RETURN(const PageRef head, get(pgno));
     RETURN_IF_ERROR(pop_free_page(meta, *head, path_).with("allocate in " + path_));
+    txn_->replaced_terms ^= page_digest_term(pgno, stored_checksum(*head));
   } else {
     if (meta.page_count == UINT32_MAX) {
       return Status::no_space("allocate in " + path_ + ": the database has reached the largest page count");
@@ -175,10 +178,16 @@ Status WalPager::free(Meta& meta, PageNo pgno) {
     return Status::invalid_argument("free " + page_str(pgno) + " of " + path_ + ": not a freeable page (page_count " +
                                     std::to_string(meta.page_count) + ")");
   }
-  if (!txn_->pending_free_set.insert(pgno).second) {
+  if (txn_->pending_free_set.contains(pgno)) {
     return Status::invalid_argument("free " + page_str(pgno) + " of " + path_ +
                                     ": already freed in this transaction");
   }
+  if (!txn_->dirty.contains(pgno)) {
+    // Its committed image is about to be replaced by a free page.
+    ASSIGN_OR_RETURN(const PageRef committed, get_committed(pgno));
+    txn_->replaced_terms ^= page_digest_term(pgno, stored_checksum(*committed));
+  }
+  txn_->pending_free_set.insert(pgno);
   txn_->pending_free.push_back(pgno);
   return Status();
 }
@@ -212,13 +221,15 @@ Status WalPager::commit(Meta& meta) {
   pages.reserve(txn_->dirty.size());
   for (auto& [pgno, page] : txn_->dirty) pages.push_back(page);
   std::sort(pages.begin(), pages.end(), [](const auto& a, const auto& b) { return a->pgno < b->pgno; });
-  auto meta_page = std::make_shared<Page>(encode_meta(meta, options_.mutant));
   std::vector<const Page*> frames;
   frames.reserve(pages.size() + 1);
+  meta.page_digest = committed_.page_digest ^ txn_->replaced_terms;
   for (const auto& page : pages) {
     seal_page(*page, options_.mutant);
     frames.push_back(page.get());
+    meta.page_digest ^= page_digest_term(page->pgno, stored_checksum(*page));
   }
+  auto meta_page = std::make_shared<Page>(encode_meta(meta, options_.mutant));
   if (mutant_active(options_.mutant, Mutant::kMetaBypassesWal)) {
     // MUTANT meta-bypasses-wal: the root pointer and free-list head go
     // straight to page 0 of the data file (unsynced) instead of riding in
@@ -395,7 +406,7 @@ Status WalPager::close() {
   if (closed_) return Status();
   txn_.reset();
   Status result;
-  if (!failed_ && checkpoint_pending_) result = checkpoint_now();
+  if (!failed_ && !options_.read_only && checkpoint_pending_) result = checkpoint_now();
   const Status data_closed = data_->close();
   const Status wal_closed = wal_->close();
   closed_ = true;

@@ -14,6 +14,10 @@
 //     does a checkpoint have work. Frames of a failed write do not count:
 //     the next write overwrites them under a new nonce.
 //
+// A read-only pager (PagerOptions::read_only) holds what recovery found and
+// never writes: check_writable() refuses every write transaction and
+// checkpoint, and close() skips the checkpoint recovery asked for.
+//
 // Destroying a WalPager without close() releases the files without a
 // checkpoint, which loses nothing: it is what a crash does.
 // Not thread-safe: Db serializes calls.
@@ -81,6 +85,11 @@ class WalPager final : public Pager {
     std::unordered_map<PageNo, std::shared_ptr<Page>> dirty;
     std::vector<PageNo> pending_free;                          // in the order free() was called
     std::unordered_set<PageNo> pending_free_set;
+    // The digest terms (Meta::page_digest) of the committed images the
+    // transaction replaces, XORed in as each page joins it (copied, taken
+    // off the free list, or freed); the commit XORs in the terms of the new
+    // images. A page the transaction appends replaces no image.
+    uint64_t replaced_terms = 0;
   };
 
   // OK when a write may start: the pager is open and not failed.

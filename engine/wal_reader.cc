@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "engine/meta.h"
+
 namespace engine {
 namespace {
 
@@ -18,36 +20,48 @@ struct Slot {
   FrameTrailer trailer;
 };
 
-// Every slot of the WAL, a partial last one included, with its frame trailer
-// when the frame is valid.
-Result<std::vector<Slot>> read_slots(vfs::File& wal, const WalScanParams& params) {
+// Calls `visit(slot, bytes)` for the slots of the WAL laid out for
+// `page_size`, in order, until it returns false; `bytes` is shorter than a
+// slot only for a partial last one. The file is read in pieces of about
+// kScanChunkBytes.
+template <typename Visit>
+Status for_each_slot(vfs::File& wal, uint32_t page_size, Visit visit) {
   ASSIGN_OR_RETURN(const uint64_t size, wal.size());
-  std::vector<Slot> slots;
-  if (size <= kWalHeaderSize) return slots;
-  const uint64_t slot_size = wal_slot_size(params.page_size);
+  if (size <= kWalHeaderSize) return Status();
+  const uint64_t slot_size = wal_slot_size(page_size);
   const uint64_t total = (size - kWalHeaderSize + slot_size - 1) / slot_size;
-  slots.reserve(total);
   const uint64_t per_chunk = std::max<uint64_t>(1, kScanChunkBytes / slot_size);
   std::vector<uint8_t> buffer(std::min(per_chunk, total) * slot_size);
   for (uint64_t first = 0; first < total; first += per_chunk) {
     const uint64_t count = std::min(per_chunk, total - first);
     const std::span<uint8_t> chunk = std::span(buffer).first(count * slot_size);
-    ASSIGN_OR_RETURN(const size_t got, wal.read_at(wal_slot_offset(first, params.page_size), chunk));
+    ASSIGN_OR_RETURN(const size_t got, wal.read_at(wal_slot_offset(first, page_size), chunk));
     for (uint64_t k = 0; k < count; ++k) {
-      if ((k + 1) * slot_size > got) {
-        slots.push_back({SlotKind::kPartial, {}});
-        continue;
-      }
-      const std::span<const uint8_t> bytes = chunk.subspan(k * slot_size, slot_size);
-      if (const auto trailer = decode_frame(bytes, params.db_id, params.mutant)) {
-        slots.push_back({SlotKind::kValid, *trailer});
-      } else if (std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; })) {
-        slots.push_back({SlotKind::kEmpty, {}});
-      } else {
-        slots.push_back({SlotKind::kDamaged, {}});
-      }
+      const uint64_t begin = std::min<uint64_t>(k * slot_size, got);
+      const uint64_t end = std::min<uint64_t>((k + 1) * slot_size, got);
+      if (!visit(first + k, std::span<const uint8_t>(chunk).subspan(begin, end - begin))) return Status();
     }
   }
+  return Status();
+}
+
+// Every slot of the WAL, a partial last one included, with its frame trailer
+// when the frame is valid.
+Result<std::vector<Slot>> read_slots(vfs::File& wal, const WalScanParams& params) {
+  std::vector<Slot> slots;
+  const uint64_t slot_size = wal_slot_size(params.page_size);
+  RETURN_IF_ERROR(for_each_slot(wal, params.page_size, [&](uint64_t, std::span<const uint8_t> bytes) {
+    if (bytes.size() < slot_size) {
+      slots.push_back({SlotKind::kPartial, {}});
+    } else if (const auto trailer = decode_frame(bytes, params.db_id, params.mutant)) {
+      slots.push_back({SlotKind::kValid, *trailer});
+    } else if (std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; })) {
+      slots.push_back({SlotKind::kEmpty, {}});
+    } else {
+      slots.push_back({SlotKind::kDamaged, {}});
+    }
+    return true;
+  }));
   return slots;
 }
 
@@ -197,6 +211,19 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
 
   log.torn_tail = broken_at < slots.size() &&
                   (slots[broken_at].kind == SlotKind::kPartial || slots[broken_at].kind == SlotKind::kDamaged);
+  // The break is damage, not a torn tail, when something follows it that
+  // could only have been written once the transaction at the break was
+  // durable: a transaction is written only after the previous one's sync
+  // returned, and a sequence number is reused only when the transaction that
+  // had it was never acknowledged.
+  const auto damage_at_break = [&](const std::string& what_follows, uint64_t slot) {
+    return Status::corruption("WAL " + wal.path() + ": the log breaks at offset " +
+                              std::to_string(wal_slot_offset(broken_at, params.page_size)) + " (" +
+                              why_log_breaks(slots, broken_at, n, txn, expected, params) + ") but " + what_follows +
+                              " follows at offset " + std::to_string(wal_slot_offset(slot, params.page_size)) +
+                              "; a transaction is written only after the previous one is durable, so this is "
+                              "damage, not a torn tail");
+  };
   for (uint64_t s = log.end_slot; s < slots.size(); ++s) {
     if (slots[s].kind != SlotKind::kValid) continue;
     const FrameTrailer& h = slots[s].trailer;
@@ -208,21 +235,53 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
                                 std::to_string(h.generation) + ", newer than the log's generation " +
                                 std::to_string(params.generation) +
                                 "; a generation's frames are written only after its header is durable");
+    } else if (dropped_seq && h.txn_seq > *dropped_seq) {
+      return damage_at_break("a frame of a later transaction (txn " + std::to_string(h.txn_seq) + ")", s);
     } else if (s < broken_at || !dropped_seq || h.txn_seq == *dropped_seq) {
       log.uncommitted_frames = true;
     }
   }
 
   if (const auto later = find_complete_txn(slots, log.end_slot, params.generation)) {
-    return Status::corruption(
-        "WAL " + wal.path() + ": the log breaks at offset " +
-        std::to_string(wal_slot_offset(broken_at, params.page_size)) + " (" +
-        why_log_breaks(slots, broken_at, n, txn, expected, params) + ") but a complete transaction (txn " +
-        std::to_string(slots[*later].trailer.txn_seq) + ") follows at offset " +
-        std::to_string(wal_slot_offset(*later, params.page_size)) +
-        "; a transaction is written only after the previous one is durable, so this is damage, not a torn tail");
+    return damage_at_break("a complete transaction (txn " + std::to_string(slots[*later].trailer.txn_seq) + ")",
+                           *later);
   }
   return log;
+}
+
+Result<uint64_t> newest_frame_generation(vfs::File& wal, uint32_t page_size, uint64_t db_id, Mutant mutant) {
+  uint64_t newest = 0;
+  RETURN_IF_ERROR(for_each_slot(wal, page_size, [&](uint64_t, std::span<const uint8_t> bytes) {
+    if (bytes.size() == wal_slot_size(page_size)) {
+      if (const auto trailer = decode_frame(bytes, db_id, mutant)) newest = std::max(newest, trailer->generation);
+    }
+    return true;
+  }));
+  return newest;
+}
+
+Result<std::optional<WalHeader>> header_from_meta_frames(vfs::File& wal, Mutant mutant) {
+  for (uint32_t page_size = kMinPageSize; page_size <= kMaxPageSize; page_size *= 2) {
+    std::optional<WalHeader> found;
+    RETURN_IF_ERROR(for_each_slot(wal, page_size, [&](uint64_t, std::span<const uint8_t> bytes) {
+      if (bytes.size() < wal_slot_size(page_size)) return true;
+      const Result<uint32_t> announced = decode_meta_prefix(bytes.first(kMetaPrefixSize), wal.path());
+      if (!announced.ok() || *announced != page_size) return true;
+      Page page(kMetaPage, page_size);
+      std::copy_n(bytes.begin(), page_size, page.bytes.begin());
+      const Result<Meta> meta = decode_meta(page, wal.path(), mutant);
+      if (!meta.ok()) return true;
+      const auto trailer = decode_frame(bytes, meta->db_id, mutant);
+      if (!trailer || trailer->pgno != kMetaPage) return true;
+      found = WalHeader{page_size, meta->db_id, 0};
+      return false;
+    }));
+    if (found) {
+      ASSIGN_OR_RETURN(found->generation, newest_frame_generation(wal, page_size, found->db_id, mutant));
+      return found;
+    }
+  }
+  return std::optional<WalHeader>();
 }
 
 }  // namespace engine

@@ -4,11 +4,13 @@
 // The log of generation H is the longest run of frames from slot 0 that
 // verify, carry generation H and consecutive transaction sequence numbers,
 // cut after the last complete transaction (frames of one sequence number and
-// one nonce, the last of which has a commit field equal to their count). What lies past the end is then examined:
-// a complete transaction of generation H there means a frame in the middle
-// of the log was damaged (a transaction is written only after the previous
-// one's sync returned, so it cannot outlive it by accident), and that is
-// reported as corruption rather than read as a torn tail.
+// one nonce, the last of which has a commit field equal to their count).
+// What lies past the end is then examined: a complete transaction of
+// generation H there, or any frame of H with a later sequence number than
+// the transaction at the break, means a frame in the middle of the log was
+// damaged (a transaction is written only after the previous one's sync
+// returned, so it cannot outlive it by accident), and that is reported as
+// corruption rather than read as a torn tail.
 #pragma once
 
 #include <cstdint>
@@ -53,8 +55,21 @@ struct WalLog {
 
 // Reads every slot of the WAL and returns the log of params.generation, or
 // kCorruption (naming the WAL and the offset of the damaged frame) when a
-// complete transaction of that generation follows the end of the log, or
-// when a frame carries a newer generation than the log's.
+// complete transaction of that generation, or any frame of that generation
+// with a later sequence number than the transaction at the break, follows
+// the end of the log, or when a frame carries a newer generation than the
+// log's.
 Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params);
+
+// The newest generation among the WAL's frames that verify for `db_id`
+// (laid out for `page_size`); 0 when none does.
+Result<uint64_t> newest_frame_generation(vfs::File& wal, uint32_t page_size, uint64_t db_id, Mutant mutant);
+
+// For a WAL whose header is unreadable: the header its frames were written
+// under, or nullopt when no meta frame verifies. A meta frame describes
+// itself (its image holds the page size and db_id that its frame checksum
+// folds in), and a generation's frames are written only after its header is
+// durable, so the header said the newest generation of any frame.
+Result<std::optional<WalHeader>> header_from_meta_frames(vfs::File& wal, Mutant mutant);
 
 }  // namespace engine

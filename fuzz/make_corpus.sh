@@ -20,8 +20,8 @@ mkdir -p "$corpus/catalog" "$corpus/trace"
 
 # Catalogs: each scenario of the project's catalogs as a file of its own
 # (small inputs fuzz faster), and the catalogs whole.
-cp scenarios/ci.json scenarios/extended.json "$corpus/catalog/"
-python3 - "$corpus/catalog" scenarios/ci.json scenarios/extended.json <<'PY'
+cp scenarios/ci.json scenarios/extended.json scenarios/peers.json "$corpus/catalog/"
+python3 - "$corpus/catalog" scenarios/ci.json scenarios/extended.json scenarios/peers.json <<'PY'
 import json, sys
 out = sys.argv[1]
 for path in sys.argv[2:]:

@@ -37,6 +37,25 @@ def cases(scenario):
     return scenario.get("checks", []) + scenario["models"]
 
 
+def label(scenario, case):
+    """The badge reports::case_verdict gives: a caught mutant is not a plain PASS."""
+    if case["verdict"] == "fail":
+        return "FAIL"
+    if not scenario["expect"].get("invariant"):
+        return "PASS"
+    found = sum(case["violation_counts"].values())
+    if case in scenario.get("checks", []):
+        return "CAUGHT" if found else "PASS"
+    return "CAUGHT" if case["violation_counts"].get(scenario["expect"]["invariant"], 0) else "DEFERRED"
+
+
+def root_cause(violation):
+    """What report.html groups violations by: the invariant and the trace entries the crash lost."""
+    lost = tuple((op["index"], op["fate"]) for op in violation.get("timeline", {}).get("ops", [])
+                 if op["fate"] in ("dropped", "torn"))
+    return violation["invariant"], lost
+
+
 def main():
     exe, schema_path = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as out:
@@ -92,31 +111,43 @@ def check_html(root, text, report):
             check(v is None or v.startswith("#"), f"{attr}={v!r} is not a network or file asset")
     check("@import" not in text and "url(http" not in text, "no stylesheet import or remote url")
 
-    rows = root.find(f".//{XHTML}table[@class='verdicts']/{XHTML}tbody").findall(f"{XHTML}tr")
+    rows = [tr for table in root.iter(f"{XHTML}table") if table.get("class") == "verdicts"
+            for tr in table.find(f"{XHTML}tbody").findall(f"{XHTML}tr")]
     expected_rows = sum(1 if s.get("error") else len(cases(s)) for s in report["scenarios"])
-    check(len(rows) == expected_rows, f"verdict table has {len(rows)} rows, expected {expected_rows}")
-    verdicts = [r.find(f"{XHTML}td[@class='v']/{XHTML}span").text for r in rows]
+    check(len(rows) == expected_rows, f"verdict tables have {len(rows)} rows, expected {expected_rows}")
+    verdicts = sorted(r.find(f"{XHTML}td[@class='v']/{XHTML}span").text for r in rows)
     expected_verdicts = []
     for s in report["scenarios"]:
-        expected_verdicts += ["FAIL"] if s.get("error") else [c["verdict"].upper() for c in cases(s)]
-    check(verdicts == expected_verdicts, f"verdict column {verdicts} matches report.json {expected_verdicts}")
+        expected_verdicts += ["FAIL"] if s.get("error") else [label(s, c) for c in cases(s)]
+    check(verdicts == sorted(expected_verdicts), f"verdict column {verdicts} matches report.json {expected_verdicts}")
 
+    # One picture per root cause (invariant and the entries its crash lost) with a timeline, at most
+    # SHOWN_PER_CASE per case; each drawn in the block of a violation of that state, a lane per file.
     timelines = [e for e in root.iter(SVG + "svg") if e.get("class") == "timeline"]
-    shown = []
+    expected_pictures = sum(min(SHOWN_PER_CASE, len({root_cause(v) for v in c["violations"] if "timeline" in v}))
+                            for s in report["scenarios"] for c in cases(s))
+    check(len(timelines) == expected_pictures, f"{len(timelines)} timelines for {expected_pictures} root causes")
+    by_state = {}
     for s in report["scenarios"]:
         for c in cases(s):
-            shown += [v for v in c["violations"][:SHOWN_PER_CASE] if "timeline" in v]
-    check(len(timelines) == len(shown), f"{len(timelines)} timelines for {len(shown)} shown violations")
-    for svg, violation in zip(timelines, shown):
-        tl = violation["timeline"]
-        lane_labels = [t for t in svg.iter(SVG + "text") if t.find(SVG + "title") is not None]
-        check([t.find(SVG + "title").text for t in lane_labels] == [as_xml_text(f) for f in tl["files"]],
-              f"one lane label per file {tl['files']}")
-        crash = [l for l in svg.iter(SVG + "line") if l.get("stroke") == "#d7191c"]
-        check(len(crash) == 1, "exactly one red crash line")
-        titles = [t.text for t in svg.iter(SVG + "title")]
-        for op in tl["ops"]:
-            check(any(t.startswith(f"#{op['index']} ") for t in titles), f"op #{op['index']} has a tooltip")
+            for v in c["violations"]:
+                by_state.setdefault(v["state_id"], []).append(v)
+    for block in root.iter(f"{XHTML}div"):
+        if block.get("class") != "violation":
+            continue
+        for svg in [e for e in block.iter(SVG + "svg") if e.get("class") == "timeline"]:
+            candidates = [v for v in by_state.get(block.get("data-state"), []) if "timeline" in v]
+            lane_titles = [t.find(SVG + "title").text for t in svg.iter(SVG + "text") if t.find(SVG + "title") is not None]
+            match = [v for v in candidates if lane_titles == [as_xml_text(f) for f in v["timeline"]["files"]]]
+            check(match, f"the picture of state {block.get('data-state')} has one lane per file of its timeline")
+            if not match:
+                continue
+            tl = match[0]["timeline"]
+            crash = [l for l in svg.iter(SVG + "line") if l.get("stroke") == "#d7191c"]
+            check(len(crash) == 1, "exactly one red crash line")
+            titles = [t.text for t in svg.iter(SVG + "title")]
+            for op in tl["ops"]:
+                check(any(t.startswith(f"#{op['index']} ") for t in titles), f"op #{op['index']} has a tooltip")
     texts = "".join(root.itertext())
     check("<script>alert" in texts, "hostile text is shown as text")
 
@@ -126,7 +157,7 @@ def check_summary(summary, report):
     for s in report["scenarios"]:
         for c in cases(s):
             if c["verdict"] == "fail" and c["violations"]:
-                check(c["violations"][0]["replay"] in summary or "hostile" in s["name"],
+                check(any(v["replay"] in summary for v in c["violations"]) or "hostile" in s["name"],
                       f"summary shows the replay of {s['name']} [{c['model']}]")
 
 

@@ -55,8 +55,19 @@ std::string describe_run(const RunInfo& run) {
   if (!run.shards.empty()) {
     out += run.shards.size() == 1 ? ", shard " : ", shards ";
     for (size_t i = 0; i < run.shards.size(); ++i) out += (i ? " " : "") + run.shards[i];
+    if (is_partial(run)) out += " (partial)";
   }
   return out;
+}
+
+std::string describe_partial(const RunInfo& run) {
+  std::string held, missing;
+  for (const std::string& shard : run.shards) held += (held.empty() ? "" : " ") + shard;
+  const std::vector<std::string> absent = missing_shards(run);
+  for (const std::string& shard : absent) missing += (missing.empty() ? "" : " ") + shard;
+  return "partial: this report holds shard" + std::string(run.shards.size() == 1 ? " " : "s ") + held +
+         " of the run, shard" + (absent.size() == 1 ? " " : "s ") + missing + (absent.size() == 1 ? " is" : " are") +
+         " missing; an expected violation it did not find is deferred to the merged report";
 }
 
 }  // namespace reports

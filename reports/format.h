@@ -21,7 +21,11 @@ std::string format_quantity(double n);
 std::string format_states(const ModelResult& m);
 // "scenarios/ci.json" -> "ci".
 std::string file_stem(const std::string& path);
-// "crashsim 0.1.0, started 2024-05-01T10:00:00Z, 95.2 s on 2 jobs, shard 1/2".
+// "crashsim 0.1.0, started 2024-05-01T10:00:00Z, 95.2 s on 2 jobs, shard 1/2 (partial)".
 std::string describe_run(const RunInfo& run);
+// For a partial report (is_partial): "partial: this report holds shard 1/2 of
+// the run, shard 2/2 is missing; an expected violation it did not find is
+// deferred to the merged report".
+std::string describe_partial(const RunInfo& run);
 
 }  // namespace reports

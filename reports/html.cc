@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "reports/escape.h"
 #include "reports/format.h"
@@ -48,6 +50,10 @@ dl.kv dd { margin: 0; }
 .timeline-wrap .markers { margin: 2px 12px 4px 12px; color: #57606a; font-size: 12px; }
 .legend-wrap { margin: 6px 0 12px 0; }
 .muted { color: #57606a; font-size: 13px; }
+.partial { color: #9a6700; font-weight: 600; margin: 2px 0; }
+.root-cause { border-top: 1px dashed #d0d7de; margin-top: 10px; }
+h4.cause { color: #57606a; }
+details > summary { cursor: pointer; color: #0969da; margin: 6px 0; }
 footer { margin-top: 36px; color: #8c959f; font-size: 12px; }
 )CSS";
 
@@ -57,6 +63,12 @@ std::string badge(bool pass) {
   return pass ? "<span class=\"badge pass\">PASS</span>" : "<span class=\"badge fail\">FAIL</span>";
 }
 
+// A case's badge says how it passed: a caught mutant is not a plain pass.
+std::string badge(Verdict verdict) {
+  const char* style = verdict == Verdict::kFail ? "fail" : verdict == Verdict::kDeferred ? "note" : "pass";
+  return std::string("<span class=\"badge ") + style + "\">" + std::string(verdict_label(verdict)) + "</span>";
+}
+
 std::string card(const std::string& number, std::string_view label, bool bad) {
   return std::string("<div class=\"card") + (bad ? " bad" : "") + "\"><div class=\"n\">" + e(number) +
          "</div><div class=\"l\">" + e(label) + "</div></div>";
@@ -64,8 +76,11 @@ std::string card(const std::string& number, std::string_view label, bool bad) {
 
 std::string header(const Report& report, const Totals& t) {
   const bool all_pass = t.scenarios_passed == t.scenarios;
-  std::string out = "<header><h1>Crash simulation report " + badge(all_pass) + "</h1><p class=\"run\">" +
-                    e(describe_run(report.run)) + "</p><p class=\"run\">catalog:";
+  const bool partial = is_partial(report.run);
+  std::string out = "<header><h1>Crash simulation report " + badge(all_pass) +
+                    (partial ? " <span class=\"badge note\">PARTIAL</span>" : "") + "</h1>" +
+                    (partial ? "<p class=\"partial\">" + e(describe_partial(report.run)) + "</p>" : "") +
+                    "<p class=\"run\">" + e(describe_run(report.run)) + "</p><p class=\"run\">catalog:";
   for (const std::string& file : report.run.catalog_files) out += " <code>" + e(file) + "</code>";
   if (!report.run.catalog_digest.empty()) out += " (digest <code>" + e(report.run.catalog_digest) + "</code>)";
   out += "</p>";
@@ -86,38 +101,80 @@ std::string case_anchor(size_t scenario, const ModelResult& c, bool is_check) {
   return "case-" + std::to_string(scenario) + (is_check ? "-check-" : "-model-") + c.model;
 }
 
-std::string verdict_table(const Report& report) {
-  std::string out =
-      "<h2>Verdicts</h2><table class=\"verdicts\"><thead><tr><th>Scenario</th><th>Mutant</th><th>Expected</th>"
-      "<th>Model</th><th>Found</th><th>States checked</th><th>Time</th><th>Verdict</th></tr></thead><tbody>";
+// One row per case of the scenarios' cases that `wanted` selects, the
+// scenario's cells spanning its rows; a scenario with no case to show (its
+// workload did not run, no model ran) is one failing row.
+template <class Wanted>
+std::string verdict_rows(const Report& report, bool partial, Wanted wanted) {
+  std::string out;
   for (size_t si = 0; si < report.scenarios.size(); ++si) {
     const ScenarioResult& s = report.scenarios[si];
-    const size_t n = s.error.empty() ? s.checks.size() + s.models.size() : 0;
-    const std::string rows = std::to_string(std::max<size_t>(1, n));
-    std::string scenario_cells = "<td class=\"scenario\" rowspan=\"" + rows + "\"><code>" + e(s.name) +
+    std::vector<std::pair<const ModelResult*, bool>> rows;
+    if (s.error.empty()) {
+      for_each_case(s, [&](const ModelResult& c, bool is_check) {
+        if (wanted(case_or_check_verdict(s, c, is_check, partial))) rows.emplace_back(&c, is_check);
+      });
+    }
+    const bool nothing_ran = !s.error.empty() || s.checks.size() + s.models.size() == 0;
+    if (rows.empty() && !(nothing_ran && wanted(Verdict::kFail))) continue;
+    const std::string span = std::to_string(std::max<size_t>(1, rows.size()));
+    std::string scenario_cells = "<td class=\"scenario\" rowspan=\"" + span + "\"><code>" + e(s.name) +
                                  "</code><div class=\"desc\">" + e(s.description) + "</div><div>";
     for (const std::string& tag : s.tags) scenario_cells += "<span class=\"tag\">" + e(tag) + "</span>";
-    scenario_cells += "</div></td><td rowspan=\"" + rows + "\">" + e(s.mutant) + "</td><td rowspan=\"" + rows +
+    scenario_cells += "</div></td><td rowspan=\"" + span + "\">" + e(s.mutant) + "</td><td rowspan=\"" + span +
                       "\">" + e(describe_expectation(s.expect)) + "</td>";
-    if (n == 0) {
+    if (rows.empty()) {
       const std::string why = s.error.empty() ? "no persistence model ran" : "the workload could not run: " + s.error;
       out += "<tr class=\"fail\">" + scenario_cells + "<td colspan=\"4\">" + e(why) + "</td><td class=\"v\">" +
-             badge(false) + "</td></tr>";
+             badge(Verdict::kFail) + "</td></tr>";
       continue;
     }
-    bool first = true;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const auto [c, is_check] = rows[i];
+      const Verdict verdict = case_or_check_verdict(s, *c, is_check, partial);
+      std::string found = e(describe_findings(*c, s.expect));
+      if (!c->violations.empty()) found = "<a href=\"#" + e(case_anchor(si, *c, is_check)) + "\">" + found + "</a>";
+      out += std::string("<tr class=\"") + (verdict == Verdict::kFail ? "fail" : "pass") + "\">" +
+             (i == 0 ? scenario_cells : "") + "<td>" + e(c->model) +
+             (is_check ? " <span class=\"muted\">(check)</span>" : "") + "</td><td>" + found +
+             "</td><td class=\"num\">" + e(format_states(*c)) + "</td><td class=\"num\">" +
+             e(format_seconds(c->seconds)) + "</td><td class=\"v\">" + badge(verdict) + "</td></tr>";
+    }
+  }
+  return out;
+}
+
+// Failing (and deferred) cases in the open; passing ones, caught mutants
+// included, collapsed below them, so that a large catalog's few failures lead.
+std::string verdict_table(const Report& report) {
+  const bool partial = is_partial(report.run);
+  const std::string head =
+      "<thead><tr><th>Scenario</th><th>Mutant</th><th>Expected</th><th>Model</th><th>Found</th>"
+      "<th>States checked</th><th>Time</th><th>Verdict</th></tr></thead><tbody>";
+  const std::string open_rows =
+      verdict_rows(report, partial, [](Verdict v) { return v == Verdict::kFail || v == Verdict::kDeferred; });
+  const std::string passing_rows =
+      verdict_rows(report, partial, [](Verdict v) { return v == Verdict::kPass || v == Verdict::kCaught; });
+  uint64_t passing = 0, caught = 0;
+  for (const ScenarioResult& s : report.scenarios) {
+    if (!s.error.empty()) continue;
     for_each_case(s, [&](const ModelResult& c, bool is_check) {
-      const bool pass = case_or_check_passed(s, c, is_check);
-      std::string found = e(describe_findings(c));
-      if (!c.violations.empty()) found = "<a href=\"#" + e(case_anchor(si, c, is_check)) + "\">" + found + "</a>";
-      out += std::string("<tr class=\"") + (pass ? "pass" : "fail") + "\">" + (first ? scenario_cells : "") + "<td>" +
-             e(c.model) + (is_check ? " <span class=\"muted\">(check)</span>" : "") + "</td><td>" + found +
-             "</td><td class=\"num\">" + e(format_states(c)) + "</td><td class=\"num\">" +
-             e(format_seconds(c.seconds)) + "</td><td class=\"v\">" + badge(pass) + "</td></tr>";
-      first = false;
+      const Verdict v = case_or_check_verdict(s, c, is_check, partial);
+      passing += v == Verdict::kPass || v == Verdict::kCaught;
+      caught += v == Verdict::kCaught;
     });
   }
-  return out + "</tbody></table>";
+  std::string out = "<h2>Verdicts</h2>";
+  if (open_rows.empty()) {
+    out += "<p class=\"muted\">No case failed.</p>";
+  } else {
+    out += "<table class=\"verdicts\">" + head + open_rows + "</tbody></table>";
+  }
+  if (!passing_rows.empty())
+    out += "<details class=\"passing\"><summary>" + format_count(passing) + " passing cases (" +
+           format_count(caught) + " of them a mutant's defect caught)</summary><table class=\"verdicts\">" + head +
+           passing_rows + "</tbody></table></details>";
+  return out;
 }
 
 // The workload markers of the picture spelled out under it: the flags in
@@ -134,9 +191,48 @@ std::string marker_caption(const Timeline& t) {
   return items.empty() ? "" : "<p class=\"markers\">markers: " + e(items) + "</p>";
 }
 
-std::string violation_block(const Violation& v, const std::string& svg_prefix) {
-  std::string out = "<div class=\"violation\"><h4>" + e(v.invariant) + " <span class=\"muted\">state <code>" +
-                    e(v.state_id) + "</code></span>";
+// What a violation's crash lost: the trace entries its timeline shows
+// dropped or torn ("#22 torn: write db-wal @40 +1632"), or, when nothing was
+// lost, that the state is a process crash's. Violations of one invariant that
+// lost the same entries share a root cause.
+std::string lost_ops(const Violation& v) {
+  if (!v.timeline) return "no timeline recorded";
+  std::string out;
+  for (const TimelineOp& op : v.timeline->ops) {
+    if (op.fate != Fate::kDropped && op.fate != Fate::kTorn) continue;
+    const std::string what = op.detail.substr(0, op.detail.find(';'));
+    out += (out.empty() ? "" : " \u00b7 ") + ("#" + std::to_string(op.index) + " " +
+                                              std::string(fate_name(op.fate)) + ": " + what);
+  }
+  return out.empty() ? "nothing dropped or torn: every issued write is on disk" : out;
+}
+
+struct RootCause {
+  std::string invariant;
+  std::string lost;
+  std::vector<const Violation*> violations;  // in showing order
+};
+
+// The recorded violations grouped by root cause, groups in the order their
+// first violation is shown (the expected invariant first).
+std::vector<RootCause> root_causes(const ModelResult& m, const Expectation& expect) {
+  std::vector<RootCause> groups;
+  for (const Violation* v : showing_order(m, expect)) {
+    const std::string lost = lost_ops(*v);
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const RootCause& g) { return g.invariant == v->invariant && g.lost == lost; });
+    if (it == groups.end()) it = groups.insert(groups.end(), RootCause{v->invariant, lost, {}});
+    it->violations.push_back(v);
+  }
+  std::stable_sort(groups.begin(), groups.end(), [&](const RootCause& a, const RootCause& b) {
+    return (expect.violation && a.invariant == expect.invariant) > (expect.violation && b.invariant == expect.invariant);
+  });
+  return groups;
+}
+
+std::string violation_block(const Violation& v, const std::string& svg_prefix, bool draw) {
+  std::string out = "<div class=\"violation\" data-state=\"" + e(v.state_id) + "\"><h4>" + e(v.invariant) +
+                    " <span class=\"muted\">state <code>" + e(v.state_id) + "</code></span>";
   if (v.power_loss_only) out += " <span class=\"badge note\">power loss only</span>";
   out += "</h4>";
   if (!v.message.empty()) out += "<p>" + e(v.message) + "</p>";
@@ -144,22 +240,43 @@ std::string violation_block(const Violation& v, const std::string& svg_prefix) {
          "</dd>";
   if (!v.cause.empty()) out += "<dt>Cause</dt><dd>" + e(v.cause) + "</dd>";
   out += "<dt>Replay</dt><dd><pre>" + e(v.replay) + "</pre></dd></dl>";
-  if (v.timeline)
+  if (v.timeline && draw)
     out += "<div class=\"timeline-wrap\">" + render_timeline_svg(*v.timeline, svg_prefix) +
            marker_caption(*v.timeline) + "</div>";
-  else
+  else if (!v.timeline)
     out += "<p class=\"muted\">No timeline was recorded for this violation.</p>";
   return out + "</div>";
 }
 
-std::string case_section(const ScenarioResult& s, const ModelResult& m, bool pass, const std::string& anchor) {
-  std::string out = std::string("<section class=\"case ") + (pass ? "pass" : "fail") + "\" id=\"" + e(anchor) +
-                    "\"><h3><code>" + e(s.name) + "</code> \u00b7 " + e(m.model) + " " + badge(pass) +
-                    "</h3><p class=\"muted\">expected " + e(describe_expectation(s.expect)) + "; found " +
-                    e(describe_findings(m)) + "</p>";
-  const size_t shown = std::min(kHtmlViolationsPerCase, m.violations.size());
-  for (size_t i = 0; i < shown; ++i) out += violation_block(m.violations[i], anchor + "-v" + std::to_string(i) + "-");
-  const uint64_t rest = total_violations(m) - shown;
+// One group: its first violation in full, the others of the same root cause
+// as a collapsed list of states with their replay commands.
+std::string root_cause_block(const RootCause& g, const std::string& anchor, size_t& pictures) {
+  std::string out = "<div class=\"root-cause\"><h4 class=\"cause\">" + e(g.invariant) + " \u00b7 " +
+                    format_count(g.violations.size()) + (g.violations.size() == 1 ? " state" : " states") +
+                    " \u00b7 lost: " + e(g.lost) + "</h4>";
+  const bool draw = pictures < kHtmlViolationsPerCase;
+  if (draw && g.violations.front()->timeline) ++pictures;
+  out += violation_block(*g.violations.front(), anchor + "-v" + std::to_string(pictures) + "-", draw);
+  if (g.violations.size() > 1) {
+    out += "<details><summary>" + format_count(g.violations.size() - 1) +
+           " more with the same root cause</summary><ul>";
+    for (size_t i = 1; i < g.violations.size(); ++i)
+      out += "<li>state <code>" + e(g.violations[i]->state_id) + "</code>: <code>" + e(g.violations[i]->replay) +
+             "</code></li>";
+    out += "</ul></details>";
+  }
+  return out + "</div>";
+}
+
+std::string case_section(const ScenarioResult& s, const ModelResult& m, Verdict verdict, const std::string& anchor) {
+  std::string out = std::string("<section class=\"case ") + (verdict == Verdict::kFail ? "fail" : "pass") +
+                    "\" id=\"" + e(anchor) + "\"><h3><code>" + e(s.name) + "</code> \u00b7 " + e(m.model) + " " +
+                    badge(verdict) + "</h3><p class=\"muted\">expected " + e(describe_expectation(s.expect)) +
+                    "; found " + e(describe_findings(m, s.expect)) + "; grouped by root cause (same invariant, same "
+                    "trace entries dropped or torn)</p>";
+  size_t pictures = 0;
+  for (const RootCause& g : root_causes(m, s.expect)) out += root_cause_block(g, anchor, pictures);
+  const uint64_t rest = total_violations(m) - m.violations.size();
   if (rest > 0)
     out += "<p class=\"muted\">" + format_count(rest) + " more violations of this case are counted in report.json.</p>";
   return out + "</section>";
@@ -167,11 +284,12 @@ std::string case_section(const ScenarioResult& s, const ModelResult& m, bool pas
 
 std::string violations_part(const Report& report) {
   std::string sections;
+  const bool partial = is_partial(report.run);
   for (size_t si = 0; si < report.scenarios.size(); ++si) {
     const ScenarioResult& s = report.scenarios[si];
     for_each_case(s, [&](const ModelResult& c, bool is_check) {
       if (!c.violations.empty())
-        sections += case_section(s, c, case_or_check_passed(s, c, is_check), case_anchor(si, c, is_check));
+        sections += case_section(s, c, case_or_check_verdict(s, c, is_check, partial), case_anchor(si, c, is_check));
     });
   }
   if (sections.empty()) return "<h2>Violations</h2><p class=\"muted\">No violations were found.</p>";
@@ -189,13 +307,14 @@ std::string unexplained_failures(const Report& report) {
     if (!s.error.empty())
       items += "<li><code>" + e(s.name) + "</code>: the workload could not run: " + e(s.error) + "</li>";
     for_each_case(s, [&](const ModelResult& c, bool is_check) {
-      if (!case_or_check_passed(s, c, is_check) && c.violations.empty())
-        items += "<li><code>" + e(s.name) + "</code> \u00b7 " + e(c.model) + ": expected " +
-                 e(describe_expectation(s.expect)) + ", found " + e(describe_findings(c)) + "</li>";
+      const Verdict verdict = case_or_check_verdict(s, c, is_check, is_partial(report.run));
+      if ((verdict == Verdict::kFail || verdict == Verdict::kDeferred) && c.violations.empty())
+        items += "<li><code>" + e(s.name) + "</code> \u00b7 " + e(c.model) + " " + badge(verdict) + ": expected " +
+                 e(describe_expectation(s.expect)) + ", found " + e(describe_findings(c, s.expect)) + "</li>";
     });
   }
   if (items.empty()) return "";
-  return "<h2>Failures without a violation to show</h2><ul>" + items + "</ul>";
+  return "<h2>Failed or deferred cases without a violation to show</h2><ul>" + items + "</ul>";
 }
 
 std::string coverage_part(const Report& report) {
@@ -228,10 +347,34 @@ std::string coverage_part(const Report& report) {
   return out + "</tbody></table>";
 }
 
+std::string fault_regions_part(const Report& report) {
+  std::string rows;
+  auto num_cell = [](uint64_t n) { return "<td class=\"num\">" + e(format_count(n)) + "</td>"; };
+  for (const ScenarioResult& s : report.scenarios)
+    for (const ModelResult& m : s.models)
+      for (const auto& [kind, c] : m.fault_regions) {
+        rows += "<tr><td><code>" + e(s.name) + "</code></td><td>" + e(m.model) + "</td><td><code>" + e(kind) +
+                "</code></td>" + num_cell(c.drawn) + num_cell(c.refused) + num_cell(c.recovered) +
+                num_cell(c.harmless) + num_cell(c.tail_dropped) + num_cell(c.silent) + num_cell(c.misreported) +
+                "</tr>";
+      }
+  if (rows.empty()) return "";
+  return "<h2>Media faults by region</h2><p class=\"muted\">Each kind of region the system under test describes "
+         "gets faults of every kind. Refused: a corruption error. Recovered: exactly the state the crash allows, "
+         "the damaged bytes read. Harmless: the same, the damaged bytes never read. Tail dropped: the last commit "
+         "lost because the fault hit its own bytes. Silent: lost or wrong data without an error. Misreported: an "
+         "error that is not a corruption error.</p><table><thead><tr><th>Scenario</th><th>Model</th>"
+         "<th>Region</th><th>Drawn</th><th>Refused</th><th>Recovered</th><th>Harmless</th><th>Tail dropped</th>"
+         "<th>Silent</th><th>Misreported</th></tr></thead><tbody>" +
+         rows + "</tbody></table>";
+}
+
 std::string at_risk_part(const Report& report) {
   std::string items;
+  uint64_t count = 0;
   for (const ScenarioResult& s : report.scenarios)
     for (const AtRisk& a : s.at_risk) {
+      ++count;
       items += "<li><code>" + e(s.name) + "</code>: transaction " + std::to_string(a.txn) +
                " was acknowledged at trace entry " + std::to_string(a.ack_index) + " while<ul>";
       for (const AtRisk::Item& item : a.items)
@@ -240,8 +383,9 @@ std::string at_risk_part(const Report& report) {
       items += "</ul></li>";
     }
   if (items.empty()) return "";
-  return "<h2>At risk</h2><p class=\"muted\">Acknowledged commits that depended on something not yet durable "
-         "when they were acknowledged.</p><ul>" + items + "</ul>";
+  return "<h2>At risk</h2><details><summary>" + format_count(count) +
+         " acknowledged commits depended on something not yet durable when they were acknowledged</summary><ul>" +
+         items + "</ul></details>";
 }
 
 }  // namespace
@@ -252,7 +396,7 @@ std::string render_html(const Report& report) {
          "<meta charset=\"utf-8\"/>\n<title>Crash simulation report</title>\n<style>" +
          std::string(kStyle) + "</style>\n</head>\n<body>\n" + header(report, t) + "\n" + verdict_table(report) +
          "\n" + violations_part(report) + "\n" + unexplained_failures(report) + "\n" + at_risk_part(report) +
-         "\n" + coverage_part(report) +
+         "\n" + coverage_part(report) + "\n" + fault_regions_part(report) +
          "\n<footer>" + e(report.run.tool + " " + report.run.tool_version) +
          " \u00b7 report format " + std::to_string(kReportFormatVersion) + "</footer>\n</body>\n</html>\n";
 }

@@ -257,7 +257,10 @@ std::optional<std::vector<std::string>> JsonValue::as_string_set(std::string_vie
 }
 
 ObjectReader::ObjectReader(const JsonValue& object, std::initializer_list<std::string_view> allowed_keys)
-    : object_(object), allowed_(allowed_keys), valid_(object.json().is_object()) {
+    : ObjectReader(object, std::span<const std::string_view>(allowed_keys.begin(), allowed_keys.size())) {}
+
+ObjectReader::ObjectReader(const JsonValue& object, std::span<const std::string_view> allowed_keys)
+    : object_(object), allowed_(allowed_keys.begin(), allowed_keys.end()), valid_(object.json().is_object()) {
   if (!valid_) {
     object_.problem("expected an object, got " + describe(object_.json()));
     return;

@@ -106,6 +106,8 @@ class JsonValue {
 class ObjectReader {
  public:
   ObjectReader(const JsonValue& object, std::initializer_list<std::string_view> allowed_keys);
+  // The same, for a set of keys known only at run time (the views must outlive the reader).
+  ObjectReader(const JsonValue& object, std::span<const std::string_view> allowed_keys);
 
   // False when the value is not an object (already recorded as a problem).
   bool valid() const { return valid_; }

@@ -108,6 +108,16 @@ Status add_model(const ScenarioResult& s, ModelResult& into, const ModelResult& 
   into.recovery_states_checked += from.recovery_states_checked;
   into.seconds += from.seconds;
   for (const auto& [path, n] : from.recovery_paths) into.recovery_paths[path] += n;
+  for (const auto& [kind, c] : from.fault_regions) {
+    FaultCounts& sum = into.fault_regions[kind];
+    sum.drawn += c.drawn;
+    sum.refused += c.refused;
+    sum.recovered += c.recovered;
+    sum.harmless += c.harmless;
+    sum.tail_dropped += c.tail_dropped;
+    sum.silent += c.silent;
+    sum.misreported += c.misreported;
+  }
   for (const auto& [invariant, n] : from.violation_counts) into.violation_counts[invariant] += n;
   union_violations(into.violations, from.violations);
   join_error(into.error, from.error);
@@ -125,8 +135,10 @@ void add_check(ModelResult& into, const ModelResult& from) {
 }
 
 bool same_catalog_fields(const ScenarioResult& a, const ScenarioResult& b) {
-  return std::tie(a.description, a.file, a.index, a.tags, a.mutant, a.expect.violation, a.expect.invariant) ==
-         std::tie(b.description, b.file, b.index, b.tags, b.mutant, b.expect.violation, b.expect.invariant);
+  return std::tie(a.description, a.file, a.index, a.tags, a.mutant, a.expect.violation, a.expect.invariant,
+                  a.expect.allow_no_states) ==
+         std::tie(b.description, b.file, b.index, b.tags, b.mutant, b.expect.violation, b.expect.invariant,
+                  b.expect.allow_no_states);
 }
 
 // The recorded run of a scenario is deterministic: two shards that recorded
@@ -168,9 +180,20 @@ Status add_scenario(ScenarioResult& into, const ScenarioResult& from) {
   return Status();
 }
 
+// Every shard of the run, unless a partial merge was asked for.
+Status check_complete(const RunInfo& merged, bool allow_partial) {
+  if (allow_partial || !is_partial(merged)) return Status();
+  const std::vector<std::string> missing = missing_shards(merged);
+  return Status::invalid_argument("merge: shard" + std::string(missing.size() == 1 ? " " : "s ") + join(missing) +
+                                  " of the run " + (missing.size() == 1 ? "is" : "are") + " missing (the reports hold " +
+                                  join(merged.shards) +
+                                  "); a mutant's expected violation may lie in a missing shard's states, so merge "
+                                  "every shard, or pass --allow-partial for a report marked partial");
+}
+
 }  // namespace
 
-vfs::Result<Report> merge_parsed_reports(std::span<const Report> reports) {
+vfs::Result<Report> merge_parsed_reports(std::span<const Report> reports, bool allow_partial) {
   if (reports.empty()) return Status::invalid_argument("merge: no reports given");
   RETURN_IF_ERROR(check_same_run(reports));
 
@@ -194,6 +217,7 @@ vfs::Result<Report> merge_parsed_reports(std::span<const Report> reports) {
   if (reports.size() == 1) merged.run.command = reports.front().run.command;
   std::sort(merged.run.shards.begin(), merged.run.shards.end(),
             [](const std::string& a, const std::string& b) { return parse_shard(a) < parse_shard(b); });
+  RETURN_IF_ERROR(check_complete(merged.run, allow_partial));
 
   // Catalog order: the file's place in the run's list, then the scenario's place in its file.
   const std::vector<std::string>& files = merged.run.catalog_files;
@@ -208,13 +232,13 @@ vfs::Result<Report> merge_parsed_reports(std::span<const Report> reports) {
   return merged;
 }
 
-vfs::Result<nlohmann::json> merge_reports(const std::vector<nlohmann::json>& docs) {
+vfs::Result<nlohmann::json> merge_reports(const std::vector<nlohmann::json>& docs, bool allow_partial) {
   std::vector<Report> reports;
   for (size_t k = 0; k < docs.size(); ++k) {
     ASSIGN_OR_RETURN(Report r, report_from_json(docs[k], "report #" + std::to_string(k + 1)));
     reports.push_back(std::move(r));
   }
-  ASSIGN_OR_RETURN(Report merged, merge_parsed_reports(reports));
+  ASSIGN_OR_RETURN(Report merged, merge_parsed_reports(reports, allow_partial));
   return report_to_json(merged);
 }
 

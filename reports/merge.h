@@ -20,7 +20,10 @@
 //   * the run record takes the earliest start, the longest duration, the
 //     sum of jobs and the union of shards.
 // Scenarios come out in catalog order (file, then position in the file).
-// Merging shards 1/4 and 3/4 is allowed: the result lists the shards it has.
+// Every shard 1/N..N/N must be there: a missing one is refused (naming it),
+// since a mutant's expected violation may lie in its states. With
+// allow_partial, shards 1/4 and 3/4 merge into a partial report (is_partial):
+// it lists the shards it has, and its verdicts defer what they cannot decide.
 #pragma once
 
 #include <span>
@@ -33,9 +36,9 @@
 
 namespace reports {
 
-vfs::Result<Report> merge_parsed_reports(std::span<const Report> shards);
+vfs::Result<Report> merge_parsed_reports(std::span<const Report> shards, bool allow_partial = false);
 
 // Reads each document strictly (problems name "report #K"), then merges.
-vfs::Result<nlohmann::json> merge_reports(const std::vector<nlohmann::json>& shards);
+vfs::Result<nlohmann::json> merge_reports(const std::vector<nlohmann::json>& shards, bool allow_partial = false);
 
 }  // namespace reports

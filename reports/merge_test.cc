@@ -1,5 +1,7 @@
 #include "reports/merge.h"
 
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -58,6 +60,8 @@ TEST(Merge, ACaseSplitAcrossShardsAddsUpAndRecomputesItsVerdict) {
   found.violations = {v};
   found.recovery_paths = {{"checkpoint-redone", 5}};
   a.scenarios[0].models[0].recovery_paths = {{"checkpoint-redone", 1}, {"torn-tail-discarded", 2}};
+  found.fault_regions = {{"wal-header", {4, 1, 1, 0, 1, 1, 0}}};
+  a.scenarios[0].models[0].fault_regions = {{"wal-header", {3, 2, 0, 1, 0, 0, 0}}, {"data-leaf", {2, 2, 0, 0, 0, 0, 0}}};
   ASSERT_FALSE(scenario_passed(a.scenarios[0]));
 
   auto merged = merge_parsed_reports(std::vector<Report>{a, b});
@@ -70,6 +74,8 @@ TEST(Merge, ACaseSplitAcrossShardsAddsUpAndRecomputesItsVerdict) {
   EXPECT_EQ(m.violations.size(), 1u);
   EXPECT_EQ(m.recovery_paths.at("checkpoint-redone"), 6u);
   EXPECT_EQ(m.recovery_paths.at("torn-tail-discarded"), 2u);
+  EXPECT_EQ(m.fault_regions.at("wal-header"), (FaultCounts{7, 3, 1, 1, 1, 1, 0}));
+  EXPECT_EQ(m.fault_regions.at("data-leaf"), (FaultCounts{2, 2, 0, 0, 0, 0, 0}));
   EXPECT_TRUE(scenario_passed(merged->scenarios[0]));
 }
 
@@ -147,6 +153,32 @@ TEST(Merge, DocumentsAreReadStrictlyFirst) {
   ASSERT_TRUE(ok.ok()) << ok.status().to_string();
   EXPECT_EQ((*ok)["totals"]["scenarios"], 2);
   EXPECT_EQ((*ok)["run"]["shards"], nlohmann::json({"1/2", "2/2"}));
+}
+
+TEST(Merge, AMissingShardIsRefusedUnlessAPartialMergeIsAskedFor) {
+  const std::vector<Report> one_of_two = {shard(1, 2, {t::kMissedMutant, t::kPassingChurn})};
+  auto refused = merge_parsed_reports(one_of_two);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), vfs::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), HasSubstr("shard 2/2 of the run is missing (the reports hold 1/2)"));
+  EXPECT_THAT(refused.status().message(), HasSubstr("--allow-partial"));
+  const std::vector<Report> two_of_four = {shard(1, 4, {t::kPassingChurn}), shard(3, 4, {t::kPassingChurn})};
+  auto two_missing = merge_parsed_reports(two_of_four);
+  ASSERT_FALSE(two_missing.ok());
+  EXPECT_THAT(two_missing.status().message(), HasSubstr("shards 2/4, 4/4 of the run are missing"));
+
+  auto partial = merge_parsed_reports(one_of_two, /*allow_partial=*/true);
+  ASSERT_TRUE(partial.ok()) << partial.status().to_string();
+  EXPECT_TRUE(is_partial(partial->run));
+  EXPECT_EQ(missing_shards(partial->run), std::vector<std::string>{"2/2"});
+  // The mutant's expected violation may lie in shard 2: deferred, not failed, and the run passes.
+  const ScenarioResult& missed = *std::find_if(partial->scenarios.begin(), partial->scenarios.end(),
+                                               [](const ScenarioResult& s) { return s.name == "mutant-no-data-fsync"; });
+  EXPECT_EQ(case_verdict(missed.expect, missed.models[0], true), Verdict::kDeferred);
+  EXPECT_EQ(compute_totals(*partial).cases_deferred, 1u);
+  EXPECT_EQ(compute_totals(*partial).scenarios_passed, 2u);
+  // Once every shard is there, the same case fails.
+  EXPECT_EQ(case_verdict(missed.expect, missed.models[0], false), Verdict::kFail);
 }
 
 TEST(Merge, ASingleReportComesBackAsItWas) {

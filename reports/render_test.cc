@@ -85,9 +85,21 @@ TEST(Summary, HeadlineFailuresAndReplays) {
   EXPECT_THAT(md, HasSubstr("The expected violation was not found"));
   EXPECT_THAT(md, HasSubstr("the workload could not run: workload step 4 (reopen)"));
   EXPECT_THAT(md, HasSubstr("<details><summary>All 8 cases</summary>"));
-  // Every case has a row in the full table, each failing one also above it.
-  EXPECT_EQ(count(md, "| \u2705 |"), 4u);
+  // Every case has a row in the full table, each failing one also above it; a caught mutant
+  // (and the hostile scenario's workload check, supporting its expected violation) says so.
+  EXPECT_EQ(count(md, "| \u2705 |"), 2u);
+  EXPECT_EQ(count(md, "| \u2705 caught |"), 2u);
   EXPECT_EQ(count(md, "| \u274c |"), 3u * 2);
+}
+
+TEST(Summary, MediaFaultsByRegion) {
+  const std::string md = render_summary(t::sample_report());
+  EXPECT_THAT(md, HasSubstr("<details><summary>Media faults by region</summary>"));
+  EXPECT_THAT(md, HasSubstr("| Region | Drawn | Refused | Recovered | Harmless | Tail dropped | Silent | Misreported |"));
+  EXPECT_THAT(md, HasSubstr("| `wal-header` | 7 | 4 | 1 | 0 | 1 | 1 | 0 |"));
+  Report r = t::sample_report();
+  r.scenarios.resize(2);
+  EXPECT_THAT(render_summary(r), Not(HasSubstr("Media faults by region")));
 }
 
 TEST(Summary, AllPassingSaysSo) {
@@ -127,18 +139,35 @@ TEST(Html, SelfContainedWithVerdictsAndOneTimelinePerViolation) {
   EXPECT_THAT(html, Not(HasSubstr("<link")));
   EXPECT_THAT(html, Not(HasSubstr("src=")));
   EXPECT_THAT(html, Not(HasSubstr("url(http")));
-  // Timelines: caught mutant 1, failing checkpoint 2, hostile workload check 1.
-  EXPECT_EQ(count(html, "class=\"timeline\""), 4u);
+  // Timelines, one per root cause: caught mutant 1, failing checkpoint 1 (its two durability
+  // violations lost the same writes: the second is listed under the first), hostile workload check 1.
+  EXPECT_EQ(count(html, "class=\"timeline\""), 3u);
+  EXPECT_THAT(html, HasSubstr("1 more with the same root cause"));
+  EXPECT_THAT(html, HasSubstr("durability \u00b7 2 states \u00b7 lost: #110 dropped: write db @8192 +16384"));
   EXPECT_EQ(count(html, "class=\"legend\""), 1u);
-  EXPECT_EQ(count(html, "stroke=\"#d7191c\" stroke-width=\"2.5\"/>"), 4u + 1u);  // crash lines + legend swatch
+  EXPECT_EQ(count(html, "stroke=\"#d7191c\" stroke-width=\"2.5\"/>"), 3u + 1u);  // crash lines + legend swatch
   // Badges: one per case row (8, an errored workload's row included), one per case
-  // with violations (3), and the headline's.
-  EXPECT_EQ(count(html, "<span class=\"badge pass\">PASS</span>") + count(html, "<span class=\"badge fail\">FAIL</span>"),
-            8u + 3u + 1u);
+  // with violations (3), one per failure with nothing to draw (the missed mutant, the
+  // hostile case's error) and the headline's; a caught mutant is not a plain pass.
+  EXPECT_EQ(count(html, "<span class=\"badge pass\">PASS</span>") + count(html, "<span class=\"badge fail\">FAIL</span>") +
+                count(html, "<span class=\"badge pass\">CAUGHT</span>"),
+            8u + 3u + 2u + 1u);
+  EXPECT_EQ(count(html, "<span class=\"badge pass\">CAUGHT</span>"), 2u + 2u);  // rows and sections
+  // Failing cases lead; the passing ones are collapsed below them.
+  EXPECT_LT(html.find("<tr class=\"fail\">"), html.find("<details class=\"passing\">"));
   EXPECT_THAT(html, HasSubstr("<h1>Crash simulation report <span class=\"badge fail\">FAIL</span></h1>"));
   EXPECT_THAT(html, HasSubstr("crashsim replay scenarios/ci.json --scenario checkpoint-then-crash --state 121:lose-unsynced"));
   EXPECT_THAT(html, HasSubstr("power loss only"));
   EXPECT_THAT(html, HasSubstr("<th>torn-tail-discarded</th>"));
+}
+
+TEST(Html, MediaFaultsByRegion) {
+  const std::string html = render_html(t::sample_report());
+  EXPECT_THAT(html, HasSubstr("<h2>Media faults by region</h2>"));
+  EXPECT_THAT(html, HasSubstr("<td><code>wal-header</code></td><td class=\"num\">7</td><td class=\"num\">4</td>"
+                              "<td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">1</td>"
+                              "<td class=\"num\">1</td><td class=\"num\">0</td></tr>"));
+  EXPECT_THAT(html, HasSubstr("<code>region&lt;script&gt;"));
 }
 
 TEST(Html, HostileStringsAreEscaped) {

@@ -46,6 +46,7 @@ bool valid_shard(std::string_view s) {
 json expectation_json(const Expectation& e) {
   json j = {{"verdict", e.violation ? "violation" : "pass"}};
   if (e.violation) j["invariant"] = e.invariant;
+  if (e.allow_no_states) j["allow_no_states"] = true;
   return j;
 }
 
@@ -72,6 +73,16 @@ json violation_json(const Violation& v) {
   return j;
 }
 
+json fault_regions_json(const std::map<std::string, FaultCounts>& regions) {
+  json out = json::object();
+  for (const auto& [kind, c] : regions) {
+    out[kind] = {{"drawn", c.drawn},       {"refused", c.refused}, {"recovered", c.recovered},
+                 {"harmless", c.harmless}, {"tail_dropped", c.tail_dropped}, {"silent", c.silent},
+                 {"misreported", c.misreported}};
+  }
+  return out;
+}
+
 json case_json(const ModelResult& m, bool passed) {
   json violations = json::array();
   for (const Violation& v : m.violations) violations.push_back(violation_json(v));
@@ -89,6 +100,7 @@ json case_json(const ModelResult& m, bool passed) {
             {"recovery_paths", m.recovery_paths},
             {"violation_counts", m.violation_counts},
             {"violations", std::move(violations)}};
+  if (!m.fault_regions.empty()) j["fault_regions"] = fault_regions_json(m.fault_regions);
   if (!m.error.empty()) j["error"] = m.error;
   return j;
 }
@@ -100,10 +112,10 @@ json at_risk_json(const AtRisk& a) {
   return {{"txn", a.txn}, {"ack_index", a.ack_index}, {"items", std::move(items)}};
 }
 
-json scenario_json(const ScenarioResult& s) {
+json scenario_json(const ScenarioResult& s, bool partial) {
   json checks = json::array(), models = json::array(), at_risk = json::array();
   for (const ModelResult& c : s.checks) checks.push_back(case_json(c, check_passed(s.expect, c)));
-  for (const ModelResult& m : s.models) models.push_back(case_json(m, case_passed(s.expect, m)));
+  for (const ModelResult& m : s.models) models.push_back(case_json(m, case_passed(s.expect, m, partial)));
   for (const AtRisk& a : s.at_risk) at_risk.push_back(at_risk_json(a));
   json j = {{"name", s.name},
             {"description", s.description},
@@ -112,7 +124,7 @@ json scenario_json(const ScenarioResult& s) {
             {"tags", s.tags},
             {"mutant", s.mutant},
             {"expect", expectation_json(s.expect)},
-            {"verdict", scenario_passed(s) ? "pass" : "fail"},
+            {"verdict", scenario_passed(s, partial) ? "pass" : "fail"},
             {"trace_ops", s.trace_ops},
             {"commits", s.commits},
             {"acked", s.acked},
@@ -134,6 +146,27 @@ std::map<std::string, uint64_t> read_counts(const JsonValue& v) {
   for (const auto& [key, value] : v.json().items()) {
     std::optional<uint64_t> n = v.related(value, pointer_append(v.pointer(), key)).as_uint(0, UINT64_MAX);
     if (n) out[key] = *n;
+  }
+  return out;
+}
+
+std::map<std::string, FaultCounts> read_fault_regions(const JsonValue& v) {
+  std::map<std::string, FaultCounts> out;
+  if (!v.json().is_object()) {
+    v.problem(std::string("expected an object of region kinds, got ") + v.json().type_name());
+    return out;
+  }
+  for (const auto& [kind, value] : v.json().items()) {
+    FaultCounts& c = out[kind];
+    const JsonValue counts = v.related(value, pointer_append(v.pointer(), kind));
+    ObjectReader o(counts, {"drawn", "refused", "recovered", "harmless", "tail_dropped", "silent", "misreported"});
+    o.read_uint("drawn", Need::kRequired, 0, UINT64_MAX, c.drawn);
+    o.read_uint("refused", Need::kRequired, 0, UINT64_MAX, c.refused);
+    o.read_uint("recovered", Need::kRequired, 0, UINT64_MAX, c.recovered);
+    o.read_uint("harmless", Need::kRequired, 0, UINT64_MAX, c.harmless);
+    o.read_uint("tail_dropped", Need::kRequired, 0, UINT64_MAX, c.tail_dropped);
+    o.read_uint("silent", Need::kRequired, 0, UINT64_MAX, c.silent);
+    o.read_uint("misreported", Need::kRequired, 0, UINT64_MAX, c.misreported);
   }
   return out;
 }
@@ -161,7 +194,8 @@ std::vector<T> read_list(const ObjectReader& o, std::string_view key, Need need,
 
 Expectation read_expectation(const JsonValue& v) {
   Expectation e;
-  ObjectReader o(v, {"verdict", "invariant"});
+  ObjectReader o(v, {"verdict", "invariant", "allow_no_states"});
+  o.read_bool("allow_no_states", Need::kOptional, e.allow_no_states);
   size_t verdict = 0;
   if (!read_enum(o, "verdict", kVerdictNames, "verdict", verdict)) return e;
   e.violation = verdict == 1;
@@ -224,7 +258,8 @@ ModelResult read_case(const JsonValue& v) {
   // "verdict" and "states_per_second" are derived: accepted, recomputed.
   ObjectReader o(v, {"model", "verdict", "crash_points", "states_total", "states_generated", "sampled",
                      "states_checked", "duplicates_skipped", "recovery_states_checked", "seconds",
-                     "states_per_second", "recovery_paths", "violation_counts", "violations", "error"});
+                     "states_per_second", "recovery_paths", "fault_regions", "violation_counts", "violations",
+                     "error"});
   o.read_string("model", Need::kRequired, m.model);
   o.read_uint("crash_points", Need::kOptional, 0, UINT64_MAX, m.crash_points);
   o.read_number("states_total", Need::kRequired, 0, 1e308, m.states_total);
@@ -235,6 +270,7 @@ ModelResult read_case(const JsonValue& v) {
   o.read_uint("recovery_states_checked", Need::kOptional, 0, UINT64_MAX, m.recovery_states_checked);
   o.read_number("seconds", Need::kRequired, 0, kMaxSeconds, m.seconds);
   if (auto p = o.member("recovery_paths", Need::kOptional)) m.recovery_paths = read_counts(*p);
+  if (auto f = o.member("fault_regions", Need::kOptional)) m.fault_regions = read_fault_regions(*f);
   if (auto c = o.member("violation_counts", Need::kRequired)) m.violation_counts = read_counts(*c);
   m.violations = read_list(o, "violations", Need::kRequired, &read_violation);
   o.read_string("error", Need::kOptional, m.error);
@@ -314,10 +350,15 @@ RunInfo read_run(const JsonValue& v) {
   o.read_string("command", Need::kOptional, r.command);
   if (auto shards = o.member("shards", Need::kOptional)) {
     if (auto set = shards->as_string_set("shard")) {
-      for (size_t i = 0; i < set->size(); ++i)
-        if (!valid_shard((*set)[i]))
-          v.related(v.json(), pointer_append(shards->pointer(), i))
-              .problem("shard '" + (*set)[i] + "' is not I/N with 1 <= I <= N");
+      for (size_t i = 0; i < set->size(); ++i) {
+        const std::string& shard = (*set)[i];
+        const JsonValue item = v.related(v.json(), pointer_append(shards->pointer(), i));
+        if (!valid_shard(shard)) {
+          item.problem("shard '" + shard + "' is not I/N with 1 <= I <= N");
+        } else if (valid_shard(set->front()) && shard.substr(shard.find('/')) != set->front().substr(set->front().find('/'))) {
+          item.problem("shard '" + shard + "' is of another run than shard '" + set->front() + "' (a different N)");
+        }
+      }
       r.shards = std::move(*set);
     }
   }
@@ -341,53 +382,129 @@ uint64_t total_violations(const ModelResult& result) {
   return n;
 }
 
-bool case_passed(const Expectation& expect, const ModelResult& result) {
-  if (!result.error.empty()) return false;
-  if (!expect.violation) return total_violations(result) == 0;
+std::string_view verdict_label(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kPass: return "PASS";
+    case Verdict::kCaught: return "CAUGHT";
+    case Verdict::kDeferred: return "DEFERRED";
+    case Verdict::kFail: return "FAIL";
+  }
+  return "FAIL";
+}
+
+namespace {
+
+// N of a sharded run's "I/N" (the reader has checked the form; merge, that all agree).
+uint64_t shard_count(const RunInfo& run) {
+  const std::string& first = run.shards.front();
+  return std::stoull(first.substr(first.find('/') + 1));
+}
+
+}  // namespace
+
+std::vector<std::string> missing_shards(const RunInfo& run, size_t limit) {
+  std::vector<std::string> missing;
+  if (run.shards.empty()) return missing;
+  const uint64_t n = shard_count(run);
+  for (uint64_t i = 1; i <= n && missing.size() < limit; ++i) {
+    const std::string shard = std::to_string(i) + "/" + std::to_string(n);
+    if (std::find(run.shards.begin(), run.shards.end(), shard) == run.shards.end()) missing.push_back(shard);
+  }
+  return missing;
+}
+
+// The shards of one report are distinct (the reader keeps a set, merge refuses repeats).
+bool is_partial(const RunInfo& run) { return !run.shards.empty() && run.shards.size() < shard_count(run); }
+
+bool checked_no_state(const ModelResult& result) {
+  return result.states_checked == 0 && result.recovery_states_checked == 0;
+}
+
+Verdict case_verdict(const Expectation& expect, const ModelResult& result, bool partial) {
+  if (!result.error.empty()) return Verdict::kFail;
+  if (checked_no_state(result) && !expect.allow_no_states) return partial ? Verdict::kDeferred : Verdict::kFail;
+  if (!expect.violation) return total_violations(result) == 0 ? Verdict::kPass : Verdict::kFail;
   auto it = result.violation_counts.find(expect.invariant);
-  return it != result.violation_counts.end() && it->second > 0;
+  if (it != result.violation_counts.end() && it->second > 0) return Verdict::kCaught;
+  return partial ? Verdict::kDeferred : Verdict::kFail;
+}
+
+Verdict check_verdict(const Expectation& expect, const ModelResult& check) {
+  if (!check.error.empty()) return Verdict::kFail;
+  if (total_violations(check) == 0) return Verdict::kPass;
+  return expect.violation ? Verdict::kCaught : Verdict::kFail;
+}
+
+Verdict case_or_check_verdict(const ScenarioResult& s, const ModelResult& result, bool is_check, bool partial) {
+  return is_check ? check_verdict(s.expect, result) : case_verdict(s.expect, result, partial);
+}
+
+bool case_passed(const Expectation& expect, const ModelResult& result, bool partial) {
+  return case_verdict(expect, result, partial) != Verdict::kFail;
 }
 
 bool check_passed(const Expectation& expect, const ModelResult& check) {
-  return check.error.empty() && (expect.violation || total_violations(check) == 0);
+  return check_verdict(expect, check) != Verdict::kFail;
 }
 
-bool case_or_check_passed(const ScenarioResult& s, const ModelResult& result, bool is_check) {
-  return is_check ? check_passed(s.expect, result) : case_passed(s.expect, result);
+bool case_or_check_passed(const ScenarioResult& s, const ModelResult& result, bool is_check, bool partial) {
+  return case_or_check_verdict(s, result, is_check, partial) != Verdict::kFail;
 }
 
-bool scenario_passed(const ScenarioResult& s) {
+bool scenario_passed(const ScenarioResult& s, bool partial) {
   if (!s.error.empty() || s.models.empty()) return false;
   bool all = true;
-  for_each_case(s, [&](const ModelResult& c, bool is_check) { all = all && case_or_check_passed(s, c, is_check); });
+  for_each_case(s, [&](const ModelResult& c, bool is_check) {
+    all = all && case_or_check_passed(s, c, is_check, partial);
+  });
   return all;
+}
+
+std::vector<const Violation*> showing_order(const ModelResult& result, const Expectation& expect, size_t limit) {
+  std::vector<const Violation*> firsts, rest;
+  for (const Violation& v : result.violations) {
+    const bool seen = std::any_of(firsts.begin(), firsts.end(),
+                                  [&](const Violation* f) { return f->invariant == v.invariant; });
+    (seen ? rest : firsts).push_back(&v);
+  }
+  auto rank = [&](const Violation* v) { return std::make_pair(!(expect.violation && v->invariant == expect.invariant), v->invariant); };
+  std::stable_sort(firsts.begin(), firsts.end(), [&](const Violation* a, const Violation* b) { return rank(a) < rank(b); });
+  firsts.insert(firsts.end(), rest.begin(), rest.end());
+  if (firsts.size() > limit) firsts.resize(limit);
+  return firsts;
 }
 
 std::string describe_expectation(const Expectation& expect) {
   return expect.violation ? "violation of " + expect.invariant : "pass";
 }
 
-std::string describe_findings(const ModelResult& result) {
+std::string describe_findings(const ModelResult& result, const Expectation& expect) {
   if (!result.error.empty()) return "error: " + result.error;
-  std::string out;
+  std::string expected, others;
   for (const auto& [invariant, count] : result.violation_counts) {
     if (count == 0) continue;
-    if (!out.empty()) out += ", ";
-    out += invariant + " \u00d7" + std::to_string(count);
+    const std::string item = invariant + " \u00d7" + std::to_string(count);
+    std::string& into = expect.violation && invariant == expect.invariant ? expected : others;
+    into += (into.empty() ? "" : ", ") + item;
   }
-  return out.empty() ? "no violations" : out;
+  const std::string out = expected.empty() || others.empty() ? expected + others : expected + ", " + others;
+  if (!out.empty()) return out;
+  return checked_no_state(result) ? "no crash state checked" : "no violations";
 }
 
 Totals compute_totals(const Report& report) {
   Totals t;
+  const bool partial = is_partial(report.run);
   for (const ScenarioResult& s : report.scenarios) {
     ++t.scenarios;
-    if (scenario_passed(s)) ++t.scenarios_passed;
+    if (scenario_passed(s, partial)) ++t.scenarios_passed;
     // A workload that could not run counts as one failed case, as in junit.xml.
     if (!s.error.empty()) ++t.cases;
     for_each_case(s, [&](const ModelResult& c, bool is_check) {
       ++t.cases;
-      if (case_or_check_passed(s, c, is_check)) ++t.cases_passed;
+      const Verdict verdict = case_or_check_verdict(s, c, is_check, partial);
+      if (verdict != Verdict::kFail) ++t.cases_passed;
+      if (verdict == Verdict::kDeferred) ++t.cases_deferred;
       t.states_checked += c.states_checked;
       t.violations += total_violations(c);
       t.seconds += c.seconds;
@@ -408,7 +525,7 @@ json report_to_json(const Report& report) {
   if (!r.command.empty()) run["command"] = r.command;
 
   json scenarios = json::array();
-  for (const ScenarioResult& s : report.scenarios) scenarios.push_back(scenario_json(s));
+  for (const ScenarioResult& s : report.scenarios) scenarios.push_back(scenario_json(s, is_partial(r)));
   const Totals t = compute_totals(report);
   json totals = {{"scenarios", t.scenarios},           {"scenarios_passed", t.scenarios_passed},
                  {"cases", t.cases},                   {"cases_passed", t.cases_passed},

@@ -11,9 +11,10 @@
 //
 // Names of models, invariants, causes and recovery paths are carried
 // as strings: this layer renders and combines them, it does not interpret
-// them. The one rule it does own is the verdict (case_passed below).
+// them. The one rule it does own is the verdict (case_verdict below).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -83,6 +84,20 @@ struct Violation {
   std::optional<Timeline> timeline;
 };
 
+// `corrupt` cases: what became of the media faults drawn in one kind of
+// region (crashsim::FaultTally). Each checked fault is counted once, in the
+// first of: refused, misreported, silent, tail_dropped, recovered, harmless.
+struct FaultCounts {
+  uint64_t drawn = 0;         // crash states generated with a fault there (duplicates included)
+  uint64_t refused = 0;       // the system reported corruption
+  uint64_t recovered = 0;     // no error, exactly the allowed state; the damaged bytes were read
+  uint64_t harmless = 0;      // no error, exactly the allowed state; the damaged bytes never read
+  uint64_t tail_dropped = 0;  // no error, the last commit dropped because the fault hit its bytes
+  uint64_t silent = 0;        // no error, a state not allowed (silent-loss, silent-corruption)
+  uint64_t misreported = 0;   // an error other than corruption, and no refusal
+  friend bool operator==(const FaultCounts&, const FaultCounts&) = default;
+};
+
 // A case: one persistence model's run of one scenario, or one of the
 // model-independent checks of a scenario ("workload": wrong reads while the
 // workload ran; "at-risk": acknowledged commits resting on unsynced data).
@@ -100,6 +115,9 @@ struct ModelResult {
   double seconds = 0;
   // Recovery path name (engine RecoveryInfo fields) -> checked states that took it.
   std::map<std::string, uint64_t> recovery_paths;
+  // `corrupt` only: region kind ("wal-header", "data-leaf", "uniform" when
+  // the system describes no regions) -> what became of its faults.
+  std::map<std::string, FaultCounts> fault_regions;
   // Violations found per invariant; `violations` may hold only some of them.
   std::map<std::string, uint64_t> violation_counts;
   std::vector<Violation> violations;
@@ -122,6 +140,8 @@ struct AtRisk {
 struct Expectation {
   bool violation = false;  // false: expects a pass
   std::string invariant;   // when `violation`
+  // A model case that checked no crash state passes only with this set.
+  bool allow_no_states = false;
 };
 
 struct ScenarioResult {
@@ -163,24 +183,64 @@ struct Report {
 
 // --- Verdicts: the one place that decides whether an expectation held. ---
 
-// A persistence-model case passes when it ran to the end and what it found
-// matches what was expected: no violation at all for a pass; at least one
-// violation of the named invariant for a violation (violations of other
-// invariants are reported but do not fail it: one defect often breaks
-// several promises). Each model listed for a scenario is a separate claim.
-bool case_passed(const Expectation& expect, const ModelResult& result);
-// A model-independent check passes when it ran and, unless the scenario
-// expects a violation, found nothing: it is supporting evidence for a
-// mutant, never a claim of its own.
+// How one case ended. Each model listed for a scenario is a separate claim:
+//   kPass      expected to pass, ran to the end and found no violation;
+//   kCaught    expected a violation of X (a mutant's defect) and found at
+//              least one: the harness caught it (violations of other
+//              invariants are reported but do not change this: one defect
+//              often breaks several promises);
+//   kDeferred  expected a violation of X and found none, in a report that
+//              covers only some shards of its run (is_partial): X may lie in
+//              the crash states of another shard, so only the merged report
+//              decides; it does not fail the shard (nor does a case of a
+//              partial report that checked no crash state: its shard's part
+//              of the case is empty);
+//   kFail      anything else: a violation where none was expected, an
+//              expected one missed by a whole run, a case that did not run to
+//              the end, or one that checked no crash state at all (it proved
+//              nothing) in a scenario that does not say allow_no_states.
+enum class Verdict : uint8_t { kPass, kCaught, kDeferred, kFail };
+// "PASS", "CAUGHT", "DEFERRED", "FAIL".
+std::string_view verdict_label(Verdict verdict);
+
+// Whether a report covers only some of its run's shards: one shard's report,
+// or a merge of some of them (merge --allow-partial).
+bool is_partial(const RunInfo& run);
+// The shards ("I/N") of the run that a partial report lacks, in order, the
+// first `limit` of them.
+std::vector<std::string> missing_shards(const RunInfo& run, size_t limit = 16);
+
+// A persistence-model case; `partial` as is_partial(report.run).
+Verdict case_verdict(const Expectation& expect, const ModelResult& result, bool partial = false);
+// A model-independent check: it ran and, unless the scenario expects a
+// violation, found nothing. Under a mutant its findings are supporting
+// evidence (kCaught), never a claim of its own. Every shard repeats it, so a
+// partial report judges it as a whole one does.
+Verdict check_verdict(const Expectation& expect, const ModelResult& check);
+Verdict case_or_check_verdict(const ScenarioResult& s, const ModelResult& result, bool is_check,
+                              bool partial = false);
+// Anything but kFail.
+bool case_passed(const Expectation& expect, const ModelResult& result, bool partial = false);
+// No crash state checked, at the top level or inside recovery.
+bool checked_no_state(const ModelResult& result);
 bool check_passed(const Expectation& expect, const ModelResult& check);
-// The workload ran, at least one model ran, and every case and check passed.
-bool scenario_passed(const ScenarioResult& scenario);
+// The workload ran, at least one model ran, and no case or check failed.
+bool scenario_passed(const ScenarioResult& scenario, bool partial = false);
 
 // "pass" or "violation of durability".
 std::string describe_expectation(const Expectation& expect);
-// "no violations", "durability ×3, leak ×1" or "error: ...".
-std::string describe_findings(const ModelResult& result);
+// "no violations", "no crash state checked", "durability ×3, leak ×1" or
+// "error: ...", the expected invariant first.
+std::string describe_findings(const ModelResult& result, const Expectation& expect = {});
 uint64_t total_violations(const ModelResult& result);
+
+// A case's recorded violations in the order every rendering shows them: the
+// first one of each invariant found, the expected invariant's first, then the
+// others' by name; then the rest in recorded (crash-point) order. At most
+// `limit`. So the FAIL line, the JUnit message, summary.md and the HTML all
+// lead with the violation the scenario is about, and show every kind found.
+std::vector<const Violation*> showing_order(const ModelResult& result, const Expectation& expect,
+                                            size_t limit = SIZE_MAX);
 
 // Calls `f(scenario, case, is_check)` for every check, then every model case.
 template <class F>
@@ -188,16 +248,18 @@ void for_each_case(const ScenarioResult& s, F&& f) {
   for (const ModelResult& c : s.checks) f(c, true);
   for (const ModelResult& m : s.models) f(m, false);
 }
-bool case_or_check_passed(const ScenarioResult& s, const ModelResult& result, bool is_check);
+bool case_or_check_passed(const ScenarioResult& s, const ModelResult& result, bool is_check, bool partial = false);
 
 struct Totals {
   uint64_t scenarios = 0, scenarios_passed = 0;
-  // Checks included; a scenario whose workload could not run is one failed case.
-  uint64_t cases = 0, cases_passed = 0;
+  // Checks included; a scenario whose workload could not run is one failed
+  // case. Deferred cases (a partial report) count as passed.
+  uint64_t cases = 0, cases_passed = 0, cases_deferred = 0;
   uint64_t states_checked = 0;
   uint64_t violations = 0;
   double seconds = 0;  // summed over cases (effort, not wall time)
 };
+// Verdicts as is_partial(report.run) makes them.
 Totals compute_totals(const Report& report);
 
 // --- The document. ---

@@ -15,6 +15,7 @@ namespace t = reports::testing;
 ModelResult found(std::map<std::string, uint64_t> counts, std::string error = {}) {
   ModelResult m;
   m.model = "reorder";
+  m.states_checked = 10;
   m.violation_counts = std::move(counts);
   m.error = std::move(error);
   return m;
@@ -37,12 +38,69 @@ TEST(Verdict, ViolationNeedsOneOfTheNamedInvariant) {
   EXPECT_FALSE(case_passed(want, found({{"durability", 3}}, "crashed")));
 }
 
+TEST(Verdict, ACaseThatCheckedNoStateFailsUnlessTheScenarioAllowsIt) {
+  ModelResult nothing = found({});
+  nothing.states_checked = 0;
+  EXPECT_FALSE(case_passed(Expectation{}, nothing));
+  EXPECT_EQ(describe_findings(nothing), "no crash state checked");
+  Expectation allowed;
+  allowed.allow_no_states = true;
+  EXPECT_TRUE(case_passed(allowed, nothing));
+  ModelResult only_inside_recovery = nothing;
+  only_inside_recovery.recovery_states_checked = 1;
+  EXPECT_TRUE(case_passed(Expectation{}, only_inside_recovery));
+  ModelResult caught = found({{"durability", 1}});
+  caught.states_checked = 0;
+  EXPECT_FALSE(case_passed(Expectation{true, "durability"}, caught));
+}
+
 TEST(Verdict, ChecksAreEvidenceNotClaims) {
   EXPECT_TRUE(check_passed(Expectation{}, found({})));
   EXPECT_FALSE(check_passed(Expectation{}, found({{"workload-read", 1}})));
   EXPECT_TRUE(check_passed(Expectation{true, "durability"}, found({})));
   EXPECT_TRUE(check_passed(Expectation{true, "durability"}, found({{"workload-read", 1}})));
   EXPECT_FALSE(check_passed(Expectation{true, "durability"}, found({}, "error")));
+}
+
+TEST(Verdict, ACaughtMutantIsLabelledSoAndAPartialReportDefersWhatItDidNotFind) {
+  const Expectation want{true, "atomicity"};
+  EXPECT_EQ(case_verdict(Expectation{}, found({})), Verdict::kPass);
+  EXPECT_EQ(case_verdict(want, found({{"atomicity", 8}, {"recovery", 63}})), Verdict::kCaught);
+  EXPECT_EQ(case_verdict(want, found({{"recovery", 63}})), Verdict::kFail);
+  EXPECT_EQ(case_verdict(want, found({{"recovery", 63}}), /*partial=*/true), Verdict::kDeferred);
+  EXPECT_EQ(case_verdict(want, found({}, "crashed"), /*partial=*/true), Verdict::kFail);
+  EXPECT_EQ(case_verdict(Expectation{}, found({{"leak", 1}}), /*partial=*/true), Verdict::kFail);
+  EXPECT_EQ(check_verdict(want, found({{"durability", 2}})), Verdict::kCaught);
+  EXPECT_EQ(verdict_label(Verdict::kCaught), "CAUGHT");
+  EXPECT_EQ(verdict_label(Verdict::kDeferred), "DEFERRED");
+
+  RunInfo run;
+  EXPECT_FALSE(is_partial(run));
+  run.shards = {"2/3"};
+  EXPECT_TRUE(is_partial(run));
+  EXPECT_EQ(missing_shards(run), (std::vector<std::string>{"1/3", "3/3"}));
+  run.shards = {"1/3", "2/3", "3/3"};
+  EXPECT_FALSE(is_partial(run));
+}
+
+TEST(Verdict, ViolationsAreShownTheFirstOfEachInvariantFirstTheExpectedOneLeading) {
+  ModelResult m = found({{"atomicity", 2}, {"recovery", 3}, {"leak", 1}});
+  for (const char* id_and_invariant : {"3:recovery", "4:recovery", "5:leak", "9:recovery", "12:atomicity", "20:atomicity"}) {
+    const std::string s = id_and_invariant;
+    Violation v;
+    v.state_id = s.substr(0, s.find(':')) + ":torn";
+    v.invariant = s.substr(s.find(':') + 1);
+    m.violations.push_back(v);
+  }
+  std::vector<std::string> order;
+  for (const Violation* v : showing_order(m, Expectation{true, "atomicity"})) order.push_back(v->state_id);
+  EXPECT_EQ(order, (std::vector<std::string>{"12:torn", "5:torn", "3:torn", "4:torn", "9:torn", "20:torn"}));
+  order.clear();
+  for (const Violation* v : showing_order(m, Expectation{true, "recovery"})) order.push_back(v->state_id);
+  EXPECT_EQ(order, (std::vector<std::string>{"3:torn", "12:torn", "5:torn", "4:torn", "9:torn", "20:torn"}));
+  EXPECT_EQ(showing_order(m, Expectation{}, 2).size(), 2u);
+  EXPECT_EQ(showing_order(m, Expectation{}).front()->state_id, "12:torn");  // by name: atomicity, leak, recovery
+  EXPECT_EQ(describe_findings(m, Expectation{true, "recovery"}), "recovery \u00d73, atomicity \u00d72, leak \u00d71");
 }
 
 TEST(Verdict, ScenarioNeedsEveryCaseAndARun) {
@@ -117,6 +175,8 @@ TEST(ReportJson, ReadingIsStrictAndNamesThePointer) {
       {"missing field", [](json& d) { d["run"].erase("started"); }, "/run/started",
        "missing required field 'started'"},
       {"bad shard", [](json& d) { d["run"]["shards"] = {"3/2"}; }, "/run/shards/0", "is not I/N"},
+      {"shards of two runs", [](json& d) { d["run"]["shards"] = {"1/2", "2/3"}; }, "/run/shards/1",
+       "is of another run than shard '1/2'"},
       {"format version", [](json& d) { d["version"] = 2; }, "/version", "not supported"},
       {"duplicate scenario", [](json& d) { d["scenarios"].push_back(d["scenarios"][0]); }, "/scenarios/6",
        "appears twice"},
@@ -136,6 +196,11 @@ TEST(ReportJson, ReadingIsStrictAndNamesThePointer) {
        "/scenarios/0/expect/invariant", "only allowed with verdict 'violation'"},
       {"model twice", [](json& d) { d["scenarios"][2]["models"][1]["model"] = "lose-unsynced"; },
        "/scenarios/2/models/1", "'lose-unsynced' appears twice"},
+      {"fault count not a count",
+       [](json& d) { d["scenarios"][4]["models"][0]["fault_regions"]["wal-header"]["silent"] = -1; },
+       "/scenarios/4/models/0/fault_regions/wal-header/silent", "expected"},
+      {"fault count missing", [](json& d) { d["scenarios"][4]["models"][0]["fault_regions"]["wal-header"].erase("drawn"); },
+       "/scenarios/4/models/0/fault_regions/wal-header/drawn", "missing required field 'drawn'"},
   };
   for (const Tamper& c : cases) {
     json doc = report_to_json(t::sample_report());

@@ -93,6 +93,7 @@ Report sample_report() {
   churn.trace_ops = 612;
   churn.commits = 30;
   churn.acked = 30;
+  churn.expect.allow_no_states = true;  // round-trips the optional field
   ModelResult reorder = model("reorder", 1.5e21, 3000, 12.5);
   reorder.sampled = true;
   reorder.recovery_states_checked = 8000;
@@ -174,6 +175,7 @@ Report sample_report() {
   hostile.expect = {true, std::string("inv") + kHostile};
   ModelResult broken = model(std::string("model") + kHostile, 10, 3, 0.01);
   broken.error = std::string("open failed: ") + kHostile;
+  broken.fault_regions = {{"wal-header", {7, 4, 1, 0, 1, 1, 0}}, {std::string("region") + kHostile, {3, 0, 0, 3, 0, 0, 0}}};
   hostile.models.push_back(broken);
   ModelResult workload_check;
   workload_check.model = "workload";

@@ -13,34 +13,70 @@ constexpr size_t kReplaysShown = 3;
 
 constexpr std::string_view kPassMark = "\u2705";  // white heavy check mark
 constexpr std::string_view kFailMark = "\u274c";  // cross mark
+constexpr std::string_view kPartialMark = "\u26a0\ufe0f";  // warning sign
 
-std::string case_row(const ScenarioResult& s, const ModelResult& m, bool passed, bool with_mutant) {
-  std::string row = "| " + std::string(passed ? kPassMark : kFailMark) + " | " + markdown_code(s.name, true) +
-                    " | " + markdown_text(m.model) + " | ";
+// The verdict cell: a mark and the label, so that a caught mutant does not
+// read as a plain pass next to its violation count.
+std::string verdict_cell(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kPass: return std::string(kPassMark);
+    case Verdict::kCaught: return std::string(kPassMark) + " caught";
+    case Verdict::kDeferred: return "\u23f8\ufe0f deferred";  // pause button: the merge decides
+    case Verdict::kFail: break;
+  }
+  return std::string(kFailMark);
+}
+
+std::string case_row(const ScenarioResult& s, const ModelResult& m, Verdict verdict, bool with_mutant) {
+  std::string row = "| " + verdict_cell(verdict) + " | " + markdown_code(s.name, true) + " | " +
+                    markdown_text(m.model) + " | ";
   if (with_mutant) row += markdown_text(s.mutant) + " | ";
-  return row + markdown_text(describe_expectation(s.expect)) + " | " + markdown_text(describe_findings(m)) + " | " +
-         format_states(m) + " | " + format_seconds(m.seconds) + " |\n";
+  return row + markdown_text(describe_expectation(s.expect)) + " | " +
+         markdown_text(describe_findings(m, s.expect)) + " | " + format_states(m) + " | " +
+         format_seconds(m.seconds) + " |\n";
 }
 
 std::string failure_detail(const ScenarioResult& s, const ModelResult& m) {
   std::string out = "**" + markdown_code(s.name, false) + " \u00b7 " + markdown_text(m.model) + "**: expected " +
-                    markdown_text(describe_expectation(s.expect)) + ", found " + markdown_text(describe_findings(m)) +
-                    "\n\n";
+                    markdown_text(describe_expectation(s.expect)) + ", found " +
+                    markdown_text(describe_findings(m, s.expect)) + "\n\n";
   if (m.violations.empty()) {
     if (s.expect.violation && m.error.empty())
       out += "The expected violation was not found: the harness missed the defect it should catch.\n\n";
     return out;
   }
-  const size_t shown = std::min(kReplaysShown, m.violations.size());
+  const std::vector<const Violation*> shown = showing_order(m, s.expect, kReplaysShown);
   std::string commands;
-  for (size_t i = 0; i < shown; ++i) {
-    const Violation& v = m.violations[i];
-    commands += "# state " + v.state_id + ": " + v.invariant + "\n" + v.replay + (i + 1 < shown ? "\n" : "");
+  for (size_t i = 0; i < shown.size(); ++i) {
+    const Violation& v = *shown[i];
+    commands += "# state " + v.state_id + ": " + v.invariant + "\n" + v.replay + (i + 1 < shown.size() ? "\n" : "");
   }
   out += markdown_code_block(commands, "sh");
-  if (m.violations.size() > shown)
-    out += "\n" + std::to_string(m.violations.size() - shown) + " more recorded in `report.json`.\n";
+  if (m.violations.size() > shown.size())
+    out += "\n" + std::to_string(m.violations.size() - shown.size()) + " more recorded in `report.json`.\n";
   return out + "\n";
+}
+
+// One table per case that drew media faults: what became of them, by region kind.
+std::string fault_regions_part(const Report& report) {
+  std::string out;
+  for (const ScenarioResult& s : report.scenarios) {
+    for (const ModelResult& m : s.models) {
+      if (m.fault_regions.empty()) continue;
+      out += "**" + markdown_code(s.name, false) + " \u00b7 " + markdown_text(m.model) + "**\n\n" +
+             "| Region | Drawn | Refused | Recovered | Harmless | Tail dropped | Silent | Misreported |\n"
+             "|---|---|---|---|---|---|---|---|\n";
+      for (const auto& [kind, c] : m.fault_regions) {
+        out += "| " + markdown_code(kind, true) + " | " + format_count(c.drawn) + " | " + format_count(c.refused) +
+               " | " + format_count(c.recovered) + " | " + format_count(c.harmless) + " | " +
+               format_count(c.tail_dropped) + " | " + format_count(c.silent) + " | " + format_count(c.misreported) +
+               " |\n";
+      }
+      out += "\n";
+    }
+  }
+  if (out.empty()) return "";
+  return "<details><summary>Media faults by region</summary>\n\n" + out + "</details>\n";
 }
 
 }  // namespace
@@ -48,12 +84,17 @@ std::string failure_detail(const ScenarioResult& s, const ModelResult& m) {
 std::string render_summary(const Report& report) {
   const Totals t = compute_totals(report);
   const uint64_t failed = t.scenarios - t.scenarios_passed;
-  std::string out = "## " + std::string(failed == 0 ? kPassMark : kFailMark) + " Crash simulation: ";
+  const bool partial = is_partial(report.run);
+  std::string out = "## " + std::string(failed != 0 ? kFailMark : partial ? kPartialMark : kPassMark) +
+                    " Crash simulation" + (partial ? " (partial)" : "") + ": ";
   out += failed == 0 ? "all " + format_count(t.scenarios) + " scenarios passed\n\n"
                      : format_count(failed) + " of " + format_count(t.scenarios) + " scenarios failed\n\n";
+  if (partial) out += std::string(kPartialMark) + " **" + markdown_text(describe_partial(report.run)) + "**\n\n";
   out += format_count(t.cases) + " cases (" + format_count(t.cases_passed) + " passed, " +
-         format_count(t.cases - t.cases_passed) + " failed) \u00b7 " + format_count(t.states_checked) +
-         " crash states checked \u00b7 " + format_count(t.violations) + " violations found\n\n";
+         format_count(t.cases - t.cases_passed) + " failed" +
+         (t.cases_deferred > 0 ? ", " + format_count(t.cases_deferred) + " deferred to the merge" : "") +
+         ") \u00b7 " + format_count(t.states_checked) + " crash states checked \u00b7 " +
+         format_count(t.violations) + " violations found\n\n";
   out += markdown_text(describe_run(report.run)) + "; catalog:";
   for (const std::string& file : report.run.catalog_files) out += " " + markdown_code(file, false);
   out += "\n\n";
@@ -66,10 +107,10 @@ std::string render_summary(const Report& report) {
       continue;
     }
     for_each_case(s, [&](const ModelResult& m, bool is_check) {
-      const bool passed = case_or_check_passed(s, m, is_check);
-      all_rows += case_row(s, m, passed, true);
-      if (passed) return;
-      failing_rows += case_row(s, m, passed, false);
+      const Verdict verdict = case_or_check_verdict(s, m, is_check, partial);
+      all_rows += case_row(s, m, verdict, true);
+      if (verdict != Verdict::kFail) return;
+      failing_rows += case_row(s, m, verdict, false);
       details += failure_detail(s, m);
     });
   }
@@ -83,7 +124,7 @@ std::string render_summary(const Report& report) {
   out += "<details><summary>All " + format_count(t.cases) + " cases</summary>\n\n" +
          "|  | Scenario | Model | Mutant | Expected | Found | States | Time |\n|---|---|---|---|---|---|---|---|\n" +
          all_rows + "\n</details>\n";
-  return out;
+  return out + fault_regions_part(report);
 }
 
 }  // namespace reports

@@ -264,9 +264,19 @@ class TimelineDrawer {
       out += "<rect x=\"" + num(kLabelWidth) + "\" y=\"" + num(y) + "\" width=\"" + num(width - kLabelWidth - 4) +
              "\" height=\"" + num(kLaneHeight) + "\" fill=\"" + (i % 2 ? "#f4f6f8" : "#eef1f4") + "\"/>";
       out += "<text x=\"8\" y=\"" + num(y + kLaneHeight / 2 + 4) + "\" font-size=\"12\" fill=\"#222222\">" +
-             title(file) + xml_escape(truncate_label(file, 21)) + "</text>";
+             title(file) + xml_escape(truncate_label(lane_label(file), 21)) + "</text>";
     }
     return out;
+  }
+
+  // A directory's lane (the trace syncs or creates it as one) says so: "."
+  // alone reads as nothing, "directory ./" as the database's directory.
+  std::string lane_label(const std::string& file) const {
+    const bool directory = std::any_of(t_.ops.begin(), t_.ops.end(), [&](const TimelineOp& op) {
+      return op.file == file && (op.kind == OpKind::kSyncDir || op.kind == OpKind::kMkdir);
+    });
+    if (!directory) return file;
+    return "directory " + (file.ends_with('/') ? file : file + "/");
   }
 
   std::string draw_crash_line(int x) const {

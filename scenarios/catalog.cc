@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <utility>
 
+#include "crashsim/engine_adapter.h"
 #include "crashsim/invariants.h"
 #include "reports/json_reader.h"
 #include "reports/text_file.h"
@@ -24,19 +24,21 @@ using reports::Need;
 using reports::ObjectReader;
 using reports::pointer_append;
 
-constexpr std::array<std::string_view, 11> kInvariantNames = {
+constexpr std::array<std::string_view, 13> kInvariantNames = {
     crashsim::invariant::kRecovery,           crashsim::invariant::kDurability,
     crashsim::invariant::kAtomicity,          crashsim::invariant::kOrdering,
     crashsim::invariant::kStructure,          crashsim::invariant::kLeak,
     crashsim::invariant::kIdempotentRecovery, crashsim::invariant::kSilentCorruption,
+    crashsim::invariant::kSilentLoss,
     crashsim::invariant::kWritableAfterRecovery, crashsim::invariant::kWorkloadRead,
-    crashsim::invariant::kErrorDiscipline};
+    crashsim::invariant::kErrorDiscipline,    crashsim::invariant::kWorkload};
 constexpr std::array<crashsim::ModelKind, 5> kModels = {
     crashsim::ModelKind::kProcessCrash, crashsim::ModelKind::kLoseUnsynced, crashsim::ModelKind::kReorder,
     crashsim::ModelKind::kTorn, crashsim::ModelKind::kCorrupt};
-constexpr std::array<crashsim::StepKind, 6> kStepKinds = {
-    crashsim::StepKind::kPut,    crashsim::StepKind::kDelete,     crashsim::StepKind::kGet,
-    crashsim::StepKind::kCommit, crashsim::StepKind::kCheckpoint, crashsim::StepKind::kReopen};
+constexpr std::array<crashsim::StepKind, 7> kStepKinds = {
+    crashsim::StepKind::kPut,        crashsim::StepKind::kDelete, crashsim::StepKind::kGet,
+    crashsim::StepKind::kCommit,     crashsim::StepKind::kCheckpoint, crashsim::StepKind::kReopen,
+    crashsim::StepKind::kCrashReopen};
 constexpr std::array<std::string_view, 2> kVerdictNames = {"pass", "violation"};
 constexpr std::array<std::string_view, 2> kPointNames = {"all", "syncs"};
 constexpr std::array<std::string_view, 4> kErrnoNames = {"EIO", "ENOSPC", "EDQUOT", "EROFS"};
@@ -84,15 +86,6 @@ std::vector<std::string_view> mutant_names() {
   return names;
 }
 
-// "FIELD N is not a power of two in [LO, HI]", or true.
-bool power_of_two_in(const ObjectReader& o, std::string_view key, uint32_t value, uint32_t lo, uint32_t hi) {
-  if (value >= lo && value <= hi && std::has_single_bit(value)) return true;
-  o.member(key, Need::kOptional)
-      ->problem(std::string(key) + " " + std::to_string(value) + " is not a power of two in [" + std::to_string(lo) +
-                ", " + std::to_string(hi) + "]");
-  return false;
-}
-
 // [min, max] with lo <= min <= max <= hi, into two fields.
 void read_range(const ObjectReader& o, std::string_view key, uint64_t lo, uint64_t hi, uint32_t& min_out,
                 uint32_t& max_out) {
@@ -115,14 +108,17 @@ void read_range(const ObjectReader& o, std::string_view key, uint64_t lo, uint64
   max_out = static_cast<uint32_t>(*max);
 }
 
-engine::Options read_engine(const std::optional<JsonValue>& v) {
+// The longest key a scenario's system takes, and what sets it (for messages).
+struct KeyLimit {
+  uint32_t bytes = 0;
+  std::string set_by;  // "page_size 4096", "system sqlite"
+};
+
+// The engine's own settings (system "engine"; becomes engine::Options).
+engine::Options read_engine(const ObjectReader& o) {
   engine::Options e;
   e.page_size = engine::kDefaultPageSize;
-  if (!v) return e;
-  ObjectReader o(*v, {"page_size", "checkpoint_every", "cache_pages", "mutant"});
-  if (o.read_uint("page_size", Need::kOptional, 0, UINT32_MAX, e.page_size) &&
-      !power_of_two_in(o, "page_size", e.page_size, engine::kMinPageSize, engine::kMaxPageSize))
-    e.page_size = engine::kDefaultPageSize;
+  read_power_of_two(o, "page_size", engine::kMinPageSize, engine::kMaxPageSize, e.page_size);
   o.read_uint("checkpoint_every", Need::kOptional, 0, UINT32_MAX, e.checkpoint_every_commits);
   o.read_uint("cache_pages", Need::kOptional, 0, kMaxCachePages, e.cache_pages);
   if (std::optional<JsonValue> m = o.member("mutant", Need::kOptional); m && !m->json().is_null()) {
@@ -130,6 +126,41 @@ engine::Options read_engine(const std::optional<JsonValue>& v) {
     if (std::optional<size_t> i = m->as_name(names, "mutant")) e.mutant = *engine::mutant_from_name(names[*i]);
   }
   return e;
+}
+
+SystemSetup engine_setup(const engine::Options& e) {
+  SystemSetup setup;
+  setup.make = [e] { return std::make_unique<crashsim::EngineSystem>(e); };
+  setup.settings = {{"page_size", e.page_size},
+                    {"checkpoint_every", e.checkpoint_every_commits},
+                    {"cache_pages", e.cache_pages},
+                    {"mutant", e.mutant == engine::Mutant::kNone ? nlohmann::ordered_json(nullptr)
+                                                                 : nlohmann::ordered_json(engine::mutant_name(e.mutant))}};
+  return setup;
+}
+
+// Reads the engine block: which system ("system", default "engine") and its
+// settings, into spec.system, spec.engine and spec.system_setup.
+KeyLimit read_system(const std::optional<JsonValue>& v, ScenarioSpec& spec) {
+  spec.engine.page_size = engine::kDefaultPageSize;
+  if (v && v->json().is_object() && v->json().contains("system")) {
+    const std::vector<std::string> names = system_names();
+    const std::vector<std::string_view> views(names.begin(), names.end());
+    const JsonValue system = v->related(*v->json().find("system"), pointer_append(v->pointer(), "system"));
+    std::optional<size_t> i = system.as_name(views, "system");
+    if (!i) return {engine::max_key_size(spec.engine.page_size), "page_size " + std::to_string(spec.engine.page_size)};
+    spec.system = names[*i];
+  }
+  if (spec.system == "engine") {
+    if (v) spec.engine = read_engine(ObjectReader(*v, {"page_size", "checkpoint_every", "cache_pages", "mutant", "system"}));
+    spec.system_setup = engine_setup(spec.engine);
+    return {engine::max_key_size(spec.engine.page_size), "page_size " + std::to_string(spec.engine.page_size)};
+  }
+  const SystemKind* kind = find_system(spec.system);
+  std::vector<std::string_view> keys(kind->settings.begin(), kind->settings.end());
+  keys.emplace_back("system");
+  spec.system_setup = kind->read(ObjectReader(*v, keys));
+  return {kind->max_key_size, "system " + spec.system};
 }
 
 void read_mix(const JsonValue& v, crashsim::GeneratorSpec& g) {
@@ -156,22 +187,23 @@ void read_mix(const JsonValue& v, crashsim::GeneratorSpec& g) {
   g.get_weight = static_cast<uint32_t>(std::llround(get * kMixScale));
 }
 
-crashsim::GeneratorSpec read_generator(const ObjectReader& o, uint32_t page_size) {
+crashsim::GeneratorSpec read_generator(const ObjectReader& o, const KeyLimit& keys) {
   crashsim::GeneratorSpec g;
   o.read_uint("seed", Need::kOptional, 0, UINT64_MAX, g.seed);
   o.read_uint("transactions", Need::kRequired, 1, kMaxTransactions, g.transactions);
   read_range(o, "ops_per_txn", 1, kMaxOpsPerTxn, g.min_ops_per_txn, g.max_ops_per_txn);
   o.read_uint("key_space", Need::kOptional, 1, kMaxKeySpace, g.key_space);
-  read_range(o, "key_size", 1, engine::max_key_size(page_size), g.min_key_size, g.max_key_size);
+  read_range(o, "key_size", 1, keys.bytes, g.min_key_size, g.max_key_size);
   read_range(o, "value_size", 0, engine::kMaxValueSize, g.min_value_size, g.max_value_size);
   if (std::optional<JsonValue> mix = o.member("mix", Need::kOptional)) read_mix(*mix, g);
   o.read_uint("reopen_every", Need::kOptional, 0, kMaxTransactions, g.reopen_every);
+  o.read_uint("crash_reopen_every", Need::kOptional, 0, kMaxTransactions, g.crash_reopen_every);
   return g;
 }
 
 // `fillers`: build the filler of a value_size (off when the script asks for
 // too much in all).
-crashsim::Step read_step(const JsonValue& v, size_t index, uint32_t page_size, bool fillers) {
+crashsim::Step read_step(const JsonValue& v, size_t index, const KeyLimit& keys, bool fillers) {
   crashsim::Step step;
   ObjectReader o(v, {"op", "key", "value", "value_size"});
   std::optional<JsonValue> op = o.member("op", Need::kRequired);
@@ -190,11 +222,10 @@ crashsim::Step read_step(const JsonValue& v, size_t index, uint32_t page_size, b
           ->problem("'" + std::string(key) + "' is not used by a '" + std::string(names[*which]) + "' step");
   }
   if (keyed && o.read_string("key", Need::kRequired, step.key)) {
-    const uint32_t limit = engine::max_key_size(page_size);
-    if (step.key.empty() || step.key.size() > limit)
+    if (step.key.empty() || step.key.size() > keys.bytes)
       o.member("key", Need::kOptional)
-          ->problem("key of " + std::to_string(step.key.size()) + " bytes (expected 1 to " + std::to_string(limit) +
-                    " bytes for page_size " + std::to_string(page_size) + ")");
+          ->problem("key of " + std::to_string(step.key.size()) + " bytes (expected 1 to " + std::to_string(keys.bytes) +
+                    " bytes for " + keys.set_by + ")");
   }
   if (!put) return step;
   if (o.has("value") == o.has("value_size")) {
@@ -242,6 +273,7 @@ void check_batches(const JsonValue& script, const std::vector<crashsim::Step>& s
         break;
       case crashsim::StepKind::kCheckpoint:
       case crashsim::StepKind::kReopen:
+      case crashsim::StepKind::kCrashReopen:
         if (pending > 0)
           at(i).problem(std::string(crashsim::step_kind_name(steps[i].kind)) + " with " + std::to_string(pending) +
                         " uncommitted step(s) before it: add a commit");
@@ -253,19 +285,20 @@ void check_batches(const JsonValue& script, const std::vector<crashsim::Step>& s
         .problem("the script ends with " + std::to_string(pending) + " uncommitted step(s): add a commit");
 }
 
-crashsim::WorkloadSpec read_workload(const JsonValue& v, uint32_t page_size) {
+crashsim::WorkloadSpec read_workload(const JsonValue& v, const KeyLimit& keys) {
   crashsim::WorkloadSpec w;
   // A workload is a generator or a script: the keys of both are allowed
   // here so that mixing them gets a message saying so, not "unknown field".
   ObjectReader o(v, {"script", "seed", "transactions", "ops_per_txn", "key_space", "key_size", "value_size", "mix",
-                     "reopen_every"});
+                     "reopen_every", "crash_reopen_every", "verify_each_commit"});
   if (!o.valid()) return w;
+  o.read_bool("verify_each_commit", Need::kOptional, w.verify_each_commit);
   if (!o.has("script")) {
-    w.generator = read_generator(o, page_size);
+    w.generator = read_generator(o, keys);
     return w;
   }
   for (const auto& [key, value] : v.json().items())
-    if (key != "script")
+    if (key != "script" && key != "verify_each_commit")
       v.related(value, pointer_append(v.pointer(), key))
           .problem("generator field '" + key + "' cannot be combined with 'script'");
   std::optional<JsonValue> script = o.member("script", Need::kRequired);
@@ -280,7 +313,7 @@ crashsim::WorkloadSpec read_workload(const JsonValue& v, uint32_t page_size) {
   if (!fillers)
     script->problem("the script's values add up to " + std::to_string(value_bytes) + " bytes, over the " +
                     std::to_string(kMaxScriptValueBytes) + " a script may hold");
-  for (size_t i = 0; i < items->size(); ++i) w.script.push_back(read_step((*items)[i], i, page_size, fillers));
+  for (size_t i = 0; i < items->size(); ++i) w.script.push_back(read_step((*items)[i], i, keys, fillers));
   check_batches(*script, w.script);
   return w;
 }
@@ -370,16 +403,17 @@ std::vector<crashsim::FaultSpec> read_faults(const JsonValue& v) {
 void read_crash(const JsonValue& v, ScenarioSpec& spec) {
   crashsim::SimulationOptions& sim = spec.simulation;
   sim.idempotent_recovery = false;
-  ObjectReader o(v, {"model", "points", "max_states", "sector_size", "recovery_crashes", "seed", "after_failed_sync"});
+  ObjectReader o(v, {"model", "points", "max_states", "sector_size", "recovery_crashes", "seed", "after_failed_sync",
+                     "creations_durable", "at_risk"});
   std::vector<crashsim::ModelKind> models;
   if (std::optional<JsonValue> m = o.member("model", Need::kRequired)) models = read_models(*m);
   if (std::optional<JsonValue> p = o.member("points", Need::kOptional)) read_points(*p, sim);
   o.read_uint("max_states", Need::kOptional, 1, kMaxStates, spec.max_states);
   uint32_t sector_size = crashsim::ModelConfig{}.sector_size;
-  if (o.read_uint("sector_size", Need::kOptional, 0, UINT32_MAX, sector_size) &&
-      !power_of_two_in(o, "sector_size", sector_size, kMinSectorSize, kMaxSectorSize))
-    sector_size = crashsim::ModelConfig{}.sector_size;
+  read_power_of_two(o, "sector_size", kMinSectorSize, kMaxSectorSize, sector_size);
   o.read_bool("recovery_crashes", Need::kOptional, sim.idempotent_recovery);
+  o.read_bool("creations_durable", Need::kOptional, sim.fs.creations_durable);
+  o.read_bool("at_risk", Need::kOptional, sim.at_risk_check);
   uint64_t seed = 1;
   o.read_uint("seed", Need::kOptional, 0, UINT64_MAX, seed);
   sim.point_seed = seed;
@@ -402,7 +436,8 @@ void read_crash(const JsonValue& v, ScenarioSpec& spec) {
 
 Expectation read_expect(const JsonValue& v, const crashsim::SimulationOptions& sim) {
   Expectation e;
-  ObjectReader o(v, {"verdict", "invariant"});
+  ObjectReader o(v, {"verdict", "invariant", "allow_no_states"});
+  o.read_bool("allow_no_states", Need::kOptional, e.allow_no_states);
   std::optional<JsonValue> verdict = o.member("verdict", Need::kRequired);
   std::optional<size_t> which = verdict ? verdict->as_name(kVerdictNames, "verdict") : std::nullopt;
   if (!which) return e;
@@ -422,6 +457,9 @@ Expectation read_expect(const JsonValue& v, const crashsim::SimulationOptions& s
   if (*e.violation == crashsim::invariant::kErrorDiscipline)
     inv->problem("error-discipline is judged on the recorded run, not by a model, and shows as the 'faults' check: "
                  "expect what the models find (durability, under \"after_failed_sync\": \"drop\")");
+  if (*e.violation == crashsim::invariant::kWorkload)
+    inv->problem("workload (a step that failed while recording) is judged on the recorded run, not by a model, and "
+                 "shows as the 'workload' check: expect what the models find in the crash states before it");
   return e;
 }
 
@@ -445,8 +483,11 @@ ScenarioSpec read_scenario(const JsonValue& v) {
       s.tags = std::move(*set);
     }
   }
-  s.engine = read_engine(o.member("engine", Need::kOptional));
-  if (std::optional<JsonValue> w = o.member("workload", Need::kRequired)) s.workload = read_workload(*w, s.engine.page_size);
+  const KeyLimit keys = read_system(o.member("engine", Need::kOptional), s);
+  if (std::optional<JsonValue> w = o.member("workload", Need::kRequired)) s.workload = read_workload(*w, keys);
+  // A mutant scenario always verifies after every commit, so its report names
+  // the first commit after which the planted defect shows.
+  if (s.engine.mutant != engine::Mutant::kNone) s.workload.verify_each_commit = true;
   if (std::optional<JsonValue> f = o.member("faults", Need::kOptional)) s.faults = read_faults(*f);
   if (std::optional<JsonValue> c = o.member("crash", Need::kRequired)) read_crash(*c, s);
   if (std::optional<JsonValue> x = o.member("expect", Need::kRequired)) s.expect = read_expect(*x, s.simulation);

@@ -24,6 +24,7 @@
 #include "crashsim/simulator.h"
 #include "crashsim/workload.h"
 #include "engine/db.h"
+#include "scenarios/systems.h"
 #include "vfs/status.h"
 #include "vfs/vfs.h"
 
@@ -32,7 +33,8 @@ namespace catalog {
 inline constexpr int kCatalogVersion = 1;
 
 // Every invariant name (crashsim/invariants.h). An expectation may use each
-// but "error-discipline", which no model reports (it is the "faults" check).
+// but "error-discipline" and "workload", which no model reports (they are the
+// "faults" and "workload" checks).
 std::span<const std::string_view> invariant_names();
 
 // The filler a {"op": "put", "value_size": N} script step writes: N bytes
@@ -45,6 +47,9 @@ struct Expectation {
   // of an invariant of which at least one violation must be found, under
   // every model the scenario lists (each model is a separate claim).
   std::optional<std::string> violation;
+  // A case (one model) that checks no crash state fails, unless this is set:
+  // a scenario that means some model to find nothing to check says so.
+  bool allow_no_states = false;
 };
 
 // One scenario, as the simulator and the engine adapter take it. The
@@ -57,8 +62,13 @@ struct ScenarioSpec {
   std::string file;  // the catalog file it came from, as given to load_catalog
   size_t index = 0;  // its position in that file's "scenarios" array
 
-  // page_size is always set (4096 when the catalog omits it).
+  // The system the scenario runs on ("engine.system"; scenarios/systems.h).
+  std::string system = "engine";
+  // page_size is always set (4096 when the catalog omits it). Read from the
+  // engine block only when `system` is "engine"; the defaults otherwise.
   engine::Options engine;
+  // Builds the system with the scenario's settings (for "engine" too).
+  SystemSetup system_setup;
   crashsim::WorkloadSpec workload;  // a generator or a script
   // I/O errors injected while the workload is recorded (crashsim/faults.h).
   std::vector<crashsim::FaultSpec> faults;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "crashsim/engine_adapter.h"
 #include "reports/text_file.h"
 #include "vfs/mem_vfs.h"
 #include "vfs/posix_vfs.h"
@@ -42,6 +43,8 @@ json base() {
     }]
   })");
 }
+
+json& scenario(json& doc) { return doc["scenarios"][0]; }
 
 vfs::Result<std::vector<ScenarioSpec>> parse(const json& doc) { return parse_catalog(doc.dump(2), "cat.json"); }
 
@@ -114,6 +117,41 @@ TEST(Catalog, ScriptsModelsPointsAndExpectations) {
   EXPECT_EQ(spec.simulation.point_samples, 5u);
   EXPECT_EQ(spec.simulation.point_seed, 9u);
   EXPECT_EQ(spec.expect.violation, std::optional<std::string>("durability"));
+  EXPECT_FALSE(spec.expect.allow_no_states);
+}
+
+TEST(Catalog, CrashReopenAndVerifyEachCommit) {
+  json doc = base();
+  json& s = doc["scenarios"][0];
+  s["workload"] = json::parse(R"({"script": [{"op": "put", "key": "a", "value": "1"}, {"op": "commit"},
+      {"op": "crash-reopen"}, {"op": "get", "key": "a"}], "verify_each_commit": true})");
+  auto specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_EQ((*specs)[0].workload.script[2].kind, crashsim::StepKind::kCrashReopen);
+  EXPECT_TRUE((*specs)[0].workload.verify_each_commit);
+
+  s["workload"] = {{"transactions", 10}, {"crash_reopen_every", 4}};
+  specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_EQ((*specs)[0].workload.generator->crash_reopen_every, 4u);
+  EXPECT_FALSE((*specs)[0].workload.verify_each_commit);
+
+  s["engine"]["mutant"] = "leak-empty-leaves";  // a mutant scenario always verifies after each commit
+  specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_TRUE((*specs)[0].workload.verify_each_commit);
+}
+
+TEST(Catalog, AllowNoStatesIsReadWithEitherVerdict) {
+  json doc = base();
+  doc["scenarios"][0]["expect"] = {{"verdict", "pass"}, {"allow_no_states", true}};
+  auto specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_TRUE((*specs)[0].expect.allow_no_states);
+  doc["scenarios"][0]["expect"] = {{"verdict", "violation"}, {"invariant", "leak"}, {"allow_no_states", true}};
+  specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_TRUE((*specs)[0].expect.allow_no_states);
 }
 
 TEST(Catalog, FaultsAndTheFailedSyncProfile) {
@@ -169,7 +207,7 @@ TEST(Catalog, OmittedFieldsTakeTheDefaultsTheSchemaDocuments) {
   ASSERT_TRUE(specs.ok()) << specs.status().to_string();
   const ScenarioSpec& s = (*specs)[0];
   const crashsim::GeneratorSpec& g = *s.workload.generator;
-  const std::string e = "/$defs/engine/properties/", w = "/$defs/generator/properties/", c = "/$defs/crash/properties/";
+  const std::string e = "/$defs/engine-system/properties/", w = "/$defs/generator/properties/", c = "/$defs/crash/properties/";
   EXPECT_EQ(schema_at(schema, "/$defs/scenario/properties/tags/default"), json(s.tags));
   EXPECT_EQ(schema_at(schema, e + "page_size/default"), s.engine.page_size);
   EXPECT_EQ(schema_at(schema, e + "checkpoint_every/default"), s.engine.checkpoint_every_commits);
@@ -187,6 +225,9 @@ TEST(Catalog, OmittedFieldsTakeTheDefaultsTheSchemaDocuments) {
   EXPECT_DOUBLE_EQ(mix["delete"].get<double>(), g.delete_weight / total);
   EXPECT_DOUBLE_EQ(mix["get"].get<double>(), g.get_weight / total);
   EXPECT_EQ(schema_at(schema, w + "reopen_every/default"), g.reopen_every);
+  EXPECT_EQ(schema_at(schema, w + "crash_reopen_every/default"), g.crash_reopen_every);
+  EXPECT_EQ(schema_at(schema, "/$defs/verify_each_commit/default"), s.workload.verify_each_commit);
+  EXPECT_EQ(schema_at(schema, "/$defs/allow_no_states/default"), s.expect.allow_no_states);
   EXPECT_EQ(schema_at(schema, c + "points/default"), "all");
   EXPECT_EQ(s.simulation.points, crashsim::PointSelection::kAll);
   EXPECT_EQ(schema_at(schema, c + "max_states/default"), s.max_states);
@@ -194,6 +235,88 @@ TEST(Catalog, OmittedFieldsTakeTheDefaultsTheSchemaDocuments) {
   EXPECT_EQ(schema_at(schema, c + "recovery_crashes/default"), s.simulation.idempotent_recovery);
   EXPECT_EQ(schema_at(schema, c + "seed/default"), s.simulation.models[0].seed);
   EXPECT_EQ(schema_at(schema, c + "seed/default"), s.simulation.point_seed);
+  EXPECT_EQ(schema_at(schema, c + "creations_durable/default"), s.simulation.fs.creations_durable);
+  EXPECT_EQ(schema_at(schema, c + "at_risk/default"), s.simulation.at_risk_check);
+  EXPECT_EQ(s.system, "engine");
+}
+
+// Each peer's settings, omitted, take its own defaults, which the schema
+// documents; the setup spells every one of them out.
+TEST(Catalog, PeerSystemsTakeTheDefaultsTheSchemaDocuments) {
+  auto text = reports::read_text_file(vfs::default_vfs(), source_dir() + "/catalog.schema.json");
+  ASSERT_TRUE(text.ok()) << text.status().to_string();
+  const json schema = json::parse(*text);
+  for (const json& block : {json{{"system", "sqlite"}, {"journal_mode", "wal"}}, json{{"system", "leveldb"}}}) {
+    json doc = base();
+    scenario(doc)["engine"] = block;
+    auto specs = parse(doc);
+    ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+    const ScenarioSpec& spec = (*specs)[0];
+    EXPECT_EQ(spec.system, block["system"]);
+    const json properties = schema_at(schema, "/$defs/" + spec.system + "-system/properties");
+    for (const auto& [key, value] : spec.system_setup.settings.items()) {
+      if (block.contains(key)) continue;
+      EXPECT_EQ(json(value), properties.at(key).at("default")) << spec.system << " " << key;
+    }
+    EXPECT_EQ(spec.system_setup.settings.size() + 1, properties.size()) << spec.system;
+    EXPECT_THAT(spec.system_setup.make()->name(), ::testing::StartsWith(spec.system + "["));
+  }
+}
+
+TEST(Catalog, TheEngineBlockNamesItsSystem) {
+  json doc = base();
+  scenario(doc)["engine"] = {{"system", "sqlite"}, {"journal_mode", "wal"}, {"synchronous", "normal"}, {"checkpoint", 8}};
+  auto specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_EQ((*specs)[0].system_setup.make()->name(), "sqlite[wal,normal,checkpoint=8]");
+  EXPECT_EQ((*specs)[0].system_setup.settings,
+            nlohmann::ordered_json::parse(
+                R"({"journal_mode": "wal", "synchronous": "normal", "page_size": 4096, "checkpoint": 8})"));
+  scenario(doc)["engine"] = {{"system", "leveldb"}, {"sync", true}, {"write_buffer_size", 65536}};
+  specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_EQ((*specs)[0].system_setup.make()->name(), "leveldb[sync,write_buffer_size=65536]");
+  scenario(doc)["engine"] = {{"system", "engine"}, {"page_size", 512}};
+  specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_EQ((*specs)[0].engine.page_size, 512u);
+  EXPECT_EQ((*specs)[0].system_setup.make()->name(), "engine");
+}
+
+// A program adds its own kind of system; its reader sees only its settings.
+TEST(Catalog, ARegisteredSystemReadsItsOwnSettings) {
+  SystemKind kind{"registered-in-test", {"depth"}, 64, [](const reports::ObjectReader& o) {
+                    uint32_t depth = 1;
+                    o.read_uint("depth", reports::Need::kRequired, 1, 9, depth);
+                    SystemSetup setup;
+                    setup.make = [] { return std::make_unique<crashsim::EngineSystem>(); };
+                    setup.settings = {{"depth", depth}};
+                    return setup;
+                  }};
+  ASSERT_TRUE(register_system(kind).ok());
+  EXPECT_EQ(register_system(kind).code(), vfs::StatusCode::kInvalidArgument);  // the name is taken
+  EXPECT_EQ(register_system({"engine", {}, 1, kind.read}).code(), vfs::StatusCode::kInvalidArgument);
+  EXPECT_EQ(register_system({"Bad Name", {}, 1, kind.read}).code(), vfs::StatusCode::kInvalidArgument);
+  EXPECT_EQ(register_system({"no-reader", {}, 1, {}}).code(), vfs::StatusCode::kInvalidArgument);
+  EXPECT_THAT(system_names(), ::testing::ElementsAre("engine", "sqlite", "leveldb", "registered-in-test"));
+
+  json doc = base();
+  scenario(doc)["engine"] = {{"system", "registered-in-test"}, {"depth", 3}};
+  auto specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  EXPECT_EQ((*specs)[0].system_setup.settings, nlohmann::ordered_json({{"depth", 3}}));
+  scenario(doc)["engine"] = {{"system", "registered-in-test"}, {"depth", 30}, {"page_size", 512}};
+  auto bad = parse(doc);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("(/scenarios/0/engine/depth): 30 is out of range"));
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("(/scenarios/0/engine/page_size): unknown field 'page_size' (expected one of: depth, system)"));
+  // Its key limit holds for the workload.
+  scenario(doc)["engine"] = {{"system", "registered-in-test"}, {"depth", 3}};
+  scenario(doc)["workload"]["key_size"] = {1, 65};
+  bad = parse(doc);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("65 is out of range"));
 }
 
 TEST(Catalog, SchemaEnumsMatchTheNamesTheLoaderAccepts) {
@@ -217,8 +340,6 @@ struct Rejection {
   const char* where;    // "scenario 's' (/pointer)" or "(/pointer)"
   const char* message;  // the part after ": "
 };
-
-json& scenario(json& doc) { return doc["scenarios"][0]; }
 
 TEST(Catalog, EveryRejectionNamesFileScenarioAndPointer) {
   const std::vector<Rejection> cases = {
@@ -303,6 +424,30 @@ TEST(Catalog, EveryRejectionNamesFileScenarioAndPointer) {
       {"unknown invariant",
        [](json& d) { scenario(d)["expect"] = {{"verdict", "violation"}, {"invariant", "durabilty"}}; },
        "scenario 's' (/scenarios/0/expect/invariant)", "unknown invariant 'durabilty' (expected one of: recovery,"},
+      {"unknown system", [](json& d) { scenario(d)["engine"] = {{"system", "sqlite3"}}; },
+       "scenario 's' (/scenarios/0/engine/system)", "unknown system 'sqlite3' (expected one of: engine, sqlite, leveldb"},
+      {"engine setting on sqlite", [](json& d) { scenario(d)["engine"] = {{"system", "sqlite"}, {"mutant", "none"}}; },
+       "scenario 's' (/scenarios/0/engine/mutant)",
+       "unknown field 'mutant' (expected one of: journal_mode, synchronous, page_size, checkpoint, system)"},
+      {"sqlite journal mode",
+       [](json& d) { scenario(d)["engine"] = {{"system", "sqlite"}, {"journal_mode", "persist"}}; },
+       "scenario 's' (/scenarios/0/engine/journal_mode)",
+       "unknown journal_mode 'persist' (expected one of: delete, truncate, wal, memory, off)"},
+      {"sqlite synchronous", [](json& d) { scenario(d)["engine"] = {{"system", "sqlite"}, {"synchronous", 2}}; },
+       "scenario 's' (/scenarios/0/engine/synchronous)", "expected a synchronous name (expected one of: off, normal,"},
+      {"sqlite page size", [](json& d) { scenario(d)["engine"] = {{"system", "sqlite"}, {"page_size", 3000}}; },
+       "scenario 's' (/scenarios/0/engine/page_size)", "page_size 3000 is not a power of two in [512, 65536]"},
+      {"sqlite checkpoint outside wal",
+       [](json& d) { scenario(d)["engine"] = {{"system", "sqlite"}, {"checkpoint", 8}}; },
+       "scenario 's' (/scenarios/0/engine/checkpoint)",
+       "checkpoint (wal_autocheckpoint) applies to journal_mode \"wal\" only, not \"delete\""},
+      {"leveldb small write buffer",
+       [](json& d) { scenario(d)["engine"] = {{"system", "leveldb"}, {"write_buffer_size", 4096}}; },
+       "scenario 's' (/scenarios/0/engine/write_buffer_size)", "4096 is out of range"},
+      {"leveldb sync as a string", [](json& d) { scenario(d)["engine"] = {{"system", "leveldb"}, {"sync", "yes"}}; },
+       "scenario 's' (/scenarios/0/engine/sync)", "expected a boolean"},
+      {"crash at_risk as a number", [](json& d) { scenario(d)["crash"]["at_risk"] = 0; },
+       "scenario 's' (/scenarios/0/crash/at_risk)", "expected a boolean"},
       {"unknown mutant", [](json& d) { scenario(d)["engine"]["mutant"] = "no-fsync"; },
        "scenario 's' (/scenarios/0/engine/mutant)", "unknown mutant 'no-fsync' (expected one of: none, no-data-fsync,"},
       {"unknown verdict", [](json& d) { scenario(d)["expect"] = {{"verdict", "fail"}}; },
@@ -311,6 +456,17 @@ TEST(Catalog, EveryRejectionNamesFileScenarioAndPointer) {
        "scenario 's' (/scenarios/0/expect/invariant)", "missing required field 'invariant'"},
       {"pass with invariant", [](json& d) { scenario(d)["expect"]["invariant"] = "leak"; },
        "scenario 's' (/scenarios/0/expect/invariant)", "'invariant' is only allowed with verdict 'violation'"},
+      {"workload expected",
+       [](json& d) { scenario(d)["expect"] = {{"verdict", "violation"}, {"invariant", "workload"}}; },
+       "scenario 's' (/scenarios/0/expect/invariant)", "workload (a step that failed while recording) is judged"},
+      {"uncommitted put before crash-reopen",
+       [](json& d) {
+         scenario(d)["workload"] = json::parse(R"({"script": [{"op": "put", "key": "a", "value": "1"},
+             {"op": "crash-reopen"}, {"op": "commit"}]})");
+       },
+       "scenario 's' (/scenarios/0/workload/script/1)", "crash-reopen with 1 uncommitted step(s) before it"},
+      {"allow_no_states not a boolean", [](json& d) { scenario(d)["expect"]["allow_no_states"] = 1; },
+       "scenario 's' (/scenarios/0/expect/allow_no_states)", "expected a boolean"},
       {"idempotent-recovery without recovery crashes",
        [](json& d) {
          scenario(d)["crash"]["recovery_crashes"] = false;
@@ -359,7 +515,7 @@ TEST(Catalog, EveryRejectionNamesFileScenarioAndPointer) {
       {"unknown step",
        [](json& d) { scenario(d)["workload"] = json::parse(R"({"script": [{"op": "flush"}]})"); },
        "scenario 's' (/scenarios/0/workload/script/0/op)",
-       "unknown script op 'flush' (expected one of: put, del, get, commit, checkpoint, reopen)"},
+       "unknown script op 'flush' (expected one of: put, del, get, commit, checkpoint, reopen, crash-reopen)"},
       {"empty key",
        [](json& d) {
          scenario(d)["workload"] = json::parse(R"({"script": [{"op": "del", "key": ""}, {"op": "commit"}]})");
@@ -515,13 +671,16 @@ class ShippedCatalog : public ::testing::Test {
 };
 
 TEST_F(ShippedCatalog, LoadsEveryFile) {
-  EXPECT_EQ(catalog_.files, (std::vector<std::string>{source_dir() + "/ci.json", source_dir() + "/extended.json"}));
+  EXPECT_EQ(catalog_.files, (std::vector<std::string>{source_dir() + "/ci.json", source_dir() + "/extended.json",
+                                                      source_dir() + "/peers.json"}));
   EXPECT_GE(catalog_.scenarios.size(), 30u);
 }
 
 TEST_F(ShippedCatalog, EachFileTagsItsScenariosAfterItself) {
   for (const ScenarioSpec& s : catalog_.scenarios) {
-    const std::string tag = s.file.ends_with("/ci.json") ? "ci" : "extended";
+    const std::string tag = s.file.ends_with("/ci.json")      ? "ci"
+                            : s.file.ends_with("/peers.json") ? "peer"
+                                                              : "extended";
     EXPECT_THAT(s.tags, ::testing::Contains(tag)) << s.name;
   }
 }
@@ -529,6 +688,7 @@ TEST_F(ShippedCatalog, EachFileTagsItsScenariosAfterItself) {
 TEST_F(ShippedCatalog, EveryMutantHasACiScenarioThatExpectsItsViolation) {
   std::set<engine::Mutant> caught;
   for (const ScenarioSpec& s : catalog_.scenarios) {
+    if (s.system != "engine") continue;
     const bool mutant = s.engine.mutant != engine::Mutant::kNone;
     // A mutant scenario claims a violation and explains it; a clean one claims a pass.
     EXPECT_EQ(mutant, s.expect.violation.has_value()) << s.name;
@@ -571,6 +731,25 @@ TEST_F(ShippedCatalog, CoversEveryModelAndBothPageSizeExtremes) {
   EXPECT_EQ(models.size(), 5u);
   EXPECT_TRUE(page_sizes.contains(engine::kMinPageSize));
   EXPECT_TRUE(page_sizes.contains(engine::kMaxPageSize));
+}
+
+// Each peer scenario runs SQLite or LevelDB, is tagged with it, quotes the
+// documentation it takes its expectation from, and says why when it turns
+// the at-risk check off.
+TEST_F(ShippedCatalog, PeerScenariosCiteTheirSystemsDocumentation) {
+  std::set<std::string> systems;
+  for (const ScenarioSpec& s : catalog_.scenarios) {
+    if (!s.file.ends_with("/peers.json")) continue;
+    systems.insert(s.system);
+    EXPECT_THAT(s.tags, ::testing::Contains(s.system)) << s.name;
+    const std::string source = s.system == "sqlite" ? "sqlite.org/" : "doc/index.md";
+    EXPECT_THAT(s.description, HasSubstr(source)) << s.name;
+    EXPECT_THAT(s.description, ::testing::ContainsRegex("'[^']+'")) << s.name << " quotes nothing";
+    if (!s.simulation.at_risk_check) {
+      EXPECT_THAT(s.description, HasSubstr("at_risk is off")) << s.name;
+    }
+  }
+  EXPECT_EQ(systems, (std::set<std::string>{"sqlite", "leveldb"}));
 }
 
 }  // namespace

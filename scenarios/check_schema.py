@@ -64,8 +64,17 @@ REJECTED = {
     "model twice": broken(["crash", "model"], ["torn", "torn"]),
     "unknown invariant": broken(["expect"], {"verdict": "violation", "invariant": "durabilty"}),
     "unknown mutant": broken(["engine", "mutant"], "no-fsync"),
+    "known system with a foreign setting": broken(["engine"], {"system": "sqlite", "mutant": None}),
+    "engine setting beside system leveldb": broken(["engine"], {"system": "leveldb", "page_size": 4096}),
+    "unknown sqlite journal mode": broken(["engine"], {"system": "sqlite", "journal_mode": "persist"}),
+    "sqlite page size 3000": broken(["engine"], {"system": "sqlite", "page_size": 3000}),
+    "leveldb write buffer below 64 KiB": broken(["engine"], {"system": "leveldb", "write_buffer_size": 4096}),
+    "leveldb sync as a string": broken(["engine"], {"system": "leveldb", "sync": "yes"}),
+    "malformed system name": broken(["engine"], {"system": "My Engine"}),
+    "at_risk as a number": broken(["crash", "at_risk"], 0),
     "violation without invariant": broken(["expect"], {"verdict": "violation"}),
     "pass with invariant": broken(["expect"], {"verdict": "pass", "invariant": "leak"}),
+    "allow_no_states not a boolean": broken(["expect"], {"verdict": "pass", "allow_no_states": "yes"}),
     "generator and script": broken(["workload", "script"], [{"op": "commit"}]),
     "no crash": broken(["crash"], None, delete=True),
     "range of three": broken(["workload", "value_size"], [1, 2, 3]),
@@ -73,6 +82,21 @@ REJECTED = {
     "bad name": broken(["name"], "Bad Name"),
     "put without value": broken(["workload"], {"script": [{"op": "put", "key": "a"}, {"op": "commit"}]}),
     "key on commit": broken(["workload"], {"script": [{"op": "commit", "key": "a"}]}),
+    "key on crash-reopen": broken(["workload"], {"script": [{"op": "crash-reopen", "key": "a"}]}),
+    "verify_each_commit not a boolean": broken(["workload", "verify_each_commit"], 1),
+    "negative crash_reopen_every": broken(["workload", "crash_reopen_every"], -1),
+}
+
+
+# Valid variants of VALID the schema must accept too.
+ACCEPTED = {
+    "sqlite with every setting": broken(["engine"], {"system": "sqlite", "journal_mode": "wal", "synchronous": "normal",
+                                                    "page_size": 1024, "checkpoint": 8}),
+    "leveldb with every setting": broken(["engine"], {"system": "leveldb", "sync": True, "paranoid_checks": True,
+                                                     "verify_checksums": True, "write_buffer_size": 65536}),
+    "a registered system": broken(["engine"], {"system": "snapshot", "sync_dir": False}),
+    "the engine by name": broken(["engine"], {"system": "engine", "page_size": 512}),
+    "power-loss options": broken(["crash", "at_risk"], False),
 }
 
 
@@ -86,6 +110,9 @@ def main():
             problems.append(f"{path} {e.json_path}: {e.message[:200]}")
     if list(validator.iter_errors(VALID)):
         problems.append("the issue's example scenario does not validate")
+    for what, doc in ACCEPTED.items():
+        for e in validator.iter_errors(doc):
+            problems.append(f"the schema refuses a valid scenario with {what}: {e.message[:200]}")
     for what, doc in REJECTED.items():
         if validator.is_valid(doc):
             problems.append(f"the schema accepts a scenario with: {what}")

@@ -101,8 +101,8 @@ struct MemVfs::State {
 
 class MemVfs::MemFile final : public File {
  public:
-  MemFile(std::shared_ptr<State> state, std::shared_ptr<State::Node> node, std::string path)
-      : state_(std::move(state)), node_(std::move(node)), path_(std::move(path)) {}
+  MemFile(std::shared_ptr<State> state, std::shared_ptr<State::Node> node, std::string path, bool read_only)
+      : state_(std::move(state)), node_(std::move(node)), path_(std::move(path)), read_only_(read_only) {}
 
   const std::string& path() const override { return path_; }
 
@@ -119,6 +119,7 @@ class MemVfs::MemFile final : public File {
 
   Status write_at(uint64_t offset, std::span<const uint8_t> data) override {
     if (!node_) return closed_file_error("write", path_);
+    if (read_only_) return Status::from_errno(EBADF, "write", path_, offset);
     RETURN_IF_ERROR(check_range("write", path_, offset, data.size()));
     if (data.empty()) return Status();
     const size_t end = static_cast<size_t>(offset) + data.size();
@@ -137,6 +138,7 @@ class MemVfs::MemFile final : public File {
 
   Status truncate(uint64_t size) override {
     if (!node_) return closed_file_error("truncate", path_);
+    if (read_only_) return Status::from_errno(EBADF, "truncate", path_, size);
     RETURN_IF_ERROR(check_range("truncate", path_, size, 0));
     const std::lock_guard lock(state_->mu);
     const size_t old_size = node_->contents->size();
@@ -174,6 +176,7 @@ class MemVfs::MemFile final : public File {
   std::shared_ptr<State> state_;  // outlives the MemVfs while a handle is open
   std::shared_ptr<State::Node> node_;  // null once closed
   std::string path_;
+  const bool read_only_;  // opened with OpenMode::kReadOnly
 };
 
 MemVfs::MemVfs() : state_(std::make_shared<State>()) {}
@@ -182,14 +185,14 @@ MemVfs::~MemVfs() = default;
 Result<std::unique_ptr<File>> MemVfs::open(const std::string& path, OpenMode mode) {
   const std::lock_guard lock(state_->mu);
   if (const auto it = state_->files.find(path); it != state_->files.end()) {
-    return std::unique_ptr<File>(std::make_unique<MemFile>(state_, it->second, path));
+    return std::unique_ptr<File>(std::make_unique<MemFile>(state_, it->second, path, mode == OpenMode::kReadOnly));
   }
   if (state_->is_dir(path)) return Status::from_errno(EISDIR, "open", path);
-  if (path.empty() || mode == OpenMode::kMustExist) return Status::from_errno(state_->missing_errno(path), "open", path);
+  if (path.empty() || mode != OpenMode::kCreate) return Status::from_errno(state_->missing_errno(path), "open", path);
   if (const int err = state_->parent_errno(path)) return Status::from_errno(err, "open", path);
   auto node = std::make_shared<State::Node>(State::Node{empty_contents(), false});
   state_->files.emplace(path, node);
-  return std::unique_ptr<File>(std::make_unique<MemFile>(state_, std::move(node), path));
+  return std::unique_ptr<File>(std::make_unique<MemFile>(state_, std::move(node), path, /*read_only=*/false));
 }
 
 Status MemVfs::remove(const std::string& path) {

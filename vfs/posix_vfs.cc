@@ -71,7 +71,7 @@ Result<size_t> transfer_all(std::string_view op, const std::string& path, uint64
 
 class PosixFile final : public File {
  public:
-  PosixFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  PosixFile(int fd, std::string path, bool read_only) : fd_(fd), path_(std::move(path)), read_only_(read_only) {}
   ~PosixFile() override {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -89,6 +89,7 @@ class PosixFile final : public File {
 
   Status write_at(uint64_t offset, std::span<const uint8_t> data) override {
     if (fd_ < 0) return closed_file_error("write", path_);
+    if (read_only_) return Status::from_errno(EBADF, "write", path_, offset);
     RETURN_IF_ERROR(failpoint::check(failpoint::kWrite, "write", path_, offset));
     RETURN_IF_ERROR(check_range("write", path_, offset, data.size()));
     ASSIGN_OR_RETURN(const size_t written,
@@ -105,6 +106,8 @@ class PosixFile final : public File {
 
   Status truncate(uint64_t size) override {
     if (fd_ < 0) return closed_file_error("truncate", path_);
+    // ftruncate(2) would say EINVAL; both Vfs implementations say EBADF.
+    if (read_only_) return Status::from_errno(EBADF, "truncate", path_, size);
     RETURN_IF_ERROR(failpoint::check(failpoint::kTruncate, "truncate", path_, size));
     RETURN_IF_ERROR(check_range("truncate", path_, size, 0));
     if (retry_on_eintr([&] { return ::ftruncate(fd_, static_cast<off_t>(size)); }) != 0) {
@@ -140,16 +143,24 @@ class PosixFile final : public File {
  private:
   int fd_;  // -1 once closed
   std::string path_;
+  const bool read_only_;  // opened with OpenMode::kReadOnly
 };
 
 }  // namespace
 
 Result<std::unique_ptr<File>> PosixVfs::open(const std::string& path, OpenMode mode) {
   RETURN_IF_ERROR(failpoint::check(failpoint::kOpen, "open", path));
-  const int flags = O_RDWR | O_CLOEXEC | (mode == OpenMode::kCreate ? O_CREAT : 0);
+  const int access = mode == OpenMode::kReadOnly ? O_RDONLY : O_RDWR;
+  const int flags = access | O_CLOEXEC | (mode == OpenMode::kCreate ? O_CREAT : 0);
   const int fd = retry_on_eintr([&] { return ::open(path.c_str(), flags, 0644); });
   if (fd < 0) return Status::from_errno(errno, "open", path);
-  return std::unique_ptr<File>(std::make_unique<PosixFile>(fd, path));
+  // open(2) refuses a directory only for writing; read-only, it is refused here, as in every other mode.
+  struct stat st {};
+  if (mode == OpenMode::kReadOnly && ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Status::from_errno(EISDIR, "open", path);
+  }
+  return std::unique_ptr<File>(std::make_unique<PosixFile>(fd, path, mode == OpenMode::kReadOnly));
 }
 
 Status PosixVfs::remove(const std::string& path) {

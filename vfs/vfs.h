@@ -36,6 +36,7 @@ namespace vfs {
 enum class OpenMode : uint8_t {
   kMustExist,  // fail with kNotFound when the file does not exist
   kCreate,     // create an empty file when it does not exist
+  kReadOnly,   // as kMustExist, for reading only: write_at and truncate fail (EBADF)
 };
 
 class File {

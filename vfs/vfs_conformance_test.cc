@@ -138,6 +138,31 @@ TEST_P(VfsConformanceTest, OpenCreateMakesAnEmptyFileAndKeepsAnExistingOne) {
   EXPECT_EQ(*again->size(), 4u);
 }
 
+TEST_P(VfsConformanceTest, OpenReadOnlyReadsButRefusesWrites) {
+  auto missing = vfs().open(path("missing"), OpenMode::kReadOnly);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(*vfs().exists(path("missing")));
+
+  auto writer = open("f");
+  ASSERT_TRUE(writer->write_at(0, as_bytes("kept")).ok());
+  ASSERT_TRUE(writer->close().ok());
+  auto reader = vfs().open(path("f"), OpenMode::kReadOnly);
+  ASSERT_TRUE(reader.ok()) << reader.status().to_string();
+  std::string got(4, '\0');
+  ASSERT_EQ(*(*reader)->read_at(0, std::span(reinterpret_cast<uint8_t*>(got.data()), got.size())), 4u);
+  EXPECT_EQ(got, "kept");
+  const Status write = (*reader)->write_at(0, as_bytes("lost"));
+  EXPECT_EQ(write.sys_errno(), EBADF) << write.to_string();
+  EXPECT_THAT(write.message(), HasSubstr(path("f")));
+  EXPECT_EQ((*reader)->truncate(0).sys_errno(), EBADF);
+  EXPECT_EQ(read_file("f"), "kept");
+
+  auto dir = vfs().open(box_->root, OpenMode::kReadOnly);
+  ASSERT_FALSE(dir.ok());
+  EXPECT_EQ(dir.status().sys_errno(), EISDIR);
+}
+
 TEST_P(VfsConformanceTest, OpenCreateInMissingDirectoryIsNotFound) {
   auto file = vfs().open(path("no-such-dir/f"), OpenMode::kCreate);
   ASSERT_FALSE(file.ok());

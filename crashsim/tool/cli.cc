@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 
 #include "crashsim/tool/exit_code.h"
@@ -23,6 +25,56 @@ std::optional<Shard> parse_shard(const std::string& text) {
   if (a.ec != std::errc() || a.ptr != text.data() + slash || b.ec != std::errc() || b.ptr != end) return std::nullopt;
   if (i < 1 || i > n) return std::nullopt;
   return Shard{i - 1, n};
+}
+
+// A non-negative decimal number, as an environment variable holds it.
+std::optional<uint32_t> parse_count(const char* text) {
+  uint32_t n = 0;
+  const char* end = text + std::strlen(text);
+  const auto r = std::from_chars(text, end, n);
+  if (r.ec != std::errc() || r.ptr != end || r.ptr == text) return std::nullopt;
+  return n;
+}
+
+// The shard a CI system asks for when --shard is not given: GoogleTest's
+// GTEST_SHARD_INDEX (0-based) and GTEST_TOTAL_SHARDS, else GitLab's
+// CI_NODE_INDEX (1-based) and CI_NODE_TOTAL (set by `parallel:`). nullopt
+// when neither pair is set; an error naming the variables for a bad pair.
+std::optional<Shard> shard_from_environment(std::string& source, std::string& error) {
+  struct Convention {
+    const char* index;
+    const char* total;
+    uint32_t first;  // the index of the first shard
+  };
+  for (const Convention& c : {Convention{"GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS", 0},
+                              Convention{"CI_NODE_INDEX", "CI_NODE_TOTAL", 1}}) {
+    const char* index = std::getenv(c.index);
+    const char* total = std::getenv(c.total);
+    if (index == nullptr && total == nullptr) continue;
+    source = std::string(c.index) + "=" + (index ? index : "") + " " + c.total + "=" + (total ? total : "");
+    const std::optional<uint32_t> i = index ? parse_count(index) : std::nullopt;
+    const std::optional<uint32_t> n = total ? parse_count(total) : std::nullopt;
+    if (!i || !n || *i < c.first || *i - c.first >= *n) {
+      error = source + ": expected both set, with " + std::to_string(c.first) + " <= " + c.index + " <= " +
+              c.total + (c.first == 0 ? " - 1" : "");
+      return std::nullopt;
+    }
+    return Shard{*i - c.first, *n};
+  }
+  return std::nullopt;
+}
+
+// Refuses zero and negative values in plain words (CLI::PositiveNumber
+// would print its range, up to 1.8e308).
+CLI::Validator positive() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        char* end = nullptr;
+        const double d = std::strtod(value.c_str(), &end);
+        if (end == value.c_str() || *end != '\0' || !(d > 0)) return "expected a number above 0, got '" + value + "'";
+        return {};
+      },
+      "> 0");
 }
 
 // A repeatable flag taking one value per occurrence (so that a catalog path
@@ -66,11 +118,13 @@ int crashsim_main(int argc, const char* const* argv, Console& console) {
   CLI::App* run_cmd = app.add_subcommand("run", "run scenarios, print a verdict per scenario and model, write reports");
   add_selection(run_cmd, run.selection);
   run_cmd->add_option("--jobs", run.jobs, "worker threads (default: one per CPU)");
-  run_cmd->add_option("--shard", shard, "check only shard I of N of every model's crash states (1 <= I <= N)");
+  run_cmd->add_option("--shard", shard,
+                      "check only shard I of N of every model's crash states (1 <= I <= N); default: from "
+                      "GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS or CI_NODE_INDEX/CI_NODE_TOTAL when set");
   run_cmd->add_option("--out", run.out_dir, "directory for report.json, junit.xml, summary.md, report.html")
       ->capture_default_str();
   run_cmd->add_option("--max-states", run.max_states, "crash states checked per model, overriding each scenario's cap")
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
 
   CatalogSelection list;
   CLI::App* list_cmd = app.add_subcommand("list", "list scenarios with their models, expectation, mutant and tags");
@@ -98,16 +152,18 @@ int crashsim_main(int argc, const char* const* argv, Console& console) {
       ->capture_default_str();
   minimize_cmd->add_option("--max-attempts", minimize.max_attempts, "simulator runs at most")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   minimize_cmd->add_option("--max-seconds", minimize.max_seconds, "time budget")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   minimize_cmd->add_option("--jobs", minimize.jobs, "worker threads (default: one per CPU)");
 
   MergeArgs merge;
   CLI::App* merge_cmd = app.add_subcommand("merge", "combine the reports of a sharded run's shards into one");
   merge_cmd->add_option("dirs", merge.dirs, "report directories, one per shard")->required();
   merge_cmd->add_option("--out", merge.out_dir, "directory for the merged reports")->capture_default_str();
+  merge_cmd->add_flag("--allow-partial", merge.allow_partial,
+                      "merge even when some shards of the run are missing; every report then says partial");
 
   try {
     app.parse(argc, argv);
@@ -124,13 +180,24 @@ int crashsim_main(int argc, const char* const* argv, Console& console) {
       const std::optional<Shard> s = parse_shard(shard);
       if (!s) return usage_error("--shard " + shard + ": expected I/N with 1 <= I <= N", console);
       run.shard = *s;
+    } else {
+      std::string source, error;
+      const std::optional<Shard> s = shard_from_environment(source, error);
+      if (!error.empty()) return usage_error(error, console);
+      if (s) {
+        run.shard = *s;
+        console.err << "crashsim: shard " << s->index + 1 << "/" << s->count << " (from " << source << ")\n";
+      }
     }
     run.program = argv[0];
     run.command_line = joined_command_line(argc, argv);
     return run_command(run, console);
   }
   if (list_cmd->parsed()) return list_command(list, console);
-  if (replay_cmd->parsed()) return replay_command(replay, console);
+  if (replay_cmd->parsed()) {
+    replay.program = argv[0];
+    return replay_command(replay, console);
+  }
   if (minimize_cmd->parsed()) {
     minimize.program = argv[0];
     return minimize_command(minimize, console);

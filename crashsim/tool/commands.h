@@ -49,6 +49,7 @@ struct ReplayArgs {
   std::optional<std::string> trace;  // a trace saved by `run` (bit-exact)
   std::optional<std::string> keep;   // write the crash state's files here
   bool verbose = false;
+  std::string program = "crashsim";  // as invoked, to find the btree beside it
 };
 int replay_command(const ReplayArgs& args, Console& console);
 
@@ -68,6 +69,7 @@ int minimize_command(const MinimizeArgs& args, Console& console);
 struct MergeArgs {
   std::vector<std::string> dirs;  // each holds a report.json
   std::string out_dir = "reports/out/merged";
+  bool allow_partial = false;     // merge some shards only, into a report marked partial
 };
 int merge_command(const MergeArgs& args, Console& console);
 

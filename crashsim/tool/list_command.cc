@@ -23,9 +23,8 @@ std::array<std::string, 5> row(const catalog::ScenarioSpec& spec) {
   std::vector<std::string> models;
   for (const ModelConfig& m : spec.simulation.models) models.emplace_back(model_name(m.kind));
   const std::string expect = spec.expect.violation ? "violation of " + *spec.expect.violation : "pass";
-  const std::string mutant =
-      spec.engine.mutant == engine::Mutant::kNone ? "-" : std::string(engine::mutant_name(spec.engine.mutant));
-  return {spec.name, joined(models, ","), expect, mutant, joined(spec.tags, ",")};
+  // The system's own name says its settings that matter: "engine[no-commit-record]", "sqlite[wal,full]".
+  return {spec.name, joined(models, ","), expect, spec.system_setup.make()->name(), joined(spec.tags, ",")};
 }
 
 }  // namespace
@@ -33,7 +32,7 @@ std::array<std::string, 5> row(const catalog::ScenarioSpec& spec) {
 int list_command(const CatalogSelection& selection, Console& console) {
   vfs::Result<Selected> selected = select_scenarios(vfs::default_vfs(), selection);
   if (!selected.ok()) return report_usage_error(selected.status(), console.err);
-  std::vector<std::array<std::string, 5>> rows = {{"SCENARIO", "MODELS", "EXPECT", "MUTANT", "TAGS"}};
+  std::vector<std::array<std::string, 5>> rows = {{"SCENARIO", "MODELS", "EXPECT", "SYSTEM", "TAGS"}};
   for (const catalog::ScenarioSpec& spec : selected->scenarios) rows.push_back(row(spec));
   std::array<size_t, 5> width{};
   for (const auto& r : rows) {

@@ -18,13 +18,13 @@ int merge_command(const MergeArgs& args, Console& console) {
     if (!report.ok()) return report_usage_error(report.status(), console.err);
     shards.push_back(std::move(report).value());
   }
-  vfs::Result<reports::Report> merged = reports::merge_parsed_reports(shards);
-  if (!merged.ok()) return report_usage_error(merged.status().with("merge"), console.err);
+  vfs::Result<reports::Report> merged = reports::merge_parsed_reports(shards, args.allow_partial);
+  if (!merged.ok()) return report_usage_error(merged.status(), console.err);
   vfs::Status s = ensure_directories(fs, args.out_dir);
   if (s.ok()) s = reports::write_report_files(fs, *merged, args.out_dir);
   if (!s.ok()) return report_usage_error(s.with("--out " + args.out_dir), console.err);
   for (const reports::ScenarioResult& scenario : merged->scenarios) {
-    for (const std::string& line : verdict_lines(scenario)) console.out << line << '\n';
+    for (const std::string& line : verdict_lines(scenario, merged->run)) console.out << line << '\n';
   }
   console.out << "merged " << args.dirs.size() << " reports (shards";
   for (const std::string& shard : merged->run.shards) console.out << ' ' << shard;

@@ -1,12 +1,13 @@
 #include "crashsim/tool/minimize.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <chrono>
 #include <set>
 #include <utility>
 
-#include "crashsim/engine_adapter.h"
+#include "crashsim/invariants.h"
 #include "crashsim/simulator.h"
 #include "crashsim/state_id.h"
 #include "crashsim/timeline.h"
@@ -36,7 +37,8 @@ std::vector<Segment> segments_of(const std::vector<Step>& steps) {
   std::vector<Segment> out;
   Segment open{{}, true};
   for (const Step& s : steps) {
-    const bool standalone = s.kind == StepKind::kCheckpoint || s.kind == StepKind::kReopen || s.kind == StepKind::kGet;
+    const bool standalone = s.kind == StepKind::kCheckpoint || s.kind == StepKind::kReopen ||
+                            s.kind == StepKind::kCrashReopen || s.kind == StepKind::kGet;
     if (standalone && open.steps.empty()) {
       out.push_back({{s}, false});
       continue;
@@ -121,7 +123,7 @@ size_t persisted_units(const StateIdSegment& seg) {
 class Shrinker {
  public:
   Shrinker(const catalog::ScenarioSpec& spec, const MinimizeGoal& goal, const MinimizeOptions& options)
-      : spec_(spec), goal_(goal), options_(options), engine_(spec.engine), simulator_(engine_),
+      : spec_(spec), goal_(goal), options_(options), sut_(spec.system_setup.make()), simulator_(*sut_),
         start_(std::chrono::steady_clock::now()) {
     sim_ = spec.simulation;
     ModelConfig config{.kind = goal.model};
@@ -145,11 +147,15 @@ class Shrinker {
   }
 
   // Runs the goal's model on `steps`; when the goal's invariant fails,
-  // remembers the recording and its violations of it.
+  // remembers the recording and its violations of it. An empty script never
+  // counts: it is no catalog scenario (the loader refuses "script": []), and
+  // what fails without a single step (creating the store) is no reproducer.
   bool fails(const std::vector<Step>& steps) {
+    if (steps.empty()) return false;
     ++attempts_;
     Scenario scenario = spec_.scenario();
-    scenario.workload = WorkloadSpec{std::nullopt, steps};
+    scenario.workload.generator.reset();
+    scenario.workload.script = steps;
     scenario.options = sim_;
     Result<Recording> recording = simulator_.record(scenario);
     if (!recording.ok()) return false;
@@ -296,7 +302,7 @@ class Shrinker {
   const catalog::ScenarioSpec& spec_;
   const MinimizeGoal& goal_;
   const MinimizeOptions& options_;
-  EngineSystem engine_;
+  std::unique_ptr<SystemUnderTest> sut_;
   Simulator simulator_;
   SimulationOptions sim_;
   const std::chrono::steady_clock::time_point start_;
@@ -306,16 +312,18 @@ class Shrinker {
   std::vector<Violation> best_hits_;
 };
 
-const char* step_op(StepKind kind) {
-  switch (kind) {
-    case StepKind::kPut: return "put";
-    case StepKind::kDelete: return "del";
-    case StepKind::kGet: return "get";
-    case StepKind::kCommit: return "commit";
-    case StepKind::kCheckpoint: return "checkpoint";
-    case StepKind::kReopen: return "reopen";
-  }
-  return "commit";
+// Which of several broken invariants a scenario expected to pass is shrunk
+// toward: the promises a user relies on first, then the ones that fail as a
+// consequence of another (a store that lost data also fails to take writes
+// or to recover twice), then any other, by name.
+size_t invariant_rank(const std::string& name) {
+  static constexpr std::array<std::string_view, 10> kOrder = {
+      invariant::kDurability, invariant::kAtomicity, invariant::kOrdering,
+      invariant::kSilentCorruption, invariant::kSilentLoss, invariant::kRecovery,
+      invariant::kStructure, invariant::kLeak, invariant::kWritableAfterRecovery,
+      invariant::kIdempotentRecovery};
+  const auto it = std::find(kOrder.begin(), kOrder.end(), name);
+  return static_cast<size_t>(it - kOrder.begin());
 }
 
 nlohmann::ordered_json points_json(const SimulationOptions& sim) {
@@ -347,14 +355,24 @@ Result<MinimizeGoal> choose_goal(const catalog::ScenarioSpec& spec, const std::o
     goal.invariant = *spec.expect.violation;
     return goal;
   }
-  // Expected to pass: minimize what it found instead, under the model it was found in.
+  // Expected to pass: minimize what it found instead, under the model it was
+  // found in, the most basic promise broken first (invariant_rank).
   const ScenarioRun run = run_scenario(spec, RunSettings{jobs, std::nullopt, Shard{}, nullptr});
   if (!run.result.error.empty()) return Status::invalid_argument("scenario '" + spec.name + "': " + run.result.error);
+  const Violation* best = nullptr;
+  std::string best_model;
   for (const ModelResult& m : run.result.models) {
     if (model && m.model != *model) continue;
-    if (m.violations.empty()) continue;
-    goal.invariant = m.violations.front().invariant;
-    goal.model = *model_from_name(m.model);
+    for (const Violation& v : m.violations) {
+      if (best == nullptr || invariant_rank(v.invariant) < invariant_rank(best->invariant)) {
+        best = &v;
+        best_model = m.model;
+      }
+    }
+  }
+  if (best != nullptr) {
+    goal.invariant = best->invariant;
+    goal.model = *model_from_name(best_model);
     return goal;
   }
   return Status::not_found("scenario '" + spec.name + "' finds no violation in any crash state: nothing to minimize");
@@ -394,15 +412,18 @@ nlohmann::ordered_json reproducer_scenario(const catalog::ScenarioSpec& spec, co
   using Json = nlohmann::ordered_json;
   Json script = Json::array();
   for (const Step& s : minimized.steps) {
-    Json step = {{"op", step_op(s.kind)}};
+    Json step = {{"op", std::string(step_kind_name(s.kind))}};
     if (s.kind == StepKind::kPut || s.kind == StepKind::kDelete || s.kind == StepKind::kGet) step["key"] = s.key;
     if (s.kind == StepKind::kPut) step["value"] = s.value;
     script.push_back(std::move(step));
   }
+  Json workload = {{"script", std::move(script)}};
+  if (spec.workload.verify_each_commit) workload["verify_each_commit"] = true;
   ModelConfig config{.kind = goal.model};
   if (!spec.simulation.models.empty()) config = spec.simulation.models.front();
-  const engine::Options& e = spec.engine;
-  const Json mutant = e.mutant == engine::Mutant::kNone ? Json(nullptr) : Json(engine::mutant_name(e.mutant));
+  Json engine = Json::object();
+  if (spec.system != "engine") engine["system"] = spec.system;
+  for (const auto& [key, value] : spec.system_setup.settings.items()) engine[key] = value;
   return {
       {"name", name},
       {"description", "Minimized by crashsim minimize from scenario '" + spec.name + "' (" + spec.file + "): " +
@@ -410,17 +431,17 @@ nlohmann::ordered_json reproducer_scenario(const catalog::ScenarioSpec& spec, co
                           " steps; under " + std::string(model_name(goal.model)) + ", crash state " +
                           minimized.state_id + " violates " + goal.invariant + "."},
       {"tags", {"minimized"}},
-      {"engine",
-       {{"page_size", e.page_size}, {"checkpoint_every", e.checkpoint_every_commits}, {"cache_pages", e.cache_pages},
-        {"mutant", mutant}}},
-      {"workload", {{"script", std::move(script)}}},
+      {"engine", std::move(engine)},
+      {"workload", std::move(workload)},
       {"crash",
        {{"model", model_name(goal.model)},
         {"points", points_json(spec.simulation)},
         {"max_states", spec.max_states},
         {"sector_size", config.sector_size},
         {"recovery_crashes", spec.simulation.idempotent_recovery},
-        {"seed", config.seed}}},
+        {"seed", config.seed},
+        {"creations_durable", spec.simulation.fs.creations_durable},
+        {"at_risk", spec.simulation.at_risk_check}}},
       {"expect", {{"verdict", "violation"}, {"invariant", goal.invariant}}},
   };
 }

@@ -1,4 +1,6 @@
 // crashsim minimize: shrink a failing scenario, print the reproducer.
+#include "crashsim/engine_adapter.h"
+#include "crashsim/simulator.h"
 #include "crashsim/tool/catalog_selection.h"
 #include "crashsim/tool/commands.h"
 #include "crashsim/tool/exit_code.h"
@@ -11,6 +13,28 @@
 #include "vfs/posix_vfs.h"
 
 namespace crashsim::tool {
+
+namespace {
+
+// A reproducer proves itself before it is kept: its catalog file loads, and
+// the crash state it names, rebuilt from its saved trace, still violates the
+// goal's invariant.
+vfs::Status check_reproducer(vfs::Vfs& fs, const catalog::ScenarioSpec& written, const std::string& trace_path,
+                             const std::string& state_id, const MinimizeGoal& goal) {
+  ASSIGN_OR_RETURN(const catalog::ScenarioSpec spec, find_scenario(fs, written.file, written.name));
+  ASSIGN_OR_RETURN(const Recording recording, recording_for(fs, spec, trace_path));
+  EngineSystem engine(spec.engine);
+  const Simulator simulator(engine);
+  ASSIGN_OR_RETURN(const std::vector<Violation> found,
+                   simulator.replay(spec.name, recording, simulation_options(spec, RunSettings{}), state_id));
+  for (const Violation& v : found) {
+    if (v.invariant == goal.invariant) return vfs::Status();
+  }
+  return vfs::Status::failed_state("state " + state_id + " of " + written.file + ", replayed from " + trace_path +
+                                   ", shows no violation of '" + goal.invariant + "'");
+}
+
+}  // namespace
 
 int minimize_command(const MinimizeArgs& args, Console& console) {
   vfs::Vfs& fs = vfs::default_vfs();
@@ -48,6 +72,13 @@ int minimize_command(const MinimizeArgs& args, Console& console) {
   if (s.ok()) s = reports::write_text_file(fs, reproducer.file, text);
   if (s.ok()) s = save_trace(fs, trace_path, minimized->recording.trace, trace_meta(reproducer));
   if (!s.ok()) return report_usage_error(s.with("--out " + args.out_dir), console.err);
+  if (const vfs::Status proof = check_reproducer(fs, reproducer, trace_path, minimized->state_id, *goal);
+      !proof.ok()) {
+    (void)fs.remove(reproducer.file);
+    (void)fs.remove(trace_path);
+    console.err << "crashsim: the reproducer did not reproduce, so it was not kept: " << proof.to_string() << '\n';
+    return kExitFailed;
+  }
 
   console.out << "smallest reproducer: " << minimized->steps.size() << " of " << minimized->original_steps
               << " steps, crash state " << minimized->state_id << " (" << minimized->attempts << " runs"
@@ -55,7 +86,8 @@ int minimize_command(const MinimizeArgs& args, Console& console) {
               << "  expected: " << minimized->violation.expected << '\n'
               << "  observed: " << minimized->violation.observed << '\n'
               << text
-              << "written to " << reproducer.file << " (trace: " << trace_path << ")\n"
+              << "written to " << reproducer.file << " (trace: " << trace_path << "), and checked: it loads, and "
+              << "its crash state, rebuilt from the trace, violates '" << goal->invariant << "'\n"
               << "replay: "
               << replay_command(reproducer, minimized->state_id, ReplaySpelling{args.program, trace_path}) << '\n';
   return kExitOk;

@@ -46,6 +46,7 @@ TEST(MinimizeTest, AGeneratedWorkloadShrinksToAFewTransactions) {
   ASSERT_TRUE(m.ok()) << m.status().to_string();
   EXPECT_GT(m->original_steps, 30u);
   EXPECT_LT(m->steps.size(), m->original_steps / 2);
+  EXPECT_GE(m->steps.size(), 1u) << "a reproducer keeps a step: the catalog refuses an empty script";
   EXPECT_EQ(m->violation.invariant, "recovery");
   EXPECT_FALSE(log.empty());
   EXPECT_LE(m->attempts, 150u + 1);
@@ -92,6 +93,20 @@ TEST(MinimizeTest, ATornStateKeepsFewerPersistedSectors) {
     }
   }
   EXPECT_GT(persisted, 0u) << "a torn commit with nothing of it on disk shows no partial transaction";
+}
+
+TEST(MinimizeTest, AScenarioExpectedToPassIsShrunkTowardTheMostBasicPromiseItBreaks) {
+  // The mutant breaks recovery at earlier crash points than atomicity; a reproducer of the
+  // half-applied transaction is the one worth having, and what the mutant is about.
+  const catalog::ScenarioSpec spec = scenario_named(testing::failing_catalog(), "mutant-expected-to-pass");
+  const auto goal = choose_goal(spec, std::nullopt, std::nullopt, 2);
+  ASSERT_TRUE(goal.ok()) << goal.status().to_string();
+  EXPECT_EQ(goal->invariant, "atomicity");
+  EXPECT_EQ(goal->model, ModelKind::kTorn);
+  // --invariant still wins.
+  const auto asked = choose_goal(spec, std::string("recovery"), std::nullopt, 2);
+  ASSERT_TRUE(asked.ok());
+  EXPECT_EQ(asked->invariant, "recovery");
 }
 
 TEST(MinimizeTest, AGoalTheScenarioDoesNotShowIsNotFound) {

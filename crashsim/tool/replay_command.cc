@@ -2,7 +2,7 @@
 //
 // Rebuilds the state from its id (from the saved trace when --trace is given,
 // else from a new recording of the scenario), shows what became of the trace
-// entries around its crash point, reopens the engine on it through a
+// entries around its crash point, reopens the system on it through a
 // RecordingVfs to show recovery's own calls and the recovery paths it took,
 // then rechecks every invariant. --keep writes the state's files to a real
 // directory (before recovery touched them).
@@ -11,7 +11,6 @@
 #include <set>
 #include <string_view>
 
-#include "crashsim/engine_adapter.h"
 #include "crashsim/image_io.h"
 #include "crashsim/invariants.h"
 #include "crashsim/recording_vfs.h"
@@ -19,6 +18,7 @@
 #include "crashsim/tool/commands.h"
 #include "crashsim/tool/exit_code.h"
 #include "crashsim/tool/output_dir.h"
+#include "crashsim/tool/replay_hint.h"
 #include "crashsim/tool/scenario_run.h"
 #include "reports/format.h"
 #include "vfs/mem_vfs.h"
@@ -47,6 +47,11 @@ std::string describe_expectation(const Expectation& e) {
   return out;
 }
 
+// Where the run stopped: a process crash keeps every write the kernel took.
+std::string crash_words(ModelKind model) {
+  return model == ModelKind::kProcessCrash ? "process killed here" : "power lost here";
+}
+
 void print_ops(const StateView& view, std::ostream& out) {
   out << (view.nested ? "recovery's trace entries" : "trace entries")
       << " around the crash point (fate in this state):\n";
@@ -55,7 +60,8 @@ void print_ops(const StateView& view, std::ostream& out) {
   for (const OpRecord& r : view.ops) {
     if (r.index != next) out << "        ...\n";
     if (!crash_shown && r.index >= view.crash_point) {
-      out << "  ----- power lost here: entries from #" << view.crash_point << " on were never issued -----\n";
+      out << "  ----- " << crash_words(view.model) << ": entries from #" << view.crash_point
+          << " on were never issued -----\n";
       crash_shown = true;
     }
     char head[64];
@@ -64,10 +70,10 @@ void print_ops(const StateView& view, std::ostream& out) {
     out << head << r.op << (r.note.empty() ? "" : "  (" + r.note + ")") << '\n';
     next = r.index + 1;
   }
-  if (!crash_shown) out << "  ----- power lost here, after the last entry -----\n";
+  if (!crash_shown) out << "  ----- " << crash_words(view.model) << ", after the last entry -----\n";
 }
 
-// Reopens the engine on the state as the checks do, through a RecordingVfs.
+// Reopens the system on the state as the checks do, through a RecordingVfs.
 void print_recovery(SystemUnderTest& sut, const DiskImage& image, bool verbose, std::ostream& out) {
   vfs::MemVfs mem;
   if (vfs::Status s = install_image(image, mem); !s.ok()) {
@@ -97,7 +103,9 @@ void print_recovery(SystemUnderTest& sut, const DiskImage& image, bool verbose, 
 
 // The invariants replay judges for a state of `model` (as Simulator::replay does).
 std::vector<std::string_view> judged_invariants(const StateView& view, const SimulationOptions& options) {
-  if (view.model == ModelKind::kCorrupt) return {invariant::kSilentCorruption};
+  if (view.model == ModelKind::kCorrupt) {
+    return {invariant::kRecovery, invariant::kSilentLoss, invariant::kSilentCorruption};
+  }
   std::vector<std::string_view> out = {invariant::kRecovery,  invariant::kDurability, invariant::kAtomicity,
                                        invariant::kOrdering,  invariant::kStructure,  invariant::kLeak};
   if (options.post_recovery_write) out.push_back(invariant::kWritableAfterRecovery);
@@ -133,6 +141,25 @@ void print_verdicts(const StateView& view, const SimulationOptions& options, con
   }
 }
 
+// The first violation of each invariant, the scenario's expected one first,
+// as btree commands on the kept files (replay_hint.h).
+void print_hints(const std::vector<Violation>& found, const std::optional<std::string>& expected,
+                 const KeptState& kept, std::ostream& out) {
+  std::vector<const Violation*> firsts;
+  for (const Violation& v : found) {
+    const bool seen = std::any_of(firsts.begin(), firsts.end(),
+                                  [&](const Violation* f) { return f->invariant == v.invariant; });
+    if (!seen) firsts.push_back(&v);
+  }
+  std::stable_sort(firsts.begin(), firsts.end(), [&](const Violation* a, const Violation* b) {
+    return std::make_pair(a->invariant != expected, a->invariant) < std::make_pair(b->invariant != expected, b->invariant);
+  });
+  out << "\nsee it on the kept files (read-only commands: " << kept.dir << " stays byte-identical):\n";
+  for (const Violation* v : firsts) {
+    for (const std::string& line : replay_hint(*v, kept)) out << "  " << line << '\n';
+  }
+}
+
 }  // namespace
 
 int replay_command(const ReplayArgs& args, Console& console) {
@@ -141,15 +168,15 @@ int replay_command(const ReplayArgs& args, Console& console) {
   if (!spec.ok()) return report_usage_error(spec.status(), console.err);
   vfs::Result<Recording> recording = recording_for(fs, *spec, args.trace);
   if (!recording.ok()) return report_usage_error(recording.status().with("--trace"), console.err);
-  EngineSystem engine(spec->engine);
-  const Simulator simulator(engine);
+  const std::unique_ptr<SystemUnderTest> sut = spec->system_setup.make();
+  const Simulator simulator(*sut);
   const SimulationOptions options = simulation_options(*spec, RunSettings{});
   vfs::Result<StateView> view =
       simulator.view_state(*recording, options, args.state, args.verbose ? kVerboseContextOps : kContextOps);
   if (!view.ok()) return report_usage_error(view.status().with("--state " + args.state), console.err);
 
   std::ostream& out = console.out;
-  out << "scenario " << spec->name << " (" << spec->file << "), system " << engine.name() << '\n'
+  out << "scenario " << spec->name << " (" << spec->file << "), system " << sut->name() << '\n'
       << "trace: " << recording->trace.ops.size() << " entries"
       << (args.trace ? ", from " + *args.trace + " (the bytes the run saw)"
                      : ", recorded again (same ops; the engine's random database id changes some bytes)")
@@ -164,13 +191,21 @@ int replay_command(const ReplayArgs& args, Console& console) {
     vfs::Status s = ensure_directories(fs, *args.keep);
     if (s.ok()) s = write_state_to_directory(view->image, *args.keep);
     if (!s.ok()) return report_usage_error(s.with("--keep " + *args.keep), console.err);
-    out << "crash state written to " << *args.keep << " (open it with: btree " << *args.keep << "/db verify)\n\n";
+    out << "crash state written to " << *args.keep << " (as the crash left it, before recovery"
+        << (spec->system == "engine" ? "; the commands after the verdicts show each violation on it" : "") << ")\n\n";
   }
-  print_recovery(engine, view->image, args.verbose, out);
+  print_recovery(*sut, view->image, args.verbose, out);
   out << '\n';
   vfs::Result<std::vector<Violation>> found = simulator.replay(spec->name, *recording, options, args.state);
   if (!found.ok()) return report_usage_error(found.status().with("recheck state " + args.state), console.err);
   print_verdicts(*view, options, *found, out);
+  // The btree tool opens only the engine's files.
+  if (spec->system == "engine" && args.keep && !found->empty()) {
+    print_hints(*found, spec->expect.violation,
+                KeptState{btree_beside(args.program), *args.keep, "db", spec->engine.mutant}, out);
+  } else if (spec->system == "engine" && !found->empty()) {
+    out << "\n(--keep DIR writes this state's files and prints the btree commands that show each violation on them)\n";
+  }
   return found->empty() ? kExitOk : kExitFailed;
 }
 

@@ -85,6 +85,9 @@ reports::ModelResult report_model(const catalog::ScenarioSpec& spec, const Model
   out.recovery_states_checked = c.recovery_states_checked;
   out.seconds = m.seconds;
   out.recovery_paths = c.recovery_paths;
+  for (const auto& [kind, t] : c.fault_regions) {
+    out.fault_regions[kind] = {t.drawn, t.refused, t.recovered, t.harmless, t.tail_dropped, t.silent, t.misreported};
+  }
   add_violations(spec, m.violations, spelling, out);
   return out;
 }
@@ -149,6 +152,7 @@ reports::ScenarioResult report_scenario(const catalog::ScenarioSpec& spec, const
   out.mutant = std::string(engine::mutant_name(spec.engine.mutant));
   out.expect.violation = spec.expect.violation.has_value();
   out.expect.invariant = spec.expect.violation.value_or("");
+  out.expect.allow_no_states = spec.expect.allow_no_states;
   out.error = result.error;
   out.trace_ops = result.trace_ops;
   out.commits = result.commits;

@@ -134,27 +134,74 @@ TEST(VerdictLinesTest, SayWhatWasExpectedAndWhatWasFound) {
   m.states_checked = 12345;
   m.seconds = 3.2;
   s.models = {m};
-  EXPECT_THAT(verdict_lines(s), ElementsAre("PASS churn [reorder] 12,345 states, 0 violations (3.2 s)"));
+  const reports::RunInfo whole;
+  EXPECT_THAT(verdict_lines(s, whole), ElementsAre("PASS churn [reorder] 12,345 states, 0 violations (3.2 s)"));
+  // The distinct states and the duplicates add up to what the progress line counted.
+  s.models[0].duplicates_skipped = 1560;
+  EXPECT_THAT(verdict_lines(s, whole),
+              ElementsAre("PASS churn [reorder] 12,345 states (+1,560 duplicates), 0 violations (3.2 s)"));
+  s.models[0].duplicates_skipped = 0;
 
   s.expect = {true, "durability"};
-  EXPECT_THAT(verdict_lines(s),
-              ElementsAre("FAIL churn [reorder] expected violation of 'durability', found none (12,345 states)"));
+  EXPECT_THAT(verdict_lines(s, whole),
+              ElementsAre("FAIL churn [reorder] expected violation of 'durability', found none in 12,345 states"));
 
   s.expect = {};
   s.models[0].violation_counts = {{"atomicity", 3}};
   reports::Violation v;
   v.state_id = "412:reorder:b";
+  v.invariant = "atomicity";
   v.replay = "crashsim replay x";
   s.models[0].violations = {v};
-  EXPECT_THAT(verdict_lines(s), ElementsAre("FAIL churn [reorder] found 3 violations of 'atomicity' (first: state "
-                                            "412:reorder:b) — replay: crashsim replay x"));
+  EXPECT_THAT(verdict_lines(s, whole), ElementsAre("FAIL churn [reorder] found 3 violations of 'atomicity' (first of "
+                                                   "each: atomicity at state 412:reorder:b) \u2014 replay: crashsim "
+                                                   "replay x"));
 
   s.expect = {true, "atomicity"};
-  EXPECT_THAT(verdict_lines(s), ElementsAre("PASS churn [reorder] 12,345 states, expected violation of 'atomicity' "
-                                            "found (3 violations) (3.2 s)"));
+  EXPECT_THAT(verdict_lines(s, whole), ElementsAre("CAUGHT churn [reorder] 12,345 states, expected violation of "
+                                                   "'atomicity' found: 3 violations of 'atomicity' (3.2 s)"));
 
   s.error = "record the workload: failed";
-  EXPECT_THAT(verdict_lines(s), ElementsAre("FAIL churn [workload] error: record the workload: failed"));
+  EXPECT_THAT(verdict_lines(s, whole), ElementsAre("FAIL churn [workload] error: record the workload: failed"));
+}
+
+TEST(VerdictLinesTest, LeadWithTheExpectedInvariantAndShowTheFirstOfEachKind) {
+  reports::ScenarioResult s;
+  s.name = "mutant";
+  s.expect = {true, "durability"};
+  reports::ModelResult m;
+  m.model = "process-crash";
+  m.states_checked = 9;
+  m.seconds = 0.5;
+  m.violation_counts = {{"durability", 2}, {"recovery", 1}, {"writable-after-recovery", 14}};
+  for (const auto& [id, invariant] : std::vector<std::pair<std::string, std::string>>{
+           {"3:process-crash", "writable-after-recovery"}, {"5:process-crash", "writable-after-recovery"},
+           {"28:process-crash", "durability"}, {"30:process-crash", "recovery"}}) {
+    reports::Violation v;
+    v.state_id = id;
+    v.invariant = invariant;
+    v.replay = "crashsim replay --state " + id;
+    m.violations.push_back(v);
+  }
+  s.models = {m};
+  reports::RunInfo shard_one;
+  shard_one.shards = {"1/2"};
+  // The expected invariant was found: caught, with it first in the counts.
+  EXPECT_THAT(verdict_lines(s, shard_one),
+              ElementsAre("CAUGHT mutant [process-crash] 9 states, expected violation of 'durability' found: 2 "
+                          "violations of 'durability', 1 of 'recovery', 14 of 'writable-after-recovery' (0.500 s)"));
+
+  // Not found: a whole run fails naming the first state of each kind it did find, the replay of the first.
+  s.expect = {true, "atomicity"};
+  EXPECT_THAT(verdict_lines(s, reports::RunInfo{}),
+              ElementsAre("FAIL mutant [process-crash] expected violation of 'atomicity', found only 2 violations of "
+                          "'durability', 1 of 'recovery', 14 of 'writable-after-recovery' (first of each: durability "
+                          "at state 28:process-crash, recovery at state 30:process-crash, writable-after-recovery at "
+                          "state 3:process-crash) \u2014 replay: crashsim replay --state 28:process-crash"));
+  // ... and one shard of two defers it to the merge.
+  EXPECT_THAT(verdict_lines(s, shard_one),
+              ElementsAre("DEFERRED mutant [process-crash] expected violation of 'atomicity', none among this "
+                          "report's 9 states (shard 1/2): another shard may hold it, the merged report decides"));
 }
 
 }  // namespace

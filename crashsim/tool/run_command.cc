@@ -83,7 +83,7 @@ int run_command(const RunArgs& args, Console& console) {
       spelling.trace_path = save_scenario_trace(fs, args, spec, *run.recording, console.err);
     }
     reports::ScenarioResult scenario = report_scenario(spec, run.result, spelling);
-    for (const std::string& line : verdict_lines(scenario)) console.out << line << '\n';
+    for (const std::string& line : verdict_lines(scenario, report.run)) console.out << line << '\n';
     console.out.flush();
     report.scenarios.push_back(std::move(scenario));
   }

@@ -4,7 +4,6 @@
 
 #include <utility>
 
-#include "crashsim/engine_adapter.h"
 #include "crashsim/trace_io.h"
 
 namespace crashsim::tool {
@@ -19,13 +18,13 @@ SimulationOptions simulation_options(const catalog::ScenarioSpec& spec, const Ru
 }
 
 ScenarioRun run_scenario(const catalog::ScenarioSpec& spec, const RunSettings& settings) {
-  EngineSystem engine(spec.engine);
-  const Simulator simulator(engine);
+  const std::unique_ptr<SystemUnderTest> sut = spec.system_setup.make();
+  const Simulator simulator(*sut);
   ScenarioRun run;
   vfs::Result<Recording> recording = simulator.record(spec.scenario());
   if (!recording.ok()) {
     run.result.scenario = spec.name;
-    run.result.system = engine.name();
+    run.result.system = sut->name();
     run.result.error = recording.status().with("record the workload").to_string();
     return run;
   }
@@ -37,8 +36,8 @@ ScenarioRun run_scenario(const catalog::ScenarioSpec& spec, const RunSettings& s
 vfs::Result<Recording> recording_for(vfs::Vfs& vfs, const catalog::ScenarioSpec& spec,
                                      const std::optional<std::string>& trace_path) {
   if (!trace_path) {
-    EngineSystem engine(spec.engine);
-    return Simulator(engine).record(spec.scenario());
+    const std::unique_ptr<SystemUnderTest> sut = spec.system_setup.make();
+    return Simulator(*sut).record(spec.scenario());
   }
   ASSIGN_OR_RETURN(LoadedTrace loaded, load_trace(vfs, *trace_path));
   const nlohmann::json meta = nlohmann::json::parse(loaded.meta_json, nullptr, /*allow_exceptions=*/false);

@@ -1,4 +1,4 @@
-// Running one catalog scenario against the engine: the simulator options a
+// Running one catalog scenario against its system: the simulator options a
 // scenario and the command line give, and the recording (re-recorded, or
 // rebuilt from a saved trace) that replay and minimize start from.
 #pragma once

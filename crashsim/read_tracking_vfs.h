@@ -1,0 +1,45 @@
+// ReadTrackingVfs: a Vfs that remembers which bytes of which files were read.
+//
+// It forwards every call to the Vfs it wraps and, for each read that returns
+// data, adds the bytes returned to the ranges read from that path (the path
+// the file was opened with). The corrupt model uses it to tell, without
+// knowing anything about the system under test, whether a media fault hit
+// bytes the system never looked at (dead bytes: a stale frame past the log,
+// slack at the end of a page) or bytes it read and still made sense of.
+// Thread-compatible: one check uses one instance on one thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crashsim/byte_ranges.h"
+#include "vfs/vfs.h"
+
+namespace crashsim {
+
+class ReadTrackingVfs final : public vfs::Vfs {
+ public:
+  explicit ReadTrackingVfs(vfs::Vfs& inner) : inner_(inner) {}
+
+  vfs::Result<std::unique_ptr<vfs::File>> open(const std::string& path, vfs::OpenMode mode) override;
+  vfs::Status remove(const std::string& path) override { return inner_.remove(path); }
+  vfs::Status rename(const std::string& from, const std::string& to) override { return inner_.rename(from, to); }
+  vfs::Result<bool> exists(const std::string& path) override { return inner_.exists(path); }
+  vfs::Result<std::vector<std::string>> list_dir(const std::string& dir) override { return inner_.list_dir(dir); }
+  vfs::Status create_dir(const std::string& dir) override { return inner_.create_dir(dir); }
+  vfs::Status sync_dir(const std::string& dir) override { return inner_.sync_dir(dir); }
+  vfs::Result<uint64_t> file_size(const std::string& path) override { return inner_.file_size(path); }
+
+  // Path -> the bytes read from it so far.
+  const std::map<std::string, ByteRanges>& reads() const { return reads_; }
+
+ private:
+  class TrackingFile;
+  vfs::Vfs& inner_;
+  std::map<std::string, ByteRanges> reads_;
+};
+
+}  // namespace crashsim

@@ -1,0 +1,117 @@
+// Recording a workload: a step that fails is evidence, verify() after every
+// commit names the first bad one, a crash-reopen drops the session as a
+// process crash would. Against the LogSystem test double.
+#include "crashsim/workload_runner.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "crashsim/invariants.h"
+#include "crashsim/simulator.h"
+#include "crashsim/test_log_system.h"
+
+namespace crashsim {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::LogOptions;
+using testing::LogSystem;
+
+Step put(std::string k, std::string v) { return {StepKind::kPut, std::move(k), std::move(v)}; }
+Step commit() { return {StepKind::kCommit, {}, {}}; }
+Step get(std::string k) { return {StepKind::kGet, std::move(k), {}}; }
+Step crash_reopen() { return {StepKind::kCrashReopen, {}, {}}; }
+
+size_t count_ops(const Trace& trace, OpKind kind) {
+  return static_cast<size_t>(std::count_if(trace.ops.begin(), trace.ops.end(), [kind](const Op& op) { return op.kind == kind; }));
+}
+
+Scenario script_scenario(std::vector<Step> steps) {
+  Scenario s;
+  s.name = "runner";
+  s.workload.script = std::move(steps);
+  s.options.models = {ModelConfig{.kind = ModelKind::kProcessCrash}, ModelConfig{.kind = ModelKind::kLoseUnsynced}};
+  s.options.jobs = 1;
+  return s;
+}
+
+// The store refuses the third commit with a corruption error although the
+// disk is fine: the recording is kept up to there, the failure is a
+// `workload` violation at a state a replay can rebuild, and the crash states
+// before it are checked.
+TEST(WorkloadRunnerTest, AStepThatFailsWithoutInjectedFaultsIsEvidenceNotAnError) {
+  LogSystem sut(LogOptions{.refuse_key = "poison"});
+  const Simulator sim(sut);
+  const Scenario scenario = script_scenario({put("a", "1"), commit(), put("b", "2"), commit(), put("poison", "x"),
+                                             commit(), put("c", "3"), commit()});
+  auto recording = sim.record(scenario);
+  ASSERT_TRUE(recording.ok()) << recording.status().to_string();
+  EXPECT_EQ(count_ops(recording->trace, OpKind::kCommitAcked), 2u);
+  EXPECT_EQ(count_ops(recording->trace, OpKind::kCloseCalled), 0u);  // it ended at the failure
+  ASSERT_EQ(recording->workload_violations.size(), 1u);
+  const Violation& raw = recording->workload_violations[0];
+  EXPECT_EQ(raw.invariant, "workload");
+  EXPECT_THAT(raw.message, HasSubstr("workload step 5 (commit) failed with a corruption error"));
+  EXPECT_THAT(raw.observed, HasSubstr("refused (refuse_key)"));
+
+  const ScenarioResult result = sim.check(scenario.name, *recording, scenario.options);
+  ASSERT_TRUE(result.error.empty()) << result.error;
+  ASSERT_EQ(result.violations.size(), 1u);
+  const Violation& v = result.violations[0];
+  EXPECT_EQ(v.model, "workload");
+  EXPECT_EQ(v.state_id, std::to_string(recording->trace.ops.size()) + ":process-crash");
+  EXPECT_FALSE(v.ops.empty());
+  EXPECT_TRUE(sim.build_state(*recording, scenario.options, v.state_id).ok());
+  for (const ModelResult& m : result.models) {
+    EXPECT_GT(m.coverage.states_checked, 0u) << m.model;
+    EXPECT_TRUE(m.violations.empty()) << m.model;
+  }
+}
+
+TEST(WorkloadRunnerTest, AFailureOfTheFirstCommitLeavesNothingAcknowledged) {
+  LogSystem sut(LogOptions{.refuse_key = "poison"});
+  auto recording = Simulator(sut).record(script_scenario({put("poison", "x"), commit()}));
+  ASSERT_TRUE(recording.ok()) << recording.status().to_string();
+  ASSERT_EQ(recording->workload_violations.size(), 1u);
+  EXPECT_EQ(count_ops(recording->trace, OpKind::kCommitAcked), 0u);
+}
+
+TEST(WorkloadRunnerTest, VerifyAfterEveryCommitNamesTheFirstCommitAfterWhichItFails) {
+  LogSystem sut(LogOptions{.verify_flags_key = "b"});
+  Scenario scenario = script_scenario({put("a", "1"), commit(), put("b", "2"), commit(), put("c", "3"), commit()});
+  scenario.workload.verify_each_commit = true;
+  auto recording = Simulator(sut).record(scenario);
+  ASSERT_TRUE(recording.ok()) << recording.status().to_string();
+  ASSERT_EQ(recording->workload_violations.size(), 1u);  // the first only
+  const Violation& v = recording->workload_violations[0];
+  EXPECT_EQ(v.invariant, "structure");
+  EXPECT_THAT(v.message, HasSubstr("after the commit of transaction 1"));
+  EXPECT_THAT(v.observed, HasSubstr("record of b flagged"));
+  EXPECT_EQ(count_ops(recording->trace, OpKind::kCommitAcked), 3u);  // the run went on
+
+  scenario.workload.verify_each_commit = false;
+  auto quiet = Simulator(sut).record(scenario);
+  ASSERT_TRUE(quiet.ok());
+  EXPECT_TRUE(quiet->workload_violations.empty());
+}
+
+TEST(WorkloadRunnerTest, ACrashReopenDropsTheSessionWithoutACloseAndKeepsWhatWasAcknowledged) {
+  LogSystem sut;
+  const Simulator sim(sut);
+  const Scenario scenario = script_scenario({put("a", "1"), commit(), crash_reopen(), get("a"), put("b", "2"),
+                                             commit(), crash_reopen(), get("b")});
+  auto recording = sim.record(scenario);
+  ASSERT_TRUE(recording.ok()) << recording.status().to_string();
+  EXPECT_TRUE(recording->workload_violations.empty());
+  EXPECT_EQ(count_ops(recording->trace, OpKind::kOpenCalled), 3u);
+  EXPECT_EQ(count_ops(recording->trace, OpKind::kCloseCalled), 1u);  // only the final close
+  EXPECT_EQ(recording->oracle.txn_count(), 2u);
+  const ScenarioResult result = sim.check(scenario.name, *recording, scenario.options);
+  ASSERT_TRUE(result.error.empty()) << result.error;
+  EXPECT_EQ(result.violation_count(), 0u);
+}
+
+}  // namespace
+}  // namespace crashsim
