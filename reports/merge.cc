@@ -135,10 +135,10 @@ void add_check(ModelResult& into, const ModelResult& from) {
 }
 
 bool same_catalog_fields(const ScenarioResult& a, const ScenarioResult& b) {
-  return std::tie(a.description, a.file, a.index, a.tags, a.mutant, a.expect.violation, a.expect.invariant,
-                  a.expect.allow_no_states) ==
-         std::tie(b.description, b.file, b.index, b.tags, b.mutant, b.expect.violation, b.expect.invariant,
-                  b.expect.allow_no_states);
+  return std::tie(a.description, a.file, a.index, a.tags, a.system, a.mutant, a.expect.violation,
+                  a.expect.invariant, a.expect.allow_no_states) ==
+         std::tie(b.description, b.file, b.index, b.tags, b.system, b.mutant, b.expect.violation,
+                  b.expect.invariant, b.expect.allow_no_states);
 }
 
 // The recorded run of a scenario is deterministic: two shards that recorded
@@ -155,7 +155,7 @@ Status merge_run_counter(const ScenarioResult& s, std::string_view what, uint64_
 Status add_scenario(ScenarioResult& into, const ScenarioResult& from) {
   if (!same_catalog_fields(into, from))
     return Status::invalid_argument("merge: scenario '" + from.name +
-                                    "' differs between shards (description, file, position, tags, mutant or expectation)");
+                                    "' differs between shards (description, file, position, tags, system, mutant or expectation)");
   RETURN_IF_ERROR(merge_run_counter(from, "trace entries", into.trace_ops, from.trace_ops));
   RETURN_IF_ERROR(merge_run_counter(from, "commits", into.commits, from.commits));
   RETURN_IF_ERROR(merge_run_counter(from, "acknowledged commits", into.acked, from.acked));

@@ -122,6 +122,7 @@ json scenario_json(const ScenarioResult& s, bool partial) {
             {"file", s.file},
             {"index", s.index},
             {"tags", s.tags},
+            {"system", s.system},
             {"mutant", s.mutant},
             {"expect", expectation_json(s.expect)},
             {"verdict", scenario_passed(s, partial) ? "pass" : "fail"},
@@ -315,7 +316,7 @@ void check_unique_cases(const JsonValue& v, std::string_view key, const std::vec
 
 ScenarioResult read_scenario(const JsonValue& v) {
   ScenarioResult s;
-  ObjectReader o(v, {"name", "description", "file", "index", "tags", "mutant", "expect", "verdict", "error",
+  ObjectReader o(v, {"name", "description", "file", "index", "tags", "system", "mutant", "expect", "verdict", "error",
                      "trace_ops", "commits", "acked", "at_risk", "checks", "models"});
   o.read_string("name", Need::kRequired, s.name);
   o.read_string("description", Need::kOptional, s.description);
@@ -323,6 +324,7 @@ ScenarioResult read_scenario(const JsonValue& v) {
   o.read_uint("index", Need::kRequired, 0, UINT64_MAX, s.index);
   if (auto tags = o.member("tags", Need::kOptional))
     if (auto set = tags->as_string_set("tag")) s.tags = std::move(*set);
+  o.read_string("system", Need::kOptional, s.system);
   o.read_string("mutant", Need::kOptional, s.mutant);
   if (auto e = o.member("expect", Need::kRequired)) s.expect = read_expectation(*e);
   o.read_string("error", Need::kOptional, s.error);

@@ -150,6 +150,7 @@ struct ScenarioResult {
   std::string file;    // catalog file the scenario came from
   uint64_t index = 0;  // its position in that file's "scenarios" array
   std::vector<std::string> tags;
+  std::string system;  // the system under test by its name: "engine", "sqlite[wal,full]" (SystemUnderTest::name())
   std::string mutant = "none";
   Expectation expect;
   // Set when the workload itself could not run; nothing below is then valid.

@@ -145,6 +145,7 @@ TEST(ReportJson, RoundTripsTheSample) {
   EXPECT_EQ(doc["scenarios"][t::kFailingCheckpoint]["verdict"], "fail");
   EXPECT_EQ(doc["scenarios"][t::kFailingCheckpoint]["models"][1]["verdict"], "pass");
   EXPECT_EQ(doc["scenarios"][t::kCaughtMutant]["models"][0]["violations"][0]["timeline"]["crash_point"], 31);
+  EXPECT_EQ(doc["scenarios"][t::kCaughtMutant]["system"], "engine[no-commit-record]");
 }
 
 TEST(ReportJson, DerivedFieldsAreRecomputedNotTrusted) {

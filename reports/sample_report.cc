@@ -108,6 +108,7 @@ Report sample_report() {
   caught.file = "scenarios/ci.json";
   caught.index = 3;
   caught.tags = {"ci", "mutant"};
+  caught.system = "engine[no-commit-record]";
   caught.mutant = "no-commit-record";
   caught.expect = {true, "atomicity"};
   ModelResult torn = model("torn", 48, 48, 0.41);

@@ -170,47 +170,46 @@ leveldb::Status VfsEnv::map_path(const std::string& name, std::string* path) con
   return leveldb::Status::InvalidArgument(name, "not a file of the database directory " + dbname_);
 }
 
-leveldb::Status VfsEnv::NewSequentialFile(const std::string& name, leveldb::SequentialFile** result) {
-  *result = nullptr;
+leveldb::Status VfsEnv::open_file(const std::string& name, vfs::OpenMode mode, std::unique_ptr<vfs::File>* file) {
   std::string path;
   if (leveldb::Status s = map_path(name, &path); !s.ok()) return s;
-  vfs::Result<std::unique_ptr<vfs::File>> file = files_.open(path, vfs::OpenMode::kMustExist);
-  if (!file.ok()) return to_leveldb(file.status());
-  *result = new SequentialVfsFile(std::move(file).value());
+  vfs::Result<std::unique_ptr<vfs::File>> opened = files_.open(path, mode);
+  if (!opened.ok()) return to_leveldb(opened.status());
+  *file = std::move(opened).value();
   return leveldb::Status::OK();
 }
 
+leveldb::Status VfsEnv::NewSequentialFile(const std::string& name, leveldb::SequentialFile** result) {
+  std::unique_ptr<vfs::File> file;
+  const leveldb::Status s = open_file(name, vfs::OpenMode::kMustExist, &file);
+  *result = s.ok() ? new SequentialVfsFile(std::move(file)) : nullptr;
+  return s;
+}
+
 leveldb::Status VfsEnv::NewRandomAccessFile(const std::string& name, leveldb::RandomAccessFile** result) {
-  *result = nullptr;
-  std::string path;
-  if (leveldb::Status s = map_path(name, &path); !s.ok()) return s;
-  vfs::Result<std::unique_ptr<vfs::File>> file = files_.open(path, vfs::OpenMode::kMustExist);
-  if (!file.ok()) return to_leveldb(file.status());
-  *result = new RandomAccessVfsFile(std::move(file).value());
-  return leveldb::Status::OK();
+  std::unique_ptr<vfs::File> file;
+  const leveldb::Status s = open_file(name, vfs::OpenMode::kMustExist, &file);
+  *result = s.ok() ? new RandomAccessVfsFile(std::move(file)) : nullptr;
+  return s;
 }
 
 leveldb::Status VfsEnv::NewWritableFile(const std::string& name, leveldb::WritableFile** result) {
   *result = nullptr;
-  std::string path;
-  if (leveldb::Status s = map_path(name, &path); !s.ok()) return s;
-  vfs::Result<std::unique_ptr<vfs::File>> file = files_.open(path, vfs::OpenMode::kCreate);
-  if (!file.ok()) return to_leveldb(file.status());
+  std::unique_ptr<vfs::File> file;
+  if (leveldb::Status s = open_file(name, vfs::OpenMode::kCreate, &file); !s.ok()) return s;
   // O_TRUNC.
-  if (vfs::Status s = (*file)->truncate(0); !s.ok()) return to_leveldb(s);
-  *result = new WritableVfsFile(files_, std::move(file).value(), 0);
+  if (vfs::Status s = file->truncate(0); !s.ok()) return to_leveldb(s);
+  *result = new WritableVfsFile(files_, std::move(file), 0);
   return leveldb::Status::OK();
 }
 
 leveldb::Status VfsEnv::NewAppendableFile(const std::string& name, leveldb::WritableFile** result) {
   *result = nullptr;
-  std::string path;
-  if (leveldb::Status s = map_path(name, &path); !s.ok()) return s;
-  vfs::Result<std::unique_ptr<vfs::File>> file = files_.open(path, vfs::OpenMode::kCreate);
-  if (!file.ok()) return to_leveldb(file.status());
-  vfs::Result<uint64_t> size = (*file)->size();
+  std::unique_ptr<vfs::File> file;
+  if (leveldb::Status s = open_file(name, vfs::OpenMode::kCreate, &file); !s.ok()) return s;
+  vfs::Result<uint64_t> size = file->size();
   if (!size.ok()) return to_leveldb(size.status());
-  *result = new WritableVfsFile(files_, std::move(file).value(), *size);
+  *result = new WritableVfsFile(files_, std::move(file), *size);
   return leveldb::Status::OK();
 }
 
@@ -266,12 +265,10 @@ leveldb::Status VfsEnv::RenameFile(const std::string& from, const std::string& t
 
 leveldb::Status VfsEnv::LockFile(const std::string& name, leveldb::FileLock** lock) {
   *lock = nullptr;
-  std::string path;
-  if (leveldb::Status s = map_path(name, &path); !s.ok()) return s;
   // env_posix.cc opens (creating) the LOCK file before taking the lock.
-  vfs::Result<std::unique_ptr<vfs::File>> file = files_.open(path, vfs::OpenMode::kCreate);
-  if (!file.ok()) return to_leveldb(file.status());
-  if (vfs::Status s = (*file)->close(); !s.ok()) return to_leveldb(s);
+  std::unique_ptr<vfs::File> file;
+  if (leveldb::Status s = open_file(name, vfs::OpenMode::kCreate, &file); !s.ok()) return s;
+  if (vfs::Status s = file->close(); !s.ok()) return to_leveldb(s);
   *lock = new NoFileLock;
   return leveldb::Status::OK();
 }

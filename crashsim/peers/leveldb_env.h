@@ -34,6 +34,7 @@
 
 #include <leveldb/env.h>
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -71,6 +72,8 @@ class VfsEnv final : public leveldb::EnvWrapper {
  private:
   // The Vfs path of a LevelDB path, or an error naming it.
   leveldb::Status map_path(const std::string& name, std::string* path) const;
+  // Opens the file LevelDB calls `name`.
+  leveldb::Status open_file(const std::string& name, vfs::OpenMode mode, std::unique_ptr<vfs::File>* file);
 
   vfs::Vfs& files_;
   std::string dbname_;

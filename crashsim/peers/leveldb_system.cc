@@ -10,6 +10,7 @@
 
 #include "crashsim/invariants.h"
 #include "crashsim/peers/leveldb_env.h"
+#include "crashsim/peers/leveldb_regions.h"
 
 namespace crashsim::peers {
 
@@ -147,6 +148,8 @@ std::string LeveldbSystem::name() const {
     n += ",write_buffer_size=" + std::to_string(options_.write_buffer_size);
   return n + "]";
 }
+
+std::vector<FileRegion> LeveldbSystem::describe_regions(const DiskImage& image) const { return leveldb_regions(image); }
 
 Result<std::unique_ptr<SutSession>> LeveldbSystem::open(vfs::Vfs& vfs) {
   auto store = std::make_unique<Store>();

@@ -45,6 +45,8 @@ class LeveldbSystem final : public SystemUnderTest {
   // ",write_buffer_size=N" when set away from LevelDB's defaults.
   std::string name() const override;
   vfs::Result<std::unique_ptr<SutSession>> open(vfs::Vfs& vfs) override;
+  // LevelDB's log and table formats, parsed without opening the database (leveldb_regions.h).
+  std::vector<FileRegion> describe_regions(const DiskImage& image) const override;
 
  private:
   LeveldbOptions options_;

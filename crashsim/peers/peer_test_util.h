@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,36 @@ inline std::vector<std::string> sync_lines(const Trace& trace) {
     }
   }
   return out;
+}
+
+// Writes a binary key and value, an empty value and a key it then deletes,
+// closes, reopens into `reopened`, and checks that scan, get and verify see
+// exactly those. `created_paths`: the recovery paths of the first open.
+inline void round_trip_across_a_reopen(SystemUnderTest& sut, vfs::Vfs& vfs, std::vector<std::string>& created_paths,
+                                       std::unique_ptr<SutSession>& reopened) {
+  const std::string key("k\0\xff", 3), value("v\0", 2);
+  {
+    auto session = sut.open(vfs);
+    ASSERT_TRUE(session.ok()) << session.status().to_string();
+    created_paths = (*session)->recovery_paths();
+    ASSERT_TRUE((*session)->apply({{KvOp::Kind::kPut, key, value}, {KvOp::Kind::kPut, "e", ""}}).ok());
+    ASSERT_TRUE((*session)->apply({{KvOp::Kind::kPut, "gone", "x"}}).ok());
+    ASSERT_TRUE((*session)->apply({{KvOp::Kind::kDelete, "gone", ""}}).ok());
+    ASSERT_TRUE((*session)->close().ok());
+  }
+  auto session = sut.open(vfs);
+  ASSERT_TRUE(session.ok()) << session.status().to_string();
+  reopened = std::move(session).value();
+  auto state = reopened->scan_all();
+  ASSERT_TRUE(state.ok()) << state.status().to_string();
+  EXPECT_EQ(*state, (KvState{{"e", ""}, {key, value}}));
+  std::string got;
+  EXPECT_TRUE(reopened->get("gone", &got).is_not_found());
+  ASSERT_TRUE(reopened->get("e", &got).ok());
+  EXPECT_EQ(got, "");
+  auto findings = reopened->verify();
+  ASSERT_TRUE(findings.ok()) << findings.status().to_string();
+  EXPECT_TRUE(findings->empty());
 }
 
 inline Recording record(SystemUnderTest& sut, std::vector<Step> steps) {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "crashsim/invariants.h"
+#include "crashsim/peers/sqlite_regions.h"
 #include "crashsim/peers/sqlite_vfs.h"
 
 namespace crashsim::peers {
@@ -263,6 +264,8 @@ std::string SqliteSystem::name() const {
     n += ",checkpoint=" + std::to_string(options_.wal_autocheckpoint);
   return n + "]";
 }
+
+std::vector<FileRegion> SqliteSystem::describe_regions(const DiskImage& image) const { return sqlite_regions(image); }
 
 Result<std::unique_ptr<SutSession>> SqliteSystem::open(vfs::Vfs& vfs) {
   install_log_callback_once();

@@ -63,6 +63,8 @@ class SqliteSystem final : public SystemUnderTest {
   // "sqlite[wal,full]"; page size and autocheckpoint follow when not SQLite's defaults.
   std::string name() const override;
   vfs::Result<std::unique_ptr<SutSession>> open(vfs::Vfs& vfs) override;
+  // SQLite's file format, parsed without opening the database (sqlite_regions.h).
+  std::vector<FileRegion> describe_regions(const DiskImage& image) const override;
 
  private:
   SqliteOptions options_;

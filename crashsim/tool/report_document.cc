@@ -149,6 +149,7 @@ reports::ScenarioResult report_scenario(const catalog::ScenarioSpec& spec, const
   out.file = spec.file;
   out.index = spec.index;
   out.tags = spec.tags;
+  out.system = result.system;
   out.mutant = std::string(engine::mutant_name(spec.engine.mutant));
   out.expect.violation = spec.expect.violation.has_value();
   out.expect.invariant = spec.expect.violation.value_or("");

@@ -79,21 +79,36 @@ Result<KvState> decode(const std::vector<uint8_t>& in) {
   return state;
 }
 
+// The committed state: "data" decoded; empty when there is no such file.
+Result<KvState> read_state(vfs::Vfs& vfs) {
+  Result<std::unique_ptr<vfs::File>> file = vfs.open(kData, vfs::OpenMode::kMustExist);
+  if (!file.ok()) return file.status().is_not_found() ? Result<KvState>(KvState{}) : file.status();
+  Result<uint64_t> size = (*file)->size();
+  if (!size.ok()) return size.status();
+  std::vector<uint8_t> bytes(*size);
+  Result<size_t> got = (*file)->read_at(0, bytes);
+  if (!got.ok()) return got.status();
+  bytes.resize(*got);
+  return decode(bytes);
+}
+
+// Every call reads the committed state from "data": nothing is cached, so
+// every read after a crash shows what the file holds.
 class SnapshotSession final : public crashsim::SutSession {
  public:
-  SnapshotSession(vfs::Vfs& vfs, Options options, KvState state)
-      : vfs_(vfs), options_(options), state_(std::move(state)) {}
+  SnapshotSession(vfs::Vfs& vfs, Options options) : vfs_(vfs), options_(options) {}
 
   Status apply(const Batch& batch) override {
-    KvState next = state_;
+    Result<KvState> next = read_state(vfs_);
+    if (!next.ok()) return next.status();
     for (const KvOp& op : batch) {
       if (op.kind == KvOp::Kind::kPut) {
-        next[op.key] = op.value;
+        (*next)[op.key] = op.value;
       } else {
-        next.erase(op.key);
+        next->erase(op.key);
       }
     }
-    const std::vector<uint8_t> bytes = encode(next);
+    const std::vector<uint8_t> bytes = encode(*next);
     {
       Result<std::unique_ptr<vfs::File>> file = vfs_.open(kTemp, vfs::OpenMode::kCreate);
       if (!file.ok()) return file.status();
@@ -103,21 +118,20 @@ class SnapshotSession final : public crashsim::SutSession {
       if (Status s = (*file)->close(); !s.ok()) return s;
     }
     if (Status s = vfs_.rename(kTemp, kData); !s.ok()) return s;
-    if (options_.sync_dir) {
-      if (Status s = vfs_.sync_dir("."); !s.ok()) return s;
-    }
-    state_ = std::move(next);
+    if (options_.sync_dir) return vfs_.sync_dir(".");
     return Status();
   }
 
   Status get(const std::string& key, std::string* value) override {
-    const auto it = state_.find(key);
-    if (it == state_.end()) return Status::not_found("get " + key + ": absent");
+    Result<KvState> state = read_state(vfs_);
+    if (!state.ok()) return state.status();
+    const auto it = state->find(key);
+    if (it == state->end()) return Status::not_found("get " + key + ": not in " + kData);
     *value = it->second;
     return Status();
   }
 
-  Result<KvState> scan_all() override { return state_; }
+  Result<KvState> scan_all() override { return read_state(vfs_); }
   Status checkpoint() override { return Status::not_supported("the snapshot store has no checkpoint"); }
   Result<std::vector<crashsim::SutFinding>> verify() override { return std::vector<crashsim::SutFinding>{}; }
   std::vector<std::string> recovery_paths() override { return {}; }
@@ -126,28 +140,14 @@ class SnapshotSession final : public crashsim::SutSession {
  private:
   vfs::Vfs& vfs_;
   Options options_;
-  KvState state_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<crashsim::SutSession>> SnapshotSystem::open(vfs::Vfs& vfs) {
-  KvState state;
-  Result<std::unique_ptr<vfs::File>> file = vfs.open(kData, vfs::OpenMode::kMustExist);
-  if (file.ok()) {
-    Result<uint64_t> size = (*file)->size();
-    if (!size.ok()) return size.status();
-    std::vector<uint8_t> bytes(*size);
-    Result<size_t> got = (*file)->read_at(0, bytes);
-    if (!got.ok()) return got.status();
-    bytes.resize(*got);
-    Result<KvState> decoded = decode(bytes);
-    if (!decoded.ok()) return decoded.status();
-    state = std::move(decoded).value();
-  } else if (!file.status().is_not_found()) {
-    return file.status();
-  }
-  return std::unique_ptr<crashsim::SutSession>(std::make_unique<SnapshotSession>(vfs, options_, std::move(state)));
+  // A damaged snapshot is refused at once.
+  if (Result<KvState> state = read_state(vfs); !state.ok()) return state.status();
+  return std::unique_ptr<crashsim::SutSession>(std::make_unique<SnapshotSession>(vfs, options_));
 }
 
 }  // namespace snapshot

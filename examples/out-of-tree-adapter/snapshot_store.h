@@ -6,8 +6,8 @@
 // a power loss. The file is
 //   [u32 entry count] then per entry [u32 key size][key][u32 value size][value]
 //   then [u64 FNV-1a hash of everything before it]
-// all little-endian. Opening reads "data" (an absent file is an empty store)
-// and refuses one whose hash does not match.
+// all little-endian. Every read decodes "data" again (an absent file is an
+// empty store); opening refuses a file whose hash does not match.
 //
 // With sync_dir off the store acknowledges commits whose rename a power loss
 // can undo: the crashsim catalog next to this file expects exactly that.
