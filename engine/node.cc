@@ -277,7 +277,7 @@ void MutableNode::remove(uint32_t index) {
   const uint32_t off = slot(index);
   const uint32_t size = uint32_t(cell_size_at(off));
   // Slide the cells stored below the hole up over it, keeping them packed.
-  std::memmove(&w_[start + size], &w_[start], off - start);
+  std::memmove(w_.data() + start + size, w_.data() + start, off - start);
   std::fill(w_.begin() + start, w_.begin() + start + size, uint8_t{0});
   uint8_t* slots = &w_[kNodeHeaderSize];
   std::memmove(slots + index * kSlotSize, slots + (index + 1) * kSlotSize, (n - index - 1) * kSlotSize);

@@ -40,6 +40,15 @@ std::shared_ptr<const vfs::Bytes> shared(const fuzz::Bytes& bytes) {
 // every input into a false finding.
 void check_seed(const fuzz::Seed& seed) {
   const fuzz::History& history = seed.history;
+  // Resealing what the engine sealed changes nothing, or the resealing mode
+  // would hand every input a damage of its own.
+  fuzz::DbFiles resealed = seed.files;
+  fuzz::reseal_db_files(resealed);
+  if (resealed.data != seed.files.data || resealed.wal != seed.files.wal) {
+    std::fprintf(stderr, "open_db: resealing seed %s changes its files: fuzz/db_files.cc no longer seals as the engine does\n",
+                 history.name().c_str());
+    std::abort();
+  }
   vfs::MemVfs vfs;
   vfs.install_file("db", shared(seed.files.data));
   vfs.install_file("db-wal", shared(seed.files.wal));
