@@ -3,16 +3,28 @@
 #   ./build.sh run [ARGS]   install what is missing, build the btree and crashsim programs, run the
 #                           scenario catalog, write the report to reports/out/ (emptied first;
 #                           ARGS go to `crashsim run`)
-#   ./build.sh test    install what is missing, build, run the whole test suite
+#   ./build.sh test [--sanitize]
+#                      install what is missing, build, run the whole test suite; then, in a
+#                      second build with clang, ASan and UBSan (build-sanitize/), the engine,
+#                      vfs and crashsim unit tests, the fuzz targets' inputs and a bounded fuzz
+#                      pass of each target (docs/fuzzing.md). --sanitize runs the whole suite
+#                      in that build. One closing line counts every test of both builds.
 #   ./build.sh build   install what is missing and build only
 # Idempotent: a second call installs nothing and rebuilds only what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_DIR=${BUILD_DIR:-build}
+SANITIZE_DIR=${SANITIZE_DIR:-build-sanitize}
 JOBS=${JOBS:-$(nproc)}
+# clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes, only
+# recommended by clang) build the sanitizer and fuzzing build.
 PACKAGES=(g++ pkg-config python3 meson ninja-build libgtest-dev libgmock-dev libbenchmark-dev
-          libfiu-dev fiu-utils zlib1g-dev libisal-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libleveldb-dev liblmdb-dev python3-jsonschema)
+          libfiu-dev fiu-utils zlib1g-dev libisal-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libleveldb-dev liblmdb-dev python3-jsonschema
+          clang libclang-rt-14-dev)
+# The suites the default test run repeats under the sanitizers: the unit
+# tests of the engine, the vfs and the simulator, and the fuzz targets.
+SANITIZE_SUITES=(vfs engine-tree engine-storage crashsim fuzz-inputs fuzz)
 
 install_missing() {
   local missing=()
@@ -58,25 +70,58 @@ phase() {
   return $rc
 }
 
-# Prints the closing line CI reads, counted from meson's JUnit log, which
-# holds one test case per GoogleTest case and per plain test.
+# The sanitizer and fuzzing build: clang, ASan + UBSan (stopping at the
+# first report), libFuzzer. -O1 with line tables only: quick to compile,
+# and every report still names file and line.
+setup_sanitize() {
+  [ -f "$SANITIZE_DIR/build.ninja" ] && return 0
+  local cxx=clang++
+  command -v ccache >/dev/null && [ -z "${CCACHE_DISABLE:-}" ] && cxx="ccache clang++"
+  CXX="$cxx" meson setup "$SANITIZE_DIR" -Dbuildtype=plain -Doptimization=1 -Dcpp_args=-gline-tables-only \
+    -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled -Dfuzzing=enabled >/dev/null
+}
+
+# Builds what the tests of the given suites need (all of them when none is
+# given), and nothing else: the second build costs only what it runs.
+build_sanitize() {
+  setup_sanitize
+  local targets
+  targets=$(meson introspect "$SANITIZE_DIR" --tests --targets | python3 -c '
+import json, os, sys
+info = json.load(sys.stdin)
+suites = set(sys.argv[2:])
+ids = {d for t in info["tests"] if not suites or any(s.split(":")[-1] in suites for s in t["suite"])
+       for d in t["depends"]}
+for t in info["targets"]:
+    if t["id"] in ids:
+        for f in t["filename"]:
+            print(os.path.relpath(f, sys.argv[1]))
+' "$(realpath "$SANITIZE_DIR")" "$@")
+  # shellcheck disable=SC2086
+  ninja -C "$SANITIZE_DIR" -j "$JOBS" $targets
+}
+
+# Prints the closing line CI reads, counted from the JUnit logs meson wrote
+# for each build given (one test case per GoogleTest case and per plain
+# test). A build whose log is missing counts as one failure.
 summarize() {
-  python3 - "$BUILD_DIR/meson-logs/testlog.junit.xml" <<'PY'
+  python3 - "$@" <<'PY'
 import sys, xml.etree.ElementTree as ET
-try:
-    root = ET.parse(sys.argv[1]).getroot()
-except (OSError, ET.ParseError) as e:
-    print(f"build.sh: no test log ({e})", file=sys.stderr)
-    print("0 passed, 1 failed")
-    sys.exit(0)
 passed = failed = skipped = 0
-for case in root.iter("testcase"):
-    if case.find("failure") is not None or case.find("error") is not None:
+for build in sys.argv[1:]:
+    try:
+        root = ET.parse(f"{build}/meson-logs/testlog.junit.xml").getroot()
+    except (OSError, ET.ParseError) as e:
+        print(f"build.sh: no test log in {build} ({e})", file=sys.stderr)
         failed += 1
-    elif case.find("skipped") is not None:
-        skipped += 1
-    else:
-        passed += 1
+        continue
+    for case in root.iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        elif case.find("skipped") is not None:
+            skipped += 1
+        else:
+            passed += 1
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
 PY
 }
@@ -86,10 +131,24 @@ case "${1:-}" in
     build
     ;;
   test)
+    suites=("${SANITIZE_SUITES[@]}")
+    case "${2:-}" in
+      "") ;;
+      --sanitize) suites=() ;;
+      *) echo "usage: ./build.sh test [--sanitize]" >&2; exit 2 ;;
+    esac
     build
     rc=0
     meson test -C "$BUILD_DIR" --num-processes "$JOBS" --print-errorlogs || rc=$?
-    summarize
+    echo "build.sh: under ASan and UBSan ($SANITIZE_DIR): ${suites[*]:-every suite}"
+    rm -f "$SANITIZE_DIR/meson-logs/testlog.junit.xml"
+    if build_sanitize "${suites[@]}"; then
+      meson test -C "$SANITIZE_DIR" --no-rebuild --num-processes "$JOBS" --print-errorlogs \
+        "${suites[@]/#/--suite=}" || rc=$?
+    else
+      rc=1
+    fi
+    summarize "$BUILD_DIR" "$SANITIZE_DIR"
     exit $rc
     ;;
   run)
@@ -111,7 +170,7 @@ case "${1:-}" in
     exit $rc
     ;;
   *)
-    echo "usage: ./build.sh run|test|build" >&2
+    echo "usage: ./build.sh run|test [--sanitize]|build" >&2
     exit 2
     ;;
 esac

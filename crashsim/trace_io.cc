@@ -2,9 +2,13 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
+#include <new>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <vector>
 
 namespace crashsim {
 
@@ -17,6 +21,10 @@ namespace {
 constexpr char kMagic[8] = {'C', 'S', 'T', 'R', 'A', 'C', 'E', '1'};
 constexpr size_t kPrefix = 16;  // magic + header length
 constexpr int kVersion = 1;
+// Deflate's best case: zlib inflates at most this many bytes from one. A
+// blob claiming more than that of its stored bytes is damage, refused before
+// anything is allocated for it.
+constexpr uint64_t kMaxInflateRatio = 1032;
 
 void put_u64(Bytes& out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
@@ -103,10 +111,65 @@ json op_to_json(const Op& op, BlobWriter& blob) {
 
 Status corrupt(const std::string& what) { return Status::corruption("decode trace: " + what); }
 
+// The fields an op carries besides "op", exactly as op_to_json writes them.
+std::vector<std::string_view> fields_of(OpKind kind) {
+  switch (kind) {
+    case OpKind::kCreate: return {"path", "inode"};
+    case OpKind::kWrite: return {"inode", "path", "offset", "at", "size"};
+    case OpKind::kTruncate: return {"inode", "path", "size"};
+    case OpKind::kSync:
+    case OpKind::kSyncFailed: return {"inode", "path"};
+    case OpKind::kMkdir:
+    case OpKind::kSyncDir:
+    case OpKind::kRemove: return {"path"};
+    case OpKind::kRename: return {"path", "to"};
+    case OpKind::kTxnBegin:
+    case OpKind::kCommitCalled:
+    case OpKind::kCommitAcked:
+    case OpKind::kCommitFailed: return {"txn"};
+    case OpKind::kCommitRecovered: return {"txn", "attempt"};
+    case OpKind::kCheckpointCalled:
+    case OpKind::kCheckpointDone:
+    case OpKind::kOpenCalled:
+    case OpKind::kOpenDone:
+    case OpKind::kCloseCalled:
+    case OpKind::kCloseDone: return {};
+  }
+  return {};
+}
+
+// Field `key` of the object `j`, which must hold a value of the type `is`
+// accepts (named `type` in the message).
+Result<const json*> field(const json& j, std::string_view key, bool (json::*is)() const noexcept, const char* type,
+                          const std::string& where) {
+  if (!j.is_object()) return corrupt(where + " is a JSON " + j.type_name() + ", not an object");
+  const auto it = j.find(key);
+  if (it == j.end()) return corrupt(where + ": no field '" + std::string(key) + "'");
+  if (!((*it).*is)())
+    return corrupt(where + ": field '" + std::string(key) + "' is a JSON " + it->type_name() + ", not " + type);
+  return &*it;
+}
+
+// JSON numbers that are not unsigned integers (negative, fractional, past
+// 2^64 - 1) are refused rather than converted.
+Result<uint64_t> uint_field(const json& j, std::string_view key, const std::string& where) {
+  ASSIGN_OR_RETURN(const json* v, field(j, key, &json::is_number_unsigned, "an unsigned integer", where));
+  return v->get<uint64_t>();
+}
+
+Result<std::string> string_field(const json& j, std::string_view key, const std::string& where) {
+  ASSIGN_OR_RETURN(const json* v, field(j, key, &json::is_string, "a string", where));
+  return v->get<std::string>();
+}
+
+Result<const json*> array_field(const json& j, std::string_view key, const std::string& where) {
+  return field(j, key, &json::is_array, "an array", where);
+}
+
 // Reads the blob slice a {"at", "size"} object names.
 Result<SharedBytes> slice(const json& j, const Bytes& blob, const std::string& where) {
-  const uint64_t at = j.at("at").get<uint64_t>();
-  const uint64_t size = j.at("size").get<uint64_t>();
+  ASSIGN_OR_RETURN(const uint64_t at, uint_field(j, "at", where));
+  ASSIGN_OR_RETURN(const uint64_t size, uint_field(j, "size", where));
   if (at > blob.size() || size > blob.size() - at) {
     return corrupt(where + ": bytes " + std::to_string(at) + "+" + std::to_string(size) + " pass the blob's end at " +
                    std::to_string(blob.size()));
@@ -115,41 +178,43 @@ Result<SharedBytes> slice(const json& j, const Bytes& blob, const std::string& w
   return SharedBytes(std::make_shared<const Bytes>(first, first + static_cast<std::ptrdiff_t>(size)));
 }
 
-Result<Op> op_from_json(const json& j, const Bytes& blob, size_t index, InodeId max_inode) {
-  const std::string where = "op " + std::to_string(index);
+Result<Op> op_from_json(const json& j, const Bytes& blob, size_t index, InodeId& max_inode) {
+  std::string where = "op " + std::to_string(index);
   Op op;
-  if (!op_kind_from_name(j.at("op").get<std::string>(), &op.kind)) {
-    return corrupt(where + ": unknown op \"" + j.at("op").get<std::string>() + "\"");
+  ASSIGN_OR_RETURN(const std::string name, string_field(j, "op", where));
+  if (!op_kind_from_name(name, &op.kind)) return corrupt(where + ": unknown op \"" + name + "\"");
+  where += " (" + name + ")";
+  // A field the op does not use is refused, not dropped: the trace would
+  // not be the one that was saved.
+  const std::vector<std::string_view> fields = fields_of(op.kind);
+  for (const auto& [key, value] : j.items()) {
+    if (key != "op" && std::find(fields.begin(), fields.end(), key) == fields.end())
+      return corrupt(where + ": unexpected field '" + key + "'");
   }
-  if (j.contains("path")) op.path = j.at("path").get<std::string>();
-  if (j.contains("inode")) op.inode = j.at("inode").get<InodeId>();
-  switch (op.kind) {
-    case OpKind::kWrite: {
-      op.offset = j.at("offset").get<uint64_t>();
-      ASSIGN_OR_RETURN(op.data, slice(j, blob, where));
-      break;
+  for (const std::string_view key : fields) {
+    if (key == "path") {
+      ASSIGN_OR_RETURN(op.path, string_field(j, key, where));
+    } else if (key == "to") {
+      ASSIGN_OR_RETURN(op.path2, string_field(j, key, where));
+    } else if (key == "inode") {
+      ASSIGN_OR_RETURN(op.inode, uint_field(j, key, where));
+    } else if (key == "offset" || key == "attempt" || (key == "size" && op.kind == OpKind::kTruncate)) {
+      ASSIGN_OR_RETURN(op.offset, uint_field(j, key, where));
+    } else if (key == "txn") {
+      ASSIGN_OR_RETURN(op.number, uint_field(j, key, where));
     }
-    case OpKind::kTruncate:
-      op.offset = j.at("size").get<uint64_t>();
-      break;
-    case OpKind::kRename:
-      op.path2 = j.at("to").get<std::string>();
-      break;
-    case OpKind::kTxnBegin:
-    case OpKind::kCommitCalled:
-    case OpKind::kCommitAcked:
-    case OpKind::kCommitFailed:
-      op.number = j.at("txn").get<uint64_t>();
-      break;
-    case OpKind::kCommitRecovered:
-      op.number = j.at("txn").get<uint64_t>();
-      op.offset = j.at("attempt").get<uint64_t>();
-      break;
-    default:
-      break;
   }
-  const bool has_inode = op.kind == OpKind::kCreate || op.kind == OpKind::kWrite || op.kind == OpKind::kTruncate ||
-                         op.kind == OpKind::kSync || op.kind == OpKind::kSyncFailed;
+  if (op.kind == OpKind::kWrite) {
+    ASSIGN_OR_RETURN(op.data, slice(j, blob, where));
+  }
+  if (op.kind == OpKind::kCreate) {
+    if (op.inode != max_inode + 1) {
+      return corrupt(where + ": create of inode " + std::to_string(op.inode) + ", expected " +
+                     std::to_string(max_inode + 1));
+    }
+    max_inode = op.inode;
+  }
+  const bool has_inode = std::find(fields.begin(), fields.end(), "inode") != fields.end();
   if (has_inode && (op.inode == 0 || op.inode > max_inode)) {
     return corrupt(where + ": inode " + std::to_string(op.inode) + " was never created");
   }
@@ -158,27 +223,27 @@ Result<Op> op_from_json(const json& j, const Bytes& blob, size_t index, InodeId 
 
 Result<LoadedTrace> decode_header(const json& header, const Bytes& blob) {
   LoadedTrace out;
-  out.meta_json = header.at("meta").dump();
-  const json& initial = header.at("initial");
-  for (const json& d : initial.at("dirs")) out.trace.initial.dirs.insert(d.get<std::string>());
-  for (const json& f : initial.at("files")) {
-    const std::string path = f.at("path").get<std::string>();
-    ASSIGN_OR_RETURN(out.trace.initial.files[path], slice(f, blob, "initial file " + path));
+  ASSIGN_OR_RETURN(const json* meta, field(header, "meta", &json::is_object, "an object", "header"));
+  out.meta_json = meta->dump();
+  ASSIGN_OR_RETURN(const json* initial, field(header, "initial", &json::is_object, "an object", "header"));
+  ASSIGN_OR_RETURN(const json* dirs, array_field(*initial, "dirs", "initial"));
+  for (const json& d : *dirs) {
+    if (!d.is_string()) return corrupt(std::string("initial: a directory is a JSON ") + d.type_name() + ", not a string");
+    out.trace.initial.dirs.insert(d.get<std::string>());
+  }
+  ASSIGN_OR_RETURN(const json* files, array_field(*initial, "files", "initial"));
+  for (size_t i = 0; i < files->size(); ++i) {
+    const std::string where = "initial file " + std::to_string(i);
+    ASSIGN_OR_RETURN(const std::string path, string_field((*files)[i], "path", where));
+    ASSIGN_OR_RETURN(SharedBytes contents, slice((*files)[i], blob, where + " (" + path + ")"));
+    if (!out.trace.initial.files.emplace(path, std::move(contents)).second)
+      return corrupt(where + ": " + path + " is listed twice");
   }
   InodeId max_inode = out.trace.initial_inodes();
-  const json& ops = header.at("ops");
-  out.trace.ops.reserve(ops.size());
-  for (size_t i = 0; i < ops.size(); ++i) {
-    const json& j = ops[i];
-    if (j.at("op") == "create") {
-      const InodeId inode = j.at("inode").get<InodeId>();
-      if (inode != max_inode + 1) {
-        return corrupt("op " + std::to_string(i) + ": create of inode " + std::to_string(inode) + ", expected " +
-                       std::to_string(max_inode + 1));
-      }
-      max_inode = inode;
-    }
-    ASSIGN_OR_RETURN(Op op, op_from_json(j, blob, i, max_inode));
+  ASSIGN_OR_RETURN(const json* ops, array_field(header, "ops", "header"));
+  out.trace.ops.reserve(ops->size());
+  for (size_t i = 0; i < ops->size(); ++i) {
+    ASSIGN_OR_RETURN(Op op, op_from_json((*ops)[i], blob, i, max_inode));
     out.trace.ops.push_back(std::move(op));
   }
   return out;
@@ -238,16 +303,25 @@ Result<LoadedTrace> decode_trace(std::span<const uint8_t> bytes) {
   try {
     const auto header_begin = bytes.begin() + kPrefix;
     const json header = json::parse(header_begin, header_begin + static_cast<std::ptrdiff_t>(header_len));
-    if (header.at("format") != "crashsim-trace" || header.at("version") != kVersion) {
-      return corrupt("unsupported format " + header.at("format").dump() + " version " + header.at("version").dump());
+    ASSIGN_OR_RETURN(const std::string format, string_field(header, "format", "header"));
+    ASSIGN_OR_RETURN(const uint64_t version, uint_field(header, "version", "header"));
+    if (format != "crashsim-trace" || version != kVersion) {
+      return corrupt("unsupported format \"" + format + "\" version " + std::to_string(version) +
+                     " (this build reads \"crashsim-trace\" version " + std::to_string(kVersion) + ")");
     }
-    const json& blob_info = header.at("blob");
-    const uint64_t raw_size = blob_info.at("size").get<uint64_t>();
-    const uint64_t stored = blob_info.at("stored").get<uint64_t>();
+    ASSIGN_OR_RETURN(const json* blob_info, field(header, "blob", &json::is_object, "an object", "header"));
+    ASSIGN_OR_RETURN(const uint64_t raw_size, uint_field(*blob_info, "size", "blob"));
+    ASSIGN_OR_RETURN(const uint64_t stored, uint_field(*blob_info, "stored", "blob"));
+    ASSIGN_OR_RETURN(const std::string encoding, string_field(*blob_info, "encoding", "blob"));
     const uint64_t blob_at = kPrefix + header_len;
-    if (blob_info.at("encoding") != "zlib" || stored != bytes.size() - blob_at) {
+    if (encoding != "zlib" || stored != bytes.size() - blob_at) {
       return corrupt("the blob should hold " + std::to_string(stored) + " zlib bytes after the header, the file has " +
                      std::to_string(bytes.size() - blob_at));
+    }
+    if (raw_size / kMaxInflateRatio > stored) {
+      return corrupt("header field blob.size says the blob at offset " + std::to_string(blob_at) + " inflates to " +
+                     std::to_string(raw_size) + " bytes, more than zlib can make of its " + std::to_string(stored) +
+                     " bytes (" + std::to_string(kMaxInflateRatio) + " to 1 at best)");
     }
     Bytes blob(raw_size);
     uLongf out_len = static_cast<uLongf>(raw_size);
@@ -258,6 +332,9 @@ Result<LoadedTrace> decode_trace(std::span<const uint8_t> bytes) {
     return decode_header(header, blob);
   } catch (const json::exception& e) {
     return corrupt(std::string("bad header: ") + e.what());
+  } catch (const std::bad_alloc&) {
+    return Status::no_space("decode trace: not enough memory for a trace of " + std::to_string(bytes.size()) +
+                            " bytes");
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "crashsim/recording_vfs.h"
 #include "crashsim/test_util.h"
 #include "vfs/mem_vfs.h"
@@ -80,6 +82,48 @@ TEST(TraceIoTest, DamagedFilesAreCorruptionNotCrashes) {
   EXPECT_TRUE(decode_trace(bad_json).status().is_corruption());
   EXPECT_TRUE(decode_trace(Bytes{}).status().is_corruption());
   EXPECT_FALSE(encode_trace(sample_trace(), "[1]").ok());
+}
+
+// The trace `bytes` with its JSON header edited by `edit`.
+template <class Edit>
+Bytes with_header(const Bytes& bytes, Edit edit) {
+  uint64_t length = 0;
+  for (int i = 7; i >= 0; --i) length = (length << 8) | bytes[8 + i];
+  nlohmann::json header = nlohmann::json::parse(bytes.begin() + 16, bytes.begin() + 16 + std::ptrdiff_t(length));
+  edit(header);
+  const std::string text = header.dump();
+  Bytes out(bytes.begin(), bytes.begin() + 8);
+  for (int i = 0; i < 8; ++i) out.push_back(uint8_t(uint64_t(text.size()) >> (8 * i)));
+  out.insert(out.end(), text.begin(), text.end());
+  out.insert(out.end(), bytes.begin() + 16 + std::ptrdiff_t(length), bytes.end());
+  return out;
+}
+
+// Issue 17: a 620-byte trace asked for 4 GB, and a size of 2^64 - 1 threw
+// std::length_error out of decode_trace.
+TEST(TraceIoTest, ABlobSizeZlibCannotReachIsRefusedBeforeAnyAllocation) {
+  auto bytes = encode_trace(sample_trace());
+  ASSERT_TRUE(bytes.ok());
+  for (const uint64_t size : {uint64_t{4} << 30, UINT64_MAX}) {
+    SCOPED_TRACE(size);
+    auto decoded = decode_trace(with_header(*bytes, [&](nlohmann::json& h) { h["blob"]["size"] = size; }));
+    ASSERT_TRUE(decoded.status().is_corruption()) << decoded.status().to_string();
+    EXPECT_NE(decoded.status().message().find("header field blob.size says the blob at offset"), std::string::npos)
+        << decoded.status().message();
+  }
+  auto off_by_one = decode_trace(with_header(*bytes, [](nlohmann::json& h) {
+    h["blob"]["size"] = h["blob"]["size"].get<uint64_t>() + 1;
+  }));
+  EXPECT_TRUE(off_by_one.status().is_corruption()) << "a size zlib can reach but the blob does not";
+}
+
+TEST(TraceIoTest, AMetaThatIsNotAnObjectIsRefused) {
+  auto bytes = encode_trace(sample_trace());
+  ASSERT_TRUE(bytes.ok());
+  auto decoded = decode_trace(with_header(*bytes, [](nlohmann::json& h) { h["meta"] = 5; }));
+  ASSERT_TRUE(decoded.status().is_corruption());
+  EXPECT_NE(decoded.status().message().find("header: field 'meta' is a JSON number, not an object"), std::string::npos)
+      << decoded.status().message();
 }
 
 }  // namespace

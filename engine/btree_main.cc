@@ -29,6 +29,7 @@
 
 #include "engine/btree_dump.h"
 #include "engine/db.h"
+#include "engine/load_script.h"
 #include "engine/printable.h"
 #include "vfs/posix_vfs.h"
 
@@ -63,16 +64,20 @@ struct GlobalOptions {
 };
 
 // Opens the database; read-only, it neither creates nor changes anything.
-int open_db(const GlobalOptions& g, bool read_only, std::unique_ptr<Db>* db) {
+vfs::Result<std::unique_ptr<Db>> open_database(const GlobalOptions& g, bool read_only) {
   engine::Options options;
   options.page_size = g.page_size;
   options.read_only = read_only;
   options.cache_pages = g.cache_pages;
   options.checkpoint_every_commits = g.checkpoint_every;
   const auto mutant = engine::mutant_from_name(g.mutant);
-  if (!mutant) return fail("unknown mutant '" + g.mutant + "' (see engine/mutant.h)", kExitUsage);
+  if (!mutant) return Status::invalid_argument("unknown mutant '" + g.mutant + "' (see engine/mutant.h)");
   options.mutant = *mutant;
-  auto opened = Db::open(vfs::default_vfs(), g.path, options);
+  return Db::open(vfs::default_vfs(), g.path, options);
+}
+
+int open_db(const GlobalOptions& g, bool read_only, std::unique_ptr<Db>* db) {
+  auto opened = open_database(g, read_only);
   if (!opened.ok()) return fail(opened.status());
   *db = std::move(opened).value();
   return kExitOk;
@@ -106,71 +111,9 @@ int run_scan(Db& db, const std::optional<std::string>& from, const std::optional
   return kExitOk;
 }
 
-// Applies a load script: every `commit` line and the end of the input commit
-// the operations since the previous commit as one batch. A malformed line
-// stops the load; batches committed before it stay, the open one is dropped.
-// The database is opened (and created when missing) by the first commit, so a
-// script that fails before it leaves no file behind; `db` holds it after.
-int load_script(std::istream& in, const std::string& name, const GlobalOptions& g, std::unique_ptr<Db>& db) {
-  engine::WriteBatch batch;
-  std::vector<uint64_t> batch_lines;  // the line of each operation of `batch`
-  auto malformed = [&](uint64_t line_no, const std::string& why) {
-    return fail(name + ":" + std::to_string(line_no) + ": " + why + "; nothing after the last commit was applied",
-                kExitUsage);
-  };
-  auto commit = [&](uint64_t line_no) {
-    if (!db) {
-      if (const int rc = open_db(g, g.read_only, &db); rc != kExitOk) return rc;
-    }
-    auto stats = db->stats();
-    if (!stats.ok()) return fail(stats.status());
-    const uint32_t key_limit = engine::max_key_size(stats->page_size);
-    for (size_t i = 0; i < batch.size(); ++i) {
-      const size_t key_size = batch.ops()[i].key.size();
-      if (key_size > key_limit)
-        return malformed(batch_lines[i], "key of " + std::to_string(key_size) + " bytes exceeds the limit of " +
-                                             std::to_string(key_limit));
-    }
-    const Status s = db->write(batch);
-    batch.clear();
-    batch_lines.clear();
-    if (s.ok()) return kExitOk;
-    return fail(s.with(name + ": batch ending at line " + std::to_string(line_no)));
-  };
-
-  std::string line;
-  uint64_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.empty()) continue;
-    const size_t tab1 = line.find('\t');
-    const std::string_view verb = std::string_view(line).substr(0, tab1);
-    if (verb == "commit" && tab1 == std::string::npos) {
-      if (const int rc = commit(line_no); rc != kExitOk) return rc;
-      continue;
-    }
-    if (tab1 == std::string::npos || (verb != "put" && verb != "del"))
-      return malformed(line_no, "expected put<TAB>KEY<TAB>VALUE, del<TAB>KEY or commit");
-    const std::string_view rest = std::string_view(line).substr(tab1 + 1);
-    const size_t tab2 = rest.find('\t');
-    std::string_view key = rest.substr(0, tab2);
-    if (verb == "del" && tab2 != std::string::npos) return malformed(line_no, "del takes one field, KEY");
-    if (verb == "put" && tab2 == std::string::npos) return malformed(line_no, "put needs KEY<TAB>VALUE");
-    if (verb == "put") {
-      const std::string_view value = rest.substr(tab2 + 1);
-      if (value.size() > engine::kMaxValueSize)
-        return malformed(line_no, "value of " + std::to_string(value.size()) + " bytes exceeds the limit of " +
-                                      std::to_string(engine::kMaxValueSize));
-      batch.put(key, value);
-    } else {
-      batch.del(key);
-    }
-    batch_lines.push_back(line_no);
-  }
-  if (in.bad()) return fail("load: read error in " + name, kExitIo);
-  return commit(line_no);
-}
-
+// Applies a load script (engine/load_script.h); the database is opened, and
+// created when missing, by its first commit. A malformed line or a key over
+// the limit is kInvalidArgument, so it exits as a usage error.
 int run_load(const GlobalOptions& g, const std::string& file) {
   std::ifstream file_stream;
   std::istream* in = &std::cin;
@@ -180,7 +123,11 @@ int run_load(const GlobalOptions& g, const std::string& file) {
     in = &file_stream;
   }
   std::unique_ptr<Db> db;
-  const int code = load_script(*in, file == "-" ? "<stdin>" : file, g, db);
+  const Status s = engine::apply_load_script(*in, file == "-" ? "<stdin>" : file, [&]() -> vfs::Result<Db*> {
+    ASSIGN_OR_RETURN(db, open_database(g, g.read_only));
+    return db.get();
+  });
+  const int code = s.ok() ? kExitOk : fail(s);
   return db ? finish(*db, code) : code;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/mutant.h"
 #include "engine/page.h"
 #include "engine/pager.h"
 
@@ -26,6 +27,20 @@ void format_free_page(Page& page, PageNo next);
 inline PageNo free_page_next(const Page& page) { return load_u32(page.bytes.data() + kFreeNextOffset); }
 
 using PageReader = std::function<Result<PageRef>(PageNo)>;
+
+// kCorruption (naming `path` and the meta page's fields) when the head and
+// the count of `meta`'s free list contradict each other: an empty list with
+// pages counted, or a list with none.
+Status check_free_list_ends(const Meta& meta, const std::string& path);
+
+// Takes `head`, the image of the list's head page, off the free list of
+// `meta`. kCorruption (naming `path`) when it is not a free page, or when the
+// chain and the count disagree: the chain ends while the count says more
+// pages follow, or goes on while the count is spent. Checked this way as the
+// list is used, a wrong count stops the write that reaches the end of it
+// instead of being carried into every later meta page; verify() reports it
+// at once.
+Status pop_free_page(Meta& meta, const Page& head, const std::string& path, Mutant mutant);
 
 // The pages on the free list of `meta`, in list order, read through `read`.
 // kCorruption (naming `path`) for a loop, a page that is not a free page, or

@@ -13,9 +13,6 @@ constexpr size_t kPageSizeAt = 20;
 constexpr size_t kDbIdAt = 24;
 constexpr size_t kRootAt = 32;
 constexpr size_t kDepthAt = 36;
-constexpr size_t kPageCountAt = 40;
-constexpr size_t kFreelistHeadAt = 44;
-constexpr size_t kFreelistCountAt = 48;
 // 52..55 reserved, zero.
 constexpr size_t kKeyCountAt = 56;
 constexpr size_t kTxnSeqAt = 64;
@@ -46,9 +43,9 @@ Page encode_meta(const Meta& meta, Mutant mutant) {
   store_u64(p + kDbIdAt, meta.db_id);
   store_u32(p + kRootAt, meta.root);
   store_u32(p + kDepthAt, meta.depth);
-  store_u32(p + kPageCountAt, meta.page_count);
-  store_u32(p + kFreelistHeadAt, meta.freelist_head);
-  store_u32(p + kFreelistCountAt, meta.freelist_count);
+  store_u32(p + kMetaPageCountAt, meta.page_count);
+  store_u32(p + kMetaFreelistHeadAt, meta.freelist_head);
+  store_u32(p + kMetaFreelistCountAt, meta.freelist_count);
   store_u64(p + kKeyCountAt, meta.key_count);
   store_u64(p + kTxnSeqAt, meta.txn_seq);
   store_u64(p + kWalGenerationAt, meta.wal_generation);
@@ -95,9 +92,9 @@ Result<Meta> decode_meta(const Page& page, const std::string& path, Mutant mutan
   meta.db_id = load_u64(p + kDbIdAt);
   meta.root = load_u32(p + kRootAt);
   meta.depth = load_u32(p + kDepthAt);
-  meta.page_count = load_u32(p + kPageCountAt);
-  meta.freelist_head = load_u32(p + kFreelistHeadAt);
-  meta.freelist_count = load_u32(p + kFreelistCountAt);
+  meta.page_count = load_u32(p + kMetaPageCountAt);
+  meta.freelist_head = load_u32(p + kMetaFreelistHeadAt);
+  meta.freelist_count = load_u32(p + kMetaFreelistCountAt);
   meta.key_count = load_u64(p + kKeyCountAt);
   meta.txn_seq = load_u64(p + kTxnSeqAt);
   meta.wal_generation = load_u64(p + kWalGenerationAt);
@@ -107,9 +104,22 @@ Result<Meta> decode_meta(const Page& page, const std::string& path, Mutant mutan
   // refuse to open.
   if (meta.page_count == 0) {
     return Status::corruption("meta page of " + path + " says page_count 0 at offset " +
-                              std::to_string(kPageCountAt) + " (the meta page itself is page 0)");
+                              std::to_string(kMetaPageCountAt) + " (the meta page itself is page 0)");
   }
   return meta;
+}
+
+Status check_page_count(const Meta& meta, uint64_t data_pages, const std::unordered_map<PageNo, uint64_t>& wal_index,
+                        const std::string& path) {
+  // Stops at the first missing page: at most one step per WAL frame.
+  for (uint64_t pgno = data_pages; pgno < meta.page_count; ++pgno) {
+    if (wal_index.contains(PageNo(pgno))) continue;
+    return Status::corruption("meta page of " + path + " says page_count " + std::to_string(meta.page_count) +
+                              " at offset " + std::to_string(kMetaPageCountAt) + ", but page " + std::to_string(pgno) +
+                              " is neither among the data file's " + std::to_string(data_pages) +
+                              " pages nor in the WAL");
+  }
+  return Status();
 }
 
 }  // namespace engine

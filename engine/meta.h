@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <unordered_map>
 
 #include "engine/page.h"
 #include "engine/pager.h"
@@ -24,6 +25,10 @@ inline constexpr std::array<uint8_t, 8> kMetaMagic = {'b', 't', 'r', 'e', 'e', '
 inline constexpr uint32_t kFormatVersion = 2;
 // Page header, magic, format version and page size.
 inline constexpr size_t kMetaPrefixSize = 24;
+// Offsets in page 0 of the fields that errors about them name.
+inline constexpr size_t kMetaPageCountAt = 40;
+inline constexpr size_t kMetaFreelistHeadAt = 44;
+inline constexpr size_t kMetaFreelistCountAt = 48;
 
 // A power of two in [kMinPageSize, kMaxPageSize].
 bool is_valid_page_size(uint32_t page_size);
@@ -43,5 +48,14 @@ Result<uint32_t> decode_meta_prefix(std::span<const uint8_t> prefix, const std::
 // The Meta held by a full page-0 image read from `path`: the prefix checks,
 // then the checksum, the page type and the fields' own consistency.
 Result<Meta> decode_meta(const Page& page, const std::string& path, Mutant mutant);
+
+// kCorruption unless every page below meta.page_count exists: among the
+// first `data_pages` pages of the data file `path`, or as a committed frame
+// in the WAL (`wal_index`). Every page a transaction allocates is written
+// in its commit, and a checkpoint copies it to the data file before the WAL
+// lets go of it, so a count past both is damage; trusted, it would size
+// verify()'s walk and send the next allocation far past the end of the file.
+Status check_page_count(const Meta& meta, uint64_t data_pages, const std::unordered_map<PageNo, uint64_t>& wal_index,
+                        const std::string& path);
 
 }  // namespace engine

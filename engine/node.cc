@@ -41,6 +41,7 @@ std::string NodeView::validate() const {
     return "content start " + std::to_string(start) + " outside [" +
            std::to_string(kNodeHeaderSize + n * kSlotSize) + ", " + std::to_string(size) + "]";
   const uint32_t header = is_leaf() ? kLeafCellHeaderSize : kInternalCellHeaderSize;
+  const NodeGeometry geometry = NodeGeometry::for_page_size(uint32_t(size));
   uint64_t total = 0;
   for (uint32_t i = 0; i < n; ++i) {
     const uint64_t off = slot(i);
@@ -49,9 +50,18 @@ std::string NodeView::validate() const {
              std::to_string(start) + ", " + std::to_string(size) + ")";
     if (is_leaf() && (p_[off] & ~kLeafFlagOverflow) != 0)
       return "cell " + std::to_string(i) + " has unknown flags " + std::to_string(int(p_[off]));
-    if (is_leaf() && (p_[off] & kLeafFlagOverflow) != 0 && load_u32(&p_[off + 3]) > kMaxValueSize)
-      return "cell " + std::to_string(i) + " claims an overflow value of " + std::to_string(load_u32(&p_[off + 3])) +
-             " bytes, over the " + std::to_string(kMaxValueSize) + "-byte limit";
+    if (is_leaf() && (p_[off] & kLeafFlagOverflow) != 0) {
+      const uint32_t length = load_u32(&p_[off + 3]);
+      if (length > kMaxValueSize)
+        return "cell " + std::to_string(i) + " claims an overflow value of " + std::to_string(length) +
+               " bytes, over the " + std::to_string(kMaxValueSize) + "-byte limit";
+      // A value goes to a chain only when it does not fit inline, so a
+      // shorter one (an empty one above all) is a damaged length field,
+      // which a read would otherwise answer with silently.
+      if (geometry.value_fits_inline(load_u16(&p_[off + 1]), length))
+        return "cell " + std::to_string(i) + " keeps a value of " + std::to_string(length) +
+               " bytes in an overflow chain, though a value that short is stored inline";
+    }
     const uint64_t cell_bytes = cell_size_at(uint32_t(off));
     if (off + cell_bytes > size)
       return "cell " + std::to_string(i) + " at offset " + std::to_string(off) + " runs " +
@@ -267,7 +277,7 @@ void MutableNode::remove(uint32_t index) {
   const uint32_t off = slot(index);
   const uint32_t size = uint32_t(cell_size_at(off));
   // Slide the cells stored below the hole up over it, keeping them packed.
-  std::memmove(&w_[start + size], &w_[start], off - start);
+  std::memmove(w_.data() + start + size, w_.data() + start, off - start);
   std::fill(w_.begin() + start, w_.begin() + start + size, uint8_t{0});
   uint8_t* slots = &w_[kNodeHeaderSize];
   std::memmove(slots + index * kSlotSize, slots + (index + 1) * kSlotSize, (n - index - 1) * kSlotSize);

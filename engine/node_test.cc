@@ -383,6 +383,21 @@ TEST(NodeValidate, ReportsDamagedLayouts) {
   std::vector<uint8_t> overflow_cell;
   encode_overflow_leaf_cell(&overflow_cell, "big", (64u << 20) + 1, 9);
   EXPECT_NE(damaged([&](auto& p) { ASSERT_TRUE(MutableNode(p).insert(0, overflow_cell)); }), "");
+  // Issue 17: an overflow cell of length 0 read as an empty value, exit 0.
+  // Any length short enough to stay inline is damage.
+  const uint32_t inline_limit = NodeGeometry::for_page_size(512).max_cell - kSlotSize - kLeafCellHeaderSize - 3;
+  for (const uint32_t length : {0u, 1u, inline_limit}) {
+    SCOPED_TRACE(length);
+    overflow_cell.clear();
+    encode_overflow_leaf_cell(&overflow_cell, "big", length, 9);
+    const std::string problem = damaged([&](auto& p) { ASSERT_TRUE(MutableNode(p).insert(0, overflow_cell)); });
+    EXPECT_NE(problem.find("cell 0 keeps a value of " + std::to_string(length) + " bytes in an overflow chain"),
+              std::string::npos)
+        << problem;
+  }
+  overflow_cell.clear();
+  encode_overflow_leaf_cell(&overflow_cell, "big", inline_limit + 1, 9);
+  EXPECT_EQ(damaged([&](auto& p) { ASSERT_TRUE(MutableNode(p).insert(0, overflow_cell)); }), "");
 
   std::vector<uint8_t> ipage(512);
   MutableNode internal(ipage);

@@ -98,6 +98,8 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
     if (!options.create_if_missing) return never_created(path, wal_path);
     return create_database(vfs, path, options, std::move(data), std::move(wal));
   }
+  ASSIGN_OR_RETURN(const uint64_t data_size, data->size());
+  RETURN_IF_ERROR(check_page_count(state.meta, data_size / state.meta.page_size, state.wal_index, path));
   const bool needs_checkpoint = state.needs_checkpoint;
   const bool rewrite_wal_header = state.rewrite_wal_header;
   const uint64_t generation = state.meta.wal_generation;

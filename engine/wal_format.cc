@@ -127,4 +127,15 @@ bool frame_checksum_holds(std::span<const uint8_t> slot, uint64_t db_id, Mutant 
   return load_u32(slot.last(kFrameTrailerSize).data() + kFrameChecksumAt) == frame_checksum(slot, db_id, mutant);
 }
 
+void reseal_wal_header(std::span<uint8_t> header, Mutant mutant) {
+  store_u32(header.data() + kHeaderChecksumAt, header_checksum(header, mutant));
+}
+
+void reseal_frame(std::span<uint8_t> slot, uint64_t db_id, Mutant mutant) {
+  uint8_t* t = slot.last(kFrameTrailerSize).data();
+  const std::span<uint8_t> image = slot.first(slot.size() - kFrameTrailerSize);
+  store_u32(image.data(), page_checksum(load_u32(t + kFramePgnoAt), image, mutant));
+  store_u32(t + kFrameChecksumAt, frame_checksum(slot, db_id, mutant));
+}
+
 }  // namespace engine

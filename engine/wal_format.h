@@ -100,4 +100,12 @@ FrameTrailer peek_frame_trailer(std::span<const uint8_t> slot);
 // own page checksum is not checked here).
 bool frame_checksum_holds(std::span<const uint8_t> slot, uint64_t db_id, Mutant mutant);
 
+// Recompute, in place, the checksums of a header (kWalHeaderSize bytes) or a
+// full slot whose other bytes were edited: the slot's page checksum for the
+// page number its trailer names, then its frame checksum. For tools that
+// craft WAL images (the fuzz targets' resealing mode); the engine's own
+// writes encode from fields.
+void reseal_wal_header(std::span<uint8_t> header, Mutant mutant);
+void reseal_frame(std::span<uint8_t> slot, uint64_t db_id, Mutant mutant);
+
 }  // namespace engine

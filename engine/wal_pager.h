@@ -104,8 +104,9 @@ class WalPager final : public Pager {
   Result<PageRef> get_committed(PageNo pgno);
   Result<PageRef> read_committed(PageNo pgno);
   Result<PageRef> read_data_page(PageNo pgno);
-  // Pushes the transaction's freed pages onto meta's free list as free pages.
-  void push_pending_frees(Meta& meta);
+  // Pushes the transaction's freed pages onto meta's free list as free
+  // pages; kCorruption when the list's head and count contradict each other.
+  Status push_pending_frees(Meta& meta);
   // Syncs `file`, counting it; a failure enters the failed state.
   Status sync_file(vfs::File& file, uint64_t& counter);
   Status sync_data_file();

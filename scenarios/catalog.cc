@@ -55,6 +55,10 @@ constexpr uint32_t kMaxContinuationCommits = 16;
 // multiply a catalog's run time by the length of the store's run on a state.
 constexpr uint32_t kDefaultNestedPerState = 8;
 constexpr uint64_t kMaxCachePages = 1u << 24;
+// The values of a script's puts are built in memory when the catalog loads
+// (a value_size becomes that many bytes of filler): a catalog may not ask
+// for more than this in all of one script's values.
+constexpr uint64_t kMaxScriptValueBytes = 256ull << 20;
 constexpr uint32_t kMinSectorSize = 512;
 constexpr uint32_t kMaxSectorSize = 65536;
 constexpr double kMixTolerance = 1e-9;
@@ -207,7 +211,9 @@ crashsim::GeneratorSpec read_generator(const ObjectReader& o, const KeyLimit& ke
   return g;
 }
 
-crashsim::Step read_step(const JsonValue& v, size_t index, const KeyLimit& keys) {
+// `fillers`: build the filler of a value_size (off when the script asks for
+// too much in all).
+crashsim::Step read_step(const JsonValue& v, size_t index, const KeyLimit& keys, bool fillers) {
   crashsim::Step step;
   ObjectReader o(v, {"op", "key", "value", "value_size"});
   std::optional<JsonValue> op = o.member("op", Need::kRequired);
@@ -238,9 +244,24 @@ crashsim::Step read_step(const JsonValue& v, size_t index, const KeyLimit& keys)
     o.read_string("value", Need::kOptional, step.value);
   } else {
     uint64_t size = 0;
-    if (o.read_uint("value_size", Need::kOptional, 0, engine::kMaxValueSize, size)) step.value = filler_value(index, size);
+    if (o.read_uint("value_size", Need::kOptional, 0, engine::kMaxValueSize, size) && fillers)
+      step.value = filler_value(index, size);
   }
   return step;
+}
+
+// The bytes a script's puts would hold in memory, read before any filler is
+// built; each step's own fields are checked after.
+uint64_t script_value_bytes(const std::vector<JsonValue>& steps) {
+  uint64_t total = 0;
+  for (const JsonValue& step : steps) {
+    const json& j = step.json();
+    if (!j.is_object()) continue;
+    if (const auto v = j.find("value"); v != j.end() && v->is_string()) total += v->get_ref<const std::string&>().size();
+    if (const auto v = j.find("value_size"); v != j.end() && v->is_number_unsigned())
+      total += std::min(v->get<uint64_t>(), engine::kMaxValueSize);
+  }
+  return total;
 }
 
 // Every put and delete reaches a commit; checkpoint and reopen never
@@ -297,7 +318,12 @@ crashsim::WorkloadSpec read_workload(const JsonValue& v, const KeyLimit& keys) {
     script->problem("a script has at least one step");
     return w;
   }
-  for (size_t i = 0; i < items->size(); ++i) w.script.push_back(read_step((*items)[i], i, keys));
+  const uint64_t value_bytes = script_value_bytes(*items);
+  const bool fillers = value_bytes <= kMaxScriptValueBytes;
+  if (!fillers)
+    script->problem("the script's values add up to " + std::to_string(value_bytes) + " bytes, over the " +
+                    std::to_string(kMaxScriptValueBytes) + " a script may hold");
+  for (size_t i = 0; i < items->size(); ++i) w.script.push_back(read_step((*items)[i], i, keys, fillers));
   check_batches(*script, w.script);
   return w;
 }

@@ -590,6 +590,16 @@ TEST(Catalog, EveryRejectionNamesFileScenarioAndPointer) {
        "a catalog file has at least one scenario"},
       {"unknown top-level field", [](json& d) { d["scenario"] = json::array(); }, "(/scenario)",
        "unknown field 'scenario' (expected one of: $schema, version, scenarios)"},
+      // Issue 17: every value_size is built in memory when the catalog loads.
+      {"script values over 256 MiB",
+       [](json& d) {
+         json script = json::array();
+         for (int i = 0; i < 5; ++i) script.push_back({{"op", "put"}, {"key", "k"}, {"value_size", 64 << 20}});
+         script.push_back({{"op", "commit"}});
+         scenario(d)["workload"] = {{"script", script}};
+       },
+       "scenario 's' (/scenarios/0/workload/script)",
+       "the script's values add up to 335544320 bytes, over the 268435456 a script may hold"},
   };
   for (const Rejection& c : cases) {
     json doc = base();
