@@ -13,34 +13,38 @@ using testing::write_text;
 
 // Three acknowledged commits to one log file, 8 bytes each at offsets 0, 8
 // and 16, each synced before its ack; the crash comes at the end.
+struct ThreeCommits {
+  Trace trace;
+  std::vector<uint64_t> durable;
+  Frontier frontier;
+};
+
+ThreeCommits record_three_commits() {
+  vfs::MemVfs mem;
+  RecordingVfs rec(mem);
+  auto log = rec.open("log", vfs::OpenMode::kCreate);
+  EXPECT_TRUE(log.ok());
+  EXPECT_TRUE(rec.sync_dir(".").ok());
+  for (uint64_t txn = 0; txn < 3; ++txn) {
+    rec.mark(OpKind::kCommitCalled, txn);
+    EXPECT_TRUE(write_text(**log, txn * 8, std::string(8, static_cast<char>('a' + txn))).ok());
+    EXPECT_TRUE((*log)->sync().ok());
+    rec.mark(OpKind::kCommitAcked, txn);
+  }
+  ThreeCommits out;
+  out.trace = rec.trace();
+  out.durable = durable_at(out.trace, {});
+  out.frontier = frontiers_at(out.trace, {}, {out.trace.ops.size()}).front();
+  return out;
+}
+
 class DroppableCommitTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto f = rec_.open("log", vfs::OpenMode::kCreate);
-    ASSERT_TRUE(f.ok());
-    file_ = std::move(f).value();
-    ASSERT_TRUE(rec_.sync_dir(".").ok());
-    for (uint64_t txn = 0; txn < 3; ++txn) {
-      rec_.mark(OpKind::kCommitCalled, txn);
-      ASSERT_TRUE(write_text(*file_, txn * 8, std::string(8, static_cast<char>('a' + txn))).ok());
-      ASSERT_TRUE(file_->sync().ok());
-      rec_.mark(OpKind::kCommitAcked, txn);
-    }
-    trace_ = rec_.trace();
-    durable_ = durable_at(trace_, {});
-    frontier_ = frontiers_at(trace_, {}, {trace_.ops.size()}).front();
+  std::optional<uint64_t> droppable(std::vector<ByteSpan> footprint) const {
+    return droppable_commit(run_.trace, run_.durable, run_.frontier, footprint);
   }
 
-  std::optional<uint64_t> droppable(std::vector<ByteSpan> footprint) {
-    return droppable_commit(trace_, durable_, frontier_, footprint);
-  }
-
-  vfs::MemVfs mem_;
-  RecordingVfs rec_{mem_};
-  std::unique_ptr<vfs::File> file_;
-  Trace trace_;
-  std::vector<uint64_t> durable_;
-  Frontier frontier_;
+  const ThreeCommits run_ = record_three_commits();
 };
 
 TEST_F(DroppableCommitTest, AFaultInTheLastCommitsBytesMayDropItAlone) {
