@@ -1,6 +1,7 @@
 #include "fuzz/db_files.h"
 
 #include <algorithm>
+#include <map>
 
 #include "engine/meta.h"
 #include "engine/wal_format.h"
@@ -24,17 +25,55 @@ std::optional<uint32_t> data_file_page_size(std::span<const uint8_t> data) {
   return *page_size;
 }
 
-void reseal_data_file(Bytes& data) {
-  const std::optional<uint32_t> page_size = data_file_page_size(data);
-  if (!page_size) return;
-  for (uint64_t pgno = 0; (pgno + 1) * *page_size <= data.size(); ++pgno) {
-    const std::span<uint8_t> page = std::span(data).subspan(pgno * *page_size, *page_size);
-    if (all_zero(page)) continue;
-    engine::store_u32(page.data(), engine::page_checksum(engine::PageNo(pgno), page, engine::Mutant::kNone));
+// The latest image's stored checksum of each page, as the files hold them
+// so far: what a meta page's page digest covers.
+using ImageChecksums = std::map<engine::PageNo, uint32_t>;
+
+// `meta_image` (a full meta page image) with its page digest recomputed over
+// `images` when its fields decode, and its page checksum resealed in any
+// case (so that the engine's own field checks are what refuses it).
+void reseal_meta(std::span<uint8_t> meta_image, const ImageChecksums& images) {
+  engine::Page page(engine::kMetaPage, uint32_t(meta_image.size()));
+  std::copy(meta_image.begin(), meta_image.end(), page.bytes.begin());
+  engine::store_u32(page.bytes.data(), engine::page_checksum(engine::kMetaPage, page.bytes, engine::Mutant::kNone));
+  auto meta = engine::decode_meta(page, "db", engine::Mutant::kNone);
+  if (!meta.ok()) {
+    std::copy(page.bytes.begin(), page.bytes.end(), meta_image.begin());
+    return;
   }
+  meta->page_digest = 0;
+  for (const auto& [pgno, checksum] : images) {
+    if (pgno >= meta->page_count) break;
+    meta->page_digest ^= engine::page_digest_term(pgno, checksum);
+  }
+  const engine::Page sealed = engine::encode_meta(*meta, engine::Mutant::kNone);
+  std::copy(sealed.bytes.begin(), sealed.bytes.end(), meta_image.begin());
 }
 
-void reseal_wal(Bytes& wal) {
+// Reseals every full, non-zero page, then the meta page's digest over them.
+// Returns the pages' checksums, where the WAL's frames start from.
+ImageChecksums reseal_data_file(Bytes& data) {
+  ImageChecksums images;
+  const std::optional<uint32_t> page_size = data_file_page_size(data);
+  if (!page_size) return images;
+  for (uint64_t pgno = 1; (pgno + 1) * *page_size <= data.size(); ++pgno) {
+    const std::span<uint8_t> page = std::span(data).subspan(pgno * *page_size, *page_size);
+    if (all_zero(page)) continue;
+    const uint32_t checksum = engine::page_checksum(engine::PageNo(pgno), page, engine::Mutant::kNone);
+    engine::store_u32(page.data(), checksum);
+    images[engine::PageNo(pgno)] = checksum;
+  }
+  if (data.size() >= *page_size) reseal_meta(std::span(data).first(*page_size), images);
+  return images;
+}
+
+// Reseals the header and every full, non-zero slot. Frames of the header's
+// generation are taken in slot order, as recovery reads a log written from
+// slot 0: each page frame replaces its page's image, and each meta frame
+// gets the digest of the images before it (its transaction's pages come
+// first). A frame of another generation, left from before the last
+// checkpoint, had other images beneath it: its digest stays as it is.
+void reseal_wal(Bytes& wal, ImageChecksums images) {
   if (wal.size() < engine::kWalHeaderSize) return;
   engine::reseal_wal_header(std::span(wal).first(engine::kWalHeaderSize), engine::Mutant::kNone);
   const std::optional<engine::WalHeader> header = wal_header(wal);
@@ -43,7 +82,12 @@ void reseal_wal(Bytes& wal) {
   for (uint64_t slot = 0; engine::wal_slot_offset(slot + 1, header->page_size) <= wal.size(); ++slot) {
     const std::span<uint8_t> bytes = std::span(wal).subspan(engine::wal_slot_offset(slot, header->page_size), slot_size);
     if (all_zero(bytes)) continue;
+    const std::span<uint8_t> image = bytes.first(header->page_size);
+    const engine::FrameTrailer trailer = engine::peek_frame_trailer(bytes);
+    const bool current = trailer.generation == header->generation;
+    if (current && trailer.pgno == engine::kMetaPage) reseal_meta(image, images);
     engine::reseal_frame(bytes, header->db_id, engine::Mutant::kNone);
+    if (current && trailer.pgno != engine::kMetaPage) images[trailer.pgno] = engine::load_u32(image.data());
   }
 }
 
@@ -71,8 +115,7 @@ Bytes encode_db_files(const DbFiles& files) {
 }
 
 void reseal_db_files(DbFiles& files) {
-  reseal_data_file(files.data);
-  reseal_wal(files.wal);
+  reseal_wal(files.wal, reseal_data_file(files.data));
 }
 
 std::optional<engine::Meta> data_file_meta(std::span<const uint8_t> data) {

@@ -8,8 +8,9 @@
 //
 // Resealing recomputes every checksum the two files carry (each full,
 // non-zero data page for its page number; the WAL header; each full,
-// non-zero WAL slot for the page number and db_id it names) before the files
-// are installed, so that mutations reach the structure behind the CRCs
+// non-zero WAL slot for the page number and db_id it names; the page digest
+// of every meta page whose fields decode, over the images before it) before
+// the files are installed, so that mutations reach the structure behind the CRCs
 // instead of stopping at the first checksum. Without it, every change the
 // fuzzer makes to a checksummed byte is damage the engine must detect.
 #pragma once
