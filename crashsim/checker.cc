@@ -99,23 +99,35 @@ class MediaFaultAnswers {
   }
   void refuse() { refused_ = true; }
   bool refused() const { return refused_; }
+  // Marks the end of the answers an application acts on (open, scan, gets):
+  // a refusal after it (verify()) comes too late to excuse a wrong answer.
+  // `misplaced_read`: those answers read the bytes a misdirected write
+  // landed on.
+  void note_answers_end(bool misplaced_read) {
+    refused_by_answers_ = refused_;
+    misplaced_read_ = misplaced_read;
+  }
+  bool refused_by_answers() const { return refused_by_answers_; }
+  bool misplaced_read() const { return misplaced_read_; }
   const std::optional<Finding>& misreport() const { return misreport_; }
 
  private:
   bool refused_ = false;
+  bool refused_by_answers_ = false;
+  bool misplaced_read_ = false;
   std::optional<Finding> misreport_;
 };
 
-bool footprint_read(const std::vector<ByteSpan>& footprint, const ReadTrackingVfs& reads) {
+bool footprint_read(const std::vector<ByteSpan>& footprint, const std::map<std::string, ByteRanges>& reads) {
   return std::any_of(footprint.begin(), footprint.end(), [&reads](const ByteSpan& span) {
-    const auto it = reads.reads().find(span.path);
-    return it != reads.reads().end() && it->second.intersects(span.begin, span.end);
+    const auto it = reads.find(span.path);
+    return it != reads.end() && it->second.intersects(span.begin, span.end);
   });
 }
 
 // Opens, scans, gets and verifies, noting every answer; the judgement of
 // what the scan showed goes to `judged`.
-void question_store(SystemUnderTest& sut, const Oracle& oracle, vfs::Vfs& vfs, Expectation expect,
+void question_store(SystemUnderTest& sut, const Oracle& oracle, ReadTrackingVfs& vfs, Expectation expect,
                     const MediaFaultCheck& fault, MediaFaultAnswers& answers, MediaJudgement& judged,
                     StateOutcome& outcome) {
   auto opened = sut.open(vfs);
@@ -127,6 +139,7 @@ void question_store(SystemUnderTest& sut, const Oracle& oracle, vfs::Vfs& vfs, E
   judged = judge_under_media_fault(oracle, expect, *scanned, fault.droppable);
   PointReadOutcome reads = check_point_reads(*session, oracle, *scanned, true);
   answers.note(reads.error, "point read");
+  answers.note_answers_end(fault.misplaced && footprint_read({*fault.misplaced}, vfs.state_reads()));
   auto report = session->verify();
   answers.note(report.status(), "verify");
   if (report.ok() && !report->empty()) answers.refuse();
@@ -140,7 +153,18 @@ void check_media_fault(SystemUnderTest& sut, const Oracle& oracle, vfs::Vfs& mem
   MediaFaultAnswers answers;
   MediaJudgement judged;
   question_store(sut, oracle, tracked, expect, fault, answers, judged, outcome);
-  if (answers.refused()) {
+  // Reads that answered wrong are silent however verify() judges after them:
+  // an application acts on its reads and need not run verify(). The one
+  // exception is a stale image (a lost write, or where a misdirected one
+  // should have landed), which no read can tell from the page it replaced;
+  // it does not cover answers that read the misdirected image itself.
+  const bool answered_wrong = !answers.refused_by_answers() && !judged.findings.empty();
+  if (answers.refused() && answered_wrong && (!fault.stale_image || answers.misplaced_read())) {
+    outcome.fault_outcome = FaultOutcome::kSilent;
+    outcome.findings = std::move(judged.findings);
+  } else if (answers.refused() && answered_wrong) {
+    outcome.fault_outcome = FaultOutcome::kCaughtByVerify;
+  } else if (answers.refused()) {
     outcome.fault_outcome = FaultOutcome::kRefused;
   } else if (answers.misreport()) {
     outcome.fault_outcome = FaultOutcome::kMisreported;
@@ -151,15 +175,16 @@ void check_media_fault(SystemUnderTest& sut, const Oracle& oracle, vfs::Vfs& mem
   } else if (judged.tail_dropped) {
     outcome.fault_outcome = FaultOutcome::kTailDropped;
   } else {
-    outcome.fault_outcome = footprint_read(fault.footprint, tracked) ? FaultOutcome::kRecovered : FaultOutcome::kHarmless;
+    outcome.fault_outcome = footprint_read(fault.footprint, tracked.reads()) ? FaultOutcome::kRecovered : FaultOutcome::kHarmless;
   }
 }
 
-constexpr NameTable<FaultOutcome, 6> kFaultOutcomeNames = {{
+constexpr NameTable<FaultOutcome, 7> kFaultOutcomeNames = {{
     {FaultOutcome::kRefused, "refused"},
     {FaultOutcome::kRecovered, "recovered"},
     {FaultOutcome::kHarmless, "harmless"},
     {FaultOutcome::kTailDropped, "tail-dropped"},
+    {FaultOutcome::kCaughtByVerify, "caught-by-verify"},
     {FaultOutcome::kSilent, "silent"},
     {FaultOutcome::kMisreported, "misreported"},
 }};

@@ -54,6 +54,15 @@ namespace crashsim {
 struct MediaFaultCheck {
   std::vector<ByteSpan> footprint;     // the bytes the fault damaged (fault_footprint)
   std::optional<uint64_t> droppable;   // droppable_commit
+  // A lost or misdirected write: the bytes left where it should have landed
+  // are an older image of the same place, valid in every way a read of that
+  // page can check (checksum, page number), so only a check across pages
+  // (verify()) can see them.
+  bool stale_image = false;
+  // A misdirected write: where its image landed. A read of those bytes can
+  // tell (the image names another page), so answers that read them get no
+  // excuse from the stale image.
+  std::optional<ByteSpan> misplaced;
 };
 
 struct CheckOptions {
@@ -82,6 +91,7 @@ enum class FaultOutcome : uint8_t {
   kRecovered,    // no error, exactly the allowed state, and the damaged bytes were read
   kHarmless,     // no error, exactly the allowed state, the damaged bytes never read (dead bytes)
   kTailDropped,  // no error, the last acknowledged commit dropped by the exception
+  kCaughtByVerify,  // reads answered a state not allowed, verify() then refused: a stale image only
   kSilent,       // no error and a state not allowed: silent-loss or silent-corruption
   kMisreported,  // an error other than corruption, and no refusal
 };

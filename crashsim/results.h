@@ -92,9 +92,14 @@ struct FaultTally {
   uint64_t recovered = 0;     // no error, exactly the allowed state, the damaged bytes were read
   uint64_t harmless = 0;      // no error, exactly the allowed state, the damaged bytes never read
   uint64_t tail_dropped = 0;  // no error, the last acknowledged commit dropped (the one exception)
+  // A stale image (lost or misdirected write): reads answered a state not
+  // allowed, then verify() refused.
+  uint64_t caught_by_verify = 0;
   uint64_t silent = 0;        // no error and a state not allowed: silent-loss or silent-corruption
   uint64_t misreported = 0;   // an error other than corruption, and no refusal
-  uint64_t checked() const { return refused + recovered + harmless + tail_dropped + silent + misreported; }
+  uint64_t checked() const {
+    return refused + recovered + harmless + tail_dropped + caught_by_verify + silent + misreported;
+  }
   friend bool operator==(const FaultTally&, const FaultTally&) = default;
 };
 

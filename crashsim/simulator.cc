@@ -62,6 +62,8 @@ std::optional<MediaFaultCheck> media_fault_check(ModelKind kind, const TraceCont
   check.footprint =
       fault_footprint(*choice.fault, choice.sector_size, file == image.files.end() ? 0 : file->second->size());
   check.droppable = droppable_commit(tc.trace, tc.durable(), frontier, check.footprint);
+  check.stale_image = is_write_fault(choice.fault->kind);
+  if (choice.fault->kind == FaultKind::kMisdirectedWrite) check.misplaced = check.footprint.back();
   return check;
 }
 
@@ -76,6 +78,7 @@ void tally(FaultTally& t, FaultOutcome outcome) {
     case FaultOutcome::kRecovered: t.recovered++; break;
     case FaultOutcome::kHarmless: t.harmless++; break;
     case FaultOutcome::kTailDropped: t.tail_dropped++; break;
+    case FaultOutcome::kCaughtByVerify: t.caught_by_verify++; break;
     case FaultOutcome::kSilent: t.silent++; break;
     case FaultOutcome::kMisreported: t.misreported++; break;
   }

@@ -11,8 +11,9 @@ of the scenarios carrying TAG (default `reliability`: scenarios/reliability.json
 * what became of each media fault the `corrupt` model checked (`fault_regions`,
   docs/crash-models.md "Under corrupt"): refused with a corruption error, recovered exactly (the
   state the crash allows, damaged bytes read), tail-dropped (the last commit alone, its own bytes
-  hit), harmless (the exact state, damaged bytes never read), misreported (an error that is not a
-  corruption error); and the silent ones, split by the invariant the oracle named:
+  hit), caught by verify (a lost or misdirected write: the reads answered from its stale image, and only
+  verify() told), harmless (the exact state, damaged bytes never read), misreported (an error that
+  is not a corruption error); and the silent ones, split by the invariant the oracle named:
   `silent-loss` (acknowledged data gone, no error) and `silent-corruption` (a value the key never
   held, no error).
 
@@ -23,10 +24,11 @@ import argparse
 import json
 import sys
 
-OUTCOMES = ["refused", "recovered", "tail_dropped", "harmless", "misreported"]
+OUTCOMES = ["refused", "recovered", "tail_dropped", "caught_by_verify", "harmless", "misreported"]
 SILENT = ["silent-loss", "silent-corruption"]
 HEADER = ["system", "states checked (corrupt + power loss)", "violations (states)", "faults refused",
-          "recovered exactly", "tail-dropped", "harmless", "misreported", "silently lost", "silently wrong"]
+          "recovered exactly", "tail-dropped", "caught by verify", "harmless", "misreported", "silently lost",
+          "silently wrong"]
 
 
 class Row:

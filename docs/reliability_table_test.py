@@ -13,10 +13,10 @@ import unittest
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reliability_table.py")
 
 
-def faults(refused=0, recovered=0, tail_dropped=0, harmless=0, silent=0, misreported=0):
-    return {"drawn": refused + recovered + tail_dropped + harmless + silent + misreported, "refused": refused,
-            "recovered": recovered, "tail_dropped": tail_dropped, "harmless": harmless, "silent": silent,
-            "misreported": misreported}
+def faults(refused=0, recovered=0, tail_dropped=0, caught_by_verify=0, harmless=0, silent=0, misreported=0):
+    return {"drawn": refused + recovered + tail_dropped + caught_by_verify + harmless + silent + misreported,
+            "refused": refused, "recovered": recovered, "tail_dropped": tail_dropped,
+            "caught_by_verify": caught_by_verify, "harmless": harmless, "silent": silent, "misreported": misreported}
 
 
 def scenario(name, system, models, tags=("reliability",)):
@@ -59,7 +59,8 @@ class ReliabilityTable(unittest.TestCase):
         doc = report([
             scenario("peer-corrupt", "sqlite[wal,full]", [
                 case("corrupt", 30, {"silent-loss": 5, "silent-corruption": 2, "recovery": 1},
-                     {"wal-header": faults(refused=4, recovered=3, tail_dropped=2, harmless=1, silent=5, misreported=1),
+                     {"wal-header": faults(refused=4, recovered=3, tail_dropped=2, caught_by_verify=6, harmless=1, silent=5,
+                                                 misreported=1),
                       "db-header": faults(refused=10, recovered=2, harmless=2, silent=2)})]),
             scenario("peer-power-loss", "sqlite[wal,full]", [
                 case("lose-unsynced", 7, {"durability": 1}), case("torn", 11, {"durability": 2, "atomicity": 1})]),
@@ -71,8 +72,8 @@ class ReliabilityTable(unittest.TestCase):
         self.assertEqual(rows(out), [
             ["`sqlite[wal,full]`", "30 + 18",
              "corrupt: recovery 1, silent-corruption 2, silent-loss 5; power loss: atomicity 1, durability 3",
-             "14", "5", "2", "3", "1", "5", "2"],
-            ["`engine`", "20 + 0", "corrupt: none; power loss: none", "20", "0", "0", "0", "0", "0", "0"],
+             "14", "5", "2", "6", "3", "1", "5", "2"],
+            ["`engine`", "20 + 0", "corrupt: none; power loss: none", "20", "0", "0", "0", "0", "0", "0", "0"],
         ])
         self.assertIn("2026-01-02T03:04:05Z", out)
         self.assertIn("`crashsim run scenarios --tag reliability`", out)

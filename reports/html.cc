@@ -432,17 +432,18 @@ std::string fault_regions_part(const Report& report) {
       for (const auto& [kind, c] : m.fault_regions) {
         rows += "<tr><td><code>" + e(s.name) + "</code></td><td>" + e(m.model) + "</td><td><code>" + e(kind) +
                 "</code></td>" + num_cell(c.drawn) + num_cell(c.refused) + num_cell(c.recovered) +
-                num_cell(c.harmless) + num_cell(c.tail_dropped) + num_cell(c.silent) + num_cell(c.misreported) +
-                "</tr>";
+                num_cell(c.harmless) + num_cell(c.tail_dropped) + num_cell(c.caught_by_verify) + num_cell(c.silent) +
+                num_cell(c.misreported) + "</tr>";
       }
   if (rows.empty()) return "";
   return "<h2>Media faults by region</h2><p class=\"muted\">Each kind of region the system under test describes "
          "gets faults of every kind. Refused: a corruption error. Recovered: exactly the state the crash allows, "
          "the damaged bytes read. Harmless: the same, the damaged bytes never read. Tail dropped: the last commit "
-         "lost because the fault hit its own bytes. Silent: lost or wrong data without an error. Misreported: an "
-         "error that is not a corruption error.</p><table><thead><tr><th>Scenario</th><th>Model</th>"
+         "lost because the fault hit its own bytes. Caught by verify: a lost or misdirected write whose stale "
+         "image the reads answered from, found only by verify(). Silent: lost or wrong data without an error. "
+         "Misreported: an error that is not a corruption error.</p><table><thead><tr><th>Scenario</th><th>Model</th>"
          "<th>Region</th><th>Drawn</th><th>Refused</th><th>Recovered</th><th>Harmless</th><th>Tail dropped</th>"
-         "<th>Silent</th><th>Misreported</th></tr></thead><tbody>" +
+         "<th>Caught by verify</th><th>Silent</th><th>Misreported</th></tr></thead><tbody>" +
          rows + "</tbody></table>";
 }
 

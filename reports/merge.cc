@@ -120,6 +120,7 @@ Status add_model(const ScenarioResult& s, ModelResult& into, const ModelResult& 
     sum.recovered += c.recovered;
     sum.harmless += c.harmless;
     sum.tail_dropped += c.tail_dropped;
+    sum.caught_by_verify += c.caught_by_verify;
     sum.silent += c.silent;
     sum.misreported += c.misreported;
   }

@@ -60,8 +60,8 @@ TEST(Merge, ACaseSplitAcrossShardsAddsUpAndRecomputesItsVerdict) {
   found.violations = {v};
   found.recovery_paths = {{"checkpoint-redone", 5}};
   a.scenarios[0].models[0].recovery_paths = {{"checkpoint-redone", 1}, {"torn-tail-discarded", 2}};
-  found.fault_regions = {{"wal-header", {4, 1, 1, 0, 1, 1, 0}}};
-  a.scenarios[0].models[0].fault_regions = {{"wal-header", {3, 2, 0, 1, 0, 0, 0}}, {"data-leaf", {2, 2, 0, 0, 0, 0, 0}}};
+  found.fault_regions = {{"wal-header", {4, 1, 1, 0, 1, 2, 1, 0}}};
+  a.scenarios[0].models[0].fault_regions = {{"wal-header", {3, 2, 0, 1, 0, 1, 0, 0}}, {"data-leaf", {2, 2, 0, 0, 0, 0, 0, 0}}};
   ASSERT_FALSE(scenario_passed(a.scenarios[0]));
   a.scenarios[0].models[0].nested_checked_by_depth = {10};
   found.nested_checked_by_depth = {5, 3};
@@ -79,8 +79,8 @@ TEST(Merge, ACaseSplitAcrossShardsAddsUpAndRecomputesItsVerdict) {
   EXPECT_EQ(m.recovery_paths.at("torn-tail-discarded"), 2u);
   EXPECT_EQ(m.nested_checked_by_depth, (std::vector<uint64_t>{15, 3}));
   EXPECT_EQ(m.nested_after_new_writes, 4u);
-  EXPECT_EQ(m.fault_regions.at("wal-header"), (FaultCounts{7, 3, 1, 1, 1, 1, 0}));
-  EXPECT_EQ(m.fault_regions.at("data-leaf"), (FaultCounts{2, 2, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(m.fault_regions.at("wal-header"), (FaultCounts{7, 3, 1, 1, 1, 3, 1, 0}));
+  EXPECT_EQ(m.fault_regions.at("data-leaf"), (FaultCounts{2, 2, 0, 0, 0, 0, 0, 0}));
   EXPECT_TRUE(scenario_passed(merged->scenarios[0]));
 }
 

@@ -95,8 +95,9 @@ TEST(Summary, HeadlineFailuresAndReplays) {
 TEST(Summary, MediaFaultsByRegion) {
   const std::string md = render_summary(t::sample_report());
   EXPECT_THAT(md, HasSubstr("<details><summary>Media faults by region</summary>"));
-  EXPECT_THAT(md, HasSubstr("| Region | Drawn | Refused | Recovered | Harmless | Tail dropped | Silent | Misreported |"));
-  EXPECT_THAT(md, HasSubstr("| `wal-header` | 7 | 4 | 1 | 0 | 1 | 1 | 0 |"));
+  EXPECT_THAT(md, HasSubstr("| Region | Drawn | Refused | Recovered | Harmless | Tail dropped | Caught by verify | Silent | "
+                            "Misreported |"));
+  EXPECT_THAT(md, HasSubstr("| `wal-header` | 8 | 4 | 1 | 0 | 1 | 1 | 1 | 0 |"));
   Report r = t::sample_report();
   r.scenarios.resize(2);
   EXPECT_THAT(render_summary(r), Not(HasSubstr("Media faults by region")));
@@ -164,9 +165,9 @@ TEST(Html, SelfContainedWithVerdictsAndOneTimelinePerViolation) {
 TEST(Html, MediaFaultsByRegion) {
   const std::string html = render_html(t::sample_report());
   EXPECT_THAT(html, HasSubstr("<h2>Media faults by region</h2>"));
-  EXPECT_THAT(html, HasSubstr("<td><code>wal-header</code></td><td class=\"num\">7</td><td class=\"num\">4</td>"
+  EXPECT_THAT(html, HasSubstr("<td><code>wal-header</code></td><td class=\"num\">8</td><td class=\"num\">4</td>"
                               "<td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">1</td>"
-                              "<td class=\"num\">1</td><td class=\"num\">0</td></tr>"));
+                              "<td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td></tr>"));
   EXPECT_THAT(html, HasSubstr("<code>region&lt;script&gt;"));
 }
 

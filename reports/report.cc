@@ -77,7 +77,8 @@ json fault_regions_json(const std::map<std::string, FaultCounts>& regions) {
   json out = json::object();
   for (const auto& [kind, c] : regions) {
     out[kind] = {{"drawn", c.drawn},       {"refused", c.refused}, {"recovered", c.recovered},
-                 {"harmless", c.harmless}, {"tail_dropped", c.tail_dropped}, {"silent", c.silent},
+                 {"harmless", c.harmless}, {"tail_dropped", c.tail_dropped}, {"caught_by_verify", c.caught_by_verify},
+                 {"silent", c.silent},
                  {"misreported", c.misreported}};
   }
   return out;
@@ -163,12 +164,14 @@ std::map<std::string, FaultCounts> read_fault_regions(const JsonValue& v) {
   for (const auto& [kind, value] : v.json().items()) {
     FaultCounts& c = out[kind];
     const JsonValue counts = v.related(value, pointer_append(v.pointer(), kind));
-    ObjectReader o(counts, {"drawn", "refused", "recovered", "harmless", "tail_dropped", "silent", "misreported"});
+    ObjectReader o(counts, {"drawn", "refused", "recovered", "harmless", "tail_dropped", "caught_by_verify", "silent",
+                             "misreported"});
     o.read_uint("drawn", Need::kRequired, 0, UINT64_MAX, c.drawn);
     o.read_uint("refused", Need::kRequired, 0, UINT64_MAX, c.refused);
     o.read_uint("recovered", Need::kRequired, 0, UINT64_MAX, c.recovered);
     o.read_uint("harmless", Need::kRequired, 0, UINT64_MAX, c.harmless);
     o.read_uint("tail_dropped", Need::kRequired, 0, UINT64_MAX, c.tail_dropped);
+    o.read_uint("caught_by_verify", Need::kRequired, 0, UINT64_MAX, c.caught_by_verify);
     o.read_uint("silent", Need::kRequired, 0, UINT64_MAX, c.silent);
     o.read_uint("misreported", Need::kRequired, 0, UINT64_MAX, c.misreported);
   }

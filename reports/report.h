@@ -87,13 +87,15 @@ struct Violation {
 
 // `corrupt` cases: what became of the media faults drawn in one kind of
 // region (crashsim::FaultTally). Each checked fault is counted once, in the
-// first of: refused, misreported, silent, tail_dropped, recovered, harmless.
+// first of: silent, caught_by_verify, refused, misreported, tail_dropped,
+// recovered, harmless.
 struct FaultCounts {
   uint64_t drawn = 0;         // crash states generated with a fault there (duplicates included)
   uint64_t refused = 0;       // the system reported corruption
   uint64_t recovered = 0;     // no error, exactly the allowed state; the damaged bytes were read
   uint64_t harmless = 0;      // no error, exactly the allowed state; the damaged bytes never read
   uint64_t tail_dropped = 0;  // no error, the last commit dropped because the fault hit its bytes
+  uint64_t caught_by_verify = 0;  // a stale image: reads answered wrong, verify() then refused
   uint64_t silent = 0;        // no error, a state not allowed (silent-loss, silent-corruption)
   uint64_t misreported = 0;   // an error other than corruption, and no refusal
   friend bool operator==(const FaultCounts&, const FaultCounts&) = default;

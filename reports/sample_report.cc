@@ -178,7 +178,7 @@ Report sample_report() {
   hostile.expect = {true, std::string("inv") + kHostile};
   ModelResult broken = model(std::string("model") + kHostile, 10, 3, 0.01);
   broken.error = std::string("open failed: ") + kHostile;
-  broken.fault_regions = {{"wal-header", {7, 4, 1, 0, 1, 1, 0}}, {std::string("region") + kHostile, {3, 0, 0, 3, 0, 0, 0}}};
+  broken.fault_regions = {{"wal-header", {8, 4, 1, 0, 1, 1, 1, 0}}, {std::string("region") + kHostile, {3, 0, 0, 3, 0, 0, 0, 0}}};
   hostile.models.push_back(broken);
   ModelResult workload_check;
   workload_check.model = "workload";

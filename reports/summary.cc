@@ -90,12 +90,12 @@ std::string fault_regions_part(const Report& report) {
     for (const ModelResult& m : s.models) {
       if (m.fault_regions.empty()) continue;
       out += "**" + markdown_code(s.name, false) + " \u00b7 " + markdown_text(m.model) + "**\n\n" +
-             "| Region | Drawn | Refused | Recovered | Harmless | Tail dropped | Silent | Misreported |\n"
-             "|---|---|---|---|---|---|---|---|\n";
+             "| Region | Drawn | Refused | Recovered | Harmless | Tail dropped | Caught by verify | Silent | Misreported |\n"
+             "|---|---|---|---|---|---|---|---|---|\n";
       for (const auto& [kind, c] : m.fault_regions) {
         out += "| " + markdown_code(kind, true) + " | " + format_count(c.drawn) + " | " + format_count(c.refused) +
                " | " + format_count(c.recovered) + " | " + format_count(c.harmless) + " | " +
-               format_count(c.tail_dropped) + " | " + format_count(c.silent) + " | " + format_count(c.misreported) +
+               format_count(c.tail_dropped) + " | " + format_count(c.caught_by_verify) + " | " + format_count(c.silent) + " | " + format_count(c.misreported) +
                " |\n";
       }
       out += "\n";

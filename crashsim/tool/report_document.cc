@@ -90,7 +90,8 @@ reports::ModelResult report_model(const catalog::ScenarioSpec& spec, const Model
   out.seconds = m.seconds;
   out.recovery_paths = c.recovery_paths;
   for (const auto& [kind, t] : c.fault_regions) {
-    out.fault_regions[kind] = {t.drawn, t.refused, t.recovered, t.harmless, t.tail_dropped, t.silent, t.misreported};
+    out.fault_regions[kind] = {t.drawn,        t.refused,          t.recovered, t.harmless,
+                               t.tail_dropped, t.caught_by_verify, t.silent,    t.misreported};
   }
   add_violations(spec, m.violations, spelling, out);
   return out;
