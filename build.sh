@@ -20,7 +20,7 @@ JOBS=${JOBS:-$(nproc)}
 # clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes, only
 # recommended by clang) build the sanitizer and fuzzing build.
 PACKAGES=(g++ pkg-config python3 meson ninja-build libgtest-dev libgmock-dev libbenchmark-dev
-          libfiu-dev fiu-utils zlib1g-dev libisal-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libleveldb-dev liblmdb-dev python3-jsonschema
+          libfiu-dev fiu-utils zlib1g-dev libisal-dev libxxhash-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev libleveldb-dev liblmdb-dev python3-jsonschema
           clang libclang-rt-14-dev)
 # The suites the default test run repeats under the sanitizers: the unit
 # tests of the engine, the vfs and the simulator, and the fuzz targets.

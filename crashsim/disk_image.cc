@@ -5,6 +5,8 @@
 #include <functional>
 #include <string_view>
 
+#include <xxhash.h>
+
 #include "crashsim/rng.h"
 
 namespace crashsim {
@@ -19,20 +21,30 @@ bool operator==(const DiskImage& a, const DiskImage& b) {
 }
 
 uint64_t bytes_hash(std::span<const uint8_t> bytes) {
-  const std::string_view view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  return mix64(std::hash<std::string_view>{}(view) ^ bytes.size());
+  return XXH3_64bits(bytes.data(), bytes.size());
 }
 
 uint64_t HashCache::hash(const SharedBytes& bytes) {
-  {
-    std::lock_guard lock(mu_);
-    const auto it = hashes_.find(bytes.get());
-    if (it != hashes_.end()) return it->second.second;
-  }
+  if (const std::optional<uint64_t> h = find(bytes)) return *h;
   const uint64_t h = bytes_hash(*bytes);  // outside the lock: two threads may both compute it, harmlessly
-  std::lock_guard lock(mu_);
-  hashes_.emplace(bytes.get(), std::make_pair(bytes, h));
+  insert(bytes, h);
   return h;
+}
+
+std::optional<uint64_t> HashCache::find(const SharedBytes& bytes) {
+  std::lock_guard lock(mu_);
+  const auto it = hashes_.find(bytes.get());
+  if (it != hashes_.end() && it->second.buffer.lock() == bytes) return it->second.hash;
+  return std::nullopt;
+}
+
+void HashCache::insert(const SharedBytes& bytes, uint64_t hash) {
+  std::lock_guard lock(mu_);
+  hashes_.insert_or_assign(bytes.get(), Entry{bytes, hash});
+  if (hashes_.size() >= prune_at_) {
+    std::erase_if(hashes_, [](const auto& entry) { return entry.second.buffer.expired(); });
+    prune_at_ = std::max<size_t>(1024, 2 * hashes_.size());
+  }
 }
 
 uint64_t image_hash(const DiskImage& image, HashCache* cache) {

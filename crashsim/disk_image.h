@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <span>
@@ -35,15 +36,23 @@ struct DiskImage {
 
 // Memoizes bytes_hash by buffer identity: crash states of one model share
 // most of their buffers, and hashing them again would dominate the cost of
-// deduplication. Holds each buffer it has seen (so an address is never
-// reused while cached). Thread-safe.
+// deduplication. Holds no buffer alive: an entry whose buffer was freed is
+// ignored (its address may since hold another buffer) and dropped as the
+// cache grows, so a cache may live as long as a model's run. Thread-safe.
 class HashCache {
  public:
   uint64_t hash(const SharedBytes& bytes);
+  std::optional<uint64_t> find(const SharedBytes& bytes);
+  void insert(const SharedBytes& bytes, uint64_t hash);
 
  private:
+  struct Entry {
+    std::weak_ptr<const Bytes> buffer;
+    uint64_t hash = 0;
+  };
   std::mutex mu_;
-  std::unordered_map<const Bytes*, std::pair<SharedBytes, uint64_t>> hashes_;
+  std::unordered_map<const Bytes*, Entry> hashes_;
+  size_t prune_at_ = 1024;  // drop the entries of freed buffers when the map reaches this size
 };
 
 // A 64-bit hash of an image's names and contents, for deduplication: equal

@@ -65,6 +65,26 @@ TEST_F(ModelTest, ProcessCrashKeepsEverythingAndLoseUnsyncedKeepsTheLastSync) {
   EXPECT_EQ(file_text(image(ModelKind::kLoseUnsynced, fr), "f"), "aaaa");
 }
 
+TEST_F(ModelTest, ABufferAFrontierHeldIsNeverWrittenAfterTheFrontierIsGone) {
+  auto f = create("f");
+  write(*f, 0, "aaaa");
+  write(*f, 0, "b");
+  trace_ = rec_.trace();
+  TimelineWalker walker(trace_, {});
+  walker.advance_to(2);
+  std::weak_ptr<const Bytes> handed_out;
+  {
+    const Frontier fr = walker.frontier();
+    handed_out = fr.inodes.begin()->second.live;
+  }
+  // The frontier is gone; the walker alone holds the buffer it handed out.
+  walker.advance_to(3);
+  EXPECT_EQ(file_text(walker.frontier().live_image(), "f"), "baaa");
+  if (const SharedBytes held = handed_out.lock()) {
+    EXPECT_EQ(std::string(held->begin(), held->end()), "aaaa");
+  }
+}
+
 TEST_F(ModelTest, ThreePendingWritesUnderReorderGiveEightStates) {
   auto f = create("f");
   sync_dir(".");

@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <span>
+#include <unordered_set>
 #include <utility>
 
 #include "crashsim/at_risk.h"
@@ -197,7 +198,8 @@ class ModelRun {
         stop_at_first_violation_(limited && ctx.options.stop_at_first_violation),
         shard_(limited ? ctx.options.shard : Shard{}),
         progress_(limited ? ctx.options.progress : nullptr),
-        seen_(make_state_set()) {
+        seen_(make_state_set()),
+        pool_(ctx.jobs) {
     result_.model = std::string(model_name(config.kind));
   }
 
@@ -366,12 +368,13 @@ class ModelRun {
   };
 
   // Builds the crash state of each recipe and its hash, on the worker threads.
+  // Neighbouring states share most buffers: each buffer the cache does not
+  // know is hashed once, by one thread, before the images' hashes are folded.
   Status build_images(std::span<const Recipe> recipes, std::vector<Built>& built) const {
     const size_t n = recipes.size();
     built.assign(n, Built{});
     std::vector<Status> errors(n);
-    HashCache cache;  // per chunk, so it holds at most one chunk's buffers
-    parallel_for(n, ctx_.jobs, [&](size_t k) {
+    pool_.run(n, [&](size_t k) {
       const Recipe& r = recipes[k];
       auto image = build_image(r.kind, r.tc->trace, *r.frontier, r.choice);
       if (!image.ok()) {
@@ -381,11 +384,21 @@ class ModelRun {
       Built& b = built[k];
       b.image = std::move(image).value();
       if (cuts_power_loss_from(r)) b.with_durable = with_durable_image(r, *b.image);
-      b.hash = image_hash(b.key(), &cache);
     });
     for (size_t k = 0; k < n; ++k) {
       if (!errors[k].ok()) return errors[k].with("build crash state " + recipes[k].id);
     }
+    std::vector<SharedBytes> unknown;
+    std::unordered_set<const Bytes*> listed;
+    for (const Built& b : built) {
+      for (const auto& entry : b.key().files) {
+        if (!hashes_.find(entry.second) && listed.insert(entry.second.get()).second) unknown.push_back(entry.second);
+      }
+    }
+    std::vector<uint64_t> unknown_hashes(unknown.size());
+    pool_.run(unknown.size(), [&](size_t i) { unknown_hashes[i] = bytes_hash(*unknown[i]); });
+    for (size_t i = 0; i < unknown.size(); ++i) hashes_.insert(unknown[i], unknown_hashes[i]);
+    for (Built& b : built) b.hash = image_hash(b.key(), &hashes_);
     return Status();
   }
 
@@ -435,7 +448,7 @@ class ModelRun {
       }
       std::vector<StateOutcome> outcomes(fresh.size());
       std::vector<Result<std::vector<Recipe>>> nested(fresh.size(), std::vector<Recipe>{});
-      parallel_for(fresh.size(), ctx_.jobs, [&](size_t q) {
+      pool_.run(fresh.size(), [&](size_t q) {
         const Recipe& r = recipes[start + fresh[q]];
         const Oracle& oracle = r.oracle ? *r.oracle : ctx_.recording.oracle;
         const DiskImage& image = *built[fresh[q]].image;
@@ -498,6 +511,9 @@ class ModelRun {
   ContinuationOracles oracles_{new_commits(ctx_.options)};
   // Every state checked so far, at the smallest depth it was checked at.
   StateSet seen_;
+  // The run's worker threads and buffer hashes; building images (const) uses both.
+  mutable WorkerPool pool_;
+  mutable HashCache hashes_;
 };
 
 // The invariants that fail under process-crash at each point of `points`.

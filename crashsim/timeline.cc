@@ -66,16 +66,20 @@ TimelineWalker::TimelineWalker(const Trace& trace, FsRules rules, const Frontier
       durable_names_(start.durable_names),
       live_dirs_(start.live_dirs),
       durable_dirs_(start.durable_dirs) {
-  // The frontier keeps its buffers: writable() copies a shared one before the
+  // The frontier's buffers are handed out: writable() copies one before the
   // first write, so sharing it here never changes the frontier.
   for (const auto& [id, view] : start.inodes) {
-    inodes_[id] = InodeState{std::const_pointer_cast<Bytes>(view.live), view.durable, view.pending, view.dropped};
+    inodes_[id] =
+        InodeState{std::const_pointer_cast<Bytes>(view.live), view.durable, view.pending, view.dropped, true};
   }
 }
 
 std::shared_ptr<Bytes>& TimelineWalker::writable(InodeState& inode) {
-  // Shared with a Frontier or with `durable`: copy before writing.
-  if (inode.live.use_count() > 1) inode.live = std::make_shared<Bytes>(*inode.live);
+  // Shared with a Frontier or with `durable`, or handed out before: copy before writing.
+  if (inode.live.use_count() > 1 || inode.live_handed_out) {
+    inode.live = std::make_shared<Bytes>(*inode.live);
+    inode.live_handed_out = false;
+  }
   return inode.live;
 }
 
@@ -196,6 +200,7 @@ Frontier TimelineWalker::frontier() const {
     const auto it = inodes_.find(id);
     if (it == inodes_.end()) return;
     f.inodes[id] = InodeView{it->second.live, it->second.durable, it->second.pending, it->second.dropped};
+    it->second.live_handed_out = true;
   };
   for (const auto& entry : live_names_) add(entry.second);
   for (const auto& entry : durable_names_) add(entry.second);

@@ -120,6 +120,9 @@ class TimelineWalker {
     // bytes the disk never will, so a sync makes durable the durable
     // contents plus the pending ops, not `live`.
     bool dropped = false;
+    // A Frontier was handed `live`: that buffer is never written again, even
+    // once the Frontier is gone (HashCache remembers buffers by identity).
+    mutable bool live_handed_out = false;
   };
   void apply(uint64_t index);
   void sync(InodeState& inode);

@@ -6,8 +6,9 @@
 
 namespace engine {
 
-// 64 random bits from std::random_device; never throws (a clock-based value
-// stands in when the system has no entropy source) and never returns 0.
+// 64 random bits, seeded once per thread from std::random_device; never
+// throws (a clock-based seed stands in when the system has no entropy
+// source) and never returns 0.
 uint64_t random_u64();
 
 // A well-mixed 64-bit function of `x` (splitmix64's finalizer): consecutive

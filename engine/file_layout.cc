@@ -64,7 +64,7 @@ void inspect_wal_slots(std::span<const uint8_t> wal, Mutant mutant, WalLayout& o
     const std::span<const uint8_t> bytes = wal.subspan(s.offset, s.length);
     if (bytes.size() > 4) s.page_type = bytes[4];
     if (s.complete) {
-      s.empty = std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
+      s.empty = all_zero(bytes);
       s.trailer = peek_frame_trailer(bytes);
       const std::span<const uint8_t> image = bytes.first(out.page_size);
       s.page_checksum_ok = load_u32(image.data()) == page_checksum(s.trailer.pgno, image, mutant);

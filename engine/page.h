@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -101,6 +102,12 @@ inline void store_u32(uint8_t* p, uint32_t v) {
   p[0] = uint8_t(v); p[1] = uint8_t(v >> 8); p[2] = uint8_t(v >> 16); p[3] = uint8_t(v >> 24);
 }
 inline void store_u64(uint8_t* p, uint64_t v) { store_u32(p, uint32_t(v)); store_u32(p + 4, uint32_t(v >> 32)); }
+
+// Whether every byte is zero (a slot or page never written). memcmp of the
+// bytes against themselves shifted by one runs at memory speed.
+inline bool all_zero(std::span<const uint8_t> bytes) {
+  return bytes.empty() || (bytes[0] == 0 && std::memcmp(bytes.data(), bytes.data() + 1, bytes.size() - 1) == 0);
+}
 
 // The checksum stored in bytes 0..3 (what seal_page wrote, or what was read).
 inline uint32_t stored_checksum(const Page& page) { return load_u32(page.bytes.data()); }

@@ -55,7 +55,7 @@ Result<std::vector<Slot>> read_slots(vfs::File& wal, const WalScanParams& params
       slots.push_back({SlotKind::kPartial, {}});
     } else if (const auto trailer = decode_frame(bytes, params.db_id, params.mutant)) {
       slots.push_back({SlotKind::kValid, *trailer});
-    } else if (std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; })) {
+    } else if (all_zero(bytes)) {
       slots.push_back({SlotKind::kEmpty, {}});
     } else {
       slots.push_back({SlotKind::kDamaged, {}});
