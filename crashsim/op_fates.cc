@@ -16,9 +16,15 @@ class FateJudge {
   FateJudge(const Trace& trace, const std::vector<uint64_t>& durable, const Frontier& frontier, ModelKind kind,
             const Choice& choice)
       : trace_(trace), durable_(durable), frontier_(frontier), kind_(kind), choice_(choice) {
-    const std::vector<uint64_t> pending = frontier.durable_pending();
+    const bool reorders = kind == ModelKind::kReorder || kind == ModelKind::kTorn;
+    const std::vector<uint64_t> pending = reorders ? frontier.reorderable() : frontier.durable_pending();
     for (size_t i = 0; i < pending.size(); ++i) pending_slot_[pending[i]] = i;
-    for (const auto& entry : frontier.reachable_durable_names()) reachable_.insert(entry.second);
+    if (reorders && !frontier.pending_namespace.empty()) {
+      const Namespace ns = frontier.namespace_with(trace, [this](uint64_t index) { return persisted_whole(index); });
+      for (const auto& entry : ns.names) reachable_.insert(entry.second);
+    } else {
+      for (const auto& entry : frontier.reachable_durable_names()) reachable_.insert(entry.second);
+    }
   }
 
   OpRecord judge(uint64_t index) const {
@@ -40,6 +46,9 @@ class FateJudge {
       judge_contents(op, index, r);
     } else if (durable_[index] < frontier_.point) {
       r.note = "made durable by op " + std::to_string(durable_[index]);
+    } else if (persisted_whole(index)) {
+      r.note = "no sync_dir of " + std::string(vfs::parent_dir_view(op.path)) +
+               " before the crash, but it reached the disk in this state";
     } else {
       r.fate = OpFate::kDropped;
       r.note = "no sync_dir of " + std::string(vfs::parent_dir_view(op.path)) + " before the crash";
@@ -99,6 +108,13 @@ class FateJudge {
       r.note = "sectors " + sectors + " of " + std::to_string(mask.size()) + " (" +
                std::to_string(choice_.sector_size) + " bytes each) reached the disk";
     }
+  }
+
+  // Whether the choice persisted pending op `index` (a namespace op: one unit).
+  bool persisted_whole(uint64_t index) const {
+    const auto slot = pending_slot_.find(index);
+    return slot != pending_slot_.end() && slot->second < choice_.persisted.size() &&
+           choice_.persisted[slot->second].size() > 0 && choice_.persisted[slot->second].all();
   }
 
   // The first failed sync of `inode` after `index` and before the crash point.

@@ -69,6 +69,28 @@ TEST_F(OpFatesTest, TornNamesTheSectorThatHoldsNoise) {
   EXPECT_EQ(ops[5].note, "sector 1 of 2 (4 bytes each) holds noise: it was being written; sectors 0 reached the disk");
 }
 
+TEST(OpFatesNamespaceTest, ReorderShowsWhetherAnUncoveredCreationReachedTheDisk) {
+  vfs::MemVfs mem;
+  RecordingVfs rec(mem);
+  auto f = rec.open("f", vfs::OpenMode::kCreate);  // 0, never covered by a sync-dir
+  ASSERT_TRUE(f.ok() && write_text(**f, 0, "data").ok());  // 1
+  ASSERT_TRUE((*f)->sync().ok());                         // 2
+  const Trace trace = rec.trace();
+  const Frontier frontier = frontiers_at(trace, {}, {3}).front();
+  for (const char* text : {"0", "1"}) {
+    const auto choice = decode_choice(ModelKind::kReorder, text, trace, frontier);
+    ASSERT_TRUE(choice.ok()) << choice.status().to_string();
+    const std::vector<OpRecord> ops = ops_around(trace, durable_at(trace, {}), frontier, ModelKind::kReorder, *choice, 5);
+    ASSERT_EQ(ops.size(), 3u);
+    const bool created = std::string(text) == "1";
+    EXPECT_EQ(ops[0].fate, created ? OpFate::kPersisted : OpFate::kDropped) << text;
+    EXPECT_EQ(ops[0].note, created ? "no sync_dir of . before the crash, but it reached the disk in this state"
+                                   : "no sync_dir of . before the crash");
+    // The write was synced, but the file has a name only if its creation reached the disk.
+    EXPECT_EQ(ops[1].fate, created ? OpFate::kPersisted : OpFate::kDropped) << text;
+  }
+}
+
 TEST_F(OpFatesTest, ProcessCrashKeepsEverythingIssued) {
   for (const OpRecord& op : fates(ModelKind::kProcessCrash, Choice{})) {
     if (op.index < 6 && !is_marker(trace_.ops[op.index].kind) && trace_.ops[op.index].kind != OpKind::kSync &&

@@ -30,6 +30,10 @@ constexpr uint32_t kMaxEnumerateBound = 24;
 // Salt of the noise a garbage sector holds.
 constexpr uint64_t kGarbageStream = 0x67617262;
 
+bool is_namespace_op(OpKind kind) {
+  return kind == OpKind::kCreate || kind == OpKind::kMkdir || kind == OpKind::kRename || kind == OpKind::kRemove;
+}
+
 // How many units each pending op splits into: 1 under reorder (all or
 // nothing), its sectors under torn.
 std::vector<uint64_t> units_of(ModelKind kind, const Trace& trace, const std::vector<uint64_t>& pending,
@@ -162,8 +166,37 @@ std::vector<std::vector<Mask>> garbage_bases(const std::vector<uint64_t>& units,
   return {std::move(in_order), std::move(all_else)};
 }
 
+// Namespace changes reach the disk in issue order: a journaling file system
+// (ext4, XFS) commits its metadata transactions in order, so a later create,
+// rename or remove never persists without an earlier one. Data writes
+// reorder freely around them (the model stays as loose as POSIX for data).
+// Returns whether `masks` keeps that order (the persisted namespace ops are a
+// prefix of the pending ones); with `fix`, clears the namespace ops after the
+// first that did not persist so that it does.
+bool namespace_in_order(const Trace& trace, const std::vector<uint64_t>& pending, std::vector<Mask>& masks,
+                        bool fix) {
+  bool gap = false;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (!is_namespace_op(trace.ops[pending[i]].kind)) continue;
+    if (masks[i].none()) {
+      gap = true;
+    } else if (gap) {
+      if (!fix) return false;
+      masks[i] = Mask(masks[i].size());
+    }
+  }
+  return true;
+}
+
+// How many pending ops are namespace changes.
+uint64_t namespace_ops(const Trace& trace, const std::vector<uint64_t>& pending) {
+  return static_cast<uint64_t>(std::count_if(pending.begin(), pending.end(), [&trace](uint64_t index) {
+    return is_namespace_op(trace.ops[index].kind);
+  }));
+}
+
 std::vector<Choice> pending_choices(const ModelConfig& config, const Trace& trace, const Frontier& frontier) {
-  const std::vector<uint64_t> pending = frontier.durable_pending();
+  const std::vector<uint64_t> pending = frontier.reorderable();
   const std::vector<uint64_t> units = units_of(config.kind, trace, pending, config.sector_size);
   const uint64_t n = total(units);
   const bool torn = config.kind == ModelKind::kTorn;
@@ -176,7 +209,10 @@ std::vector<Choice> pending_choices(const ModelConfig& config, const Trace& trac
     if (seen.insert(encode_choice(config.kind, c)).second) out.push_back(std::move(c));
   };
   if (n <= config.enumerate_bound) {
-    for (uint64_t v = 0; v < (uint64_t{1} << n); ++v) out.push_back(Choice{split(v, units), sector, {}, {}});
+    for (uint64_t v = 0; v < (uint64_t{1} << n); ++v) {
+      std::vector<Mask> masks = split(v, units);
+      if (namespace_in_order(trace, pending, masks, false)) out.push_back(Choice{std::move(masks), sector, {}, {}});
+    }
     for (const GarbageSector& g : garbage) {
       for (std::vector<Mask>& masks : garbage_bases(units, g)) add(std::move(masks), g);
     }
@@ -196,6 +232,7 @@ std::vector<Choice> pending_choices(const ModelConfig& config, const Trace& trac
     std::vector<Mask> masks;
     masks.reserve(units.size());
     for (uint64_t u : units) masks.push_back(sample_units(u, rng));
+    namespace_in_order(trace, pending, masks, true);
     // One draw in four puts noise in a sector that did not reach the disk.
     std::optional<GarbageSector> g;
     if (!garbage.empty() && rng.below(4) == 0) {
@@ -353,18 +390,21 @@ Result<Choice> decode_choice(ModelKind kind, std::string_view text, const Trace&
       if (!text.empty()) return bad_choice(kind, text, "this model takes no choice");
       return choice;
     case ModelKind::kReorder: {
-      const std::vector<uint64_t> pending = frontier.durable_pending();
+      const std::vector<uint64_t> pending = frontier.reorderable();
       const std::optional<Mask> m = Mask::from_hex(text, pending.size());
       if (!m) {
         return bad_choice(kind, text, "expected a hex mask over the " + std::to_string(pending.size()) + " pending writes");
       }
       for (size_t i = 0; i < pending.size(); ++i) choice.persisted.emplace_back(1, m->test(i));
+      if (!namespace_in_order(trace, pending, choice.persisted, false)) {
+        return bad_choice(kind, text, "a namespace change persists without an earlier one; they reach the disk in issue order");
+      }
       return choice;
     }
     case ModelKind::kTorn: {
       std::string_view rest = text;
       ASSIGN_OR_RETURN(choice.sector_size, parse_sector_size(kind, text, take_field(rest)));
-      const std::vector<uint64_t> pending = frontier.durable_pending();
+      const std::vector<uint64_t> pending = frontier.reorderable();
       const std::vector<uint64_t> units = units_of(kind, trace, pending, choice.sector_size);
       if (units.empty()) {
         if (rest != "-") return bad_choice(kind, text, "expected \"-\": nothing is pending here");
@@ -390,6 +430,9 @@ Result<Choice> decode_choice(ModelKind kind, std::string_view text, const Trace&
       }
       if (choice.garbage && choice.persisted[choice.garbage->op].test(choice.garbage->sector)) {
         return bad_choice(kind, text, "the garbage sector is also marked as reached the disk whole");
+      }
+      if (!namespace_in_order(trace, pending, choice.persisted, false)) {
+        return bad_choice(kind, text, "a namespace change persists without an earlier one; they reach the disk in issue order");
       }
       return choice;
     }
@@ -436,17 +479,17 @@ double allowed_states(const ModelConfig& config, const Trace& trace, const Front
     case ModelKind::kLoseUnsynced:
       return 1;
     case ModelKind::kReorder:
-      return std::ldexp(1.0, static_cast<int>(std::min<uint64_t>(
-                                 total(units_of(config.kind, trace, frontier.durable_pending(), config.sector_size)),
-                                 4096)));
     case ModelKind::kTorn: {
-      // Any pattern of the s sectors, or one of the g sectors of a write as
-      // noise and any pattern of the others: 2^s + g * 2^(s-1).
-      const std::vector<uint64_t> pending = frontier.durable_pending();
+      // The k namespace ops persist as a prefix (k + 1 ways); the s other
+      // units in any pattern; under torn, also one of the g sectors of a
+      // write as noise and any pattern of the others:
+      // (k + 1) * (2^s + g * 2^(s-1)).
+      const std::vector<uint64_t> pending = frontier.reorderable();
       const std::vector<uint64_t> units = units_of(config.kind, trace, pending, config.sector_size);
-      const int s = static_cast<int>(std::min<uint64_t>(total(units), 4096));
-      const double g = static_cast<double>(garbage_units(trace, pending, units).size());
-      return std::ldexp(1.0, s) + g * std::ldexp(1.0, s - 1);
+      const uint64_t k = namespace_ops(trace, pending);
+      const int s = static_cast<int>(std::min<uint64_t>(total(units) - k, 4096));
+      const double g = config.kind == ModelKind::kTorn ? static_cast<double>(garbage_units(trace, pending, units).size()) : 0;
+      return static_cast<double>(k + 1) * (std::ldexp(1.0, s) + g * std::ldexp(1.0, s - 1));
     }
     case ModelKind::kCorrupt: {
       // Every byte of every durable file can take each kind of fault.
@@ -465,7 +508,7 @@ bool samples_at(const ModelConfig& config, const Trace& trace, const Frontier& f
       return false;
     case ModelKind::kReorder:
     case ModelKind::kTorn:
-      return total(units_of(config.kind, trace, frontier.durable_pending(), config.sector_size)) >
+      return total(units_of(config.kind, trace, frontier.reorderable(), config.sector_size)) >
              config.enumerate_bound;
     case ModelKind::kCorrupt:
       return true;
@@ -509,7 +552,7 @@ Result<DiskImage> build_image(ModelKind kind, const Trace& trace, const Frontier
     case ModelKind::kTorn:
       break;
   }
-  const std::vector<uint64_t> pending = frontier.durable_pending();
+  const std::vector<uint64_t> pending = frontier.reorderable();
   if (choice.persisted.size() != pending.size()) {
     return Status::invalid_argument("crash state at point " + std::to_string(frontier.point) + " names " +
                                     std::to_string(choice.persisted.size()) + " pending ops, the trace has " +
@@ -518,20 +561,36 @@ Result<DiskImage> build_image(ModelKind kind, const Trace& trace, const Frontier
   if (kind == ModelKind::kTorn && choice.sector_size == 0) {
     return Status::invalid_argument("torn crash state with sector size 0");
   }
+  std::set<uint64_t> namespace_persisted;
   std::map<InodeId, std::shared_ptr<Bytes>> edited;
   for (size_t i = 0; i < pending.size(); ++i) {
     const bool noise = choice.garbage && choice.garbage->op == i;
     if (choice.persisted[i].none() && !noise) continue;
     const Op& op = trace.ops[pending[i]];
+    if (is_namespace_op(op.kind)) {
+      namespace_persisted.insert(pending[i]);
+      continue;
+    }
     std::shared_ptr<Bytes>& file = edited[op.inode];
     if (!file) file = std::make_shared<Bytes>(*frontier.inodes.at(op.inode).durable);
     if (!choice.persisted[i].none()) apply_partial(op, choice.persisted[i], choice.sector_size, *file);
     if (noise) apply_garbage(op, pending[i], choice.garbage->sector, choice.sector_size, *file);
   }
-  DiskImage image = frontier.durable_image();
-  for (const auto& [path, inode] : frontier.reachable_durable_names()) {
+  if (frontier.pending_namespace.empty()) {
+    DiskImage image = frontier.durable_image();
+    for (const auto& [path, inode] : frontier.reachable_durable_names()) {
+      const auto it = edited.find(inode);
+      if (it != edited.end()) image.files[path] = it->second;
+    }
+    return image;
+  }
+  const Namespace ns =
+      frontier.namespace_with(trace, [&](uint64_t index) { return namespace_persisted.contains(index); });
+  DiskImage image;
+  image.dirs = ns.dirs;
+  for (const auto& [path, inode] : ns.names) {
     const auto it = edited.find(inode);
-    if (it != edited.end()) image.files[path] = it->second;
+    image.files[path] = it != edited.end() ? SharedBytes(it->second) : frontier.inodes.at(inode).durable;
   }
   return image;
 }

@@ -6,8 +6,10 @@
 //   process-crash  every op before the point is on disk (kill -9: the page cache survives)
 //   lose-unsynced  each file holds what its last sync made durable; a namespace
 //                  change needs a sync_dir of its directory (FsRules)
-//   reorder        lose-unsynced, plus any subset of each file's pending writes
-//                  and truncates, applied in issue order
+//   reorder        lose-unsynced, plus any subset of the pending ops: each file's
+//                  writes and truncates, and the creates, mkdirs, renames and
+//                  removes no sync_dir covered (those only in issue order),
+//                  applied in issue order
 //   torn           reorder, plus a persisted pending write may be torn: only some
 //                  of its sectors reached the disk, the others keep their old
 //                  bytes, and one sector being written may hold noise
@@ -74,10 +76,10 @@ struct GarbageSector {
 
 // One crash state of a model at one crash point.
 struct Choice {
-  // reorder and torn: one mask per entry of Frontier::durable_pending(), in
+  // reorder and torn: one mask per entry of Frontier::reorderable(), in
   // that order. reorder: one bit (persisted or not); torn: one bit per sector
   // the op touches (bit j = the j-th sector from the one holding its first
-  // byte; a truncate is a single unit).
+  // byte; a truncate or a namespace op is a single unit).
   std::vector<Mask> persisted;
   uint32_t sector_size = 0;  // torn, corrupt
   std::optional<GarbageSector> garbage;  // torn

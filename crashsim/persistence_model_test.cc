@@ -258,6 +258,89 @@ TEST_F(ModelTest, RenamesAndRemovalsNeedASyncOfTheirDirectory) {
   EXPECT_EQ(file_text(image(ModelKind::kProcessCrash, at_end()), "f"), "<absent>");
 }
 
+TEST_F(ModelTest, ReorderPersistsAnUncoveredCreationOrNot) {
+  auto f = create("f");
+  write(*f, 0, "data");
+  sync(*f);  // contents durable, directory entry not
+  const Frontier fr = at_end();
+  ASSERT_EQ(fr.pending_namespace.size(), 1u);
+  EXPECT_EQ(fr.pending_namespace[0].index, 0u);
+  EXPECT_EQ(fr.pending_namespace[0].dirs, std::set<std::string>{"."});
+  const ModelConfig config{.kind = ModelKind::kReorder};
+  EXPECT_EQ(allowed_states(config, trace_, fr), 2);
+  EXPECT_THAT(contents_of_every_state(config, fr, "f"), UnorderedElementsAreArray({"<absent>", "data"}));
+  EXPECT_TRUE(fr.namespace_with(trace_, [](uint64_t) { return false; }).names.empty());
+}
+
+// A rename no sync_dir covered may reach the disk while a later write to
+// another file does, or not, and the other way round.
+TEST_F(ModelTest, ReorderReordersARenameWithALaterWriteToAnotherFile) {
+  auto a = create("a");
+  auto tmp = create("tmp");
+  sync_dir(".");
+  write(*tmp, 0, "new");
+  sync(*tmp);
+  ASSERT_TRUE(rec_.rename("tmp", "b").ok());
+  write(*a, 0, "later");
+  const Frontier fr = at_end();
+  const ModelConfig config{.kind = ModelKind::kReorder};
+  std::set<std::string> states;
+  for (const Choice& c : choices_at(config, trace_, fr)) {
+    const DiskImage img = image(config.kind, fr, c);
+    states.insert(file_text(img, "tmp") + "|" + file_text(img, "b") + "|" + file_text(img, "a"));
+  }
+  EXPECT_EQ(states, (std::set<std::string>{"new|<absent>|", "<absent>|new|", "new|<absent>|later",
+                                           "<absent>|new|later"}));
+  const auto renamed_only = decode_choice(ModelKind::kReorder, "1", trace_, fr);
+  ASSERT_TRUE(renamed_only.ok()) << renamed_only.status().to_string();
+  EXPECT_EQ(file_text(image(ModelKind::kReorder, fr, *renamed_only), "b"), "new");
+  EXPECT_EQ(file_text(image(ModelKind::kLoseUnsynced, fr), "tmp"), "new");  // lose-unsynced: neither
+}
+
+// Namespace changes persist in issue order (a journaling file system commits
+// its metadata in order): the second creation never without the first.
+TEST_F(ModelTest, ReorderKeepsNamespaceChangesInIssueOrder) {
+  auto x = create("x");
+  auto y = create("y");
+  const Frontier fr = at_end();
+  const ModelConfig config{.kind = ModelKind::kReorder};
+  EXPECT_EQ(allowed_states(config, trace_, fr), 3);
+  std::set<std::string> states;
+  for (const Choice& c : choices_at(config, trace_, fr)) {
+    const DiskImage img = image(config.kind, fr, c);
+    states.insert(file_text(img, "x") + "|" + file_text(img, "y"));
+  }
+  EXPECT_EQ(states, (std::set<std::string>{"<absent>|<absent>", "|<absent>", "|"}));
+  const auto out_of_order = decode_choice(ModelKind::kReorder, "2", trace_, fr);
+  ASSERT_FALSE(out_of_order.ok());
+  EXPECT_THAT(out_of_order.status().message(), ::testing::HasSubstr("issue order"));
+  // Sampling keeps the order too.
+  const ModelConfig sampled{.kind = ModelKind::kReorder, .enumerate_bound = 1, .samples_per_point = 16};
+  for (const Choice& c : choices_at(sampled, trace_, fr)) {
+    EXPECT_FALSE(c.persisted[1].all() && c.persisted[0].none()) << encode_choice(sampled.kind, c);
+  }
+}
+
+// A rename waits for a sync_dir of both its directories; a walker resumed
+// from a frontier still waits for the one not synced yet.
+TEST_F(ModelTest, ARenameStaysPendingUntilBothDirectoriesAreSynced) {
+  ASSERT_TRUE(rec_.create_dir("d").ok());
+  ASSERT_TRUE(rec_.create_dir("e").ok());
+  sync_dir(".");
+  auto f = create("d/f");
+  sync_dir("d");
+  ASSERT_TRUE(rec_.rename("d/f", "e/f").ok());
+  sync_dir("e");
+  const Frontier fr = at_end();
+  ASSERT_EQ(fr.pending_namespace.size(), 1u);
+  EXPECT_EQ(fr.pending_namespace[0].dirs, std::set<std::string>{"d"});
+  sync_dir("d");
+  trace_ = rec_.trace();
+  TimelineWalker resumed(trace_, {}, fr);
+  resumed.advance_to(trace_.ops.size());
+  EXPECT_TRUE(resumed.frontier().pending_namespace.empty());
+}
+
 TEST_F(ModelTest, FilesInADirectoryWhoseOwnEntryIsNotDurableDisappear) {
   ASSERT_TRUE(rec_.create_dir("d").ok());
   auto f = create("d/f");

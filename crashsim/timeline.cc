@@ -30,6 +30,36 @@ void copy_dir_entries(const std::set<std::string>& live, std::set<std::string>& 
   }
 }
 
+// The directories of `durable` that survive: a directory survives when its
+// own entry is durable and so is every ancestor's; one the trace never
+// created (a root, or one that existed before the trace and is not in
+// `live`) always survives.
+std::set<std::string> reachable_dirs(const std::set<std::string>& durable, const std::set<std::string>& live) {
+  auto present = [&](std::string_view dir) {
+    for (std::string_view d = dir; !is_root(d); d = vfs::parent_dir_view(d)) {
+      const std::string s(d);
+      if (live.contains(s) && !durable.contains(s)) return false;
+    }
+    return true;
+  };
+  std::set<std::string> out;
+  for (const std::string& d : durable) {
+    if (present(d)) out.insert(d);
+  }
+  return out;
+}
+
+// The entries of `names` whose directory survives.
+std::map<std::string, InodeId> reachable_names(const std::map<std::string, InodeId>& names,
+                                               const std::set<std::string>& dirs, const std::set<std::string>& live) {
+  std::map<std::string, InodeId> out;
+  for (const auto& [path, inode] : names) {
+    const std::string parent = vfs::parent_dir(path);
+    if (is_root(parent) || dirs.contains(parent) || !live.contains(parent)) out.emplace(path, inode);
+  }
+  return out;
+}
+
 constexpr NameTable<AfterFailedSync, 2> kProfileNames = {{
     {AfterFailedSync::kDrop, "drop"},
     {AfterFailedSync::kKeep, "keep"},
@@ -65,7 +95,8 @@ TimelineWalker::TimelineWalker(const Trace& trace, FsRules rules, const Frontier
       live_names_(start.live_names),
       durable_names_(start.durable_names),
       live_dirs_(start.live_dirs),
-      durable_dirs_(start.durable_dirs) {
+      durable_dirs_(start.durable_dirs),
+      pending_namespace_(start.pending_namespace) {
   // The frontier's buffers are handed out: writable() copies one before the
   // first write, so sharing it here never changes the frontier.
   for (const auto& [id, view] : start.inodes) {
@@ -86,6 +117,8 @@ std::shared_ptr<Bytes>& TimelineWalker::writable(InodeState& inode) {
 void TimelineWalker::sync_dir(const std::string& dir) {
   copy_dir_entries(live_names_, durable_names_, dir);
   copy_dir_entries(live_dirs_, durable_dirs_, dir);
+  for (PendingNamespaceOp& op : pending_namespace_) op.dirs.erase(dir);
+  std::erase_if(pending_namespace_, [](const PendingNamespaceOp& op) { return op.dirs.empty(); });
 }
 
 void TimelineWalker::apply(uint64_t index) {
@@ -94,11 +127,19 @@ void TimelineWalker::apply(uint64_t index) {
     case OpKind::kCreate:
       inodes_[op.inode] = InodeState{std::make_shared<Bytes>(), empty_bytes(), {}};
       live_names_[op.path] = op.inode;
-      if (rules_.creations_durable) durable_names_[op.path] = op.inode;
+      if (rules_.creations_durable) {
+        durable_names_[op.path] = op.inode;
+      } else {
+        pending_namespace_.push_back({index, {vfs::parent_dir(op.path)}});
+      }
       break;
     case OpKind::kMkdir:
       live_dirs_.insert(op.path);
-      if (rules_.creations_durable) durable_dirs_.insert(op.path);
+      if (rules_.creations_durable) {
+        durable_dirs_.insert(op.path);
+      } else {
+        pending_namespace_.push_back({index, {vfs::parent_dir(op.path)}});
+      }
       break;
     case OpKind::kWrite: {
       InodeState& inode = inodes_[op.inode];
@@ -137,10 +178,11 @@ void TimelineWalker::apply(uint64_t index) {
       const InodeId inode = from->second;
       live_names_.erase(from);
       live_names_[op.path2] = inode;
+      pending_namespace_.push_back({index, {vfs::parent_dir(op.path), vfs::parent_dir(op.path2)}});
       break;
     }
     case OpKind::kRemove:
-      live_names_.erase(op.path);
+      if (live_names_.erase(op.path) > 0) pending_namespace_.push_back({index, {vfs::parent_dir(op.path)}});
       break;
     case OpKind::kCommitCalled:
       expect_.in_flight = true;
@@ -204,6 +246,10 @@ Frontier TimelineWalker::frontier() const {
   };
   for (const auto& entry : live_names_) add(entry.second);
   for (const auto& entry : durable_names_) add(entry.second);
+  f.pending_namespace = pending_namespace_;
+  for (const PendingNamespaceOp& op : pending_namespace_) {
+    if (trace_.ops[op.index].kind == OpKind::kCreate) add(trace_.ops[op.index].inode);
+  }
   return f;
 }
 
@@ -214,32 +260,41 @@ DiskImage Frontier::live_image() const {
   return image;
 }
 
-std::set<std::string> Frontier::reachable_durable_dirs() const {
-  // A directory survives when its own entry is durable and so is every
-  // ancestor's; one the trace never created (a root, or one that existed
-  // before the trace and is not in `live_dirs`) always survives.
-  auto present = [this](std::string_view dir) {
-    for (std::string_view d = dir; !is_root(d); d = vfs::parent_dir_view(d)) {
-      const std::string s(d);
-      if (live_dirs.contains(s) && !durable_dirs.contains(s)) return false;
-    }
-    return true;
-  };
-  std::set<std::string> out;
-  for (const std::string& d : durable_dirs) {
-    if (present(d)) out.insert(d);
-  }
-  return out;
-}
+std::set<std::string> Frontier::reachable_durable_dirs() const { return reachable_dirs(durable_dirs, live_dirs); }
 
 std::map<std::string, InodeId> Frontier::reachable_durable_names() const {
-  std::map<std::string, InodeId> out;
-  const std::set<std::string> dirs = reachable_durable_dirs();
-  for (const auto& [path, inode] : durable_names) {
-    const std::string parent = vfs::parent_dir(path);
-    if (is_root(parent) || dirs.contains(parent) || !live_dirs.contains(parent)) out.emplace(path, inode);
+  return reachable_names(durable_names, reachable_durable_dirs(), live_dirs);
+}
+
+Namespace Frontier::namespace_with(const Trace& trace, const std::function<bool(uint64_t index)>& persisted) const {
+  Namespace ns{durable_names, durable_dirs};
+  for (const PendingNamespaceOp& pending : pending_namespace) {
+    if (!persisted(pending.index)) continue;
+    const Op& op = trace.ops[pending.index];
+    switch (op.kind) {
+      case OpKind::kCreate:
+        ns.names[op.path] = op.inode;
+        break;
+      case OpKind::kMkdir:
+        ns.dirs.insert(op.path);
+        break;
+      case OpKind::kRename:
+        if (const auto from = ns.names.find(op.path); from != ns.names.end()) {
+          const InodeId inode = from->second;
+          ns.names.erase(from);
+          ns.names[op.path2] = inode;
+        }
+        break;
+      case OpKind::kRemove:
+        ns.names.erase(op.path);
+        break;
+      default:
+        break;
+    }
   }
-  return out;
+  ns.dirs = reachable_dirs(ns.dirs, live_dirs);
+  ns.names = reachable_names(ns.names, ns.dirs, live_dirs);
+  return ns;
 }
 
 DiskImage Frontier::durable_image() const {
@@ -257,6 +312,17 @@ std::vector<uint64_t> Frontier::durable_pending() const {
     const auto& pending = inodes.at(inode).pending;
     out.insert(out.end(), pending.begin(), pending.end());
   }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<uint64_t> Frontier::reorderable() const {
+  if (pending_namespace.empty()) return durable_pending();
+  // `inodes` holds exactly the inodes a durable name, a live name or a
+  // pending create refers to: some choice may give each a reachable name.
+  std::vector<uint64_t> out;
+  for (const PendingNamespaceOp& op : pending_namespace) out.push_back(op.index);
+  for (const auto& entry : inodes) out.insert(out.end(), entry.second.pending.begin(), entry.second.pending.end());
   std::sort(out.begin(), out.end());
   return out;
 }

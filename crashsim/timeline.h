@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -75,6 +76,20 @@ struct InodeView {
   bool dropped = false;
 };
 
+// A create, mkdir, rename or remove not yet durable: its trace index, and the
+// directories whose sync_dir it still waits for (both, for a rename, until
+// each is synced).
+struct PendingNamespaceOp {
+  uint64_t index = 0;
+  std::set<std::string> dirs;
+};
+
+// A directory tree as a crash state holds it: names and directories.
+struct Namespace {
+  std::map<std::string, InodeId> names;
+  std::set<std::string> dirs;  // other than the roots
+};
+
 struct Frontier {
   uint64_t point = 0;
   Expectation expect;
@@ -83,7 +98,10 @@ struct Frontier {
   std::map<std::string, InodeId> durable_names;
   std::set<std::string> live_dirs;     // directories other than the roots
   std::set<std::string> durable_dirs;  // those whose entry in their parent is durable
-  // Every inode some live or durable name refers to.
+  // The create, mkdir, rename and remove entries no sync_dir has covered yet
+  // (of their directory; of both, for a rename), in trace order.
+  std::vector<PendingNamespaceOp> pending_namespace;
+  // Every inode some live or durable name, or a pending create, refers to.
   std::map<InodeId, InodeView> inodes;
 
   // Every file and directory as the page cache holds it (process crash).
@@ -94,8 +112,19 @@ struct Frontier {
   std::set<std::string> reachable_durable_dirs() const;
   DiskImage durable_image() const;
   // The pending writes and truncates of every inode that a reachable durable
-  // name refers to, in trace order: what reorder and torn choose from.
+  // name refers to, in trace order.
   std::vector<uint64_t> durable_pending() const;
+  // What reorder and torn choose from, in trace order: the pending namespace
+  // entries, and the pending writes and truncates of every inode a durable
+  // name or a pending create refers to (durable_pending() when no namespace
+  // entry is pending). A write to a file that a choice leaves without a
+  // reachable name changes nothing in that state.
+  std::vector<uint64_t> reorderable() const;
+  // The durable namespace with the pending namespace entries for which
+  // `persisted(index)` holds applied on top, in trace order (a rename or a
+  // remove of a name that is not there does nothing), reduced to what is
+  // reachable: every ancestor directory present.
+  Namespace namespace_with(const Trace& trace, const std::function<bool(uint64_t index)>& persisted) const;
 };
 
 class TimelineWalker {
@@ -138,6 +167,7 @@ class TimelineWalker {
   std::map<std::string, InodeId> durable_names_;
   std::set<std::string> live_dirs_;
   std::set<std::string> durable_dirs_;
+  std::vector<PendingNamespaceOp> pending_namespace_;
 };
 
 // What the disk goes through when a process crash at `at` (a frontier of
