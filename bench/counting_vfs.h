@@ -35,6 +35,9 @@ class CountingVfs final : public vfs::Vfs {
   vfs::Status create_dir(const std::string& dir) override { return base_.create_dir(dir); }
   vfs::Status sync_dir(const std::string& dir) override;
   vfs::Result<uint64_t> file_size(const std::string& path) override { return base_.file_size(path); }
+  vfs::Result<std::unique_ptr<vfs::FileLock>> lock(const std::string& path, vfs::LockMode mode) override {
+    return base_.lock(path, mode);
+  }
 
  private:
   vfs::Vfs& base_;

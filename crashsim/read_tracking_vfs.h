@@ -36,6 +36,9 @@ class ReadTrackingVfs final : public vfs::Vfs {
   vfs::Status create_dir(const std::string& dir) override { return inner_.create_dir(dir); }
   vfs::Status sync_dir(const std::string& dir) override { return inner_.sync_dir(dir); }
   vfs::Result<uint64_t> file_size(const std::string& path) override { return inner_.file_size(path); }
+  vfs::Result<std::unique_ptr<vfs::FileLock>> lock(const std::string& path, vfs::LockMode mode) override {
+    return inner_.lock(path, mode);
+  }
 
   // Path -> the bytes read from it so far.
   const std::map<std::string, ByteRanges>& reads() const { return reads_; }

@@ -218,6 +218,10 @@ Status RecordingVfs::sync_dir(const std::string& dir) {
 
 Result<uint64_t> RecordingVfs::file_size(const std::string& path) { return inner_.file_size(path); }
 
+Result<std::unique_ptr<vfs::FileLock>> RecordingVfs::lock(const std::string& path, vfs::LockMode mode) {
+  return inner_.lock(path, mode);
+}
+
 void RecordingVfs::mark(OpKind kind, uint64_t number, uint64_t offset) {
   std::lock_guard lock(shared_->mu);
   Op op;

@@ -53,6 +53,8 @@ class RecordingVfs final : public vfs::Vfs {
   vfs::Status create_dir(const std::string& dir) override;
   vfs::Status sync_dir(const std::string& dir) override;
   vfs::Result<uint64_t> file_size(const std::string& path) override;
+  // Passed through unrecorded: a lock changes nothing on disk.
+  vfs::Result<std::unique_ptr<vfs::FileLock>> lock(const std::string& path, vfs::LockMode mode) override;
 
   // Appends a workload marker (number: the transaction, for transaction
   // markers; offset: the attempt, for commit-recovered).

@@ -209,6 +209,34 @@ expect 0 "$BTREE" text.db dump;          contains "$out" "no page size to read i
 [ ! -e text.db-wal ] || fail "dump created text.db-wal"
 expect 3 "$BTREE" nothing.db dump;       contains "$err" "neither nothing.db nor nothing.db-wal exists"
 
+# --- one writer, or any number of readers, at a time --------------------------
+# flock(1) takes the same advisory lock (flock(2)) the engine takes on the data file.
+hold_lock() {  # hold_lock MODE: holds MODE on db in the background until killed
+  # -o: the lock is flock's alone, not inherited by sleep, so it dies with flock.
+  flock -o "$1" db sleep 60 >/dev/null 2>&1 &
+  holder=$!
+  for _ in $(seq 100); do
+    flock --nonblock --exclusive db true 2>/dev/null || return 0
+    sleep 0.05
+  done
+  fail "flock never took its lock on db"
+}
+release_lock() {  # kills the holder the way a crash would (its idle sleep holds no lock)
+  kill -KILL "$holder" 2>/dev/null
+  wait "$holder" 2>/dev/null
+}
+expect 0 "$BTREE" db put lock-test before
+hold_lock --exclusive
+expect 4 "$BTREE" db put lock-test during; contains "$err" "btree: busy: open db: lock db: the file is in use"
+expect 4 "$BTREE" db get lock-test;        contains "$err" "the file is in use"
+release_lock
+hold_lock --shared
+expect 4 "$BTREE" db put lock-test during; contains "$err" "a reader or a writer holds it"
+expect 0 "$BTREE" db get lock-test;        [ "$out" = "before" ] || fail "a reader beside a reader got '$out'"
+release_lock
+expect 0 "$BTREE" db put lock-test after   # the lock went away with the process that held it
+expect 0 "$BTREE" db get lock-test;        [ "$out" = "after" ] || fail "after the holder died: '$out'"
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed" >&2
   exit 1

@@ -15,8 +15,10 @@
 // Exit codes: 0 success; 1 key not found (get) or verify found problems;
 // 2 usage error (bad arguments, malformed load input, a key or value over the
 // limits); 3 the database could not be opened, read or written (missing
-// file for a read-only command, I/O error, corruption). Errors go to stderr
-// prefixed "btree: ".
+// file for a read-only command, I/O error, corruption); 4 the database is in
+// use (another process has it open for writing, or, for put, del and load,
+// open at all): nothing was read or written, so the command may be retried.
+// Errors go to stderr prefixed "btree: ".
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -42,6 +44,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitNotFound = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitIo = 3;
+constexpr int kExitBusy = 4;
 
 int fail(const std::string& message, int code) {
   std::cerr << "btree: " << message << "\n";
@@ -49,7 +52,14 @@ int fail(const std::string& message, int code) {
 }
 
 int fail(const Status& s) {
-  return fail(s.to_string(), s.code() == vfs::StatusCode::kInvalidArgument ? kExitUsage : kExitIo);
+  switch (s.code()) {
+    case vfs::StatusCode::kInvalidArgument:
+      return fail(s.to_string(), kExitUsage);
+    case vfs::StatusCode::kBusy:
+      return fail(s.to_string(), kExitBusy);
+    default:
+      return fail(s.to_string(), kExitIo);
+  }
 }
 
 void write_bytes(std::string_view bytes) { std::cout.write(bytes.data(), std::streamsize(bytes.size())); }

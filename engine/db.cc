@@ -141,6 +141,7 @@ Result<std::unique_ptr<Db>> Db::open(vfs::Vfs& vfs, const std::string& path, con
     pager_options.cache_pages = options.cache_pages;
     pager_options.mutant = options.mutant;
     pager_options.cross_checks = options.cross_checks;
+    pager_options.lock_wait_ms = options.lock_wait_ms;
     ASSIGN_OR_RETURN(std::unique_ptr<Pager> pager, Pager::open(vfs, path, pager_options));
     auto impl = std::make_unique<Impl>();
     impl->path = path;

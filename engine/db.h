@@ -84,6 +84,11 @@ struct Options {
   // checksums, identity checks (db_id, page size) and the tree's checks on
   // every node it reads stay on.
   bool cross_checks = true;
+  // One writer, or any number of read-only openers, at a time: open takes an
+  // exclusive lock on NAME (a shared one when read_only) through the Vfs and
+  // holds it until close. When another opener holds a conflicting one, open
+  // retries for up to this long, then fails with kBusy naming the file.
+  uint32_t lock_wait_ms = 0;
 };
 
 // A sequence of puts and deletes applied atomically by Db::write.

@@ -171,6 +171,9 @@ class FailingReadsVfs final : public vfs::Vfs {
   Status create_dir(const std::string& dir) override { return base_.create_dir(dir); }
   Status sync_dir(const std::string& dir) override { return base_.sync_dir(dir); }
   Result<uint64_t> file_size(const std::string& path) override { return base_.file_size(path); }
+  Result<std::unique_ptr<vfs::FileLock>> lock(const std::string& path, vfs::LockMode mode) override {
+    return base_.lock(path, mode);
+  }
 
  private:
   class File final : public vfs::File {

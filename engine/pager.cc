@@ -2,8 +2,11 @@
 // it, and hand back a WalPager (engine/wal_pager.h) ready for use.
 #include "engine/pager.h"
 
+#include <algorithm>
+#include <chrono>
 #include <span>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -206,6 +209,41 @@ Status check_wal_without_data_file(vfs::Vfs& vfs, const std::string& path, const
 
 }  // namespace
 
+Status Pager::close() {
+  const Status s = close_files();
+  lock_.reset();
+  return s;
+}
+
+namespace {
+
+// Two writers would interleave their frames and checkpoints in one WAL,
+// which no recovery can untangle, and a reader beside a writer would read
+// pages the writer is moving. The lock is taken on the data file, before
+// anything of the database is read or written.
+Result<std::unique_ptr<vfs::FileLock>> lock_database(vfs::Vfs& vfs, const std::string& path,
+                                                     const PagerOptions& options) {
+  const vfs::LockMode mode = options.read_only ? vfs::LockMode::kShared : vfs::LockMode::kExclusive;
+  const auto start = std::chrono::steady_clock::now();
+  const auto wait = std::chrono::milliseconds(options.lock_wait_ms);
+  for (;;) {
+    Result<std::unique_ptr<vfs::FileLock>> lock = vfs.lock(path, mode);
+    if (lock.ok()) return lock;
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (!lock.status().is_busy() || waited >= wait) {
+      const std::string context =
+          options.lock_wait_ms == 0
+              ? "open " + path
+              : "open " + path + " (after waiting " + std::to_string(options.lock_wait_ms) + " ms)";
+      return lock.status().with(context);
+    }
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(5),
+                                                                                wait - waited));
+  }
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Pager>> Pager::open(vfs::Vfs& vfs, const std::string& path, const PagerOptions& options) {
   if (options.page_size != 0 && !is_valid_page_size(options.page_size)) {
     return Status::invalid_argument("open " + path + ": " +
@@ -215,12 +253,20 @@ Result<std::unique_ptr<Pager>> Pager::open(vfs::Vfs& vfs, const std::string& pat
   if (!exists && (options.read_only || !options.create_if_missing)) {
     return Status::not_found("open " + path + ": no such database");
   }
-  if (options.read_only) return open_read_only(vfs, path, options);
-  if (exists) return open_existing(vfs, path, options);
-  RETURN_IF_ERROR(check_wal_without_data_file(vfs, path, options));
-  ASSIGN_OR_RETURN(auto data, vfs.open(path, vfs::OpenMode::kCreate));
-  ASSIGN_OR_RETURN(auto wal, vfs.open(path + "-wal", vfs::OpenMode::kCreate));
-  return create_database(vfs, path, options, std::move(data), std::move(wal));
+  std::unique_ptr<vfs::FileLock> lock;
+  Result<std::unique_ptr<Pager>> pager = Status();
+  if (exists) {
+    ASSIGN_OR_RETURN(lock, lock_database(vfs, path, options));
+    pager = options.read_only ? open_read_only(vfs, path, options) : open_existing(vfs, path, options);
+  } else {
+    RETURN_IF_ERROR(check_wal_without_data_file(vfs, path, options));
+    ASSIGN_OR_RETURN(auto data, vfs.open(path, vfs::OpenMode::kCreate));
+    ASSIGN_OR_RETURN(lock, lock_database(vfs, path, options));
+    ASSIGN_OR_RETURN(auto wal, vfs.open(path + "-wal", vfs::OpenMode::kCreate));
+    pager = create_database(vfs, path, options, std::move(data), std::move(wal));
+  }
+  if (pager.ok()) (*pager)->lock_ = std::move(lock);
+  return pager;
 }
 
 }  // namespace engine

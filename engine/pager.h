@@ -65,6 +65,7 @@ struct PagerOptions {
   size_t cache_pages = 1024;
   Mutant mutant = Mutant::kNone;
   bool cross_checks = true;  // as Options::cross_checks
+  uint32_t lock_wait_ms = 0;  // as Options::lock_wait_ms
 };
 
 struct PagerStats {
@@ -82,6 +83,10 @@ class Pager {
   // With options.read_only, opens both files for reading only (a missing WAL
   // reads as empty) and keeps what recovery found in memory: begin() and
   // checkpoint() are refused and nothing is ever written.
+  // Before it reads or writes either file, open locks NAME through the Vfs
+  // (exclusive, or shared when read_only; kBusy when another opener holds a
+  // conflicting lock past options.lock_wait_ms); the pager holds the lock
+  // until it is destroyed, after its files are closed.
   static Result<std::unique_ptr<Pager>> open(vfs::Vfs& vfs, const std::string& path, const PagerOptions& options);
 
   virtual ~Pager() = default;
@@ -133,8 +138,18 @@ class Pager {
   virtual PagerStats stats() const = 0;
   virtual const RecoveryInfo& recovery_info() const = 0;
 
-  // Checkpoints when healthy, then closes both files. Idempotent.
-  virtual Status close() = 0;
+  // Checkpoints when healthy, closes both files, then releases the lock
+  // open() took. Idempotent.
+  Status close();
+
+ protected:
+  // close() without the lock: the implementation's checkpoint and files.
+  virtual Status close_files() = 0;
+
+ private:
+  // Taken by open(); released after the files are closed (by close(), or
+  // by the destructor after the derived pager's members are gone).
+  std::unique_ptr<vfs::FileLock> lock_;
 };
 
 }  // namespace engine

@@ -375,6 +375,7 @@ TEST_F(RecoveryTest, AFrameOfALaterTransactionPastTheBreakIsCorruption) {
 // reset: the data file is at generation 1, and so is the header.
 TEST_F(RecoveryTest, AHeaderOneGenerationBehindIsReset) {
   FaultVfs faulty(vfs_);
+  pager_.reset();  // as a crash would: no checkpoint, and the lock goes with it
   auto pager = open_or_die(faulty, kDb, no_auto_checkpoint(kPageSize));  // recovers the history
   commit_rewrite(*pager, leaves_, 0xD0);
   faulty.inject("write", kWal, EIO);
@@ -502,6 +503,7 @@ TEST_F(RecoveryTest, RecoveryOfATornTailIsIdempotent) {
 
 TEST_F(RecoveryTest, RecoveryOfAHeaderOneGenerationBehindIsIdempotent) {
   FaultVfs faulty(vfs_);
+  pager_.reset();  // as a crash would: no checkpoint, and the lock goes with it
   auto pager = open_or_die(faulty, kDb, no_auto_checkpoint(kPageSize));
   commit_rewrite(*pager, leaves_, 0xD0);
   faulty.inject("write", kWal, EIO);

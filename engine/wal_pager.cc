@@ -453,7 +453,7 @@ PagerStats WalPager::stats() const {
   return stats;
 }
 
-Status WalPager::close() {
+Status WalPager::close_files() {
   if (closed_) return Status();
   txn_.reset();
   Status result;

@@ -64,7 +64,7 @@ class WalPager final : public Pager {
   Result<std::vector<PageNo>> free_list() override;
   PagerStats stats() const override;
   const RecoveryInfo& recovery_info() const override { return recovery_info_; }
-  Status close() override;
+  Status close_files() override;
 
   // Writes the header of `generation` and syncs the WAL: the first step of
   // a new database, and the reset at the end of a checkpoint.

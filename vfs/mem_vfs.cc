@@ -48,6 +48,9 @@ struct MemVfs::State {
     // only then may it be written in place (once nothing else holds it).
     // Buffers from install_file() may be truly const and are never written.
     bool owned = false;
+    // Advisory locks held on this file (Vfs::lock).
+    uint32_t shared_locks = 0;
+    bool exclusive_lock = false;
   };
 
   mutable std::mutex mu;
@@ -272,6 +275,44 @@ Result<uint64_t> MemVfs::file_size(const std::string& path) {
   }
   if (state_->is_dir(path)) return Status::from_errno(EISDIR, "file_size", path);
   return Status::from_errno(state_->missing_errno(path), "file_size", path);
+}
+
+class MemVfs::MemFileLock final : public FileLock {
+ public:
+  MemFileLock(std::shared_ptr<State> state, std::shared_ptr<State::Node> node, LockMode mode)
+      : state_(std::move(state)), node_(std::move(node)), mode_(mode) {}
+  ~MemFileLock() override {
+    const std::lock_guard lock(state_->mu);
+    if (mode_ == LockMode::kShared) {
+      --node_->shared_locks;
+    } else {
+      node_->exclusive_lock = false;
+    }
+  }
+
+ private:
+  std::shared_ptr<State> state_;
+  std::shared_ptr<State::Node> node_;
+  LockMode mode_;
+};
+
+Result<std::unique_ptr<FileLock>> MemVfs::lock(const std::string& path, LockMode mode) {
+  const std::lock_guard lock(state_->mu);
+  const auto it = state_->files.find(path);
+  if (it == state_->files.end()) {
+    return Status::from_errno(state_->is_dir(path) ? EISDIR : state_->missing_errno(path), "lock", path);
+  }
+  State::Node& node = *it->second;
+  const bool conflicts = node.exclusive_lock || (mode == LockMode::kExclusive && node.shared_locks > 0);
+  if (conflicts) {
+    return lock_conflict(path, mode);
+  }
+  if (mode == LockMode::kShared) {
+    ++node.shared_locks;
+  } else {
+    node.exclusive_lock = true;
+  }
+  return std::unique_ptr<FileLock>(std::make_unique<MemFileLock>(state_, it->second, mode));
 }
 
 void MemVfs::install_file(const std::string& path, SharedBytes contents) {

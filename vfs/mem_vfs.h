@@ -50,6 +50,9 @@ class MemVfs final : public Vfs {
   Status create_dir(const std::string& dir) override;
   Status sync_dir(const std::string& dir) override;
   Result<uint64_t> file_size(const std::string& path) override;
+  // Locks belong to the file, not its name (they follow a rename), as
+  // flock's do. A crash state is a new MemVfs: no lock survives a crash.
+  Result<std::unique_ptr<FileLock>> lock(const std::string& path, LockMode mode) override;
 
   // Creates or replaces `path` with `contents`, shared until first written
   // (a null pointer installs an empty file). Missing parent directories are
@@ -68,6 +71,7 @@ class MemVfs final : public Vfs {
  private:
   struct State;
   class MemFile;
+  class MemFileLock;
   std::shared_ptr<State> state_;
 };
 

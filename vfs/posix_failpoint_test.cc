@@ -147,6 +147,10 @@ const std::vector<FailpointCase>& failpoint_cases() {
        [](PosixVfs& v, File&, const std::string&, const std::string& existing) {
          return v.exists(existing).status();
        }},
+      {failpoint::kLock, "lock", existing_path, std::nullopt,
+       [](PosixVfs& v, File&, const std::string&, const std::string& existing) {
+         return v.lock(existing, LockMode::kExclusive).status();
+       }},
   };
   return cases;
 }

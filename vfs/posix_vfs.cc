@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fiu.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -229,6 +230,42 @@ Result<uint64_t> PosixVfs::file_size(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) return Status::from_errno(errno, "file_size", path);
   if (S_ISDIR(st.st_mode)) return Status::from_errno(EISDIR, "file_size", path);
   return static_cast<uint64_t>(st.st_size);
+}
+
+namespace {
+
+// The descriptor the lock was taken on: closing it releases the lock (the
+// kernel does the same when the process dies).
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FileLock>> PosixVfs::lock(const std::string& path, LockMode mode) {
+  RETURN_IF_ERROR(failpoint::check(failpoint::kLock, "lock", path));
+  const int fd = retry_on_eintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); });
+  if (fd < 0) return Status::from_errno(errno, "lock", path);
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Status::from_errno(EISDIR, "lock", path);
+  }
+  const int how = (mode == LockMode::kShared ? LOCK_SH : LOCK_EX) | LOCK_NB;
+  if (retry_on_eintr([&] { return ::flock(fd, how); }) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      return lock_conflict(path, mode);
+    }
+    return Status::from_errno(err, "lock", path);
+  }
+  return std::unique_ptr<FileLock>(std::make_unique<PosixFileLock>(fd));
 }
 
 Vfs& default_vfs() {

@@ -8,7 +8,7 @@
 //   vfs/posix/open  vfs/posix/read  vfs/posix/write  vfs/posix/truncate
 //   vfs/posix/sync  vfs/posix/size  vfs/posix/remove vfs/posix/rename
 //   vfs/posix/sync_dir  vfs/posix/list_dir  vfs/posix/create_dir
-//   vfs/posix/exists
+//   vfs/posix/exists  vfs/posix/lock
 // (vfs/posix/size covers both File::size and Vfs::file_size.)
 // Two more points exercise the retry loops instead of failing:
 //   vfs/posix/short_io  each pread/pwrite transfers at most half of what is
@@ -44,13 +44,14 @@ inline constexpr char kSyncDir[] = "vfs/posix/sync_dir";
 inline constexpr char kListDir[] = "vfs/posix/list_dir";
 inline constexpr char kCreateDir[] = "vfs/posix/create_dir";
 inline constexpr char kExists[] = "vfs/posix/exists";
+inline constexpr char kLock[] = "vfs/posix/lock";
 inline constexpr char kShortIo[] = "vfs/posix/short_io";
 inline constexpr char kEintr[] = "vfs/posix/eintr";
 
 // Every point that makes its call fail (all but kShortIo and kEintr).
-inline constexpr std::array<const char*, 12> kFailingPoints = {
+inline constexpr std::array<const char*, 13> kFailingPoints = {
     kOpen, kRead, kWrite, kTruncate, kSync, kSize,
-    kRemove, kRename, kSyncDir, kListDir, kCreateDir, kExists};
+    kRemove, kRename, kSyncDir, kListDir, kCreateDir, kExists, kLock};
 
 // OK when `point` is not enabled; otherwise the failure it injects, built by
 // Status::from_errno from the point's failinfo taken as an errno (EIO when
@@ -71,6 +72,8 @@ class PosixVfs final : public Vfs {
   Status create_dir(const std::string& dir) override;
   Status sync_dir(const std::string& dir) override;
   Result<uint64_t> file_size(const std::string& path) override;
+  // flock(2) on a descriptor of its own, LOCK_NB; EWOULDBLOCK becomes kBusy.
+  Result<std::unique_ptr<FileLock>> lock(const std::string& path, LockMode mode) override;
 };
 
 // The process-wide PosixVfs, the engine's default.

@@ -15,6 +15,7 @@ std::string_view status_code_name(StatusCode code) {
     case StatusCode::kInvalidArgument: return "invalid-argument";
     case StatusCode::kFailedState: return "failed-state";
     case StatusCode::kNotSupported: return "not-supported";
+    case StatusCode::kBusy: return "busy";
   }
   return "unknown";
 }

@@ -26,6 +26,7 @@ enum class StatusCode : uint8_t {
   kInvalidArgument,  // the caller asked for something malformed or out of range
   kFailedState,      // an earlier failed sync poisoned the handle; reopen to recover
   kNotSupported,
+  kBusy,             // another handle holds a conflicting lock on the file (the database is in use)
 };
 
 // Stable lower-case name of a code, as used in messages and reports.
@@ -43,6 +44,7 @@ class [[nodiscard]] Status {
   static Status invalid_argument(std::string message) { return Status(StatusCode::kInvalidArgument, std::move(message)); }
   static Status failed_state(std::string message) { return Status(StatusCode::kFailedState, std::move(message)); }
   static Status not_supported(std::string message) { return Status(StatusCode::kNotSupported, std::move(message)); }
+  static Status busy(std::string message) { return Status(StatusCode::kBusy, std::move(message)); }
 
   // Builds the status for a failed system call: the code follows from errno
   // (ENOENT -> kNotFound, ENOSPC/EDQUOT -> kNoSpace, anything else -> kIoError)
@@ -59,6 +61,7 @@ class [[nodiscard]] Status {
   bool is_not_found() const { return code_ == StatusCode::kNotFound; }
   bool is_corruption() const { return code_ == StatusCode::kCorruption; }
   bool is_no_space() const { return code_ == StatusCode::kNoSpace; }
+  bool is_busy() const { return code_ == StatusCode::kBusy; }
 
   // Same code and errno, message prefixed with "<context>: ".
   Status with(std::string_view context) const;

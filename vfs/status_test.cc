@@ -83,6 +83,7 @@ TEST(StatusTest, CodeNamesAreStable) {
   EXPECT_EQ(status_code_name(StatusCode::kInvalidArgument), "invalid-argument");
   EXPECT_EQ(status_code_name(StatusCode::kFailedState), "failed-state");
   EXPECT_EQ(status_code_name(StatusCode::kNotSupported), "not-supported");
+  EXPECT_EQ(status_code_name(StatusCode::kBusy), "busy");
 }
 
 TEST(ResultTest, HoldsAValue) {

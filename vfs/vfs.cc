@@ -26,4 +26,12 @@ Status closed_file_error(std::string_view op, std::string_view path) {
   return Status::invalid_argument(std::move(msg));
 }
 
+Status lock_conflict(std::string_view path, LockMode mode) {
+  std::string msg("lock ");
+  msg.append(path).append(": the file is in use (");
+  msg.append(mode == LockMode::kShared ? "a writer holds it" : "a reader or a writer holds it");
+  msg.append(" open); only one writer, or any number of readers, at a time");
+  return Status::busy(std::move(msg));
+}
+
 }  // namespace vfs

@@ -17,6 +17,9 @@
 //   * rename() atomically replaces an existing target.
 //   * Missing paths give StatusCode::kNotFound; every error message names the
 //     operation, the path and, for reads and writes, the offset.
+//   * lock() is advisory and per handle (flock semantics): two locks on one
+//     file conflict whether they come from two processes or from one, and a
+//     lock goes away with its handle, or with the process that held it.
 //
 // Thread safety: a Vfs may be used from several threads; a single File is
 // used by one thread at a time.
@@ -69,6 +72,20 @@ class File {
   virtual Status close() = 0;
 };
 
+enum class LockMode : uint8_t {
+  kShared,     // many holders at once; conflicts with kExclusive
+  kExclusive,  // one holder; conflicts with every other lock
+};
+
+// An advisory lock on one file, held until this object is destroyed.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+  FileLock() = default;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+};
+
 class Vfs {
  public:
   virtual ~Vfs() = default;
@@ -85,6 +102,11 @@ class Vfs {
   // Makes the creations, renames and removals inside `dir` durable (fsync of the directory).
   virtual Status sync_dir(const std::string& dir) = 0;
   virtual Result<uint64_t> file_size(const std::string& path) = 0;
+  // Takes an advisory lock on the existing file `path` without waiting:
+  // kBusy ("lock <path>: ...") when another handle holds a conflicting one,
+  // kNotFound when the file does not exist. It guards nothing by itself:
+  // every user of the file must take it (the engine does, at open).
+  virtual Result<std::unique_ptr<FileLock>> lock(const std::string& path, LockMode mode) = 0;
 };
 
 // The directory part of a path ("." when there is none), as sync_dir expects.
@@ -100,6 +122,10 @@ inline constexpr uint64_t kMaxFileOffset = (uint64_t{1} << 63) - 1;
 // implementation checks reads, writes and truncates with it, so an absurd
 // offset fails the same way everywhere.
 Status check_range(std::string_view op, std::string_view path, uint64_t offset, uint64_t length);
+
+// What lock() returns when another handle's lock conflicts: kBusy,
+// "lock <path>: the file is in use (...)".
+Status lock_conflict(std::string_view path, LockMode mode);
 
 // What every File operation other than close() returns once the handle is
 // closed: kInvalidArgument, "<op> <path>: the file handle is closed".

@@ -122,6 +122,54 @@ TEST_P(VfsConformanceTest, OpenMustExistOnMissingFileIsNotFound) {
   EXPECT_FALSE(*vfs().exists(path("missing")));
 }
 
+TEST_P(VfsConformanceTest, AnExclusiveLockExcludesEveryOtherLockUntilReleased) {
+  ASSERT_NE(open("f"), nullptr);
+  auto writer = vfs().lock(path("f"), LockMode::kExclusive);
+  ASSERT_TRUE(writer.ok()) << writer.status().to_string();
+  for (const LockMode mode : {LockMode::kExclusive, LockMode::kShared}) {
+    const auto second = vfs().lock(path("f"), mode);
+    ASSERT_FALSE(second.ok());
+    EXPECT_EQ(second.status().code(), StatusCode::kBusy);
+    EXPECT_THAT(second.status().message(), HasSubstr("lock " + path("f") + ": the file is in use"));
+  }
+  writer->reset();
+  EXPECT_TRUE(vfs().lock(path("f"), LockMode::kExclusive).ok());
+}
+
+TEST_P(VfsConformanceTest, SharedLocksCoexistAndKeepAWriterOut) {
+  ASSERT_NE(open("f"), nullptr);
+  auto a = vfs().lock(path("f"), LockMode::kShared);
+  auto b = vfs().lock(path("f"), LockMode::kShared);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(vfs().lock(path("f"), LockMode::kExclusive).status().code(), StatusCode::kBusy);
+  a->reset();
+  EXPECT_EQ(vfs().lock(path("f"), LockMode::kExclusive).status().code(), StatusCode::kBusy);
+  b->reset();
+  EXPECT_TRUE(vfs().lock(path("f"), LockMode::kExclusive).ok());
+}
+
+TEST_P(VfsConformanceTest, ALockBelongsToTheFileAndFollowsARename) {
+  ASSERT_NE(open("f"), nullptr);
+  auto held = vfs().lock(path("f"), LockMode::kExclusive);
+  ASSERT_TRUE(held.ok());
+  ASSERT_TRUE(vfs().rename(path("f"), path("g")).ok());
+  EXPECT_EQ(vfs().lock(path("g"), LockMode::kShared).status().code(), StatusCode::kBusy);
+  ASSERT_NE(open("f"), nullptr);  // a new file under the old name is not locked
+  EXPECT_TRUE(vfs().lock(path("f"), LockMode::kExclusive).ok());
+}
+
+TEST_P(VfsConformanceTest, LockingAMissingFileOrADirectoryFails) {
+  const auto missing = vfs().lock(path("missing"), LockMode::kShared);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(missing.status().message(), HasSubstr("lock " + path("missing")));
+  EXPECT_FALSE(*vfs().exists(path("missing")));
+  ASSERT_TRUE(vfs().create_dir(path("d")).ok());
+  const auto dir = vfs().lock(path("d"), LockMode::kShared);
+  ASSERT_FALSE(dir.ok());
+  EXPECT_EQ(dir.status().sys_errno(), EISDIR);
+}
+
 TEST_P(VfsConformanceTest, OpenCreateMakesAnEmptyFileAndKeepsAnExistingOne) {
   auto file = open("f");
   ASSERT_NE(file, nullptr);
