@@ -138,6 +138,7 @@ Result<std::unique_ptr<Db>> Db::open(vfs::Vfs& vfs, const std::string& path, con
     pager_options.read_only = options.read_only;
     pager_options.checkpoint_every_commits = options.checkpoint_every_commits;
     pager_options.checkpoint_wal_bytes = options.checkpoint_wal_bytes;
+    pager_options.wal_size_limit = options.wal_size_limit;
     pager_options.cache_pages = options.cache_pages;
     pager_options.mutant = options.mutant;
     pager_options.cross_checks = options.cross_checks;

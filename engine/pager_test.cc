@@ -370,6 +370,50 @@ TEST(PagerCheckpoint, TheWalIsReusedInPlaceAndStopsGrowing) {
   EXPECT_EQ(reopened->recovery_info().txns_replayed, 1u);
 }
 
+// A clean close leaves the WAL at its header; a checkpoint cuts it back only
+// past wal_size_limit; both after the new generation's header is durable.
+TEST(PagerCheckpoint, ACleanCloseAndTheSizeLimitCutTheWalBackToItsHeader) {
+  vfs::MemVfs mem;
+  FaultVfs vfs(mem);
+  PagerOptions options = no_auto_checkpoint();
+  options.wal_size_limit = 0;
+  auto pager = open_or_die(vfs, kDb, options);
+  const auto pages = commit_new_leaves(*pager, 3, 1);
+  const uint32_t page_size = pager->page_size();
+  for (int i = 0; i < 4; ++i) commit_rewrite(*pager, pages, static_cast<uint8_t>(i));
+  const uint64_t grown = *vfs.file_size(kWal);
+  ASSERT_TRUE(pager->checkpoint().ok());
+  EXPECT_EQ(*vfs.file_size(kWal), grown) << "no limit: the WAL keeps its size for the next generation";
+  commit_rewrite(*pager, pages, 9);
+  ASSERT_TRUE(pager->close().ok());
+  EXPECT_EQ(*vfs.file_size(kWal), kWalHeaderSize);
+  const long cut = vfs.find_op("truncate", kWal);
+  ASSERT_GE(cut, 0);
+  // Before the cut: the close's checkpoint wrote the new header, then synced it.
+  long header = -1;
+  for (long i = 0; i < cut; ++i) {
+    const FaultVfs::Op& op = vfs.ops()[static_cast<size_t>(i)];
+    if (op.kind == "write" && op.path == kWal && op.offset == 0) header = i;
+  }
+  ASSERT_GE(header, 0);
+  const long header_sync = vfs.find_op("sync", kWal, static_cast<size_t>(header));
+  EXPECT_TRUE(header_sync > header && header_sync < cut) << "the header is durable before the cut";
+  EXPECT_GT(vfs.find_op("sync", kWal, static_cast<size_t>(cut)), cut) << "the cut is synced";
+  pager.reset();
+
+  options.wal_size_limit = wal_slot_offset(4, page_size);
+  auto limited = open_or_die(vfs, kDb, options);
+  for (int i = 0; i < 4; ++i) commit_rewrite(*limited, pages, static_cast<uint8_t>(20 + i));
+  ASSERT_GT(*vfs.file_size(kWal), options.wal_size_limit);
+  ASSERT_TRUE(limited->checkpoint().ok());
+  EXPECT_EQ(*vfs.file_size(kWal), kWalHeaderSize);
+  commit_rewrite(*limited, pages, 30);
+  auto crashed = crash_image(mem);
+  auto reopened = open_or_die(*crashed, kDb, options);
+  ASSERT_NE(reopened, nullptr);
+  for (const PageNo pgno : pages) EXPECT_EQ(fill_of(*reopened, pgno), 30);
+}
+
 TEST(PagerCheckpoint, AnExplicitCheckpointWithNothingToDoChangesNothing) {
   vfs::MemVfs vfs;
   auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());

@@ -354,7 +354,22 @@ Status WalPager::checkpoint_now() {
   committed_.wal_generation = generation + 1;
   commits_since_checkpoint_ = 0;
   ++stats_.checkpoints;
+  // The checkpoint stands whatever the shrink does: a truncate that fails
+  // leaves dead frames in place, and a sync that fails poisons the pager,
+  // which the next write reports.
+  if (options_.wal_size_limit != 0) static_cast<void>(shrink_wal_beyond(options_.wal_size_limit));
   return Status();
+}
+
+Status WalPager::shrink_wal_beyond(uint64_t limit) {
+  // Called right after a checkpoint: the data file holds every committed
+  // page and the header naming the new generation is durable, so every frame
+  // behind it is dead. A crash anywhere in the truncate leaves dead frames,
+  // or fewer of them; the sync makes the shorter file durable before the
+  // next commit's frames can depend on it.
+  if (writer_.file_size() <= std::max<uint64_t>(limit, kWalHeaderSize)) return Status();
+  RETURN_IF_ERROR(writer_.truncate_to_header().with("shrink WAL " + wal_->path() + " to its header"));
+  return sync_file(*wal_, stats_.wal_syncs);
 }
 
 Status WalPager::checkpoint_steps(uint64_t generation) {
@@ -458,6 +473,9 @@ Status WalPager::close_files() {
   txn_.reset();
   Status result;
   if (!failed_ && !options_.read_only && checkpoint_pending_) result = checkpoint_now();
+  // A clean close leaves the WAL at its header: nothing in it is live once
+  // the checkpoint is done.
+  if (result.ok() && !failed_ && !options_.read_only && wal_tail_ == 0) result = shrink_wal_beyond(0);
   const Status data_closed = data_->close();
   const Status wal_closed = wal_->close();
   closed_ = true;

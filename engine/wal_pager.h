@@ -113,6 +113,9 @@ class WalPager final : public Pager {
   // Every step of a checkpoint of `generation` but the bookkeeping.
   Status checkpoint_steps(uint64_t generation);
   Status write_checkpoint_pages();
+  // Right after a checkpoint: cuts the WAL back to its header and syncs it
+  // when the file is longer than `limit` bytes.
+  Status shrink_wal_beyond(uint64_t limit);
   uint64_t wal_bytes() const;
   bool checkpoint_due() const;
 

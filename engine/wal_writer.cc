@@ -36,6 +36,13 @@ Status WalWriter::write_transaction(uint64_t first_slot, std::span<const Page* c
   return file_.write_at(wal_slot_offset(first_slot, page_size_), buffer_);
 }
 
+Status WalWriter::truncate_to_header() {
+  // Whether or not the truncate went through, the file is no longer known to
+  // reach further: the next growth writes its zeros again, which is harmless.
+  file_size_ = std::min<uint64_t>(file_size_, kWalHeaderSize);
+  return file_.truncate(kWalHeaderSize);
+}
+
 Status WalWriter::grow_after(uint64_t end_slot) {
   const uint64_t slot_size = wal_slot_size(page_size_);
   const uint64_t slots = std::clamp<uint64_t>(end_slot, 1, std::max<uint64_t>(1, kWalGrowthBytes / slot_size));

@@ -45,6 +45,13 @@ class WalWriter {
   Status write_transaction(uint64_t first_slot, std::span<const Page* const> pages, uint64_t txn_seq,
                            uint64_t generation, uint32_t nonce);
 
+  // Cuts the file back to its header. Not synced. Only once the header of a
+  // new generation is durable: every frame behind it is dead then.
+  Status truncate_to_header();
+
+  // The file's size as this writer last left it.
+  uint64_t file_size() const { return file_size_; }
+
  private:
   // Zeros from slot `end_slot` (the first past the frames just written) on.
   Status grow_after(uint64_t end_slot);
