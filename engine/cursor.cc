@@ -19,9 +19,17 @@ class TreeCursor final : public Cursor {
     std::lock_guard lock(db_->mu);
     guarded([&] { position(key, false); });
   }
+  void seek_for_prev(std::string_view key) override {
+    std::lock_guard lock(db_->mu);
+    guarded([&] { position_back(key, false); });
+  }
   void seek_to_first() override {
     std::lock_guard lock(db_->mu);
     guarded([&] { position({}, false); });
+  }
+  void seek_to_last() override {
+    std::lock_guard lock(db_->mu);
+    guarded([&] { position_back({}, false, true); });
   }
   bool valid() const override { return valid_; }
   void next() override {
@@ -33,6 +41,17 @@ class TreeCursor final : public Cursor {
       } else {
         ++stack_.back().index;
         settle();
+      }
+    });
+  }
+  void prev() override {
+    std::lock_guard lock(db_->mu);
+    if (!valid_) return;
+    guarded([&] {
+      if (version_ != db_->version) {
+        position_back(key_, true);
+      } else {
+        step_back();
       }
     });
   }
@@ -92,6 +111,69 @@ class TreeCursor final : public Cursor {
       const uint32_t c = node.child_index(key);
       pgno = node.child(c);
       stack_.push_back({std::move(*page), c});
+    }
+  }
+
+  // Positions on the last key <= `key` (< `key` when `before`; the last key
+  // of all when `last`). `key` may point into a held page, as for position().
+  void position_back(std::string_view key, bool before, bool last = false) {
+    const std::vector<Frame> held = std::exchange(stack_, {});
+    valid_ = false;
+    status_ = Status();
+    if (!db_->pager) return fail(Status::invalid_argument("cursor: the database is closed"));
+    const Meta& meta = db_->pager->meta();
+    version_ = db_->version;
+    depth_ = meta.depth;
+    if (meta.root == kNoPage) return;
+    PageNo pgno = meta.root;
+    while (true) {
+      auto page = load(pgno);
+      if (!page.ok()) return fail(page.status());
+      const NodeView node((*page)->bytes);
+      if (node.is_leaf()) {
+        const auto pos = last ? NodeView::Position{node.count(), false} : node.lower_bound(key);
+        const bool here = pos.found && !before;
+        stack_.push_back({std::move(*page), here ? pos.index : 0});
+        if (here) return load_entry();
+        if (pos.index > 0) {
+          stack_.back().index = pos.index - 1;
+          return load_entry();
+        }
+        return step_back();  // every key of this leaf is past `key`
+      }
+      const uint32_t c = last ? node.count() : node.child_index(key);
+      pgno = node.child(c);
+      stack_.push_back({std::move(*page), c});
+    }
+  }
+
+  // Moves to the entry before the one on top of the stack, climbing to the
+  // nearest ancestor with a child left of the one taken and walking down that
+  // child's rightmost path; invalid before the first key.
+  void step_back() {
+    valid_ = false;
+    if (stack_.back().index > 0) {
+      --stack_.back().index;
+      return load_entry();
+    }
+    do {
+      stack_.pop_back();
+      if (stack_.empty()) return;  // before the first key
+    } while (stack_.back().index == 0);
+    --stack_.back().index;
+    PageNo pgno = NodeView(stack_.back().page->bytes).child(stack_.back().index);
+    while (true) {
+      auto page = load(pgno);
+      if (!page.ok()) return fail(page.status());
+      const NodeView node((*page)->bytes);
+      const uint32_t count = node.count();
+      if (node.is_leaf()) {
+        if (count == 0) return fail(Status::corruption("cursor: leaf page " + std::to_string(pgno) + " is empty"));
+        stack_.push_back({std::move(*page), count - 1});
+        return load_entry();
+      }
+      pgno = node.child(count);
+      stack_.push_back({std::move(*page), count});
     }
   }
 

@@ -2,14 +2,16 @@
 //
 // A cursor is a stack of (page, index) from the root to a leaf entry; there
 // are no sibling links, so moving past the end of a leaf climbs the stack to
-// the nearest ancestor with another child and walks down its leftmost path.
+// the nearest ancestor with another child and walks down its leftmost path
+// (its rightmost path, moving back past the start of a leaf).
 // The stack holds PageRefs, so the images it points into stay alive even if
 // the cache drops them or a later commit replaces them.
 //
 // Concurrent writes: every call takes the database's lock. A cursor notes the
-// database's commit counter when it positions itself; if next() finds that a
-// commit has happened since, it re-seeks to the first key after its current
-// key in the newly committed tree, instead of walking a stale stack.
+// database's commit counter when it positions itself; if next() or prev()
+// finds that a commit has happened since, it re-seeks to the first key after
+// (the last key before) its current key in the newly committed tree, instead
+// of walking a stale stack.
 //
 // Overflow values are assembled into a buffer the cursor owns when the
 // cursor lands on the entry, so an unreadable chain shows up as an invalid

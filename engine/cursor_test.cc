@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -141,6 +142,123 @@ TEST_F(CursorTest, ContinuesAfterTheCurrentKeyWhenAWriteCommits) {
   c->next();
   ASSERT_TRUE(c->valid());
   EXPECT_EQ(c->key(), NumberedKey(106));
+}
+
+TEST_F(CursorTest, BackwardMovesOnAnEmptyTreeAreInvalidButOk) {
+  auto c = NewCursor();
+  c->seek_to_last();
+  EXPECT_FALSE(c->valid());
+  c->seek_for_prev("anything");
+  EXPECT_FALSE(c->valid());
+  c->prev();
+  EXPECT_FALSE(c->valid());
+  EXPECT_TRUE(c->status().ok());
+}
+
+TEST_F(CursorTest, IteratesEveryKeyBackwardsAcrossLeaves) {
+  FillEven(2000);
+  auto c = NewCursor();
+  int i = 1999;
+  for (c->seek_to_last(); c->valid(); c->prev(), --i) {
+    ASSERT_EQ(c->key(), NumberedKey(2 * i));
+    ASSERT_EQ(c->value(), "v" + std::to_string(2 * i));
+  }
+  EXPECT_EQ(i, -1);
+  EXPECT_TRUE(c->status().ok());
+  c->prev();  // stays invalid
+  EXPECT_FALSE(c->valid());
+}
+
+TEST_F(CursorTest, SeekForPrevLandsOnTheLastKeyAtOrBelow) {
+  FillEven(2000);
+  auto c = NewCursor();
+  c->seek_for_prev(NumberedKey(1000));  // present
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), NumberedKey(1000));
+  c->seek_for_prev(NumberedKey(3999));  // past the end
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), NumberedKey(3998));
+  c->seek_for_prev("");  // before everything
+  EXPECT_FALSE(c->valid());
+  EXPECT_TRUE(c->status().ok());
+  // Every gap, so seeks land before the start of a leaf and climb to the previous one.
+  for (int i = 0; i < 1999; ++i) {
+    c->seek_for_prev(NumberedKey(2 * i + 1));
+    ASSERT_TRUE(c->valid());
+    ASSERT_EQ(c->key(), NumberedKey(2 * i));
+    c->next();
+    ASSERT_TRUE(c->valid());
+    ASSERT_EQ(c->key(), NumberedKey(2 * i + 2)) << "next after seek_for_prev";
+    c->prev();
+    ASSERT_TRUE(c->valid());
+    ASSERT_EQ(c->key(), NumberedKey(2 * i)) << "prev after next";
+  }
+}
+
+TEST_F(CursorTest, ContinuesBeforeTheCurrentKeyWhenAWriteCommits) {
+  FillEven(500);
+  auto c = NewCursor();
+  c->seek(NumberedKey(100));
+  ASSERT_TRUE(c->valid());
+  WriteBatch batch;
+  batch.put(NumberedKey(99), "new-before");
+  batch.del(NumberedKey(98));
+  ASSERT_TRUE(db_->write(batch).ok());
+  c->prev();
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), NumberedKey(99));
+  EXPECT_EQ(c->value(), "new-before");
+  ASSERT_TRUE(db_->del(NumberedKey(99)).ok());  // the cursor's own key goes
+  c->prev();
+  ASSERT_TRUE(c->valid());
+  EXPECT_EQ(c->key(), NumberedKey(96));
+}
+
+// Against a model: random puts and deletes over a small key space, then
+// every key probed both ways and the whole tree walked backwards.
+TEST_F(CursorTest, MatchesAnOrderedMapBothWays) {
+  std::map<std::string, std::string> model;
+  uint64_t x = 12345;
+  auto rand = [&x] {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    return x >> 33;
+  };
+  for (int round = 0; round < 30; ++round) {
+    WriteBatch batch;
+    for (int i = 0; i < 40; ++i) {
+      const std::string key = NumberedKey(static_cast<int>(rand() % 600) * 2);
+      if (rand() % 3 == 0) {
+        batch.del(key);
+        model.erase(key);
+      } else {
+        const std::string value = "r" + std::to_string(round) + "." + std::to_string(i);
+        batch.put(key, value);
+        model[key] = value;
+      }
+    }
+    ASSERT_TRUE(db_->write(batch).ok());
+  }
+  auto c = NewCursor();
+  for (int probe = -1; probe <= 1201; ++probe) {
+    const std::string key = probe < 0 ? std::string() : NumberedKey(probe);
+    c->seek_for_prev(key);
+    auto it = model.upper_bound(key);
+    if (it == model.begin()) {
+      EXPECT_FALSE(c->valid()) << probe;
+    } else {
+      --it;
+      ASSERT_TRUE(c->valid()) << probe;
+      EXPECT_EQ(c->key(), it->first) << probe;
+      EXPECT_EQ(c->value(), it->second) << probe;
+    }
+  }
+  auto it = model.rbegin();
+  for (c->seek_to_last(); c->valid(); c->prev(), ++it) {
+    ASSERT_NE(it, model.rend());
+    ASSERT_EQ(c->key(), it->first);
+  }
+  EXPECT_EQ(it, model.rend());
+  EXPECT_TRUE(c->status().ok());
 }
 
 TEST_F(CursorTest, SurvivesMassDeletesUnderIt) {

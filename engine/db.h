@@ -179,9 +179,15 @@ class Cursor {
   virtual ~Cursor() = default;
   // Positions on the first key >= `key`.
   virtual void seek(std::string_view key) = 0;
+  // Positions on the last key <= `key`.
+  virtual void seek_for_prev(std::string_view key) = 0;
   virtual void seek_to_first() = 0;
+  virtual void seek_to_last() = 0;
   virtual bool valid() const = 0;
+  // The next key, or invalid past the last one.
   virtual void next() = 0;
+  // The previous key, or invalid before the first one.
+  virtual void prev() = 0;
   // Only while valid(); the views stay good until the next call on the cursor.
   virtual std::string_view key() const = 0;
   virtual std::string_view value() const = 0;
