@@ -1,6 +1,7 @@
 #include "crashsim/parallel.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace crashsim {
 
@@ -35,6 +36,7 @@ void WorkerPool::run(size_t count, const std::function<void(size_t)>& fn) {
   // Every index is handed out; wait for the workers still inside a call.
   idle_.wait(lock, [this] { return busy_ == 0; });
   fn_ = nullptr;
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
 void WorkerPool::drain() {
@@ -43,8 +45,14 @@ void WorkerPool::drain() {
     const size_t i = next_++;
     const std::function<void(size_t)>& fn = *fn_;
     lock.unlock();
-    fn(i);
+    std::exception_ptr thrown;
+    try {
+      fn(i);
+    } catch (...) {
+      thrown = std::current_exception();
+    }
     lock.lock();
+    if (thrown && !error_) error_ = thrown;
   }
 }
 

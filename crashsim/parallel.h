@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -28,7 +29,8 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Not reentrant: fn must not call run() on the same pool.
+  // Not reentrant: fn must not call run() on the same pool. When calls throw,
+  // the first exception is rethrown here, once every call has returned.
   void run(size_t count, const std::function<void(size_t)>& fn);
 
  private:
@@ -43,6 +45,7 @@ class WorkerPool {
   size_t count_ = 0;
   size_t next_ = 0;    // the next index to hand out; next_ == count_ between batches
   unsigned busy_ = 0;  // workers inside the current batch
+  std::exception_ptr error_;  // the first exception a call of the batch threw
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -1,7 +1,10 @@
 #include "crashsim/parallel.h"
 
 #include <atomic>
+#include <chrono>
+#include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -44,6 +47,23 @@ TEST(WorkerPool, SpreadsABatchOverItsThreads) {
     while (arrived.load() < 2) std::this_thread::yield();
   });
   EXPECT_EQ(threads.size(), 2u);
+}
+
+TEST(WorkerPool, AThrowingCallIsRethrownOnceEveryCallReturned) {
+  WorkerPool pool(2);
+  std::atomic<int> finished{0};
+  EXPECT_THROW(pool.run(50,
+                        [&](size_t i) {
+                          if (i == 3) throw std::runtime_error("boom");
+                          std::this_thread::sleep_for(std::chrono::microseconds(200));
+                          finished++;
+                        }),
+               std::runtime_error);
+  EXPECT_EQ(finished.load(), 49);
+  // The pool is usable afterwards.
+  std::atomic<int> again{0};
+  pool.run(10, [&](size_t) { again++; });
+  EXPECT_EQ(again.load(), 10);
 }
 
 TEST(WorkerPool, OneJobRunsOnTheCallingThread) {

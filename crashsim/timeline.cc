@@ -115,6 +115,18 @@ std::shared_ptr<Bytes>& TimelineWalker::writable(InodeState& inode) {
 }
 
 void TimelineWalker::sync_dir(const std::string& dir) {
+  // A pending rename out of or into `dir` becomes durable whole, both of its
+  // entries, before the entries of `dir` are copied: the journal transaction
+  // that the sync commits holds the rename entire.
+  for (PendingNamespaceOp& op : pending_namespace_) {
+    const Op& rename = trace_.ops[op.index];
+    if (rename.kind != OpKind::kRename || !op.dirs.contains(dir)) continue;
+    if (const auto from = durable_names_.find(rename.path); from != durable_names_.end() && from->second == op.inode) {
+      durable_names_.erase(from);
+    }
+    durable_names_[rename.path2] = op.inode;
+    op.dirs.clear();
+  }
   copy_dir_entries(live_names_, durable_names_, dir);
   copy_dir_entries(live_dirs_, durable_dirs_, dir);
   for (PendingNamespaceOp& op : pending_namespace_) op.dirs.erase(dir);
@@ -130,7 +142,7 @@ void TimelineWalker::apply(uint64_t index) {
       if (rules_.creations_durable) {
         durable_names_[op.path] = op.inode;
       } else {
-        pending_namespace_.push_back({index, {vfs::parent_dir(op.path)}});
+        pending_namespace_.push_back({index, {vfs::parent_dir(op.path)}, 0});
       }
       break;
     case OpKind::kMkdir:
@@ -138,7 +150,7 @@ void TimelineWalker::apply(uint64_t index) {
       if (rules_.creations_durable) {
         durable_dirs_.insert(op.path);
       } else {
-        pending_namespace_.push_back({index, {vfs::parent_dir(op.path)}});
+        pending_namespace_.push_back({index, {vfs::parent_dir(op.path)}, 0});
       }
       break;
     case OpKind::kWrite: {
@@ -178,11 +190,11 @@ void TimelineWalker::apply(uint64_t index) {
       const InodeId inode = from->second;
       live_names_.erase(from);
       live_names_[op.path2] = inode;
-      pending_namespace_.push_back({index, {vfs::parent_dir(op.path), vfs::parent_dir(op.path2)}});
+      pending_namespace_.push_back({index, {vfs::parent_dir(op.path), vfs::parent_dir(op.path2)}, inode});
       break;
     }
     case OpKind::kRemove:
-      if (live_names_.erase(op.path) > 0) pending_namespace_.push_back({index, {vfs::parent_dir(op.path)}});
+      if (live_names_.erase(op.path) > 0) pending_namespace_.push_back({index, {vfs::parent_dir(op.path)}, 0});
       break;
     case OpKind::kCommitCalled:
       expect_.in_flight = true;

@@ -77,11 +77,12 @@ struct InodeView {
 };
 
 // A create, mkdir, rename or remove not yet durable: its trace index, and the
-// directories whose sync_dir it still waits for (both, for a rename, until
-// each is synced).
+// directories a sync_dir of which makes it durable (for a rename, either of
+// its two: ext4 and XFS commit a rename as one journal transaction).
 struct PendingNamespaceOp {
   uint64_t index = 0;
   std::set<std::string> dirs;
+  InodeId inode = 0;  // a rename: the file it moved
 };
 
 // A directory tree as a crash state holds it: names and directories.

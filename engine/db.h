@@ -65,9 +65,11 @@ struct Options {
   uint64_t checkpoint_wal_bytes = 16ull << 20;
   // A checkpoint that leaves the WAL file longer than this cuts it back to
   // its header (0: never), as SQLite's journal_size_limit does; a clean close
-  // always does. Only after the checkpoint has made the header of the new
+  // always does. Above checkpoint_wal_bytes by default: a WAL cut at every
+  // checkpoint would grow again by appends, which cost a journal commit each
+  // on ext4 where overwrites in place do not. Only after the checkpoint has made the header of the new
   // generation durable, so what is cut is dead (docs/file-formats.md).
-  uint64_t wal_size_limit = 4ull << 20;
+  uint64_t wal_size_limit = 64ull << 20;
   // Bound on the clean pages kept in memory (pages dirtied by the running
   // batch are held until it commits, whatever this says). A tree node that
   // get() has visited also keeps its key digest beside it, 10 bytes per key

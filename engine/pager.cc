@@ -182,7 +182,8 @@ Result<std::unique_ptr<Pager>> open_read_only(vfs::Vfs& vfs, const std::string& 
 }
 
 // NAME-wal without NAME is what a creation that never returned leaves
-// behind, and the database is created afresh over it. Such a WAL holds at
+// behind, and the database is opened over it (an empty data file beside the
+// creation's transaction, or a new creation when that never committed). Such a WAL holds at
 // most the creation's own transaction: open syncs the directory (so NAME is
 // durable) before it returns and takes any other commit. A WAL that holds a
 // later one, or a later generation, belonged to a database that existed;
@@ -253,18 +254,18 @@ Result<std::unique_ptr<Pager>> Pager::open(vfs::Vfs& vfs, const std::string& pat
   if (!exists && (options.read_only || !options.create_if_missing)) {
     return Status::not_found("open " + path + ": no such database");
   }
-  std::unique_ptr<vfs::FileLock> lock;
-  Result<std::unique_ptr<Pager>> pager = Status();
-  if (exists) {
-    ASSIGN_OR_RETURN(lock, lock_database(vfs, path, options));
-    pager = options.read_only ? open_read_only(vfs, path, options) : open_existing(vfs, path, options);
-  } else {
+  if (!exists) {
+    // An empty data file, so that there is a file to lock. What to do with it
+    // is decided only once the lock is held: another opener may have created
+    // the database (and committed to it) since `exists` was read, and
+    // open_existing creates only when nothing is committed.
     RETURN_IF_ERROR(check_wal_without_data_file(vfs, path, options));
-    ASSIGN_OR_RETURN(auto data, vfs.open(path, vfs::OpenMode::kCreate));
-    ASSIGN_OR_RETURN(lock, lock_database(vfs, path, options));
-    ASSIGN_OR_RETURN(auto wal, vfs.open(path + "-wal", vfs::OpenMode::kCreate));
-    pager = create_database(vfs, path, options, std::move(data), std::move(wal));
+    ASSIGN_OR_RETURN(auto created, vfs.open(path, vfs::OpenMode::kCreate));
+    RETURN_IF_ERROR(created->close());
   }
+  ASSIGN_OR_RETURN(std::unique_ptr<vfs::FileLock> lock, lock_database(vfs, path, options));
+  Result<std::unique_ptr<Pager>> pager =
+      options.read_only ? open_read_only(vfs, path, options) : open_existing(vfs, path, options);
   if (pager.ok()) (*pager)->lock_ = std::move(lock);
   return pager;
 }

@@ -62,7 +62,7 @@ struct PagerOptions {
   bool read_only = false;  // as Options::read_only
   uint32_t checkpoint_every_commits = 1000;
   uint64_t checkpoint_wal_bytes = 16ull << 20;
-  uint64_t wal_size_limit = 4ull << 20;  // as Options::wal_size_limit
+  uint64_t wal_size_limit = 64ull << 20;  // as Options::wal_size_limit
   size_t cache_pages = 1024;
   Mutant mutant = Mutant::kNone;
   bool cross_checks = true;  // as Options::cross_checks

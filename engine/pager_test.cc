@@ -72,6 +72,25 @@ TEST(PagerCreate, CreationSyncsTheWalAndThenTheDirectory) {
   EXPECT_GT(vfs.find_op("sync_dir", "."), commit_sync);
 }
 
+// Two openers of a path that does not exist yet: the one that gets the lock
+// second must open what the first created and committed, not create the
+// database again over it.
+TEST(PagerOpen, ACreationThatLosesTheRaceForTheLockOpensTheWinnersDatabase) {
+  vfs::MemVfs mem;
+  FaultVfs vfs(mem);
+  std::vector<PageNo> committed;
+  vfs.before_lock = [&] {
+    auto winner = open_or_die(mem, kDb, no_auto_checkpoint());
+    ASSERT_NE(winner, nullptr);
+    committed = commit_new_leaves(*winner, 2, 0x7A);
+    winner.reset();  // gone without a checkpoint: its commits are in the WAL only
+  };
+  auto second = open_or_die(vfs, kDb, no_auto_checkpoint());
+  ASSERT_NE(second, nullptr);
+  ASSERT_EQ(committed.size(), 2u);
+  for (const PageNo pgno : committed) EXPECT_EQ(fill_of(*second, pgno), 0x7A);
+}
+
 TEST(PagerOpen, RefusesAMissingDatabaseWithoutCreateIfMissing) {
   vfs::MemVfs vfs;
   PagerOptions options = no_auto_checkpoint();

@@ -8,8 +8,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/pager.h"
@@ -47,8 +49,12 @@ class FaultVfs final : public vfs::Vfs {
   Status sync_dir(const std::string& dir) override;
   Result<uint64_t> file_size(const std::string& path) override { return base_.file_size(path); }
   Result<std::unique_ptr<vfs::FileLock>> lock(const std::string& path, vfs::LockMode mode) override {
+    if (before_lock) std::exchange(before_lock, nullptr)();
     return base_.lock(path, mode);
   }
+  // Runs once, at the next lock(), before the lock is taken: another opener's
+  // work in the window between an open's first look at the files and its lock.
+  std::function<void()> before_lock;
 
  private:
   class File;

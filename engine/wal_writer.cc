@@ -37,10 +37,12 @@ Status WalWriter::write_transaction(uint64_t first_slot, std::span<const Page* c
 }
 
 Status WalWriter::truncate_to_header() {
-  // Whether or not the truncate went through, the file is no longer known to
-  // reach further: the next growth writes its zeros again, which is harmless.
-  file_size_ = std::min<uint64_t>(file_size_, kWalHeaderSize);
-  return file_.truncate(kWalHeaderSize);
+  // A failed truncate may have cut the file or not: file_size_ keeps the old
+  // size, so a later shrink tries again (an overstated size only skips
+  // zeroing ahead, which the frames' own write makes up for).
+  RETURN_IF_ERROR(file_.truncate(kWalHeaderSize));
+  file_size_ = kWalHeaderSize;
+  return Status();
 }
 
 Status WalWriter::grow_after(uint64_t end_slot) {
