@@ -1,6 +1,7 @@
 #include "engine/cursor.h"
 
 #include <exception>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -84,67 +85,70 @@ class TreeCursor final : public Cursor {
     stack_.clear();
   }
 
+  // Starts a new position from the committed tree: the root to walk down,
+  // or kNoPage when the tree is empty or the database closed (then failed).
+  PageNo restart() {
+    valid_ = false;
+    status_ = Status();
+    if (!db_->pager) {
+      fail(Status::invalid_argument("cursor: the database is closed"));
+      return kNoPage;
+    }
+    const Meta& meta = db_->pager->meta();
+    version_ = db_->version;
+    depth_ = meta.depth;
+    return meta.root;
+  }
+
+  // Walks from the root down to the leaf whose range holds `key` (the
+  // rightmost path when `last`), pushing a frame per node, the leaf's at
+  // lower_bound(key) (at its end when `last`), and returns that position;
+  // nothing when the tree is empty or a node could not be read (then failed).
+  std::optional<NodeView::Position> descend(std::string_view key, bool last) {
+    PageNo pgno = restart();
+    if (pgno == kNoPage) return std::nullopt;
+    while (true) {
+      auto page = load(pgno);
+      if (!page.ok()) {
+        fail(page.status());
+        return std::nullopt;
+      }
+      const NodeView node((*page)->bytes);
+      if (node.is_leaf()) {
+        const NodeView::Position pos = last ? NodeView::Position{node.count(), false} : node.lower_bound(key);
+        stack_.push_back({std::move(*page), pos.index});
+        return pos;
+      }
+      const uint32_t c = last ? node.count() : node.child_index(key);
+      pgno = node.child(c);
+      stack_.push_back({std::move(*page), c});
+    }
+  }
+
   // Positions on the first key >= `key` (> `key` when `after`). `key` may
   // point into a page the cursor holds (its own key_, or a caller's
   // seek(cursor->key())): those pages stay alive in `held` until the new
   // position is taken.
   void position(std::string_view key, bool after) {
     const std::vector<Frame> held = std::exchange(stack_, {});
-    valid_ = false;
-    status_ = Status();
-    if (!db_->pager) return fail(Status::invalid_argument("cursor: the database is closed"));
-    Pager& pager = *db_->pager;
-    const Meta& meta = pager.meta();
-    version_ = db_->version;
-    depth_ = meta.depth;
-    if (meta.root == kNoPage) return;
-    PageNo pgno = meta.root;
-    while (true) {
-      auto page = load(pgno);
-      if (!page.ok()) return fail(page.status());
-      const NodeView node((*page)->bytes);
-      if (node.is_leaf()) {
-        const auto pos = node.lower_bound(key);
-        stack_.push_back({std::move(*page), pos.index + (after && pos.found ? 1 : 0)});
-        return settle();
-      }
-      const uint32_t c = node.child_index(key);
-      pgno = node.child(c);
-      stack_.push_back({std::move(*page), c});
-    }
+    const std::optional<NodeView::Position> pos = descend(key, false);
+    if (!pos) return;
+    if (after && pos->found) ++stack_.back().index;
+    settle();
   }
 
   // Positions on the last key <= `key` (< `key` when `before`; the last key
   // of all when `last`). `key` may point into a held page, as for position().
   void position_back(std::string_view key, bool before, bool last = false) {
     const std::vector<Frame> held = std::exchange(stack_, {});
-    valid_ = false;
-    status_ = Status();
-    if (!db_->pager) return fail(Status::invalid_argument("cursor: the database is closed"));
-    const Meta& meta = db_->pager->meta();
-    version_ = db_->version;
-    depth_ = meta.depth;
-    if (meta.root == kNoPage) return;
-    PageNo pgno = meta.root;
-    while (true) {
-      auto page = load(pgno);
-      if (!page.ok()) return fail(page.status());
-      const NodeView node((*page)->bytes);
-      if (node.is_leaf()) {
-        const auto pos = last ? NodeView::Position{node.count(), false} : node.lower_bound(key);
-        const bool here = pos.found && !before;
-        stack_.push_back({std::move(*page), here ? pos.index : 0});
-        if (here) return load_entry();
-        if (pos.index > 0) {
-          stack_.back().index = pos.index - 1;
-          return load_entry();
-        }
-        return step_back();  // every key of this leaf is past `key`
-      }
-      const uint32_t c = last ? node.count() : node.child_index(key);
-      pgno = node.child(c);
-      stack_.push_back({std::move(*page), c});
+    const std::optional<NodeView::Position> pos = descend(key, last);
+    if (!pos) return;
+    if (pos->found && !before) return load_entry();
+    if (pos->index > 0) {
+      stack_.back().index = pos->index - 1;
+      return load_entry();
     }
+    step_back();  // every key of this leaf is past `key`
   }
 
   // Moves to the entry before the one on top of the stack, climbing to the
