@@ -30,14 +30,14 @@ namespace {
 // borrowed const Page*): a link to page 0 or past the end of the file and a
 // page that is not a sound node are kCorruption naming the page.
 template <class Fetch>
-auto checked_node(Pager& pager, PageNo pgno, Fetch&& fetch) -> decltype(fetch(pgno)) {
-  if (pgno == kNoPage) return Status::corruption("tree link to page 0 (the meta page) in " + pager.path());
+auto checked_node(const PageReader& pages, PageNo pgno, Fetch&& fetch) -> decltype(fetch(pgno)) {
+  if (pgno == kNoPage) return Status::corruption("tree link to page 0 (the meta page) in " + pages.path());
   auto page = fetch(pgno);
   if (!page.ok()) {
     const Status s = page.status();
     // A link past the end of the file is damage in the tree, not a caller's mistake.
     if (s.code() == vfs::StatusCode::kInvalidArgument)
-      return Status::corruption("tree link to " + page_name(pgno) + " of " + pager.path() + ": " + s.message());
+      return Status::corruption("tree link to " + page_name(pgno) + " of " + pages.path() + ": " + s.message());
     return s.with("read tree " + page_name(pgno));
   }
   const Page& image = **page;
@@ -51,25 +51,46 @@ auto checked_node(Pager& pager, PageNo pgno, Fetch&& fetch) -> decltype(fetch(pg
   if (image.node_checked && typed_as_node) return page;
   const std::string problem = NodeView(image.bytes).validate();
   if (!problem.empty())
-    return Status::corruption(page_name(pgno) + " of " + pager.path() + " is not a valid tree node: " + problem);
+    return Status::corruption(page_name(pgno) + " of " + pages.path() + " is not a valid tree node: " + problem);
   image.node_checked = true;
   return page;
 }
 
 }  // namespace
 
-Result<PageRef> load_node(Pager& pager, PageNo pgno) {
-  return checked_node(pager, pgno, [&pager](PageNo n) { return pager.get(n); });
+Result<PageRef> load_node(PageReader& pages, PageNo pgno) {
+  return checked_node(pages, pgno, [&pages](PageNo n) { return pages.get(n); });
 }
 
-Status read_value(Pager& pager, const NodeView& leaf, uint32_t index, std::string* out) {
+Status read_value(PageReader& pages, const NodeView& leaf, uint32_t index, std::string* out) {
   const StoredValue v = leaf.value(index);
   if (!v.overflow) {
     out->assign(v.inline_bytes);
     return Status();
   }
   out->resize(v.length);
-  return read_overflow_chain(pager, v.first_page, v.length, *out);
+  return read_overflow_chain(pages, v.first_page, v.length, *out);
+}
+
+Status lookup(PageReader& pages, PageNo root, uint32_t depth, std::string_view key, std::string* value) {
+  if (root == kNoPage) return Status::not_found("key not found");
+  if (depth == 0 || depth > kMaxTreeDepth)
+    return Status::corruption("tree at " + page_name(root) + " of " + pages.path() + ": impossible depth " +
+                              std::to_string(depth));
+  PageNo pgno = root;
+  for (uint32_t level = 1;; ++level) {
+    ASSIGN_OR_RETURN(const PageRef page, load_node(pages, pgno));
+    const NodeView node(page->bytes);
+    if (node.is_leaf() != (level == depth))
+      return Status::corruption(page_name(pgno) + " of " + pages.path() + " is the wrong kind of node for level " +
+                                std::to_string(level) + " of " + std::to_string(depth));
+    if (node.is_leaf()) {
+      const auto pos = node.lower_bound(key);
+      if (!pos.found) return Status::not_found("key not found");
+      return read_value(pages, node, pos.index, value);
+    }
+    pgno = node.child(node.child_index(key));
+  }
 }
 
 BTree::BTree(Pager& pager, Mutant mutant)
@@ -158,7 +179,11 @@ Status BTree::get(PageNo root, uint32_t depth, std::string_view key, std::string
   ASSIGN_OR_RETURN(const NodeView leaf, find_leaf(root, depth, key));
   const auto pos = leaf.lower_bound(key);
   if (!pos.found) return Status::not_found("key not found");
-  return read_value(pager_, leaf, pos.index, value);
+  // A writer's transaction may be running beside this read (its commit
+  // syncing): the value's overflow pages are read as committed, never as
+  // the writer's copies, like the nodes.
+  CommittedReader pages(pager_);
+  return read_value(pages, leaf, pos.index, value);
 }
 
 Result<bool> BTree::put(Meta& meta, std::string_view key, std::string_view value) {

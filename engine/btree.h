@@ -42,10 +42,15 @@ Status check_entry_size(uint32_t page_size, size_t key_size, size_t value_size);
 
 // A tree node page read through the pager with its layout validated
 // (NodeView::validate). A bad page number or layout is kCorruption naming it.
-Result<PageRef> load_node(Pager& pager, PageNo pgno);
+Result<PageRef> load_node(PageReader& pages, PageNo pgno);
 
 // The value of leaf cell `index`, from the cell or its overflow chain.
-Status read_value(Pager& pager, const NodeView& leaf, uint32_t index, std::string* out);
+Status read_value(PageReader& pages, const NodeView& leaf, uint32_t index, std::string* out);
+
+// The value of `key` in the tree at `root` of `depth` as `pages` serves it,
+// by the plain walk down (no digests: a snapshot's older images are read
+// once, and may not be the pager's to annotate); kNotFound when absent.
+Status lookup(PageReader& pages, PageNo root, uint32_t depth, std::string_view key, std::string* value);
 
 class BTree {
  public:

@@ -14,7 +14,8 @@ namespace {
 
 class TreeCursor final : public Cursor {
  public:
-  explicit TreeCursor(std::shared_ptr<DbState> db) : db_(std::move(db)) {}
+  TreeCursor(std::shared_ptr<DbState> db, std::shared_ptr<ReadPoint> point)
+      : db_(std::move(db)), point_(std::move(point)) {}
 
   void seek(std::string_view key) override {
     std::lock_guard lock(db_->mu);
@@ -37,24 +38,14 @@ class TreeCursor final : public Cursor {
     std::lock_guard lock(db_->mu);
     if (!valid_) return;
     guarded([&] {
-      if (version_ != db_->version) {
-        position(key_, true);
-      } else {
-        ++stack_.back().index;
-        settle();
-      }
+      ++stack_.back().index;
+      settle();
     });
   }
   void prev() override {
     std::lock_guard lock(db_->mu);
     if (!valid_) return;
-    guarded([&] {
-      if (version_ != db_->version) {
-        position_back(key_, true);
-      } else {
-        step_back();
-      }
-    });
+    guarded([&] { step_back(); });
   }
   std::string_view key() const override { return key_; }
   std::string_view value() const override { return value_; }
@@ -94,10 +85,8 @@ class TreeCursor final : public Cursor {
       fail(Status::invalid_argument("cursor: the database is closed"));
       return kNoPage;
     }
-    const Meta& meta = db_->pager->meta();
-    version_ = db_->version;
-    depth_ = meta.depth;
-    return meta.root;
+    depth_ = point_->meta.depth;
+    return point_->meta.root;
   }
 
   // Walks from the root down to the leaf whose range holds `key` (the
@@ -187,7 +176,9 @@ class TreeCursor final : public Cursor {
     const uint32_t level = uint32_t(stack_.size()) + 1;
     if (level > depth_ || depth_ > kMaxTreeDepth)
       return Status::corruption("cursor: tree deeper than its recorded depth " + std::to_string(depth_));
-    ASSIGN_OR_RETURN(PageRef page, load_node(*db_->pager, pgno));
+    if (!db_->pager) return Status::invalid_argument("cursor: the database is closed");
+    SnapshotReader pages(*db_->pager, *point_);
+    ASSIGN_OR_RETURN(PageRef page, load_node(pages, pgno));
     const NodeView node(page->bytes);
     if (node.is_leaf() != (level == depth_))
       return Status::corruption("cursor: page " + std::to_string(pgno) + " is the wrong kind of node for level " +
@@ -230,7 +221,9 @@ class TreeCursor final : public Cursor {
     const StoredValue v = leaf.value(top.index);
     if (v.overflow) {
       value_buf_.resize(v.length);
-      const Status s = read_overflow_chain(*db_->pager, v.first_page, v.length, value_buf_);
+      if (!db_->pager) return fail(Status::invalid_argument("cursor: the database is closed"));
+      SnapshotReader pages(*db_->pager, *point_);
+      const Status s = read_overflow_chain(pages, v.first_page, v.length, value_buf_);
       if (!s.ok()) return fail(s.with("cursor at key of " + std::to_string(key_.size()) + " bytes"));
       value_ = value_buf_;
     } else {
@@ -240,8 +233,9 @@ class TreeCursor final : public Cursor {
   }
 
   std::shared_ptr<DbState> db_;
+  // The commit this cursor reads, whatever commits after.
+  const std::shared_ptr<ReadPoint> point_;
   std::vector<Frame> stack_;
-  uint64_t version_ = 0;
   uint32_t depth_ = 0;
   bool valid_ = false;
   // Views into the leaf on top of the stack (or value_buf_), which the stack
@@ -254,8 +248,8 @@ class TreeCursor final : public Cursor {
 
 }  // namespace
 
-std::unique_ptr<Cursor> new_tree_cursor(std::shared_ptr<DbState> db) {
-  return std::make_unique<TreeCursor>(std::move(db));
+std::unique_ptr<Cursor> new_tree_cursor(std::shared_ptr<DbState> db, std::shared_ptr<ReadPoint> point) {
+  return std::make_unique<TreeCursor>(std::move(db), std::move(point));
 }
 
 }  // namespace engine

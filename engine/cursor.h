@@ -7,11 +7,10 @@
 // The stack holds PageRefs, so the images it points into stay alive even if
 // the cache drops them or a later commit replaces them.
 //
-// Concurrent writes: every call takes the database's lock. A cursor notes the
-// database's commit counter when it positions itself; if next() or prev()
-// finds that a commit has happened since, it re-seeks to the first key after
-// (the last key before) its current key in the newly committed tree, instead
-// of walking a stale stack.
+// Concurrent writes: a cursor reads one commit's tree through its read point
+// (engine/pager.h), taking the readers' lock for each move. Page images never
+// change once committed, so the stack stays the tree it was walking however
+// many commits and checkpoints follow: the cursor never jumps.
 //
 // Overflow values are assembled into a buffer the cursor owns when the
 // cursor lands on the entry, so an unreadable chain shows up as an invalid
@@ -25,6 +24,6 @@
 
 namespace engine {
 
-std::unique_ptr<Cursor> new_tree_cursor(std::shared_ptr<DbState> db);
+std::unique_ptr<Cursor> new_tree_cursor(std::shared_ptr<DbState> db, std::shared_ptr<ReadPoint> point);
 
 }  // namespace engine

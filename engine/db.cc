@@ -1,6 +1,7 @@
 // Db: the public API over the pager and the tree. Each call takes the
-// database's lock, turns any exception into a Status, and for writes runs
-// exactly one pager transaction.
+// database's locks (DbState: a write both, a read only the readers' lock),
+// turns any exception into a Status, and for writes runs exactly one pager
+// transaction.
 #include "engine/db.h"
 
 #include <array>
@@ -15,6 +16,7 @@
 #include "engine/db_state.h"
 #include "engine/node.h"
 #include "engine/pager.h"
+#include "engine/snapshot.h"
 #include "engine/verify.h"
 
 namespace engine {
@@ -75,7 +77,8 @@ struct Db::Impl {
   // batch that changes nothing (deletes of absent keys, puts of the values
   // already there) commits nothing and writes nothing to the WAL.
   Status apply(std::span<const OpRef> ops) {
-    std::lock_guard lock(state->mu);
+    std::lock_guard writer(state->write_mu);
+    std::unique_lock readers(state->mu);
     if (!state->pager) return closed_status("write " + path);
     Pager& pager = *state->pager;
     bool in_transaction = false;
@@ -104,12 +107,11 @@ struct Db::Impl {
         pager.rollback();
         return Status();
       }
-      const Status committed = pager.commit(meta);
+      const Status committed = pager.commit(meta, &readers);
       if (!committed.ok()) {
         pager.rollback();  // commit ends the transaction on most failures; make sure of it
         return committed.with("write " + path);
       }
-      ++state->version;
       return Status();
     } catch (const std::exception& e) {
       if (in_transaction) pager.rollback();
@@ -143,6 +145,7 @@ Result<std::unique_ptr<Db>> Db::open(vfs::Vfs& vfs, const std::string& path, con
     pager_options.mutant = options.mutant;
     pager_options.cross_checks = options.cross_checks;
     pager_options.lock_wait_ms = options.lock_wait_ms;
+    pager_options.snapshot_memory_limit = options.snapshot_memory_limit;
     ASSIGN_OR_RETURN(std::unique_ptr<Pager> pager, Pager::open(vfs, path, pager_options));
     auto impl = std::make_unique<Impl>();
     impl->path = path;
@@ -190,20 +193,30 @@ Result<std::unique_ptr<Cursor>> Db::new_cursor() {
   return guarded("new cursor", impl_->path, [&]() -> Result<std::unique_ptr<Cursor>> {
     std::lock_guard lock(impl_->state->mu);
     if (!impl_->state->pager) return closed_status("new cursor on " + impl_->path);
-    return new_tree_cursor(impl_->state);
+    return new_tree_cursor(impl_->state, impl_->state->pager->read_point());
+  });
+}
+
+Result<std::unique_ptr<Snapshot>> Db::snapshot() {
+  return guarded("snapshot", impl_->path, [&]() -> Result<std::unique_ptr<Snapshot>> {
+    std::lock_guard lock(impl_->state->mu);
+    if (!impl_->state->pager) return closed_status("snapshot of " + impl_->path);
+    return new_snapshot(impl_->state, impl_->state->pager->read_point(), impl_->path);
   });
 }
 
 Status Db::checkpoint() {
   return guarded("checkpoint", impl_->path, [&]() -> Status {
-    std::lock_guard lock(impl_->state->mu);
+    std::lock_guard writer(impl_->state->write_mu);
+    std::unique_lock readers(impl_->state->mu);
     if (!impl_->state->pager) return closed_status("checkpoint " + impl_->path);
-    return impl_->state->pager->checkpoint();
+    return impl_->state->pager->checkpoint(&readers);
   });
 }
 
 Result<VerifyReport> Db::verify() {
   return guarded("verify", impl_->path, [&]() -> Result<VerifyReport> {
+    std::lock_guard writer(impl_->state->write_mu);
     std::lock_guard lock(impl_->state->mu);
     if (!impl_->state->pager) return closed_status("verify " + impl_->path);
     return verify_database(*impl_->state->pager);
@@ -237,6 +250,7 @@ Status Db::close() {
   if (!impl_) return Status();
   return guarded("close", impl_->path, [&]() -> Status {
     DbState& state = *impl_->state;
+    std::lock_guard writer(state.write_mu);
     std::lock_guard lock(state.mu);
     if (!state.pager) return Status();
     state.tree.reset();  // it refers to the pager

@@ -15,8 +15,12 @@
 // kFailedState naming the original failure, until it is closed and reopened
 // (which runs recovery from what is really on disk). Reads keep working.
 //
-// A Db may be shared between threads; calls are serialized internally. The
-// database is single-process: two processes must not open the same files.
+// A Db may be shared between threads (docs/concurrency.md). Writes are
+// serialized; reads (get, cursors, snapshots) never wait for a write's sync
+// or a checkpoint's I/O, only for the in-memory steps of a commit. Each read
+// sees one committed state: a get the state when it starts, a cursor or a
+// Snapshot the state when it was made, however many commits and checkpoints
+// follow. One process at a time: open locks the data file (Options::lock_wait_ms).
 #pragma once
 
 #include <cstdint>
@@ -96,6 +100,12 @@ struct Options {
   // holds it until close. When another opener holds a conflicting one, open
   // retries for up to this long, then fails with kBusy naming the file.
   uint32_t lock_wait_ms = 0;
+  // Memory that snapshots and cursors behind the last commit may pin. A
+  // checkpoint overwrites pages they still read; before it writes, it copies
+  // their images into memory. When those copies would pass this bound, the
+  // oldest snapshots expire first: every later read through one fails with
+  // kExpired (never a wrong value). Counted per snapshot, a page at a time.
+  uint64_t snapshot_memory_limit = 64ull << 20;
 };
 
 // A sequence of puts and deletes applied atomically by Db::write.
@@ -173,9 +183,9 @@ struct VerifyReport {
 };
 
 // Ordered iteration over committed data. A cursor is positioned on an entry
-// or is invalid (past the end, or after an error; status() tells which). If a
-// write commits while a cursor is open, the cursor continues from the first
-// key after its current one in the new state.
+// or is invalid (past the end, or after an error; status() tells which). It
+// reads the state committed when it was made (Db::new_cursor) or its
+// snapshot's (Snapshot::new_cursor), whatever commits after.
 class Cursor {
  public:
   virtual ~Cursor() = default;
@@ -195,6 +205,21 @@ class Cursor {
   virtual std::string_view value() const = 0;
   // OK unless an I/O or corruption error stopped the cursor.
   virtual Status status() const = 0;
+};
+
+// A read transaction: every read through it sees the state of one commit,
+// the last one before Db::snapshot() returned, until it is destroyed. It
+// pins pages that later checkpoints overwrite (Options::snapshot_memory_limit).
+// May outlive the Db: its reads then fail.
+class Snapshot {
+ public:
+  virtual ~Snapshot() = default;
+  // The sequence number of the commit it reads (1 for the database's creation).
+  virtual uint64_t sequence() const = 0;
+  // The value of `key` at that commit; kNotFound when absent, kExpired when
+  // the snapshot has expired.
+  virtual Status get(std::string_view key, std::string* value) = 0;
+  virtual Result<std::unique_ptr<Cursor>> new_cursor() = 0;
 };
 
 class Db {
@@ -217,7 +242,10 @@ class Db {
   // Committed value of `key`; kNotFound when absent.
   Status get(std::string_view key, std::string* value);
 
+  // A cursor over the state committed now.
   Result<std::unique_ptr<Cursor>> new_cursor();
+
+  Result<std::unique_ptr<Snapshot>> snapshot();
 
   // Copies every committed page from the WAL into the data file, syncs it,
   // then resets the WAL (see docs/file-formats.md).

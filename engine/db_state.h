@@ -1,11 +1,10 @@
-// The state of an open database that its cursors share with it.
+// The state of an open database that its cursors and snapshots share with it.
 //
-// A cursor holds a shared_ptr to this, so a cursor that outlives Db::close()
-// (or the Db itself) finds `pager` null and reports an error instead of
-// touching freed memory.
+// A cursor or snapshot holds a shared_ptr to this, so one that outlives
+// Db::close() (or the Db itself) finds `pager` null and reports an error
+// instead of touching freed memory.
 #pragma once
 
-#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -15,14 +14,16 @@
 namespace engine {
 
 struct DbState {
-  // Serializes every call on the Db and on its cursors.
+  // Serializes the writers: write, checkpoint, verify and close hold it for
+  // their whole run, I/O included. Taken before `mu`.
+  std::mutex write_mu;
+  // The readers' lock of engine/pager.h: every call on the pager and the
+  // tree holds it, except while a commit or a checkpoint releases it for
+  // its I/O. A reader holds only this one.
   std::mutex mu;
   // Null once the database is closed.
   std::unique_ptr<Pager> pager;
   std::unique_ptr<BTree> tree;
-  // Commits since open. A cursor remembers the version it positioned itself
-  // in and re-seeks when a commit moved it on.
-  uint64_t version = 0;
 };
 
 }  // namespace engine

@@ -12,6 +12,7 @@
 
 #include "engine/tree_test_util.h"
 #include "vfs/mem_vfs.h"
+#include "vfs/test_util.h"
 
 namespace engine {
 namespace {
@@ -154,49 +155,30 @@ TEST(DbBatches, LaterOpsSeeEarlierOnesOfTheSameBatch) {
 
 // A Vfs over MemVfs whose reads fail once a budget is spent, to break a
 // batch in the middle.
-class FailingReadsVfs final : public vfs::Vfs {
+class FailingReadsVfs final : public vfs::test_util::ForwardingVfs {
  public:
-  explicit FailingReadsVfs(vfs::MemVfs& base) : base_(base) {}
+  explicit FailingReadsVfs(vfs::MemVfs& base) : ForwardingVfs(base) {}
   // Reads left before they fail; negative: never fail.
   void set_read_budget(int reads) { budget_ = reads; }
 
-  Result<std::unique_ptr<vfs::File>> open(const std::string& path, vfs::OpenMode mode) override {
-    ASSIGN_OR_RETURN(auto file, base_.open(path, mode));
-    return std::unique_ptr<vfs::File>(std::make_unique<File>(std::move(file), budget_));
-  }
-  Status remove(const std::string& path) override { return base_.remove(path); }
-  Status rename(const std::string& from, const std::string& to) override { return base_.rename(from, to); }
-  Result<bool> exists(const std::string& path) override { return base_.exists(path); }
-  Result<std::vector<std::string>> list_dir(const std::string& dir) override { return base_.list_dir(dir); }
-  Status create_dir(const std::string& dir) override { return base_.create_dir(dir); }
-  Status sync_dir(const std::string& dir) override { return base_.sync_dir(dir); }
-  Result<uint64_t> file_size(const std::string& path) override { return base_.file_size(path); }
-  Result<std::unique_ptr<vfs::FileLock>> lock(const std::string& path, vfs::LockMode mode) override {
-    return base_.lock(path, mode);
-  }
-
  private:
-  class File final : public vfs::File {
+  class File final : public vfs::test_util::ForwardingFile {
    public:
-    File(std::unique_ptr<vfs::File> base, int& budget) : base_(std::move(base)), budget_(budget) {}
-    const std::string& path() const override { return base_->path(); }
+    File(std::unique_ptr<vfs::File> base, int& budget) : ForwardingFile(std::move(base)), budget_(budget) {}
     Result<size_t> read_at(uint64_t offset, std::span<uint8_t> buf) override {
       if (budget_ == 0) return Status::io_error("read " + path() + " at offset " + std::to_string(offset) + ": injected");
       if (budget_ > 0) --budget_;
-      return base_->read_at(offset, buf);
+      return ForwardingFile::read_at(offset, buf);
     }
-    Status write_at(uint64_t offset, std::span<const uint8_t> data) override { return base_->write_at(offset, data); }
-    Status truncate(uint64_t size) override { return base_->truncate(size); }
-    Status sync() override { return base_->sync(); }
-    Result<uint64_t> size() override { return base_->size(); }
-    Status close() override { return base_->close(); }
 
    private:
-    std::unique_ptr<vfs::File> base_;
     int& budget_;
   };
 
-  vfs::MemVfs& base_;
+  std::unique_ptr<vfs::File> wrap(std::unique_ptr<vfs::File> file) override {
+    return std::make_unique<File>(std::move(file), budget_);
+  }
+
   int budget_ = -1;
 };
 

@@ -46,7 +46,7 @@ Status pop_free_page(Meta& meta, const Page& head, const std::string& path, Muta
   return Status();
 }
 
-Result<std::vector<PageNo>> walk_free_list(const Meta& meta, const PageReader& read, const std::string& path) {
+Result<std::vector<PageNo>> walk_free_list(const Meta& meta, const PageFetch& read, const std::string& path) {
   std::vector<PageNo> pages;
   std::unordered_set<PageNo> seen;
   PageNo previous = kNoPage;

@@ -26,7 +26,8 @@ void format_free_page(Page& page, PageNo next);
 // The next page of a free page.
 inline PageNo free_page_next(const Page& page) { return load_u32(page.bytes.data() + kFreeNextOffset); }
 
-using PageReader = std::function<Result<PageRef>(PageNo)>;
+// How walk_free_list reads a page: the pager's committed image, or a test's.
+using PageFetch = std::function<Result<PageRef>(PageNo)>;
 
 // kCorruption (naming `path` and the meta page's fields) when the head and
 // the count of `meta`'s free list contradict each other: an empty list with
@@ -46,6 +47,6 @@ Status pop_free_page(Meta& meta, const Page& head, const std::string& path, Muta
 // kCorruption (naming `path`) for a loop, a page that is not a free page, or
 // a link past meta.page_count. The count is returned, not checked against
 // meta.freelist_count: that comparison is verify()'s to report.
-Result<std::vector<PageNo>> walk_free_list(const Meta& meta, const PageReader& read, const std::string& path);
+Result<std::vector<PageNo>> walk_free_list(const Meta& meta, const PageFetch& read, const std::string& path);
 
 }  // namespace engine

@@ -24,7 +24,7 @@ class Pages {
     page->set_type(PageType::kLeaf);
     pages_[pgno] = page;
   }
-  PageReader reader() {
+  PageFetch reader() {
     return [this](PageNo pgno) -> Result<PageRef> { return PageRef(pages_.at(pgno)); };
   }
 

@@ -15,13 +15,13 @@ std::string chain_context(PageNo first, uint32_t length) {
 // returns false to stop early. Checks each page against the shape the
 // value's length implies before trusting anything on it.
 template <class Fn>
-Status walk_chain(Pager& pager, PageNo first, uint32_t length, Fn&& fn) {
+Status walk_chain(PageReader& pages, PageNo first, uint32_t length, Fn&& fn) {
   PageNo pgno = first;
   uint64_t offset = 0;
   while (offset < length) {
     if (pgno == kNoPage)
       return Status::corruption(chain_context(first, length) + ": ends after " + std::to_string(offset) + " bytes");
-    auto page = pager.get(pgno);
+    auto page = pages.get(pgno);
     if (!page.ok()) return page.status().with(chain_context(first, length));
     const Page& p = **page;
     const std::string problem = overflow_page_problem(p, offset, length);
@@ -77,8 +77,8 @@ Result<PageNo> write_overflow_chain(Pager& pager, Meta& meta, std::string_view v
   return first;
 }
 
-Status read_overflow_chain(Pager& pager, PageNo first, uint32_t length, std::span<char> out) {
-  return walk_chain(pager, first, length, [&](PageNo, uint64_t offset, std::string_view data) {
+Status read_overflow_chain(PageReader& pages, PageNo first, uint32_t length, std::span<char> out) {
+  return walk_chain(pages, first, length, [&](PageNo, uint64_t offset, std::string_view data) {
     std::memcpy(out.data() + offset, data.data(), data.size());
     return true;
   });

@@ -41,7 +41,7 @@ Result<PageNo> write_overflow_chain(Pager& pager, Meta& meta, std::string_view v
 
 // Copies the `length`-byte value of the chain at `first` into `out`, which
 // must hold exactly `length` bytes.
-Status read_overflow_chain(Pager& pager, PageNo first, uint32_t length, std::span<char> out);
+Status read_overflow_chain(PageReader& pages, PageNo first, uint32_t length, std::span<char> out);
 
 // Whether the chain at `first` holds exactly `value` (stops at the first difference).
 Result<bool> overflow_chain_equals(Pager& pager, PageNo first, uint32_t length, std::string_view value);

@@ -21,6 +21,17 @@
 // the cache, the WAL (latest committed frame for n) or the data file, checked
 // against its checksum when it comes from disk.
 //
+// Readers beside a writer (docs/concurrency.md): the caller serializes every
+// call with one mutex, the readers' lock. commit() and checkpoint() may be
+// handed that lock and then release it while they write and sync, taking it
+// back whenever they change what a reader sees; so a read never waits for a
+// sync, a commit's write or a checkpoint's I/O. While the lock is released,
+// readers see the last published commit, and may read only through get_at()
+// and get_borrowed(), which never see the running transaction. A read point
+// (read_point()) keeps one commit's state readable for as long as it is
+// held: a checkpoint first copies into it the images it is about to
+// overwrite.
+//
 // Failure: once a sync fails, the pager is in a failed state; every later
 // begin()/commit()/checkpoint() returns kFailedState naming the original
 // failure. Reads keep working from what the pager already holds or can read.
@@ -29,11 +40,15 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/db.h"
 #include "engine/page.h"
+#include "engine/page_reader.h"
 #include "vfs/vfs.h"
 
 namespace engine {
@@ -67,6 +82,25 @@ struct PagerOptions {
   Mutant mutant = Mutant::kNone;
   bool cross_checks = true;  // as Options::cross_checks
   uint32_t lock_wait_ms = 0;  // as Options::lock_wait_ms
+  uint64_t snapshot_memory_limit = 64ull << 20;  // as Options::snapshot_memory_limit
+};
+
+// The state one commit left, held readable for a snapshot or a cursor. Made
+// by Pager::read_point() and read through Pager::get_at(); the pager updates
+// it (under the readers' lock) as later checkpoints run, until the last
+// reference is dropped.
+struct ReadPoint {
+  Meta meta;  // the commit's meta: its root, depth and page count
+  // Frames of the current WAL generation in slots from `tail` on were
+  // written after this commit. Every checkpoint sets it to 0: by then
+  // `kept` holds every image of the point that the data file lost.
+  uint64_t tail = 0;
+  // Images of this commit that a checkpoint was about to overwrite (in the
+  // data file, or in WAL slots the next generation reuses), kept in memory.
+  std::unordered_map<PageNo, PageRef> kept;
+  // Set when keeping them would have taken the read points past
+  // PagerOptions::snapshot_memory_limit: every later read fails with it.
+  std::optional<Status> expired;
 };
 
 struct PagerStats {
@@ -77,7 +111,7 @@ struct PagerStats {
   uint64_t data_syncs = 0;
 };
 
-class Pager {
+class Pager : public PageReader {
  public:
   // Opens or creates NAME and NAME-wal and runs recovery. A new database gets
   // a meta page with an empty tree (root = kNoPage), committed through the WAL.
@@ -92,21 +126,22 @@ class Pager {
 
   virtual ~Pager() = default;
 
-  virtual uint32_t page_size() const = 0;
   virtual Mutant mutant() const = 0;
-  virtual const std::string& path() const = 0;
   // The last committed meta.
   virtual const Meta& meta() const = 0;
 
   // The newest visible image of page `pgno` (see Read path above).
   // kCorruption for a bad checksum or a page past the end of the file,
   // kInvalidArgument for pgno >= page_count.
-  virtual Result<PageRef> get(PageNo pgno) = 0;
+  Result<PageRef> get(PageNo pgno) override = 0;
+  // The committed image of `pgno`: as get(), but never the running
+  // transaction's copy, so a reader beside a writer's commit may call it.
+  virtual Result<PageRef> get_committed(PageNo pgno) = 0;
   // The committed image of `pgno` as get() finds it outside a transaction,
   // but borrowed: no reference is taken (a shared reference costs two
   // atomic operations per node a point read visits), so the image is valid
-  // only until the next call on this pager, which may evict it. Outside a
-  // write transaction only (kInvalidArgument inside one).
+  // only until the next call on this pager, which may evict it. Never the
+  // running transaction's copy.
   virtual Result<const Page*> get_borrowed(PageNo pgno) = 0;
   // Never 0, and the same across calls as long as every image get_borrowed
   // has lent stays alive and stays its page's committed image: a caller may
@@ -125,12 +160,23 @@ class Pager {
   // Puts `pgno` on the free list when the transaction commits. Freeing a page
   // twice in one transaction is a bug and is refused.
   virtual Status free(Meta& meta, PageNo pgno) = 0;
+  // The last published commit as a read point: the same object again while
+  // no commit has followed and someone still holds it.
+  virtual std::shared_ptr<ReadPoint> read_point() = 0;
+  // The image of `pgno` as `point`'s commit left it. `point.expired` when it
+  // has expired; kInvalidArgument past its page count.
+  virtual Result<PageRef> get_at(const ReadPoint& point, PageNo pgno) = 0;
+
   // Commits the transaction durably; may run an automatic checkpoint after.
-  virtual Status commit(Meta& meta) = 0;
+  // With `readers_lock` (the caller's lock on the readers' mutex), releases
+  // it for the WAL write and sync and for the checkpoint's I/O, and holds it
+  // again on return.
+  virtual Status commit(Meta& meta, std::unique_lock<std::mutex>* readers_lock = nullptr) = 0;
   // Drops the transaction's pages and pending frees.
   virtual void rollback() = 0;
 
-  virtual Status checkpoint() = 0;
+  // As commit() for `readers_lock`.
+  virtual Status checkpoint(std::unique_lock<std::mutex>* readers_lock = nullptr) = 0;
 
   // Page numbers on the free list, in list order, for verify(). Reports
   // kCorruption for a loop or a page of the wrong type on the list.
@@ -151,6 +197,32 @@ class Pager {
   // Taken by open(); released after the files are closed (by close(), or
   // by the destructor after the derived pager's members are gone).
   std::unique_ptr<vfs::FileLock> lock_;
+};
+
+// The pager's committed pages, as a PageReader that a reader beside a
+// writer's commit may use (Pager::get would serve the writer's copies).
+class CommittedReader final : public PageReader {
+ public:
+  explicit CommittedReader(Pager& pager) : pager_(pager) {}
+  uint32_t page_size() const override { return pager_.page_size(); }
+  const std::string& path() const override { return pager_.path(); }
+  Result<PageRef> get(PageNo pgno) override { return pager_.get_committed(pgno); }
+
+ private:
+  Pager& pager_;
+};
+
+// The pages `point`'s commit left, as a PageReader.
+class SnapshotReader final : public PageReader {
+ public:
+  SnapshotReader(Pager& pager, const ReadPoint& point) : pager_(pager), point_(point) {}
+  uint32_t page_size() const override { return pager_.page_size(); }
+  const std::string& path() const override { return pager_.path(); }
+  Result<PageRef> get(PageNo pgno) override { return pager_.get_at(point_, pgno); }
+
+ private:
+  Pager& pager_;
+  const ReadPoint& point_;
 };
 
 }  // namespace engine

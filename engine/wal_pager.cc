@@ -1,6 +1,8 @@
 #include "engine/wal_pager.h"
 
 #include <algorithm>
+#include <bit>
+#include <map>
 #include <utility>
 
 #include "engine/entropy.h"
@@ -18,6 +20,23 @@ constexpr size_t kMaxCheckpointWriteBytes = 1 << 20;
 constexpr int kSyncRetries = 3;
 
 std::string page_str(PageNo pgno) { return "page " + std::to_string(pgno); }
+
+// Releases the readers' lock (when there is one) for a stretch of the
+// writer's own I/O, and takes it back at the end of the stretch.
+class ReadersLockReleased {
+ public:
+  explicit ReadersLockReleased(std::unique_lock<std::mutex>* lock) : lock_(lock) {
+    if (lock_ != nullptr) lock_->unlock();
+  }
+  ~ReadersLockReleased() {
+    if (lock_ != nullptr) lock_->lock();
+  }
+  ReadersLockReleased(const ReadersLockReleased&) = delete;
+  ReadersLockReleased& operator=(const ReadersLockReleased&) = delete;
+
+ private:
+  std::unique_lock<std::mutex>* lock_;
+};
 
 }  // namespace
 
@@ -64,10 +83,6 @@ Result<PageRef> WalPager::get(PageNo pgno) {
 }
 
 Result<const Page*> WalPager::get_borrowed(PageNo pgno) {
-  if (txn_) {
-    return Status::invalid_argument("borrow " + page_str(pgno) + " of " + path_ +
-                                    ": a write transaction is running");
-  }
   RETURN_IF_ERROR(check_readable(pgno));
   if (const Page* page = cache_.find(pgno)) return page;
   ASSIGN_OR_RETURN(borrowed_, get_committed(pgno));
@@ -115,6 +130,42 @@ Result<PageRef> WalPager::read_data_page(PageNo pgno) {
   RETURN_IF_ERROR(check_page(*page, path_, options_.mutant).with("read " + path_ + " at offset " +
                                                                   std::to_string(offset)));
   return PageRef(std::move(page));
+}
+
+std::shared_ptr<ReadPoint> WalPager::read_point() {
+  if (!points_.empty()) {
+    std::shared_ptr<ReadPoint> last = points_.back().lock();
+    if (last && !last->expired && last->meta.txn_seq == committed_.txn_seq) return last;
+  }
+  // Dropped points are swept as the list doubles, so it stays within twice
+  // the points alive.
+  if (points_.size() >= 16 && std::has_single_bit(points_.size())) {
+    std::erase_if(points_, [](const std::weak_ptr<ReadPoint>& p) { return p.expired(); });
+  }
+  auto point = std::make_shared<ReadPoint>();
+  point->meta = committed_;
+  point->tail = wal_tail_;
+  points_.push_back(point);
+  return point;
+}
+
+Result<PageRef> WalPager::get_at(const ReadPoint& point, PageNo pgno) {
+  if (point.expired) return *point.expired;
+  if (closed_) return Status::invalid_argument("get " + page_str(pgno) + " of " + path_ + ": the pager is closed");
+  if (pgno >= point.meta.page_count) {
+    return Status::invalid_argument("get " + page_str(pgno) + " of " + path_ + " at txn " +
+                                    std::to_string(point.meta.txn_seq) + ": past that commit's page_count " +
+                                    std::to_string(point.meta.page_count));
+  }
+  if (const auto kept = point.kept.find(pgno); kept != point.kept.end()) return kept->second;
+  const auto latest = wal_index_.find(pgno);
+  if (latest == wal_index_.end() || latest->second < point.tail) return get_committed(pgno);
+  // Changed since the point's commit: its image is an older frame of this
+  // generation, or what the data file has held since the last checkpoint.
+  uint64_t slot = latest->second;
+  while (slot != kNoSlot && slot >= point.tail) slot = prev_slot_[slot];
+  if (slot != kNoSlot) return read_wal_page(*wal_, slot, pgno, page_size(), options_.mutant);
+  return read_data_page(pgno);
 }
 
 Result<std::vector<PageNo>> WalPager::free_list() {
@@ -216,7 +267,7 @@ Status WalPager::push_pending_frees(Meta& meta) {
   return Status();
 }
 
-Status WalPager::commit(Meta& meta) {
+Status WalPager::commit(Meta& meta, std::unique_lock<std::mutex>* readers_lock) {
   RETURN_IF_ERROR(check_writable("commit"));
   if (!txn_) return Status::invalid_argument("commit on " + path_ + ": no transaction");
   if (Status pushed = push_pending_frees(meta); !pushed.ok()) {
@@ -242,21 +293,25 @@ Status WalPager::commit(Meta& meta) {
     meta.page_digest ^= page_digest_term(page->pgno, stored_checksum(*page));
   }
   auto meta_page = std::make_shared<Page>(encode_meta(meta, options_.mutant));
-  if (mutant_active(options_.mutant, Mutant::kMetaBypassesWal)) {
-    // MUTANT meta-bypasses-wal: the root pointer and free-list head go
-    // straight to page 0 of the data file (unsynced) instead of riding in
-    // the WAL; the commit marker then lands on the last page frame.
-    Status written = data_->write_at(0, meta_page->bytes);
-    if (!written.ok()) {
-      rollback();
-      return written.with(what);
-    }
-  } else {
-    frames.push_back(meta_page.get());
-  }
+  const bool meta_bypasses_wal = mutant_active(options_.mutant, Mutant::kMetaBypassesWal);
+  if (!meta_bypasses_wal) frames.push_back(meta_page.get());
 
-  const uint32_t nonce = static_cast<uint32_t>(mix64(nonce_seed_ + write_attempts_++));
-  Status written = writer_.write_transaction(wal_tail_, frames, meta.txn_seq, meta.wal_generation, nonce);
+  // Readers go on reading the last published commit while the frames are
+  // written and synced: nothing below touches what they read.
+  Status written;
+  Status synced;
+  {
+    const ReadersLockReleased io(readers_lock);
+    if (meta_bypasses_wal) {
+      // MUTANT meta-bypasses-wal: the root pointer and free-list head go
+      // straight to page 0 of the data file (unsynced) instead of riding in
+      // the WAL; the commit marker then lands on the last page frame.
+      written = data_->write_at(0, meta_page->bytes);
+    }
+    const uint32_t nonce = static_cast<uint32_t>(mix64(nonce_seed_ + write_attempts_++));
+    if (written.ok()) written = writer_.write_transaction(wal_tail_, frames, meta.txn_seq, meta.wal_generation, nonce);
+    if (written.ok()) synced = sync_commit();
+  }
   if (!written.ok()) {
     // Nothing was published and the tail does not move: the next commit
     // overwrites whatever part of these frames reached the file, under
@@ -277,20 +332,6 @@ Status WalPager::commit(Meta& meta) {
     return written.with(what + " (" + std::to_string(frames.size()) + " frames from WAL slot " +
                         std::to_string(wal_tail_) + ")");
   }
-  Status synced;
-  if (mutant_active(options_.mutant, Mutant::kNoCommitSync)) {
-    // MUTANT no-commit-sync: the commit is acknowledged once its frames are
-    // written; they reach the disk whenever the kernel writes them back, or
-    // at the next checkpoint's sync of the WAL.
-  } else {
-    synced = wal_->sync();
-  }
-  if (!synced.ok() && mutant_active(options_.mutant, Mutant::kRetryFailedFsync)) {
-    // MUTANT retry-failed-fsync: a later successful fsync is trusted,
-    // although the kernel may already have dropped the dirty pages whose
-    // write-back the failed one reported.
-    for (int retry = 0; retry < kSyncRetries && !synced.ok(); ++retry) synced = wal_->sync();
-  }
   if (!synced.ok()) {
     // The frames may or may not be on disk: never acknowledge, and refuse
     // every later write until a reopen finds out.
@@ -298,25 +339,50 @@ Status WalPager::commit(Meta& meta) {
     rollback();
     return synced.with(what);
   }
-  ++stats_.wal_syncs;
 
-  for (size_t i = 0; i < frames.size(); ++i) wal_index_[frames[i]->pgno] = wal_tail_ + i;
+  // Published: from here readers see the commit.
+  prev_slot_.resize(wal_tail_ + frames.size(), kNoSlot);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const auto [it, first] = wal_index_.try_emplace(frames[i]->pgno, wal_tail_ + i);
+    if (!first) {
+      prev_slot_[wal_tail_ + i] = it->second;
+      it->second = wal_tail_ + i;
+    }
+  }
   wal_tail_ += frames.size();
   checkpoint_pending_ = true;
   for (auto& page : pages) cache_.insert(std::move(page));
   cache_.insert(std::move(meta_page));
   committed_ = meta;
   txn_.reset();
-  ++stats_.commits;
+  ++counters_.commits;
   ++commits_since_checkpoint_;
   if (checkpoint_due()) {
     // The commit is durable whatever happens now. A checkpoint that fails
     // to write leaves the WAL as it was and is retried after the next
     // commit; one that fails to sync leaves the pager in the failed state,
     // which the next write reports.
-    static_cast<void>(checkpoint_now());
+    static_cast<void>(checkpoint_now(readers_lock));
   }
   return Status();
+}
+
+Status WalPager::sync_commit() {
+  if (mutant_active(options_.mutant, Mutant::kNoCommitSync)) {
+    // MUTANT no-commit-sync: the commit is acknowledged once its frames are
+    // written; they reach the disk whenever the kernel writes them back, or
+    // at the next checkpoint's sync of the WAL.
+    return Status();
+  }
+  Status synced = wal_->sync();
+  if (!synced.ok() && mutant_active(options_.mutant, Mutant::kRetryFailedFsync)) {
+    // MUTANT retry-failed-fsync: a later successful fsync is trusted,
+    // although the kernel may already have dropped the dirty pages whose
+    // write-back the failed one reported.
+    for (int retry = 0; retry < kSyncRetries && !synced.ok(); ++retry) synced = wal_->sync();
+  }
+  if (synced.ok()) ++counters_.wal_syncs;
+  return synced;
 }
 
 void WalPager::rollback() { txn_.reset(); }
@@ -330,35 +396,119 @@ bool WalPager::checkpoint_due() const {
   return options_.checkpoint_wal_bytes != 0 && wal_bytes() >= options_.checkpoint_wal_bytes;
 }
 
-Status WalPager::checkpoint() {
+Status WalPager::checkpoint(std::unique_lock<std::mutex>* readers_lock) {
   RETURN_IF_ERROR(check_writable("checkpoint"));
   if (!checkpoint_pending_) return Status();
-  return checkpoint_now();
+  return checkpoint_now(readers_lock);
 }
 
-Status WalPager::checkpoint_now() {
+Status WalPager::checkpoint_now(std::unique_lock<std::mutex>* readers_lock) {
   RETURN_IF_ERROR(check_writable("checkpoint"));
   const uint64_t generation = committed_.wal_generation;
-  RETURN_IF_ERROR(checkpoint_steps(generation).with("checkpoint of " + path_ + " at WAL generation " +
-                                                    std::to_string(generation)));
+  keep_images_for_read_points(readers_lock);
+  std::vector<CheckpointPage> pages = checkpoint_pages();
+  Status steps;
+  {
+    // Readers beside the checkpoint read every page it writes from its WAL
+    // frame (the index stands until the bookkeeping below), and every read
+    // point behind the last commit has its images kept: no reader reads a
+    // page of the data file while it is being written.
+    const ReadersLockReleased io(readers_lock);
+    steps = checkpoint_steps(generation, std::move(pages));
+  }
+  RETURN_IF_ERROR(steps.with("checkpoint of " + path_ + " at WAL generation " + std::to_string(generation)));
   // The data file holds every committed page and the WAL header names the
   // next generation: the old frames are dead, and new ones start at slot 0.
   wal_index_.clear();
+  prev_slot_.clear();
   if (mutant_active(options_.mutant, Mutant::kWalTailNotReset)) {
     // MUTANT wal-tail-not-reset: the new generation's frames go on after the
     // old generation's, although recovery reads a generation's log from slot 0.
   } else {
     wal_tail_ = 0;
   }
+  for (const auto& weak : points_) {
+    if (const auto point = weak.lock()) point->tail = 0;
+  }
   checkpoint_pending_ = false;
   committed_.wal_generation = generation + 1;
   commits_since_checkpoint_ = 0;
-  ++stats_.checkpoints;
+  ++counters_.checkpoints;
   // The checkpoint stands whatever the shrink does: a truncate that fails
   // leaves dead frames in place, and a sync that fails poisons the pager,
   // which the next write reports.
-  if (options_.wal_size_limit != 0) static_cast<void>(shrink_wal_beyond(options_.wal_size_limit));
+  if (options_.wal_size_limit != 0) {
+    const ReadersLockReleased io(readers_lock);
+    static_cast<void>(shrink_wal_beyond(options_.wal_size_limit));
+  }
   return Status();
+}
+
+void WalPager::keep_images_for_read_points(std::unique_lock<std::mutex>* readers_lock) {
+  // A point at the last commit needs nothing: the checkpoint writes exactly
+  // the images it sees. One behind it loses, to the data file's new images,
+  // every page written since its commit.
+  struct Keep {
+    std::shared_ptr<ReadPoint> point;
+    PageNo pgno;
+    uint64_t slot;  // the point's frame of the page, or kNoSlot: its data-file image
+  };
+  std::vector<Keep> keeps;
+  for (const auto& weak : points_) {
+    const std::shared_ptr<ReadPoint> point = weak.lock();
+    if (!point || point->expired || point->tail >= wal_tail_) continue;
+    for (const auto& [pgno, latest] : wal_index_) {
+      if (latest < point->tail || pgno >= point->meta.page_count || point->kept.contains(pgno)) continue;
+      uint64_t slot = latest;
+      while (slot != kNoSlot && slot >= point->tail) slot = prev_slot_[slot];
+      keeps.push_back({point, pgno, slot});
+    }
+  }
+  if (keeps.empty()) return;
+  // Read with the readers' lock released: nothing is overwritten before the
+  // checkpoint writes, and only this writer writes. Points that share an
+  // image share one copy.
+  std::map<std::pair<PageNo, uint64_t>, Result<PageRef>> images;
+  {
+    const ReadersLockReleased io(readers_lock);
+    for (const Keep& keep : keeps) {
+      const auto key = std::make_pair(keep.pgno, keep.slot);
+      if (images.contains(key)) continue;
+      images.emplace(key, keep.slot != kNoSlot
+                              ? read_wal_page(*wal_, keep.slot, keep.pgno, page_size(), options_.mutant)
+                              : read_data_page(keep.pgno));
+    }
+  }
+  for (const Keep& keep : keeps) {
+    if (keep.point->expired) continue;
+    const Result<PageRef>& image = images.at({keep.pgno, keep.slot});
+    if (!image.ok()) {
+      keep.point->expired = image.status().with("snapshot at txn " + std::to_string(keep.point->meta.txn_seq) +
+                                                " of " + path_ + ": keeping its " + page_str(keep.pgno) +
+                                                " before a checkpoint");
+      keep.point->kept.clear();
+      continue;
+    }
+    keep.point->kept.emplace(keep.pgno, *image);
+  }
+  // Over the bound, the oldest points go first: they hold the most.
+  uint64_t held = 0;
+  for (const auto& weak : points_) {
+    if (const auto point = weak.lock()) held += point->kept.size() * uint64_t{page_size()};
+  }
+  for (const auto& weak : points_) {
+    if (held <= options_.snapshot_memory_limit) break;
+    const auto point = weak.lock();
+    if (!point || point->kept.empty()) continue;
+    const uint64_t bytes = point->kept.size() * uint64_t{page_size()};
+    point->expired = Status::expired(
+        "snapshot at txn " + std::to_string(point->meta.txn_seq) + " of " + path_ + " expired: its pages " +
+        "overwritten by checkpoints (" + std::to_string(bytes) + " bytes with the other snapshots' " +
+        std::to_string(held - bytes) + ") passed Options::snapshot_memory_limit of " +
+        std::to_string(options_.snapshot_memory_limit) + " bytes");
+    point->kept.clear();
+    held -= bytes;
+  }
 }
 
 Status WalPager::shrink_wal_beyond(uint64_t limit) {
@@ -369,13 +519,21 @@ Status WalPager::shrink_wal_beyond(uint64_t limit) {
   // next commit's frames can depend on it.
   if (writer_.file_size() <= std::max<uint64_t>(limit, kWalHeaderSize)) return Status();
   RETURN_IF_ERROR(writer_.truncate_to_header().with("shrink WAL " + wal_->path() + " to its header"));
-  return sync_file(*wal_, stats_.wal_syncs);
+  return sync_file(*wal_, counters_.wal_syncs);
 }
 
-Status WalPager::checkpoint_steps(uint64_t generation) {
+std::vector<WalPager::CheckpointPage> WalPager::checkpoint_pages() {
+  std::vector<CheckpointPage> pages;
+  pages.reserve(wal_index_.size());
+  for (const auto& [pgno, slot] : wal_index_) pages.push_back({pgno, slot, cache_.peek(pgno)});
+  std::sort(pages.begin(), pages.end(), [](const auto& a, const auto& b) { return a.pgno < b.pgno; });
+  return pages;
+}
+
+Status WalPager::checkpoint_steps(uint64_t generation, std::vector<CheckpointPage> pages) {
   // A failed write here changes nothing that counts: the WAL still holds
   // every page, so the checkpoint can simply be tried again later.
-  RETURN_IF_ERROR(write_checkpoint_pages());
+  RETURN_IF_ERROR(write_checkpoint_pages(std::move(pages)));
   if (mutant_active(options_.mutant, Mutant::kTruncateBeforeDataFsync)) {
     // MUTANT truncate-before-data-fsync: the WAL is reset while the pages
     // it held may still sit only in the data file's page cache.
@@ -386,9 +544,7 @@ Status WalPager::checkpoint_steps(uint64_t generation) {
   return start_wal_generation(generation + 1);
 }
 
-Status WalPager::write_checkpoint_pages() {
-  std::vector<std::pair<PageNo, uint64_t>> pages(wal_index_.begin(), wal_index_.end());
-  std::sort(pages.begin(), pages.end());
+Status WalPager::write_checkpoint_pages(std::vector<CheckpointPage> pages) {
   if (pages.size() > 1 && mutant_active(options_.mutant, Mutant::kCheckpointSkipsLastPage)) {
     // MUTANT checkpoint-skips-last-page: an off-by-one leaves the highest
     // page out of the copy, and the WAL that holds its image is reset all the same.
@@ -403,7 +559,7 @@ Status WalPager::write_checkpoint_pages() {
     run.clear();
     return written;
   };
-  for (const auto& [pgno, slot] : pages) {
+  for (const auto& [pgno, slot, cached] : pages) {
     bool extends_run = !run.empty() && pgno == run_start + run.size() / size;
     if (!extends_run && !run.empty() && mutant_active(options_.mutant, Mutant::kCheckpointRunIgnoresGaps)) {
       // MUTANT checkpoint-run-ignores-gaps: the run goes on across a gap in the
@@ -414,7 +570,7 @@ Status WalPager::write_checkpoint_pages() {
       RETURN_IF_ERROR(flush());
       run_start = pgno;
     }
-    PageRef image = cache_.peek(pgno);
+    PageRef image = cached;
     if (!image) {
       ASSIGN_OR_RETURN(image, read_wal_page(*wal_, slot, pgno, size, options_.mutant));
     }
@@ -429,7 +585,7 @@ Status WalPager::sync_data_file() {
     // WAL that holds them is reset as if they were durable.
     return Status();
   }
-  return sync_file(*data_, stats_.data_syncs);
+  return sync_file(*data_, counters_.data_syncs);
 }
 
 Status WalPager::start_wal_generation(uint64_t generation) {
@@ -445,10 +601,10 @@ Status WalPager::start_wal_generation(uint64_t generation) {
     // commit's sync, so that commit's frames may reach the disk before it.
     return Status();
   }
-  return sync_file(*wal_, stats_.wal_syncs);
+  return sync_file(*wal_, counters_.wal_syncs);
 }
 
-Status WalPager::sync_file(vfs::File& file, uint64_t& counter) {
+Status WalPager::sync_file(vfs::File& file, std::atomic<uint64_t>& counter) {
   Status synced = file.sync();
   if (!synced.ok()) {
     enter_failed_state(synced);
@@ -463,8 +619,12 @@ Status WalPager::sync_file(vfs::File& file, uint64_t& counter) {
 uint64_t WalPager::wal_bytes() const { return kWalHeaderSize + wal_tail_ * wal_slot_size(page_size()); }
 
 PagerStats WalPager::stats() const {
-  PagerStats stats = stats_;
+  PagerStats stats;
   stats.wal_bytes = wal_bytes();
+  stats.commits = counters_.commits;
+  stats.checkpoints = counters_.checkpoints;
+  stats.wal_syncs = counters_.wal_syncs;
+  stats.data_syncs = counters_.data_syncs;
   return stats;
 }
 

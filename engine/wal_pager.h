@@ -6,7 +6,13 @@
 //   * committed_ is the meta of the last durable transaction, and its
 //     wal_generation is the generation of the WAL header on disk;
 //   * wal_index_ maps every page written since the last checkpoint to the
-//     slot of its latest committed frame, all below wal_tail_;
+//     slot of its latest committed frame, all below wal_tail_, and
+//     prev_slot_ links each committed frame to the same page's frame
+//     before it in this generation (a read point reads the newest frame
+//     below its tail);
+//   * a read point's image of a page is in its `kept` map, else the
+//     newest frame below its tail, else the data file: a checkpoint copies
+//     into `kept` every image it is about to overwrite before it writes;
 //   * the cache holds only committed images (the same bytes as the WAL or
 //     the data file would return);
 //   * checkpoint_pending_ is true when the current generation holds
@@ -20,9 +26,13 @@
 //
 // Destroying a WalPager without close() releases the files without a
 // checkpoint, which loses nothing: it is what a crash does.
-// Not thread-safe: Db serializes calls.
+// Calls are serialized by the caller's readers' lock (pager.h): only the
+// WAL write and sync of a commit and the I/O of a checkpoint run without it,
+// on the writer's files and state, which readers never touch. The counters
+// are atomic because stats() may read them meanwhile.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -52,15 +62,18 @@ class WalPager final : public Pager {
   const Meta& meta() const override { return committed_; }
 
   Result<PageRef> get(PageNo pgno) override;
+  Result<PageRef> get_committed(PageNo pgno) override;
   Result<const Page*> get_borrowed(PageNo pgno) override;
   uint64_t borrow_epoch() const override { return cache_.generation(); }
+  std::shared_ptr<ReadPoint> read_point() override;
+  Result<PageRef> get_at(const ReadPoint& point, PageNo pgno) override;
   Result<Meta> begin() override;
   Result<Page*> get_mutable(PageNo pgno) override;
   Result<Page*> allocate(Meta& meta, PageType type) override;
   Status free(Meta& meta, PageNo pgno) override;
-  Status commit(Meta& meta) override;
+  Status commit(Meta& meta, std::unique_lock<std::mutex>* readers_lock = nullptr) override;
   void rollback() override;
-  Status checkpoint() override;
+  Status checkpoint(std::unique_lock<std::mutex>* readers_lock = nullptr) override;
   Result<std::vector<PageNo>> free_list() override;
   PagerStats stats() const override;
   const RecoveryInfo& recovery_info() const override { return recovery_info_; }
@@ -71,7 +84,7 @@ class WalPager final : public Pager {
   Status start_wal_generation(uint64_t generation);
   // Runs the whole checkpoint protocol, even with an empty WAL index (after
   // recovery the header may need rewriting).
-  Status checkpoint_now();
+  Status checkpoint_now(std::unique_lock<std::mutex>* readers_lock = nullptr);
 
   void set_checkpoint_redone() { recovery_info_.checkpoint_redone = true; }
   // Pages held by the cache (tests check the bound).
@@ -100,19 +113,30 @@ class WalPager final : public Pager {
 
   // OK when committed page `pgno` may be read: the pager is open and pgno < page_count.
   Status check_readable(PageNo pgno) const;
-  // The committed image (cache, else WAL, else data file), ignoring the transaction.
-  Result<PageRef> get_committed(PageNo pgno);
   Result<PageRef> read_committed(PageNo pgno);
   Result<PageRef> read_data_page(PageNo pgno);
   // Pushes the transaction's freed pages onto meta's free list as free
   // pages; kCorruption when the list's head and count contradict each other.
   Status push_pending_frees(Meta& meta);
+  // The commit's sync of the WAL, counted; the failed state is the caller's.
+  Status sync_commit();
   // Syncs `file`, counting it; a failure enters the failed state.
-  Status sync_file(vfs::File& file, uint64_t& counter);
+  Status sync_file(vfs::File& file, std::atomic<uint64_t>& counter);
   Status sync_data_file();
-  // Every step of a checkpoint of `generation` but the bookkeeping.
-  Status checkpoint_steps(uint64_t generation);
-  Status write_checkpoint_pages();
+  // A page a checkpoint copies: its latest frame, and its image when the cache has it.
+  struct CheckpointPage {
+    PageNo pgno;
+    uint64_t slot;
+    PageRef image;
+  };
+  std::vector<CheckpointPage> checkpoint_pages();
+  // Every I/O step of a checkpoint of `generation`, on the pages it copies.
+  Status checkpoint_steps(uint64_t generation, std::vector<CheckpointPage> pages);
+  Status write_checkpoint_pages(std::vector<CheckpointPage> pages);
+  // Before a checkpoint writes: copies into every live read point behind
+  // the last commit the images of it the checkpoint will overwrite, and
+  // expires the oldest points when they would pass snapshot_memory_limit.
+  void keep_images_for_read_points(std::unique_lock<std::mutex>* readers_lock);
   // Right after a checkpoint: cuts the WAL back to its header and syncs it
   // when the file is longer than `limit` bytes.
   Status shrink_wal_beyond(uint64_t limit);
@@ -127,7 +151,11 @@ class WalPager final : public Pager {
 
   Meta committed_;
   std::unordered_map<PageNo, uint64_t> wal_index_;
+  static constexpr uint64_t kNoSlot = UINT64_MAX;
+  std::vector<uint64_t> prev_slot_;  // by slot; kNoSlot for a page's first frame
   uint64_t wal_tail_;
+  // Every read point handed out and perhaps still held, oldest first.
+  std::vector<std::weak_ptr<ReadPoint>> points_;
   bool checkpoint_pending_;
   // Each write of a transaction gets nonce mix64(nonce_seed_ + attempt):
   // distinct between attempts, and between runs through the random seed.
@@ -142,7 +170,12 @@ class WalPager final : public Pager {
 
   std::optional<Status> failed_;  // the failure that poisoned the pager
   bool closed_ = false;
-  PagerStats stats_;
+  struct Counters {
+    std::atomic<uint64_t> commits{0};
+    std::atomic<uint64_t> checkpoints{0};
+    std::atomic<uint64_t> wal_syncs{0};
+    std::atomic<uint64_t> data_syncs{0};
+  } counters_;
   RecoveryInfo recovery_info_;
 };
 

@@ -16,6 +16,7 @@ std::string_view status_code_name(StatusCode code) {
     case StatusCode::kFailedState: return "failed-state";
     case StatusCode::kNotSupported: return "not-supported";
     case StatusCode::kBusy: return "busy";
+    case StatusCode::kExpired: return "expired";
   }
   return "unknown";
 }

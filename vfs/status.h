@@ -27,6 +27,7 @@ enum class StatusCode : uint8_t {
   kFailedState,      // an earlier failed sync poisoned the handle; reopen to recover
   kNotSupported,
   kBusy,             // another handle holds a conflicting lock on the file (the database is in use)
+  kExpired,          // a snapshot the engine could no longer keep readable (its memory bound was reached)
 };
 
 // Stable lower-case name of a code, as used in messages and reports.
@@ -45,6 +46,7 @@ class [[nodiscard]] Status {
   static Status failed_state(std::string message) { return Status(StatusCode::kFailedState, std::move(message)); }
   static Status not_supported(std::string message) { return Status(StatusCode::kNotSupported, std::move(message)); }
   static Status busy(std::string message) { return Status(StatusCode::kBusy, std::move(message)); }
+  static Status expired(std::string message) { return Status(StatusCode::kExpired, std::move(message)); }
 
   // Builds the status for a failed system call: the code follows from errno
   // (ENOENT -> kNotFound, ENOSPC/EDQUOT -> kNoSpace, anything else -> kIoError)

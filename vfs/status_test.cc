@@ -84,6 +84,7 @@ TEST(StatusTest, CodeNamesAreStable) {
   EXPECT_EQ(status_code_name(StatusCode::kFailedState), "failed-state");
   EXPECT_EQ(status_code_name(StatusCode::kNotSupported), "not-supported");
   EXPECT_EQ(status_code_name(StatusCode::kBusy), "busy");
+  EXPECT_EQ(status_code_name(StatusCode::kExpired), "expired");
 }
 
 TEST(ResultTest, HoldsAValue) {

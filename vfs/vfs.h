@@ -21,8 +21,10 @@
 //     file conflict whether they come from two processes or from one, and a
 //     lock goes away with its handle, or with the process that held it.
 //
-// Thread safety: a Vfs may be used from several threads; a single File is
-// used by one thread at a time.
+// Thread safety: a Vfs may be used from several threads. A File's read_at
+// may run on several threads at once, and beside one other call on the same
+// File from another thread; every other call on a File is made by one
+// thread at a time (docs/vfs.md).
 #pragma once
 
 #include <cstdint>
