@@ -4,11 +4,13 @@
 //
 // Run order: workload by workload, every engine in turn, with the two raw
 // sync loops on either side of fill-sync, so that figures compared with each
-// other are measured moments apart.
+// other are measured moments apart; then the concurrent workloads, thread
+// count by thread count (bench/concurrent_benchmarks.h).
 #include <benchmark/benchmark.h>
 
 #include <iostream>
 
+#include "bench/concurrent_benchmarks.h"
 #include "bench/fsync_limit.h"
 #include "bench/harness.h"
 #include "bench/kv_benchmarks.h"
@@ -30,6 +32,8 @@ int main(int argc, char** argv) {
   bench::register_kv_workload(KvWorkload::kFillSync);
   bench::register_fsync_limit(bench::SyncLoop::kAppend);
   bench::register_kv_workload(KvWorkload::kChurn);
+  bench::register_read_while_write();
+  bench::register_fill_sync_concurrent();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   bench::close_filled_databases();

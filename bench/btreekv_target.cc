@@ -18,32 +18,18 @@ namespace {
 constexpr size_t kCachePages = 16384;  // 64 MiB of 4 KiB pages
 constexpr char kFileName[] = "btreekv.db";
 
-class BtreekvTarget final : public KvTarget {
+// A thread's use of the one engine::Db, which is thread-safe (engine/db.h):
+// the target's own calls and every session's go through one of these.
+class BtreekvSession final : public KvSession {
  public:
-  BtreekvTarget() : vfs_(vfs::default_vfs()) {}
-
-  Status open(const std::string& dir) override {
-    path_ = dir + "/" + kFileName;
-    engine::Options options;
-    options.cache_pages = kCachePages;
-    ASSIGN_OR_RETURN(db_, engine::Db::open(vfs_, path_, options));
-    syncs_at_open_ = vfs_.syncs();
-    return Status();
-  }
-
-  Status close() override {
-    if (!db_) return Status();
-    const Status s = db_->close();
-    db_.reset();
-    return s;
-  }
+  explicit BtreekvSession(engine::Db& db) : db_(db) {}
 
   // A lone op goes through put()/del(), which view the caller's bytes; a
   // batch through WriteBatch, which copies them: what a user of the API does.
   Status commit(std::span<const Op> ops) override {
     if (ops.size() == 1) {
       const Op& op = ops.front();
-      return op.kind == Op::Kind::kPut ? db_->put(op.key, op.value) : db_->del(op.key);
+      return op.kind == Op::Kind::kPut ? db_.put(op.key, op.value) : db_.del(op.key);
     }
     batch_.clear();
     for (const Op& op : ops) {
@@ -53,18 +39,51 @@ class BtreekvTarget final : public KvTarget {
         batch_.del(op.key);
       }
     }
-    return db_->write(batch_);
+    return db_.write(batch_);
   }
+
+  // Each get() reads the last committed state (the engine's implicit snapshot).
+  Status get(std::string_view key, std::string_view* value) override {
+    RETURN_IF_ERROR(db_.get(key, &value_));
+    *value = value_;
+    return Status();
+  }
+
+ private:
+  engine::Db& db_;
+  engine::WriteBatch batch_;
+  std::string value_;
+};
+
+class BtreekvTarget final : public KvTarget {
+ public:
+  BtreekvTarget() : vfs_(vfs::default_vfs()) {}
+
+  Status open(const std::string& dir) override {
+    path_ = dir + "/" + kFileName;
+    engine::Options options;
+    options.cache_pages = kCachePages;
+    ASSIGN_OR_RETURN(db_, engine::Db::open(vfs_, path_, options));
+    own_ = std::make_unique<BtreekvSession>(*db_);
+    syncs_at_open_ = vfs_.syncs();
+    return Status();
+  }
+
+  Status close() override {
+    if (!db_) return Status();
+    own_.reset();
+    const Status s = db_->close();
+    db_.reset();
+    return s;
+  }
+
+  Status commit(std::span<const Op> ops) override { return own_->commit(ops); }
 
   // The engine has no read transaction: each get() reads the last committed state.
   Status begin_reads() override { return Status(); }
   Status end_reads() override { return Status(); }
 
-  Status get(std::string_view key, std::string_view* value) override {
-    RETURN_IF_ERROR(db_->get(key, &value_));
-    *value = value_;
-    return Status();
-  }
+  Status get(std::string_view key, std::string_view* value) override { return own_->get(key, value); }
 
   Result<ScanResult> scan() override {
     ASSIGN_OR_RETURN(std::unique_ptr<engine::Cursor> cursor, db_->new_cursor());
@@ -81,14 +100,17 @@ class BtreekvTarget final : public KvTarget {
     return bytes;
   }
 
+  Result<std::unique_ptr<KvSession>> open_session() override {
+    return std::unique_ptr<KvSession>(std::make_unique<BtreekvSession>(*db_));
+  }
+
   std::optional<uint64_t> syncs() const override { return vfs_.syncs() - syncs_at_open_; }
 
  private:
   CountingVfs vfs_;
   std::string path_;
   std::unique_ptr<engine::Db> db_;
-  engine::WriteBatch batch_;
-  std::string value_;
+  std::unique_ptr<BtreekvSession> own_;  // the target's own calls
   uint64_t syncs_at_open_ = 0;
 };
 

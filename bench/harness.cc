@@ -51,9 +51,9 @@ Meter::Sample Meter::sample() const {
   return s;
 }
 
-double Meter::thread_cpu_seconds() {
+double Meter::cpu_seconds() const {
   timespec ts{};
-  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  ::clock_gettime(clock_ == CpuClock::kThread ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 

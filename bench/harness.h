@@ -16,7 +16,9 @@
 //                              a shared machine, where wall time depends on
 //                              what else runs, the steadier figure for the
 //                              CPU-bound workloads (every engine here does
-//                              its work in the calling thread)
+//                              its work in the calling thread); for the
+//                              concurrent workloads (CpuClock::kProcess) the
+//                              CPU time of every thread of the process
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -40,21 +42,26 @@ void end_run();
 // A fresh, empty directory inside the run directory.
 Result<BenchDir> fresh_dir(const std::string& name);
 
+// Whose CPU time a Meter counts: the measuring thread's, or the whole
+// process's when the measured work runs on threads of its own.
+enum class CpuClock : uint8_t { kThread, kProcess };
+
 class Meter {
  public:
   // `target` (may be null) is asked for its sync count around each measure().
-  explicit Meter(const KvTarget* target = nullptr) : target_(target) {}
+  explicit Meter(const KvTarget* target = nullptr, CpuClock clock = CpuClock::kThread)
+      : target_(target), clock_(clock) {}
 
   // Runs `body` (returning a Status) and adds its wall time, the device
   // flushes and the target's syncs during it to the totals.
   template <class Body>
   Status measure(Body&& body) {
     const Sample before = sample();
-    const double cpu_start = thread_cpu_seconds();
+    const double cpu_start = cpu_seconds();
     const auto start = std::chrono::steady_clock::now();
     const Status s = body();
     const auto stop = std::chrono::steady_clock::now();
-    cpu_seconds_ += thread_cpu_seconds() - cpu_start;
+    cpu_seconds_ += cpu_seconds() - cpu_start;
     seconds_ += std::chrono::duration<double>(stop - start).count();
     add(before, sample());
     return s;
@@ -75,9 +82,10 @@ class Meter {
   };
   Sample sample() const;
   void add(const Sample& before, const Sample& after);
-  static double thread_cpu_seconds();
+  double cpu_seconds() const;
 
   const KvTarget* target_;
+  CpuClock clock_;
   double seconds_ = 0;
   double cpu_seconds_ = 0;
   std::optional<uint64_t> flushes_ = 0;  // nullopt once any sample lacked the counter

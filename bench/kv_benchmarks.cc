@@ -18,20 +18,6 @@ namespace {
 // Every engine here uses 4 KiB pages; file growth is reported in them.
 constexpr double kPageBytes = 4096;
 
-// A database in a directory of its own. Members are destroyed in reverse
-// order: the target (which closes its files) before the directory goes.
-struct OpenDb {
-  BenchDir dir;
-  std::unique_ptr<KvTarget> target;
-};
-
-Result<OpenDb> open_fresh(const std::string& engine) {
-  ASSIGN_OR_RETURN(BenchDir dir, fresh_dir(engine));
-  std::unique_ptr<KvTarget> target = registered_targets().at(engine).make();
-  RETURN_IF_ERROR(target->open(dir.path()).with("open " + engine + " in " + dir.path()));
-  return OpenDb{std::move(dir), std::move(target)};
-}
-
 Status commit_all(KvTarget& target, const std::vector<Commit>& commits) {
   for (const Commit& c : commits) RETURN_IF_ERROR(target.commit(c));
   return Status();
@@ -248,5 +234,17 @@ void register_kv_workload(KvWorkload w) {
 }
 
 void close_filled_databases() { filled().clear(); }
+
+Result<OpenDb> open_fresh(const std::string& engine) {
+  ASSIGN_OR_RETURN(BenchDir dir, fresh_dir(engine));
+  std::unique_ptr<KvTarget> target = registered_targets().at(engine).make();
+  RETURN_IF_ERROR(target->open(dir.path()).with("open " + engine + " in " + dir.path()));
+  return OpenDb{std::move(dir), std::move(target)};
+}
+
+Result<OpenDb> take_filled_db(const std::string& engine) {
+  if (!filled().contains(engine)) RETURN_IF_ERROR(fill(engine).status());
+  return std::move(filled().extract(engine).mapped().db);
+}
 
 }  // namespace bench

@@ -20,6 +20,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
+
+#include "bench/bench_env.h"
+#include "bench/kv_target.h"
 
 namespace bench {
 
@@ -32,5 +37,19 @@ void add_kv_context();
 void register_kv_workload(KvWorkload w);
 // Closes the databases kept open between fill-batch, scan and read-random.
 void close_filled_databases();
+
+// A database in a directory of its own. Members are destroyed in reverse
+// order: the target (which closes its files) before the directory goes.
+struct OpenDb {
+  BenchDir dir;
+  std::unique_ptr<KvTarget> target;
+};
+
+// A fresh, empty database of `engine`, open.
+Result<OpenDb> open_fresh(const std::string& engine);
+// The engine's filled database (fill-batch's), taken out of the ones scan and
+// read-random share, for a workload that writes more into it: filled first
+// when there is none; the next of those workloads fills another.
+Result<OpenDb> take_filled_db(const std::string& engine);
 
 }  // namespace bench

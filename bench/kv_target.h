@@ -8,6 +8,10 @@
 // Lifecycle: open() on a directory (creating the database there when it is
 // empty), any number of commits, reads and scans, close(). open() after
 // close() on the same directory reopens the same database.
+//
+// Threads: a KvTarget is driven by one thread at a time. The concurrent
+// workloads give each of their threads a KvSession from open_session(); see
+// KvSession for the contract.
 #pragma once
 
 #include <cstdint>
@@ -54,6 +58,33 @@ struct FileBytes {
   uint64_t log = 0;   // its write-ahead log or rollback journal, when one exists
 };
 
+// One thread's handle on an open KvTarget, for the concurrent workloads.
+//
+// Contract: the sessions of a target may be used at the same time, each by
+// one thread (a session itself is not shared). They are opened by the
+// target's thread while no session call runs, and all destroyed before the
+// target's own calls resume and before close(): a target never runs one of
+// its own calls beside a session's. What a session is depends on what the
+// engine offers a thread: ours and LevelDB's a view of their one thread-safe
+// handle, SQLite a connection of its own, LMDB the shared environment with a
+// read transaction of the session's own.
+class KvSession {
+ public:
+  virtual ~KvSession() = default;
+
+  // One durable commit, as KvTarget::commit. Commits of several sessions run
+  // concurrently as far as the engine lets them (one at a time, or grouped
+  // under one sync); each stays atomic and durable once it returns OK.
+  virtual Status commit(std::span<const Op> ops) = 0;
+
+  // Looks up a key that is present, in a read transaction of its own that
+  // ends before get() returns (no snapshot outlives the call, so the session
+  // never holds back a writer or a checkpoint between gets); it sees every
+  // commit that returned before the get began. `value` is the session's own
+  // copy, valid until the next call on this session.
+  virtual Status get(std::string_view key, std::string_view* value) = 0;
+};
+
 class KvTarget {
  public:
   virtual ~KvTarget() = default;
@@ -83,6 +114,9 @@ class KvTarget {
   // the engine's clean close left on disk.
   virtual Result<FileBytes> file_bytes() = 0;
 
+  // A session for one more thread (see KvSession), while the target is open.
+  virtual Result<std::unique_ptr<KvSession>> open_session() = 0;
+
   // Sync calls (file and directory) the engine made since open, when the
   // target can count them itself; the device's flush counter is taken for
   // every engine by the harness.
@@ -101,7 +135,7 @@ struct TargetInfo {
 // Engines register themselves (one static registrar per target source file,
 // as Google Benchmark's BENCHMARK macro does) so that a peer whose library is
 // absent at configure time is simply not compiled in. Names are the engine
-// column of the benchmark table, e.g. "btreekv", "sqlite-wal", "lmdb".
+// column of the benchmark table, e.g. "btreekv", "sqlite-wal", "lmdb", "leveldb".
 bool register_target(std::string name, TargetInfo info);
 const std::map<std::string, TargetInfo>& registered_targets();
 

@@ -21,6 +21,11 @@ from datetime import datetime, timezone
 OURS = "btreekv"
 WORKLOADS = ["fill-batch", "fill-sync", "read-random", "scan", "churn"]
 UNITS = {"scan": "keys/s", "read-random": "gets/s", "fill-sync": "commits/s"}
+# The concurrent workloads: rows named <workload>/<engine>/<threads>:<n>, one
+# group of rows per thread count, our ratio to each peer within the group.
+CONCURRENT = {"read-while-write": ("readers", "gets/s of all readers"),
+              "fill-sync-concurrent": ("writers", "commits/s of all writers")}
+CONCURRENT_TARGET_WRITERS = 8
 # The issue's thresholds. "SQLite" is the faster of its two durable
 # configurations, so a target is never met by comparing with the slower one.
 SQLITE = ("sqlite-wal", "sqlite-rollback")
@@ -133,52 +138,99 @@ def sim_rows(rows):
         return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
     return [(row.get("label") or name, row) for name, row in sorted(rows.items(), key=lambda kv: natural(kv[0]))
-            if name.split("/", 1)[0] not in WORKLOADS + ["fsync-limit"]]
+            if name.split("/", 1)[0] not in WORKLOADS + list(CONCURRENT) + ["fsync-limit"]]
+
+
+def concurrent_groups(rows, workload):
+    """{thread count: {engine: row}} of a concurrent workload's rows."""
+    groups = {}
+    for name, row in rows.items():
+        parts = name.split("/")
+        if len(parts) == 3 and parts[0] == workload and ":" in parts[2]:
+            groups.setdefault(int(parts[2].split(":", 1)[1]), {})[parts[1]] = row
+    return dict(sorted(groups.items()))
+
+
+def limit_rows(rows, ours, note):
+    """The raw sync loops' rows, with our rate ÷ theirs."""
+    out = []
+    for limit in ("overwrite-4k", "append-4k"):
+        row = rows.get(f"fsync-limit/{limit}")
+        if row is None:
+            continue
+        r = rate(row)
+        out.append(row_line("", f"raw {limit} + fdatasync (limit)", row, f"{ours / r:.2f}×" if ours and r else "n/a",
+                            ["the physical limit, same file system, same run" + note]))
+    return out
+
+
+def row_line(label, engine, row, ratio, notes):
+    if row.get("error_occurred"):
+        notes = ["ERROR: " + row.get("error_message", "")] + notes
+    return (f"| {label} | {engine} | {fmt_rate(rate(row))} | {ratio} | {fmt_num(row.get('cpu_ns_per_op'), 0)} "
+            f"| {fmt_num(row.get('syncs_per_commit'))} | {fmt_num(row.get('device_flushes_per_commit'))} "
+            f"| {'; '.join(notes)} |")
+
+
+def group_rows(label, by_engine, notes_of):
+    """One group of rows ({engine: row}): ours, then each peer with our rate ÷ its rate; `label` on the first."""
+    ours = rate(by_engine.get(OURS))
+    out = []
+    for e in [OURS] + sorted(x for x in by_engine if x != OURS):
+        row = by_engine.get(e)
+        if row is None:
+            continue
+        r = rate(row)
+        ratio = "" if e == OURS else (f"{ours / r:.2f}×" if ours and r else "n/a")
+        out.append(row_line("" if out else label, e, row, ratio, notes_of(row)))
+    return out
+
+
+def workload_notes(row):
+    notes = []
+    if "data_bytes" in row:
+        notes.append(f"data {fmt_bytes(row['data_bytes'])}, log {fmt_bytes(row.get('log_bytes'))}")
+    if "first_half_commits_per_second" in row:
+        notes.append(f"commits 1–1000 {fmt_rate(row['first_half_commits_per_second'])}/s, "
+                     f"1001–2000 {fmt_rate(row['second_half_commits_per_second'])}/s")
+    if "growth_pages_after_first_cycle" in row:
+        notes.append(
+            f"data {fmt_bytes(row['data_bytes_after_first_cycle'])} after cycle 1, "
+            f"{fmt_bytes(row['data_bytes_end'])} at end "
+            f"({row['growth_pages_after_first_cycle']:+.0f} pages); log {fmt_bytes(row.get('log_bytes_end'))}")
+    if "reader_p99_us" in row:
+        notes.append(f"reader latency p50 {row['reader_p50_us']:.1f} µs, p99 {row['reader_p99_us']:.1f} µs, "
+                     f"p99.9 {row.get('reader_p999_us', 0):.0f} µs, max {row['reader_max_us']:.0f} µs; "
+                     f"writer {fmt_rate(row['writer_commits_per_second'])} commits/s")
+    return notes
+
+
+def concurrent_table(rows):
+    """The concurrent workloads' rows, a group per thread count; after fill-sync-concurrent the raw
+    sync limits, compared with ours at 8 writers."""
+    out = []
+    for w, (threads, unit) in CONCURRENT.items():
+        groups = concurrent_groups(rows, w)
+        for n, by_engine in groups.items():
+            out += group_rows(f"{w}, {n} {threads[:-1] if n == 1 else threads} ({unit})", by_engine, workload_notes)
+        if w == "fill-sync-concurrent" and groups:
+            ours = rate(groups.get(CONCURRENT_TARGET_WRITERS, {}).get(OURS))
+            out += limit_rows(rows, ours, f"; ratio: ours with {CONCURRENT_TARGET_WRITERS} writers ÷ this")
+    return out
 
 
 def table(rows, missing):
-    engines = sorted({n.split("/", 1)[1] for n in rows if n.split("/", 1)[0] in WORKLOADS})
-    peers = [e for e in engines if e != OURS]
+    engines = {n.split("/", 1)[1] for n in rows if n.split("/", 1)[0] in WORKLOADS}
     out = [
         "| workload (unit) | engine | rate | ours ÷ this | CPU ns/op | syncs/commit | device flushes/commit | notes |",
         "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for w in WORKLOADS:
-        ours = rate(rows.get(f"{w}/{OURS}"))
-        first = True
-        for e in [OURS] + peers:
-            row = rows.get(f"{w}/{e}")
-            if row is None:
-                continue
-            r = rate(row)
-            ratio = "" if e == OURS else (f"{ours / r:.2f}×" if ours and r else "n/a")
-            notes = []
-            if row.get("error_occurred"):
-                notes.append("ERROR: " + row.get("error_message", ""))
-            if "data_bytes" in row:
-                notes.append(f"data {fmt_bytes(row['data_bytes'])}, log {fmt_bytes(row.get('log_bytes'))}")
-            if "first_half_commits_per_second" in row:
-                notes.append(f"commits 1–1000 {fmt_rate(row['first_half_commits_per_second'])}/s, "
-                             f"1001–2000 {fmt_rate(row['second_half_commits_per_second'])}/s")
-            if "growth_pages_after_first_cycle" in row:
-                notes.append(
-                    f"data {fmt_bytes(row['data_bytes_after_first_cycle'])} after cycle 1, "
-                    f"{fmt_bytes(row['data_bytes_end'])} at end "
-                    f"({row['growth_pages_after_first_cycle']:+.0f} pages); log {fmt_bytes(row.get('log_bytes_end'))}")
-            label = f"{w} ({UNITS.get(w, 'ops/s')})" if first else ""
-            out.append(f"| {label} | {e} | {fmt_rate(r)} "
-                       f"| {ratio} | {fmt_num(row.get('cpu_ns_per_op'), 0)} | {fmt_num(row.get('syncs_per_commit'))} "
-                       f"| {fmt_num(row.get('device_flushes_per_commit'))} | {'; '.join(notes)} |")
-            first = False
-        if w == "fill-sync":
-            for limit in ("overwrite-4k", "append-4k"):
-                row = rows.get(f"fsync-limit/{limit}")
-                if row is None:
-                    continue
-                r = rate(row)
-                out.append(f"| | raw {limit} + fdatasync (limit) | {fmt_rate(r)} | {f'{ours / r:.2f}×' if ours and r else 'n/a'} "
-                           f"| {fmt_num(row.get('cpu_ns_per_op'), 0)} | {fmt_num(row.get('syncs_per_commit'))} | {fmt_num(row.get('device_flushes_per_commit'))} "
-                           f"| the physical limit, same file system, same run |")
+        by_engine = {e: rows[f"{w}/{e}"] for e in engines if f"{w}/{e}" in rows}
+        out += group_rows(f"{w} ({UNITS.get(w, 'ops/s')})", by_engine, workload_notes)
+        if w == "fill-sync" and by_engine:
+            out += limit_rows(rows, rate(by_engine.get(OURS)), "")
+    out += concurrent_table(rows)
     for i, (label, row) in enumerate(sim_rows(rows)):
         notes = f"{fmt_rate(row['checked/s'])} distinct states checked/s" if "checked/s" in row else ""
         if row.get("error_occurred"):
@@ -237,6 +289,7 @@ def targets(rows):
         g = churn["growth_pages_after_first_cycle"]
         lines.append(f"- churn: data file growth after the first cycle ≤ {CHURN_GROWTH_PAGES} pages: "
                      f"{verdict(g <= CHURN_GROWTH_PAGES)} ({g:+.0f} pages)")
+    lines += concurrent_targets(rows, verdict)
     sim = {label: rate(row) for label, row in sim_rows(rows) if re.search(r"lose.unsynced", label)}
     if sim:
         best = max(sim, key=lambda n: sim[n] or 0)
@@ -245,6 +298,48 @@ def targets(rows):
                      + ", ".join(f"{n}: {fmt_rate(v)}/s" for n, v in sorted(sim.items())) + ")")
     else:
         lines.append("- simulator ≥ 5000 crash states/s on lose-unsynced: not measured (no simulator rows)")
+    return lines
+
+
+def concurrent_targets(rows, verdict):
+    """Issue 16's targets for the concurrent workloads, from whatever rows this run has."""
+    lines = []
+    limit = rate(rows.get("fsync-limit/overwrite-4k"))
+    flush_us = 1e6 / limit if limit else None  # one flush: the raw overwrite loop's time per sync
+    for n, by_engine in concurrent_groups(rows, "read-while-write").items():
+        ours, lmdb = by_engine.get(OURS), by_engine.get("lmdb")
+        if not ours or rate(ours) is None:
+            continue
+        if lmdb and rate(lmdb):
+            x = rate(ours) / rate(lmdb)
+            lines.append(f"- read-while-write, {n} reader(s): read throughput ≥ LMDB's: {verdict(x >= 1)} "
+                         f"({fmt_rate(rate(ours))} against {fmt_rate(rate(lmdb))} gets/s, {x:.2f}×)")
+        p99 = ours.get("reader_p99_us")
+        if flush_us is None:
+            lines.append(f"- read-while-write, {n} reader(s): p99 below one flush: not measured "
+                         f"(p99 {fmt_num(p99, 1)} µs; no fsync-limit/overwrite-4k row in this run)")
+        else:
+            lines.append(f"- read-while-write, {n} reader(s): p99 below one flush: {verdict(p99 < flush_us)} "
+                         f"(p99 {p99:.1f} µs, p99.9 {ours.get('reader_p999_us', 0):.0f} µs, max "
+                         f"{ours.get('reader_max_us', 0):.0f} µs; one flush {flush_us:.0f} µs, from the raw overwrite loop)")
+    groups = concurrent_groups(rows, "fill-sync-concurrent")
+    ours = {n: by_engine.get(OURS) for n, by_engine in groups.items() if by_engine.get(OURS)}
+    target = CONCURRENT_TARGET_WRITERS
+    if 1 in ours and target in ours and rate(ours[1]) and rate(ours[target]):
+        x = rate(ours[target]) / rate(ours[1])
+        lines.append(f"- fill-sync-concurrent, {target} writers ≥ 4× our single writer: {verdict(x >= 4)} ({x:.2f}×: "
+                     f"{fmt_rate(rate(ours[target]))} against {fmt_rate(rate(ours[1]))} commits/s)")
+        peers = {e: rate(row) for e, row in groups[target].items() if e != OURS}
+        if peers:
+            ahead = all(r and rate(ours[target]) > r for r in peers.values())
+            lines.append(f"- fill-sync-concurrent, {target} writers ahead of every peer: {verdict(ahead)} ("
+                         + ", ".join(f"{rate(ours[target]) / r:.2f}× {e}" if r else f"{e} n/a"
+                                     for e, r in sorted(peers.items())) + ")")
+        syncs = [(n, row.get("syncs_per_commit")) for n, row in ours.items()]
+        if all(v is not None for _, v in syncs):
+            falling = all(b <= a for (_, a), (_, b) in zip(syncs, syncs[1:])) and syncs[-1][1] < syncs[0][1]
+            lines.append(f"- fill-sync-concurrent: syncs per commit falling as writers rise: {verdict(falling)} "
+                         "(writers: syncs per commit " + ", ".join(f"{n}: {v:.2f}" for n, v in syncs) + ")")
     return lines
 
 
