@@ -14,8 +14,8 @@ namespace {
 
 class TreeCursor final : public Cursor {
  public:
-  TreeCursor(std::shared_ptr<DbState> db, std::shared_ptr<ReadPoint> point)
-      : db_(std::move(db)), point_(std::move(point)) {}
+  TreeCursor(std::shared_ptr<DbState> db, std::shared_ptr<ReadPoint> point, CursorPoint kind)
+      : db_(std::move(db)), point_(std::move(point)), kind_(kind) {}
 
   void seek(std::string_view key) override {
     std::lock_guard lock(db_->mu);
@@ -38,6 +38,7 @@ class TreeCursor final : public Cursor {
     std::lock_guard lock(db_->mu);
     if (!valid_) return;
     guarded([&] {
+      if (renew_expired_point()) return position(key_, true);
       ++stack_.back().index;
       settle();
     });
@@ -45,7 +46,10 @@ class TreeCursor final : public Cursor {
   void prev() override {
     std::lock_guard lock(db_->mu);
     if (!valid_) return;
-    guarded([&] { step_back(); });
+    guarded([&] {
+      if (renew_expired_point()) return position_back(key_, true);
+      step_back();
+    });
   }
   std::string_view key() const override { return key_; }
   std::string_view value() const override { return value_; }
@@ -76,6 +80,16 @@ class TreeCursor final : public Cursor {
     stack_.clear();
   }
 
+  // A cursor of Db::new_cursor whose read point expired (the snapshot
+  // memory bound) moves to the last commit instead of failing: true when it
+  // took a new point, and the move should continue from the current key in
+  // that commit. A snapshot's cursor keeps its point and fails with it.
+  bool renew_expired_point() {
+    if (kind_ != CursorPoint::kRenewOnExpiry || !point_->expired || !db_->pager) return false;
+    point_ = db_->pager->read_point();
+    return true;
+  }
+
   // Starts a new position from the committed tree: the root to walk down,
   // or kNoPage when the tree is empty or the database closed (then failed).
   PageNo restart() {
@@ -85,6 +99,7 @@ class TreeCursor final : public Cursor {
       fail(Status::invalid_argument("cursor: the database is closed"));
       return kNoPage;
     }
+    renew_expired_point();
     depth_ = point_->meta.depth;
     return point_->meta.root;
   }
@@ -233,8 +248,10 @@ class TreeCursor final : public Cursor {
   }
 
   std::shared_ptr<DbState> db_;
-  // The commit this cursor reads, whatever commits after.
-  const std::shared_ptr<ReadPoint> point_;
+  // The commit this cursor reads, whatever commits after (until it expires,
+  // for a cursor that renews it).
+  std::shared_ptr<ReadPoint> point_;
+  const CursorPoint kind_;
   std::vector<Frame> stack_;
   uint32_t depth_ = 0;
   bool valid_ = false;
@@ -248,8 +265,9 @@ class TreeCursor final : public Cursor {
 
 }  // namespace
 
-std::unique_ptr<Cursor> new_tree_cursor(std::shared_ptr<DbState> db, std::shared_ptr<ReadPoint> point) {
-  return std::make_unique<TreeCursor>(std::move(db), std::move(point));
+std::unique_ptr<Cursor> new_tree_cursor(std::shared_ptr<DbState> db, std::shared_ptr<ReadPoint> point,
+                                        CursorPoint kind) {
+  return std::make_unique<TreeCursor>(std::move(db), std::move(point), kind);
 }
 
 }  // namespace engine

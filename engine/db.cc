@@ -193,7 +193,7 @@ Result<std::unique_ptr<Cursor>> Db::new_cursor() {
   return guarded("new cursor", impl_->path, [&]() -> Result<std::unique_ptr<Cursor>> {
     std::lock_guard lock(impl_->state->mu);
     if (!impl_->state->pager) return closed_status("new cursor on " + impl_->path);
-    return new_tree_cursor(impl_->state, impl_->state->pager->read_point());
+    return new_tree_cursor(impl_->state, impl_->state->pager->read_point(), CursorPoint::kRenewOnExpiry);
   });
 }
 

@@ -185,7 +185,10 @@ struct VerifyReport {
 // Ordered iteration over committed data. A cursor is positioned on an entry
 // or is invalid (past the end, or after an error; status() tells which). It
 // reads the state committed when it was made (Db::new_cursor) or its
-// snapshot's (Snapshot::new_cursor), whatever commits after.
+// snapshot's (Snapshot::new_cursor), whatever commits after. Past
+// Options::snapshot_memory_limit, a cursor of Db::new_cursor moves on in the
+// last commit (from the first key after its current one) where a
+// snapshot's cursor fails with kExpired.
 class Cursor {
  public:
   virtual ~Cursor() = default;

@@ -59,8 +59,9 @@ struct Page {
   // Guarded, like the rest of the pager, by the database's lock.
   mutable bool node_checked = false;
   // The tree's search digest of this node's keys (NodeView::key_digest in
-  // engine/node.h), or empty. Built only by reads outside any write
-  // transaction, so only on committed images, which nothing writes again;
+  // engine/node.h), or empty. Built only by reads of committed images
+  // (Pager::get_borrowed, which never serves a transaction's copy), which
+  // nothing writes again;
   // those reads also record child links in it (BTree::find_leaf), which is
   // why it is never resized once built. The pager never reads it. Guarded
   // like node_checked.

@@ -513,8 +513,9 @@ TEST(PagerCache, HoldsNoMorePagesThanConfiguredAndServesHitsWithoutIo) {
 }
 
 // A borrowed page is the committed image, from the cache when it is there;
-// with no cache at all it stays alive until the next call; inside a write
-// transaction there is nothing committed to borrow safely, so it is refused.
+// with no cache at all it stays alive until the next call; while a write
+// transaction runs it is still the last committed image (a reader beside a
+// writer's commit), never the transaction's copy.
 TEST(PagerCache, BorrowedPagesAreCommittedImagesNeverTheTransactionsCopies) {
   for (const size_t cache_pages : {size_t{0}, size_t{4}}) {
     SCOPED_TRACE("cache_pages " + std::to_string(cache_pages));

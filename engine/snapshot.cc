@@ -37,7 +37,7 @@ class DbSnapshot final : public Snapshot {
   Result<std::unique_ptr<Cursor>> new_cursor() override {
     std::lock_guard lock(db_->mu);
     if (!db_->pager) return closed("new cursor");
-    return new_tree_cursor(db_, point_);
+    return new_tree_cursor(db_, point_, CursorPoint::kFailOnExpiry);
   }
 
  private:

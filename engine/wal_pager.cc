@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <exception>
 #include <map>
 #include <utility>
 
@@ -359,10 +360,13 @@ Status WalPager::commit(Meta& meta, std::unique_lock<std::mutex>* readers_lock) 
   ++commits_since_checkpoint_;
   if (checkpoint_due()) {
     // The commit is durable whatever happens now. A checkpoint that fails
-    // to write leaves the WAL as it was and is retried after the next
-    // commit; one that fails to sync leaves the pager in the failed state,
-    // which the next write reports.
-    static_cast<void>(checkpoint_now(readers_lock));
+    // to write (or to allocate) leaves the WAL as it was and is retried
+    // after the next commit; one that fails to sync leaves the pager in the
+    // failed state, which the next write reports.
+    try {
+      static_cast<void>(checkpoint_now(readers_lock));
+    } catch (const std::exception&) {
+    }
   }
   return Status();
 }
@@ -458,11 +462,39 @@ void WalPager::keep_images_for_read_points(std::unique_lock<std::mutex>* readers
     const std::shared_ptr<ReadPoint> point = weak.lock();
     if (!point || point->expired || point->tail >= wal_tail_) continue;
     for (const auto& [pgno, latest] : wal_index_) {
-      if (latest < point->tail || pgno >= point->meta.page_count || point->kept.contains(pgno)) continue;
+      // Page 0 is never read through a point: its meta is the point's own.
+      if (pgno == kMetaPage || latest < point->tail || pgno >= point->meta.page_count ||
+          point->kept.contains(pgno)) {
+        continue;
+      }
       uint64_t slot = latest;
       while (slot != kNoSlot && slot >= point->tail) slot = prev_slot_[slot];
       keeps.push_back({point, pgno, slot});
     }
+  }
+  // The bound is applied before anything is read: over it, the oldest points
+  // expire first (they hold the most), and their pages are not read at all.
+  uint64_t held = 0;
+  for (const auto& weak : points_) {
+    if (const auto point = weak.lock()) held += point->kept.size() * uint64_t{page_size()};
+  }
+  held += keeps.size() * uint64_t{page_size()};
+  for (const auto& weak : points_) {
+    if (held <= options_.snapshot_memory_limit) break;
+    const auto point = weak.lock();
+    if (!point || point->expired) continue;
+    const uint64_t pages =
+        point->kept.size() + std::count_if(keeps.begin(), keeps.end(), [&](const Keep& k) { return k.point == point; });
+    if (pages == 0) continue;
+    const uint64_t bytes = pages * page_size();
+    point->expired = Status::expired(
+        "snapshot at txn " + std::to_string(point->meta.txn_seq) + " of " + path_ + " expired: the pages " +
+        "checkpoints overwrote under it (" + std::to_string(bytes) + " bytes, with the other snapshots' " +
+        std::to_string(held - bytes) + ") would pass Options::snapshot_memory_limit of " +
+        std::to_string(options_.snapshot_memory_limit) + " bytes");
+    point->kept.clear();
+    std::erase_if(keeps, [&](const Keep& k) { return k.point == point; });
+    held -= bytes;
   }
   if (keeps.empty()) return;
   // Read with the readers' lock released: nothing is overwritten before the
@@ -490,24 +522,6 @@ void WalPager::keep_images_for_read_points(std::unique_lock<std::mutex>* readers
       continue;
     }
     keep.point->kept.emplace(keep.pgno, *image);
-  }
-  // Over the bound, the oldest points go first: they hold the most.
-  uint64_t held = 0;
-  for (const auto& weak : points_) {
-    if (const auto point = weak.lock()) held += point->kept.size() * uint64_t{page_size()};
-  }
-  for (const auto& weak : points_) {
-    if (held <= options_.snapshot_memory_limit) break;
-    const auto point = weak.lock();
-    if (!point || point->kept.empty()) continue;
-    const uint64_t bytes = point->kept.size() * uint64_t{page_size()};
-    point->expired = Status::expired(
-        "snapshot at txn " + std::to_string(point->meta.txn_seq) + " of " + path_ + " expired: its pages " +
-        "overwritten by checkpoints (" + std::to_string(bytes) + " bytes with the other snapshots' " +
-        std::to_string(held - bytes) + ") passed Options::snapshot_memory_limit of " +
-        std::to_string(options_.snapshot_memory_limit) + " bytes");
-    point->kept.clear();
-    held -= bytes;
   }
 }
 
@@ -631,6 +645,9 @@ PagerStats WalPager::stats() const {
 Status WalPager::close_files() {
   if (closed_) return Status();
   txn_.reset();
+  // Nothing reads through a read point once the pager is closed: the last
+  // checkpoint need not keep images for them.
+  points_.clear();
   Status result;
   if (!failed_ && !options_.read_only && checkpoint_pending_) result = checkpoint_now();
   // A clean close leaves the WAL at its header: nothing in it is live once

@@ -27,9 +27,11 @@
 // Destroying a WalPager without close() releases the files without a
 // checkpoint, which loses nothing: it is what a crash does.
 // Calls are serialized by the caller's readers' lock (pager.h): only the
-// WAL write and sync of a commit and the I/O of a checkpoint run without it,
-// on the writer's files and state, which readers never touch. The counters
-// are atomic because stats() may read them meanwhile.
+// WAL write and sync of a commit and the I/O of a checkpoint run without it.
+// They touch only the writer's own state (writer_, failed_, the pages they
+// took beforehand) and bytes of the files no reader reads meanwhile; readers
+// may read other bytes of the same files. The counters are atomic because
+// stats() may read them meanwhile.
 #pragma once
 
 #include <atomic>
