@@ -34,7 +34,7 @@ std::vector<AtRiskItem> items_at(const Trace& trace, const Frontier& f) {
     const InodeView& view = f.inodes.at(inode);
     // Pending ops that leave the file as it was durable (a truncate to the
     // size it has, a rewrite of the same bytes) put nothing at risk.
-    const bool changed = view.live != view.durable && *view.live != *view.durable;
+    const bool changed = view.live != view.durable;
     for (uint64_t index : changed ? view.pending : std::vector<uint64_t>{}) {
       const Op& op = trace.ops[index];
       const std::string what = op.kind == OpKind::kWrite

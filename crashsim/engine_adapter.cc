@@ -105,9 +105,9 @@ void add_data_regions(const engine::DataFileLayout& data, const std::string& pat
   }
 }
 
-const vfs::Bytes& file_or_empty(const DiskImage& image, const std::string& path) {
+vfs::Bytes file_or_empty(const DiskImage& image, const std::string& path) {
   const auto it = image.files.find(path);
-  return it == image.files.end() ? *empty_bytes() : *it->second;
+  return it == image.files.end() ? vfs::Bytes() : it->second.to_bytes();
 }
 
 }  // namespace

@@ -116,7 +116,7 @@ TEST(EngineCrashTest, RegionsTileBothFilesAndNameEveryPart) {
       covered[r.path] = r.offset + r.length;
       kinds.insert(r.kind);
     }
-    for (const auto& [path, bytes] : image->files) EXPECT_EQ(covered[path], bytes->size()) << "point " << p << ": " << path;
+    for (const auto& [path, bytes] : image->files) EXPECT_EQ(covered[path], bytes.size()) << "point " << p << ": " << path;
   }
   for (const char* kind : {"wal-header", "wal-commit-frame", "wal-frame-trailer", "wal-page-leaf", "wal-stale-frame",
                            "wal-empty-slot", "data-meta", "data-leaf"}) {

@@ -48,7 +48,7 @@ struct Planner {
                                         uint64_t end, const FileRegion* region,
                                         const std::vector<const FileRegion*>& peers) {
     const Op& op = trace.ops[write];
-    const uint64_t size = base.files.at(path)->size();
+    const uint64_t size = base.files.at(path).size();
     const uint64_t from = std::max(begin, op.offset);
     const uint64_t to = std::min({end, op.offset + op.length(), size});
     if (from >= to) return std::nullopt;
@@ -70,11 +70,11 @@ struct Planner {
                                       const std::vector<const FileRegion*>& peers) {
     const auto file = base.files.find(region.path);
     if (file == base.files.end()) return std::nullopt;
-    const uint64_t end = std::min(region.offset + region.length, file->second->size());
+    const uint64_t end = std::min(region.offset + region.length, file->second.size());
     if (region.offset >= end) return std::nullopt;
     std::optional<MediaFault> fault;
     if (!is_write_fault(kind)) {
-      fault = sample_fault_in(kind, region.path, *file->second, region.offset, end, rng);
+      fault = sample_fault_in(kind, region.path, file->second, region.offset, end, rng);
     } else if (const std::optional<InodeId> inode = durable_inode(frontier, region.path)) {
       const std::vector<uint64_t> writes = durable_writes(trace, durable, frontier, *inode, region.offset, end);
       if (writes.empty()) return std::nullopt;
@@ -83,7 +83,7 @@ struct Planner {
       } else {
         // A device loses or misplaces whole sectors: those holding a small region.
         const uint64_t sector = config.sector_size;
-        const uint64_t stop = std::min((end + sector - 1) / sector * sector, file->second->size());
+        const uint64_t stop = std::min((end + sector - 1) / sector * sector, file->second.size());
         fault = write_fault(kind, region.path, writes.back(), region.offset / sector * sector, stop, nullptr, {});
       }
     }

@@ -48,7 +48,7 @@ Status write_state_to_directory(const DiskImage& image, const std::string& dir) 
     RETURN_IF_ERROR(create_parents(disk, dir, target));
     ASSIGN_OR_RETURN(std::unique_ptr<vfs::File> file, disk.open(target, vfs::OpenMode::kCreate));
     RETURN_IF_ERROR(file->truncate(0));
-    RETURN_IF_ERROR(file->write_at(0, *contents));
+    RETURN_IF_ERROR(file->write_at(0, contents.to_bytes()));
     RETURN_IF_ERROR(file->sync());
     RETURN_IF_ERROR(file->close());
     RETURN_IF_ERROR(disk.sync_dir(vfs::parent_dir(target)));

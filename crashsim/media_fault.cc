@@ -74,8 +74,8 @@ vfs::Status apply_fault(const MediaFault& fault, uint32_t sector_size, DiskImage
   if (it == image.files.end()) {
     return vfs::Status::invalid_argument("media fault on " + fault.path + ": no such file in the crash state");
   }
-  auto bytes = std::make_shared<Bytes>(*it->second);
-  const uint64_t size = bytes->size();
+  FileContents& file = it->second;
+  const uint64_t size = file.size();
   const bool pair = fault.kind == FaultKind::kSwapBytes || fault.kind == FaultKind::kCompensate;
   const uint64_t last = pair ? fault.offset + fault.param : fault.offset;
   if (fault.offset >= size || last >= size || (pair && fault.param == 0) ||
@@ -83,17 +83,20 @@ vfs::Status apply_fault(const MediaFault& fault, uint32_t sector_size, DiskImage
     return vfs::Status::invalid_argument("media fault " + describe_fault(fault) + ": outside the file's " +
                                          std::to_string(size) + " bytes");
   }
-  Bytes& b = *bytes;
+  auto set = [&file](uint64_t offset, uint8_t value) { file.write(offset, std::span<const uint8_t>(&value, 1)); };
+  const uint8_t first = file.at(fault.offset);
+  const uint8_t second = file.at(last);
   switch (fault.kind) {
     case FaultKind::kBitFlip:
-      b[fault.offset] ^= static_cast<uint8_t>(1u << fault.param);
+      set(fault.offset, first ^ static_cast<uint8_t>(1u << fault.param));
       break;
     case FaultKind::kSwapBytes:
-      std::swap(b[fault.offset], b[last]);
+      set(fault.offset, second);
+      set(last, first);
       break;
     case FaultKind::kCompensate:
-      ++b[fault.offset];
-      --b[last];
+      set(fault.offset, static_cast<uint8_t>(first + 1));
+      set(last, static_cast<uint8_t>(second - 1));
       break;
     case FaultKind::kLostWrite:
     case FaultKind::kMisdirectedWrite:
@@ -103,18 +106,17 @@ vfs::Status apply_fault(const MediaFault& fault, uint32_t sector_size, DiskImage
       const uint64_t start = fault.offset / sector_size * sector_size;
       const uint64_t end = std::min<uint64_t>(start + sector_size, size);
       Rng noise(fault.param);
-      for (uint64_t i = start; i < end; ++i) {
-        b[i] = fault.kind == FaultKind::kZeroSector ? 0 : static_cast<uint8_t>(noise.next());
-      }
+      Bytes sector(end - start);
+      for (uint8_t& b : sector) b = fault.kind == FaultKind::kZeroSector ? 0 : static_cast<uint8_t>(noise.next());
+      file.write(start, sector);
       break;
     }
   }
-  it->second = std::move(bytes);
   return vfs::Status();
 }
 
-std::optional<MediaFault> sample_fault_in(FaultKind kind, const std::string& path, const Bytes& bytes, uint64_t begin,
-                                          uint64_t end, Rng& rng) {
+std::optional<MediaFault> sample_fault_in(FaultKind kind, const std::string& path, const FileContents& bytes,
+                                          uint64_t begin, uint64_t end, Rng& rng) {
   if (is_write_fault(kind) || begin >= end || end > bytes.size()) return std::nullopt;
   MediaFault fault;
   fault.kind = kind;
@@ -135,8 +137,8 @@ std::optional<MediaFault> sample_fault_in(FaultKind kind, const std::string& pat
       for (int attempt = 0; attempt < kPairAttempts; ++attempt) {
         fault.offset = begin + rng.below(std::min(end, last - 1) - begin);
         fault.param = rng.between(1, std::min<uint64_t>(kMaxPairDistance, last - 1 - fault.offset));
-        const uint8_t x = bytes[fault.offset];
-        const uint8_t y = bytes[fault.offset + fault.param];
+        const uint8_t x = bytes.at(fault.offset);
+        const uint8_t y = bytes.at(fault.offset + fault.param);
         const bool changes = kind == FaultKind::kSwapBytes ? x != y : (x < 0xff && y > 0);
         if (changes) break;
       }
@@ -154,13 +156,13 @@ std::optional<MediaFault> sample_fault_in(FaultKind kind, const std::string& pat
 }
 
 std::optional<MediaFault> sample_fault(FaultKind kind, const DiskImage& image, Rng& rng) {
-  std::vector<const std::pair<const std::string, SharedBytes>*> files;
+  std::vector<const std::pair<const std::string, FileContents>*> files;
   for (const auto& entry : image.files) {
-    if (!entry.second->empty()) files.push_back(&entry);
+    if (!entry.second.empty()) files.push_back(&entry);
   }
   if (files.empty()) return std::nullopt;
   const auto& [path, contents] = *files[rng.below(files.size())];
-  return sample_fault_in(kind, path, *contents, 0, contents->size(), rng);
+  return sample_fault_in(kind, path, contents, 0, contents.size(), rng);
 }
 
 }  // namespace crashsim

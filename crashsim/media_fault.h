@@ -63,8 +63,8 @@ vfs::Status apply_fault(const MediaFault& fault, uint32_t sector_size, DiskImage
 // whose contents are `bytes` (begin < end <= bytes.size()); a pair of bytes
 // (swap, compensate) is drawn inside the range when it holds two. nullopt
 // when the fault cannot be placed there.
-std::optional<MediaFault> sample_fault_in(FaultKind kind, const std::string& path, const Bytes& bytes, uint64_t begin,
-                                          uint64_t end, Rng& rng);
+std::optional<MediaFault> sample_fault_in(FaultKind kind, const std::string& path, const FileContents& bytes,
+                                          uint64_t begin, uint64_t end, Rng& rng);
 
 // Draws a byte fault of `kind` at a position of a non-empty file of `image`;
 // files are chosen uniformly, then offsets. nullopt when every file is empty.

@@ -62,31 +62,32 @@ uint64_t total(const std::vector<uint64_t>& units) {
 // that rewrites its log in place to make it durable again after a failed
 // sync (engine/pager.cc, make_log_durable) would otherwise be charged with
 // damage no flash device does (docs/crash-models.md, "torn").
-void apply_garbage(const Op& op, uint64_t index, uint64_t sector, uint32_t sector_size, Bytes& file) {
+void apply_garbage(const Op& op, uint64_t index, uint64_t sector, uint32_t sector_size, FileContents& file) {
   const uint64_t sector_start = (op.offset / sector_size + sector) * sector_size;
   const uint64_t start = std::max(sector_start, op.offset);
   const uint64_t end = std::min<uint64_t>(sector_start + sector_size, op.offset + op.length());
   if (start >= end) return;
   const auto written = op.data->begin() + static_cast<std::ptrdiff_t>(start - op.offset);
-  if (end <= file.size() && std::equal(written, written + static_cast<std::ptrdiff_t>(end - start),
-                                       file.begin() + static_cast<std::ptrdiff_t>(start))) {
-    return;
+  if (end <= file.size()) {
+    Bytes held(end - start);
+    file.read(start, held);
+    if (std::equal(held.begin(), held.end(), written)) return;
   }
   Rng rng = Rng::derive({kGarbageStream, index, sector});
   Bytes noise(end - start);
   for (uint8_t& b : noise) b = static_cast<uint8_t>(rng.next());
-  apply_write(file, start, noise);
+  file.write(start, noise);
 }
 
 // Writes the parts of `op` that `mask` says reached the disk onto `file`.
-void apply_partial(const Op& op, const Mask& mask, uint32_t sector_size, Bytes& file) {
+void apply_partial(const Op& op, const Mask& mask, uint32_t sector_size, FileContents& file) {
   if (op.kind == OpKind::kTruncate) {
-    apply_truncate(file, op.offset);
+    file.truncate(op.offset);
     return;
   }
   const Bytes& data = *op.data;
   if (mask.all()) {
-    apply_write(file, op.offset, data);
+    file.write(op.offset, data);
     return;
   }
   const uint64_t first_sector = op.offset / sector_size;
@@ -97,7 +98,7 @@ void apply_partial(const Op& op, const Mask& mask, uint32_t sector_size, Bytes& 
     const uint64_t lo = std::max(op.offset, start);
     const uint64_t hi = std::min(end, start + sector_size);
     if (lo >= hi) continue;
-    apply_write(file, lo, std::span<const uint8_t>(data).subspan(lo - op.offset, hi - lo));
+    file.write(lo, std::span<const uint8_t>(data).subspan(lo - op.offset, hi - lo));
   }
 }
 
@@ -494,7 +495,7 @@ double allowed_states(const ModelConfig& config, const Trace& trace, const Front
     case ModelKind::kCorrupt: {
       // Every byte of every durable file can take each kind of fault.
       double bytes = 0;
-      for (const auto& entry : frontier.durable_image().files) bytes += static_cast<double>(entry.second->size());
+      for (const auto& entry : frontier.durable_image().files) bytes += static_cast<double>(entry.second.size());
       return bytes * kFaultKinds;
     }
   }
@@ -562,7 +563,7 @@ Result<DiskImage> build_image(ModelKind kind, const Trace& trace, const Frontier
     return Status::invalid_argument("torn crash state with sector size 0");
   }
   std::set<uint64_t> namespace_persisted;
-  std::map<InodeId, std::shared_ptr<Bytes>> edited;
+  std::map<InodeId, FileContents> edited;
   for (size_t i = 0; i < pending.size(); ++i) {
     const bool noise = choice.garbage && choice.garbage->op == i;
     if (choice.persisted[i].none() && !noise) continue;
@@ -571,10 +572,10 @@ Result<DiskImage> build_image(ModelKind kind, const Trace& trace, const Frontier
       namespace_persisted.insert(pending[i]);
       continue;
     }
-    std::shared_ptr<Bytes>& file = edited[op.inode];
-    if (!file) file = std::make_shared<Bytes>(*frontier.inodes.at(op.inode).durable);
-    if (!choice.persisted[i].none()) apply_partial(op, choice.persisted[i], choice.sector_size, *file);
-    if (noise) apply_garbage(op, pending[i], choice.garbage->sector, choice.sector_size, *file);
+    auto [file, fresh] = edited.try_emplace(op.inode);
+    if (fresh) file->second = frontier.inodes.at(op.inode).durable;
+    if (!choice.persisted[i].none()) apply_partial(op, choice.persisted[i], choice.sector_size, file->second);
+    if (noise) apply_garbage(op, pending[i], choice.garbage->sector, choice.sector_size, file->second);
   }
   if (frontier.pending_namespace.empty()) {
     DiskImage image = frontier.durable_image();
@@ -590,7 +591,7 @@ Result<DiskImage> build_image(ModelKind kind, const Trace& trace, const Frontier
   image.dirs = ns.dirs;
   for (const auto& [path, inode] : ns.names) {
     const auto it = edited.find(inode);
-    image.files[path] = it != edited.end() ? SharedBytes(it->second) : frontier.inodes.at(inode).durable;
+    image.files[path] = it != edited.end() ? it->second : frontier.inodes.at(inode).durable;
   }
   return image;
 }

@@ -15,8 +15,8 @@ namespace crashsim {
 namespace {
 
 using ::testing::UnorderedElementsAreArray;
-using testing::bytes_of;
 using testing::file_text;
+using testing::text_of;
 using testing::write_text;
 
 // Records calls on a MemVfs; the trace ends where the test stops.
@@ -65,24 +65,24 @@ TEST_F(ModelTest, ProcessCrashKeepsEverythingAndLoseUnsyncedKeepsTheLastSync) {
   EXPECT_EQ(file_text(image(ModelKind::kLoseUnsynced, fr), "f"), "aaaa");
 }
 
-TEST_F(ModelTest, ABufferAFrontierHeldIsNeverWrittenAfterTheFrontierIsGone) {
+TEST_F(ModelTest, AFrontierNeverChangesAndSharesTheChunksLaterWritesLeaveAlone) {
   auto f = create("f");
-  write(*f, 0, "aaaa");
-  write(*f, 0, "b");
+  write(*f, 0, std::string(3 * FileContents::kChunkSize, 'a'));
+  write(*f, FileContents::kChunkSize + 1, "b");
   trace_ = rec_.trace();
   TimelineWalker walker(trace_, {});
   walker.advance_to(2);
-  std::weak_ptr<const Bytes> handed_out;
-  {
-    const Frontier fr = walker.frontier();
-    handed_out = fr.inodes.begin()->second.live;
-  }
-  // The frontier is gone; the walker alone holds the buffer it handed out.
+  const Frontier before = walker.frontier();
   walker.advance_to(3);
-  EXPECT_EQ(file_text(walker.frontier().live_image(), "f"), "baaa");
-  if (const SharedBytes held = handed_out.lock()) {
-    EXPECT_EQ(std::string(held->begin(), held->end()), "aaaa");
-  }
+  const Frontier after = walker.frontier();
+  const FileContents& old_live = before.inodes.begin()->second.live;
+  const FileContents& new_live = after.inodes.begin()->second.live;
+  EXPECT_EQ(text_of(old_live), std::string(3 * FileContents::kChunkSize, 'a'));
+  std::string expected(3 * FileContents::kChunkSize, 'a');
+  expected[FileContents::kChunkSize + 1] = 'b';
+  EXPECT_EQ(text_of(new_live), expected);
+  // The write copied the one chunk it landed in; the other two are shared.
+  EXPECT_EQ(new_live.chunks_not_shared_with(old_live), 1u);
 }
 
 TEST_F(ModelTest, ThreePendingWritesUnderReorderGiveEightStates) {

@@ -1,11 +1,15 @@
 #include "crashsim/recording_vfs.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
+
+#include <xxhash.h>
 
 namespace crashsim {
 
@@ -32,8 +36,21 @@ struct RecordingVfs::Shared {
   InodeId next_inode = 1;
   FaultInjector* faults = nullptr;
   bool process_dead = false;  // kill_process() .. restart_process()
+  // Every distinct write payload of the trace, by XXH3 of its bytes: a
+  // payload written again (a page rewritten as it was, a checkpoint copying
+  // what a frame held) is stored once, so the trace's memory is bounded by
+  // the distinct bytes written.
+  std::unordered_multimap<uint64_t, SharedBytes> payloads;
 
   void append(Op op) { trace.ops.push_back(std::move(op)); }
+  SharedBytes payload(std::span<const uint8_t> data) {
+    const uint64_t h = XXH3_64bits(data.data(), data.size());
+    const auto [first, last] = payloads.equal_range(h);
+    for (auto it = first; it != last; ++it) {
+      if (std::equal(data.begin(), data.end(), it->second->begin(), it->second->end())) return it->second;
+    }
+    return payloads.emplace(h, std::make_shared<const Bytes>(data.begin(), data.end()))->second;
+  }
   std::optional<InjectedFault> fault(const char* point, const std::string& path) {
     return faults != nullptr ? faults->on_call(point, path) : std::nullopt;
   }
@@ -112,7 +129,7 @@ class RecordingVfs::RecordingFile final : public vfs::File {
     op.inode = inode_;
     op.offset = offset;
     op.path = inner_->path();
-    op.data = std::make_shared<const Bytes>(data.begin(), data.end());
+    op.data = shared_->payload(data);
     shared_->append(std::move(op));
     return Status();
   }

@@ -9,6 +9,7 @@ namespace crashsim {
 namespace {
 
 using testing::bytes_of;
+using testing::contents_of;
 using testing::write_text;
 
 std::vector<std::string> described(const Trace& trace) {
@@ -66,6 +67,21 @@ TEST(RecordingVfsTest, RecordsMutatingCallsInOrderAndNotReads) {
   EXPECT_EQ(rec.trace().ops[1].inode, rec.trace().ops[0].inode);
 }
 
+TEST(RecordingVfsTest, EachDistinctPayloadIsStoredOnce) {
+  vfs::MemVfs mem;
+  RecordingVfs rec(mem);
+  auto file = rec.open("db", vfs::OpenMode::kCreate);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(write_text(**file, 0, "page").ok());
+  ASSERT_TRUE(write_text(**file, 100, "page").ok());
+  ASSERT_TRUE(write_text(**file, 200, "PAGE").ok());
+  const Trace trace = rec.trace();
+  ASSERT_EQ(trace.ops.size(), 4u);
+  EXPECT_EQ(trace.ops[1].data, trace.ops[2].data);
+  EXPECT_NE(trace.ops[1].data, trace.ops[3].data);
+  EXPECT_EQ(testing::text_of(*trace.ops[3].data), "PAGE");
+}
+
 TEST(RecordingVfsTest, FailedCallsAreNotRecorded) {
   vfs::MemVfs mem;
   RecordingVfs rec(mem);
@@ -97,8 +113,8 @@ TEST(RecordingVfsTest, InitialFilesGetInodesInPathOrderAndUnknownFilesAreRefused
   mem.install_file("a", bytes_of("A"));
   mem.install_file("stray", bytes_of("?"));
   DiskImage initial;
-  initial.files["a"] = bytes_of("A");
-  initial.files["b"] = bytes_of("B");
+  initial.files["a"] = contents_of("A");
+  initial.files["b"] = contents_of("B");
   RecordingVfs rec(mem, initial);
   auto b = rec.open("b", vfs::OpenMode::kMustExist);
   ASSERT_TRUE(b.ok());

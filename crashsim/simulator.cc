@@ -8,13 +8,13 @@
 #include <memory>
 #include <set>
 #include <span>
-#include <unordered_set>
 #include <utility>
 
 #include "crashsim/at_risk.h"
 #include "crashsim/error_discipline.h"
 #include "crashsim/fault_footprint.h"
 #include "crashsim/image_io.h"
+#include "crashsim/memory_bound.h"
 #include "crashsim/name_table.h"
 #include "crashsim/nesting.h"
 #include "crashsim/op_fates.h"
@@ -35,6 +35,8 @@ namespace {
 // Crash states are built, deduplicated and checked this many at a time, which
 // bounds the images held in memory at once.
 constexpr size_t kChunk = 256;
+// The memory bound is checked every this many crash points of a walk.
+constexpr uint64_t kPointsPerMemoryCheck = 256;
 // Salt for the sample of crash points the corrupt model damages.
 constexpr uint64_t kCorruptPointStream = 0x636f7272;
 // Salts for the max_states sample and for sharding, so that the two are independent.
@@ -61,7 +63,7 @@ std::optional<MediaFaultCheck> media_fault_check(ModelKind kind, const TraceCont
   const auto file = image.files.find(choice.fault->path);
   MediaFaultCheck check;
   check.footprint =
-      fault_footprint(*choice.fault, choice.sector_size, file == image.files.end() ? 0 : file->second->size());
+      fault_footprint(*choice.fault, choice.sector_size, file == image.files.end() ? 0 : file->second.size());
   check.droppable = droppable_commit(tc.trace, tc.durable(), frontier, check.footprint);
   check.stale_image = is_write_fault(choice.fault->kind);
   if (choice.fault->kind == FaultKind::kMisdirectedWrite) check.misplaced = check.footprint.back();
@@ -267,7 +269,12 @@ class ModelRun {
     const Trace& trace = ctx_.main->trace;
     TimelineWalker walker(trace, ctx_.options.fs);
     uint64_t seq = 0;
-    for (uint64_t p : points) {
+    for (size_t i = 0; i < points.size(); ++i) {
+      const uint64_t p = points[i];
+      if (i % kPointsPerMemoryCheck == 0) {
+        RETURN_IF_ERROR(within_memory("at crash point " + std::to_string(i + 1) + " of " +
+                                      std::to_string(points.size())));
+      }
       walker.advance_to(p);
       const auto f = std::make_shared<const Frontier>(walker.frontier());
       if (at_point) at_point(*f);
@@ -347,10 +354,17 @@ class ModelRun {
   }
 
   Status process_batch(const std::vector<Recipe>& batch) {
+    RETURN_IF_ERROR(within_memory("after checking " + std::to_string(done_) + " of " + std::to_string(total_) +
+                                  " states"));
     RETURN_IF_ERROR(process(batch));
     done_ += batch.size();
     report_progress(false, done_, total_);
     return Status();
+  }
+
+  // The memory bound, checked `where` in this model's run.
+  Status within_memory(const std::string& where) const {
+    return check_memory_bound(ctx_.options.max_memory_bytes, ctx_.scenario, where);
   }
 
   void report_progress(bool deduplicating, uint64_t done, uint64_t total) const {
@@ -368,8 +382,8 @@ class ModelRun {
   };
 
   // Builds the crash state of each recipe and its hash, on the worker threads.
-  // Neighbouring states share most buffers: each buffer the cache does not
-  // know is hashed once, by one thread, before the images' hashes are folded.
+  // File contents carry their hashes (vfs/file_contents.h), so an image's
+  // hash costs O(files) whatever their size.
   Status build_images(std::span<const Recipe> recipes, std::vector<Built>& built) const {
     const size_t n = recipes.size();
     built.assign(n, Built{});
@@ -384,21 +398,11 @@ class ModelRun {
       Built& b = built[k];
       b.image = std::move(image).value();
       if (cuts_power_loss_from(r)) b.with_durable = with_durable_image(r, *b.image);
+      b.hash = image_hash(b.key());
     });
     for (size_t k = 0; k < n; ++k) {
       if (!errors[k].ok()) return errors[k].with("build crash state " + recipes[k].id);
     }
-    std::vector<SharedBytes> unknown;
-    std::unordered_set<const Bytes*> listed;
-    for (const Built& b : built) {
-      for (const auto& entry : b.key().files) {
-        if (!hashes_.find(entry.second) && listed.insert(entry.second.get()).second) unknown.push_back(entry.second);
-      }
-    }
-    std::vector<uint64_t> unknown_hashes(unknown.size());
-    pool_.run(unknown.size(), [&](size_t i) { unknown_hashes[i] = bytes_hash(*unknown[i]); });
-    for (size_t i = 0; i < unknown.size(); ++i) hashes_.insert(unknown[i], unknown_hashes[i]);
-    for (Built& b : built) b.hash = image_hash(b.key(), &hashes_);
     return Status();
   }
 
@@ -511,9 +515,8 @@ class ModelRun {
   ContinuationOracles oracles_{new_commits(ctx_.options)};
   // Every state checked so far, at the smallest depth it was checked at.
   StateSet seen_;
-  // The run's worker threads and buffer hashes; building images (const) uses both.
+  // The run's worker threads; building images (const) uses them.
   mutable WorkerPool pool_;
-  mutable HashCache hashes_;
 };
 
 // The invariants that fail under process-crash at each point of `points`.
@@ -835,6 +838,13 @@ ScenarioResult Simulator::check(const std::string& scenario, const Recording& re
   result.commits = count_markers(recording.trace, OpKind::kCommitCalled);
   result.acked = count_markers(recording.trace, OpKind::kCommitAcked);
   if (Status s = validate(options); !s.ok()) {
+    result.error = s.to_string();
+    return result;
+  }
+  if (Status s = check_memory_bound(options.max_memory_bytes, scenario,
+                                    "after recording the workload (" + std::to_string(result.trace_ops) +
+                                        " trace entries)");
+      !s.ok()) {
     result.error = s.to_string();
     return result;
   }

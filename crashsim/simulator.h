@@ -130,6 +130,10 @@ struct SimulationOptions {
   // what was checked.
   bool stop_at_first_violation = false;
   Shard shard;
+  // Resident memory the run may use, in bytes (0: no bound): past it the
+  // scenario stops with an error instead of running the machine out of
+  // memory (crashsim/memory_bound.h says when it is checked).
+  uint64_t max_memory_bytes = 0;
   // Called after each batch of states, on the thread that called run() or check().
   std::function<void(const Progress&)> progress;
 };

@@ -174,6 +174,19 @@ TEST(SimulatorLimitsTest, ProgressCountsUpToTheTotal) {
   EXPECT_EQ(seen.back().violations, r.violation_count());
 }
 
+TEST(SimulatorLimitsTest, AScenarioPastTheMemoryBoundStopsWithAnErrorNamingItAndTheBound) {
+  FlagEverySystem sut;
+  const Simulator sim(sut);
+  Scenario s = scenario(ModelKind::kLoseUnsynced);
+  s.options.max_memory_bytes = 4096;  // below any process's resident memory
+  const ScenarioResult stopped = sim.run(s);
+  EXPECT_THAT(stopped.error, ::testing::HasSubstr("scenario limits"));
+  EXPECT_THAT(stopped.error, ::testing::HasSubstr("passed the memory bound of 4.0 KiB"));
+  EXPECT_TRUE(stopped.models.empty());
+  s.options.max_memory_bytes = uint64_t{1} << 50;  // far above it
+  EXPECT_TRUE(sim.run(s).error.empty());
+}
+
 TEST(SimulatorLimitsTest, ABadShardIsRefused) {
   SimulationOptions options;
   options.shard = Shard{2, 2};

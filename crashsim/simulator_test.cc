@@ -258,9 +258,9 @@ TEST(SimulatorTest, AViolationIsRebuiltAndReplayedFromItsIdAlone) {
   for (const auto& [path, contents] : original->files) {
     auto f = vfs::default_vfs().open(root + "/keep/" + path, vfs::OpenMode::kMustExist);
     ASSERT_TRUE(f.ok());
-    Bytes back(contents->size());
+    Bytes back(contents.size());
     ASSERT_TRUE((*f)->read_at(0, back).ok());
-    EXPECT_EQ(back, *contents);
+    EXPECT_EQ(back, contents.to_bytes());
   }
   std::filesystem::remove_all(root);
 }

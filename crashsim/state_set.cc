@@ -1,7 +1,5 @@
 #include "crashsim/state_set.h"
 
-#include <algorithm>
-
 #include "crashsim/rng.h"
 
 namespace crashsim {
@@ -45,18 +43,9 @@ Result<bool> StateSet::insert(const DiskImage& image, uint64_t hash, Expectation
 }
 
 std::optional<DiskImage> StateSet::retain(const DiskImage& image) {
-  std::vector<const Bytes*> fresh;
-  uint64_t added = 0;
-  for (const auto& entry : image.files) {
-    const Bytes* buffer = entry.second.get();
-    if (retained_buffers_.contains(buffer) || std::find(fresh.begin(), fresh.end(), buffer) != fresh.end()) continue;
-    fresh.push_back(buffer);
-    added += buffer->size();
-  }
-  if (retained_bytes_ + added > budget_bytes_) return std::nullopt;
-  // The kept image holds its buffers, so their addresses are not reused while they are counted.
-  retained_buffers_.insert(fresh.begin(), fresh.end());
-  retained_bytes_ += added;
+  if (retained_bytes_ >= budget_bytes_) return std::nullopt;
+  // The kept image holds its nodes, so their addresses are not reused while they are counted.
+  for (const auto& entry : image.files) retained_bytes_ += entry.second.add_unseen_storage(retained_nodes_);
   return image;
 }
 

@@ -10,12 +10,12 @@
 // one hash) leaves both states to be checked.
 //
 // To compare, the set keeps the image of each state it holds (shared
-// buffers: most states of a model share most of their bytes) while the
-// distinct buffers it keeps stay within `budget_bytes`; past that it keeps
-// only the state's id and rebuilds the image from it (Rebuild) when a later
-// state has the same hash and expectation. Rebuilding replays the trace up to
-// the state's crash point, so it is slow but exact, and only ever happens
-// once the budget is spent.
+// chunks: most states of a model share most of their bytes) until the
+// distinct chunks it keeps reach `budget_bytes`; past that it keeps only the
+// state's id and rebuilds the image from it (Rebuild) when a later state has
+// the same hash and expectation. Rebuilding replays the trace up to the
+// state's crash point, so it is slow but exact, and only ever happens once
+// the budget is spent.
 #pragma once
 
 #include <cstdint>
@@ -45,7 +45,7 @@ class StateSet {
   vfs::Result<bool> insert(const DiskImage& image, uint64_t hash, Expectation expect, const std::string& id,
                            uint64_t oracle_id = 0, uint32_t depth = 0);
 
-  // Bytes of the distinct buffers the set keeps alive.
+  // Bytes of the distinct chunks the set keeps alive.
   uint64_t retained_bytes() const { return retained_bytes_; }
   // Hash matches resolved by comparing images: equal (a duplicate) or not (a collision).
   uint64_t comparisons() const { return comparisons_; }
@@ -69,13 +69,14 @@ class StateSet {
 
   // The entry under `key` whose image equals `image`, if any.
   vfs::Result<Entry*> find(const Key& key, const DiskImage& image);
-  // Keeps `image` when its new buffers fit in the budget.
+  // Keeps `image` while the budget is not spent.
   std::optional<DiskImage> retain(const DiskImage& image);
 
   uint64_t budget_bytes_;
   Rebuild rebuild_;
   std::unordered_map<Key, std::vector<Entry>, KeyHash> entries_;
-  std::unordered_set<const Bytes*> retained_buffers_;
+  // The storage nodes (vfs::FileContents) of the images kept.
+  std::unordered_set<const void*> retained_nodes_;
   uint64_t retained_bytes_ = 0;
   uint64_t comparisons_ = 0;
   uint64_t collisions_ = 0;

@@ -7,12 +7,12 @@
 namespace crashsim {
 namespace {
 
-using testing::bytes_of;
+using testing::contents_of;
 
 DiskImage image_of(std::string_view db, std::string_view wal) {
   DiskImage image;
-  image.files["db"] = bytes_of(db);
-  image.files["db-wal"] = bytes_of(wal);
+  image.files["db"] = contents_of(db);
+  image.files["db-wal"] = contents_of(wal);
   return image;
 }
 
@@ -53,14 +53,18 @@ TEST(StateSetTest, AHashCollisionIsNotADuplicate) {
   EXPECT_EQ(set.collisions(), 2u);  // "LOG" vs "log" in the insert, then in the last insert
 }
 
-TEST(StateSetTest, SharedBuffersAreCountedOnce) {
+TEST(StateSetTest, SharedChunksAreCountedOnce) {
+  constexpr uint64_t kChunk = FileContents::kChunkSize;
   StateSet set(1 << 20, no_rebuild());
-  const DiskImage a = image_of("0123456789", "ab");
+  DiskImage a;
+  a.files["db"] = FileContents(Bytes(10 * kChunk, 1));
+  a.files["db-wal"] = contents_of("ab");
   DiskImage b = a;
-  b.files["db-wal"] = bytes_of("abc");
+  b.files["db"].write(3 * kChunk, Bytes{2});
   ASSERT_TRUE(*set.insert(a, 1, {}, "1:lose-unsynced"));
   ASSERT_TRUE(*set.insert(b, 2, {}, "2:lose-unsynced"));
-  EXPECT_EQ(set.retained_bytes(), 10u + 2u + 3u);
+  // a's ten chunks and its WAL's one, then the one chunk b's write copied.
+  EXPECT_EQ(set.retained_bytes(), (10 + 1 + 1) * kChunk);
 }
 
 TEST(StateSetTest, PastTheBudgetImagesAreRebuiltFromTheirIds) {

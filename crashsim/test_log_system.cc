@@ -172,7 +172,7 @@ std::vector<FileRegion> LogSystem::describe_regions(const DiskImage& image) cons
   std::vector<FileRegion> regions;
   const auto it = image.files.find(kLogPath);
   if (!options_.describe_records || it == image.files.end()) return regions;
-  const Bytes& bytes = *it->second;
+  const Bytes bytes = it->second.to_bytes();
   size_t at = 0;
   while (bytes.size() - at >= kRecordHeader) {
     const uint32_t len = get_u32(bytes.data() + at);

@@ -14,12 +14,15 @@ namespace crashsim::testing {
 
 inline SharedBytes bytes_of(std::string_view s) { return std::make_shared<const Bytes>(s.begin(), s.end()); }
 
+inline FileContents contents_of(std::string_view s) { return FileContents(*bytes_of(s)); }
+
 inline std::string text_of(const Bytes& b) { return std::string(b.begin(), b.end()); }
+inline std::string text_of(const FileContents& c) { return text_of(c.to_bytes()); }
 
 // The contents of `path` in `image`, or "<absent>".
 inline std::string file_text(const DiskImage& image, const std::string& path) {
   const auto it = image.files.find(path);
-  return it == image.files.end() ? "<absent>" : text_of(*it->second);
+  return it == image.files.end() ? "<absent>" : text_of(it->second);
 }
 
 inline vfs::Status write_text(vfs::File& file, uint64_t offset, std::string_view s) {

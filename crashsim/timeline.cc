@@ -79,7 +79,7 @@ TimelineWalker::TimelineWalker(const Trace& trace, FsRules rules) : trace_(trace
   InodeId inode = 0;
   for (const auto& [path, contents] : trace.initial.files) {
     ++inode;
-    inodes_[inode] = InodeState{std::make_shared<Bytes>(*contents), contents, {}};
+    inodes_[inode] = InodeState{contents, contents, {}};
     live_names_[path] = inode;
   }
   durable_names_ = live_names_;
@@ -97,21 +97,8 @@ TimelineWalker::TimelineWalker(const Trace& trace, FsRules rules, const Frontier
       live_dirs_(start.live_dirs),
       durable_dirs_(start.durable_dirs),
       pending_namespace_(start.pending_namespace) {
-  // The frontier's buffers are handed out: writable() copies one before the
-  // first write, so sharing it here never changes the frontier.
-  for (const auto& [id, view] : start.inodes) {
-    inodes_[id] =
-        InodeState{std::const_pointer_cast<Bytes>(view.live), view.durable, view.pending, view.dropped, true};
-  }
-}
-
-std::shared_ptr<Bytes>& TimelineWalker::writable(InodeState& inode) {
-  // Shared with a Frontier or with `durable`, or handed out before: copy before writing.
-  if (inode.live.use_count() > 1 || inode.live_handed_out) {
-    inode.live = std::make_shared<Bytes>(*inode.live);
-    inode.live_handed_out = false;
-  }
-  return inode.live;
+  // Shared copy-on-write: the walk's writes never change the frontier.
+  for (const auto& [id, view] : start.inodes) inodes_[id] = InodeState{view.live, view.durable, view.pending, view.dropped};
 }
 
 void TimelineWalker::sync_dir(const std::string& dir) {
@@ -137,7 +124,7 @@ void TimelineWalker::apply(uint64_t index) {
   const Op& op = trace_.ops[index];
   switch (op.kind) {
     case OpKind::kCreate:
-      inodes_[op.inode] = InodeState{std::make_shared<Bytes>(), empty_bytes(), {}};
+      inodes_[op.inode] = InodeState{};
       live_names_[op.path] = op.inode;
       if (rules_.creations_durable) {
         durable_names_[op.path] = op.inode;
@@ -155,28 +142,24 @@ void TimelineWalker::apply(uint64_t index) {
       break;
     case OpKind::kWrite: {
       InodeState& inode = inodes_[op.inode];
-      if (!inode.live) inode = InodeState{std::make_shared<Bytes>(), empty_bytes(), {}};
-      apply_write(*writable(inode), op.offset, *op.data);
+      inode.live.write(op.offset, *op.data);
       inode.pending.push_back(index);
       break;
     }
     case OpKind::kTruncate: {
       InodeState& inode = inodes_[op.inode];
-      if (!inode.live) inode = InodeState{std::make_shared<Bytes>(), empty_bytes(), {}};
       // A truncate to the size the file has changes nothing, so nothing of it can be lost.
-      if (inode.live->size() == op.offset) break;
-      apply_truncate(*writable(inode), op.offset);
+      if (inode.live.size() == op.offset) break;
+      inode.live.truncate(op.offset);
       inode.pending.push_back(index);
       break;
     }
-    case OpKind::kSync: {
-      InodeState& inode = inodes_[op.inode];
-      if (inode.live) sync(inode);
+    case OpKind::kSync:
+      sync(inodes_[op.inode]);
       break;
-    }
     case OpKind::kSyncFailed: {
       InodeState& inode = inodes_[op.inode];
-      if (!inode.live || rules_.after_failed_sync == AfterFailedSync::kKeep) break;
+      if (rules_.after_failed_sync == AfterFailedSync::kKeep) break;
       inode.dropped = inode.dropped || !inode.pending.empty();
       inode.pending.clear();
       break;
@@ -220,16 +203,14 @@ void TimelineWalker::apply(uint64_t index) {
 
 void TimelineWalker::sync(InodeState& inode) {
   if (inode.dropped) {
-    auto durable = std::make_shared<Bytes>(*inode.durable);
     for (uint64_t index : inode.pending) {
       const Op& op = trace_.ops[index];
       if (op.kind == OpKind::kWrite) {
-        apply_write(*durable, op.offset, *op.data);
+        inode.durable.write(op.offset, *op.data);
       } else {
-        apply_truncate(*durable, op.offset);
+        inode.durable.truncate(op.offset);
       }
     }
-    inode.durable = std::move(durable);
   } else {
     inode.durable = inode.live;
   }
@@ -254,7 +235,6 @@ Frontier TimelineWalker::frontier() const {
     const auto it = inodes_.find(id);
     if (it == inodes_.end()) return;
     f.inodes[id] = InodeView{it->second.live, it->second.durable, it->second.pending, it->second.dropped};
-    it->second.live_handed_out = true;
   };
   for (const auto& entry : live_names_) add(entry.second);
   for (const auto& entry : durable_names_) add(entry.second);

@@ -5,11 +5,13 @@
 // (as of its last sync) and the writes and truncates issued since then; and
 // for the namespace, the live entries and the durable ones (as of the last
 // sync_dir of each directory). A Frontier is a snapshot of that at one crash
-// point: a handful of shared buffers and small maps, from which every
+// point: a handful of shared file contents and small maps, from which every
 // persistence model builds its crash states without rerunning anything.
 //
-// Buffers are copy-on-write: a snapshot shares the live buffer, and the next
-// write to that file copies it first, so a Frontier never changes.
+// File contents are FileContents values, copy-on-write page by page: a
+// snapshot shares the walker's contents, and the next write to a file copies
+// only the chunks it touches (and the nodes above them), so a Frontier never
+// changes and costs O(chunks written since the previous one).
 #pragma once
 
 #include <cstdint>
@@ -65,8 +67,8 @@ struct Expectation {
 };
 
 struct InodeView {
-  SharedBytes live;     // after every op before the point
-  SharedBytes durable;  // as of the inode's last sync (empty before any)
+  FileContents live;     // after every op before the point
+  FileContents durable;  // as of the inode's last sync (empty before any)
   // Trace indices of the writes and truncates issued since that sync, in
   // order; a truncate to the size the file already had is left out (it
   // changes nothing, so nothing of it can be lost).
@@ -143,20 +145,16 @@ class TimelineWalker {
 
  private:
   struct InodeState {
-    std::shared_ptr<Bytes> live;
-    SharedBytes durable;
+    FileContents live;
+    FileContents durable;
     std::vector<uint64_t> pending;
     // A failed sync dropped writes (AfterFailedSync::kDrop): `live` holds
     // bytes the disk never will, so a sync makes durable the durable
     // contents plus the pending ops, not `live`.
     bool dropped = false;
-    // A Frontier was handed `live`: that buffer is never written again, even
-    // once the Frontier is gone (HashCache remembers buffers by identity).
-    mutable bool live_handed_out = false;
   };
   void apply(uint64_t index);
   void sync(InodeState& inode);
-  std::shared_ptr<Bytes>& writable(InodeState& inode);
   void sync_dir(const std::string& dir);
 
   const Trace& trace_;

@@ -236,7 +236,7 @@ Result<LoadedTrace> decode_header(const json& header, const Bytes& blob) {
     const std::string where = "initial file " + std::to_string(i);
     ASSIGN_OR_RETURN(const std::string path, string_field((*files)[i], "path", where));
     ASSIGN_OR_RETURN(SharedBytes contents, slice((*files)[i], blob, where + " (" + path + ")"));
-    if (!out.trace.initial.files.emplace(path, std::move(contents)).second)
+    if (!out.trace.initial.files.emplace(path, FileContents(*contents)).second)
       return corrupt(where + ": " + path + " is listed twice");
   }
   InodeId max_inode = out.trace.initial_inodes();
@@ -257,7 +257,7 @@ Result<Bytes> encode_trace(const Trace& trace, std::string_view meta_json) {
     json initial_files = json::array();
     for (const auto& [path, contents] : trace.initial.files) {
       json f{{"path", path}};
-      f.update(blob.place(contents));
+      f.update(blob.place(std::make_shared<const Bytes>(contents.to_bytes())));
       initial_files.push_back(std::move(f));
     }
     json ops = json::array();

@@ -12,13 +12,14 @@ namespace crashsim {
 namespace {
 
 using testing::bytes_of;
+using testing::contents_of;
 using testing::write_text;
 
 Trace sample_trace() {
   vfs::MemVfs mem;
   mem.install_file("old", bytes_of("initial"));
   DiskImage initial;
-  initial.files["old"] = bytes_of("initial");
+  initial.files["old"] = contents_of("initial");
   RecordingVfs rec(mem, initial);
   EXPECT_TRUE(rec.create_dir("d").ok());
   auto f = rec.open("d/db", vfs::OpenMode::kCreate);

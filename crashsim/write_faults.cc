@@ -59,7 +59,7 @@ Status apply_write_fault(const Trace& trace, const Frontier& frontier, const Med
   if (fault.length == 0 || fault.offset < write.offset || fault.offset + fault.length > write.offset + write.length()) {
     return bad_fault(fault, "its part lies outside the write (" + describe_op(write) + ")");
   }
-  const uint64_t size = image.files.at(fault.path)->size();
+  const uint64_t size = image.files.at(fault.path).size();
   if (fault.kind == FaultKind::kMisdirectedWrite && fault.target + fault.length > size) {
     return bad_fault(fault, "its target lies outside the file's " + std::to_string(size) + " bytes");
   }
@@ -92,14 +92,10 @@ Status apply_write_fault(const Trace& trace, const Frontier& frontier, const Med
   const Frontier replayed = walker.frontier();
   const auto it = replayed.inodes.find(*inode);
   if (it == replayed.inodes.end()) return bad_fault(fault, "the file vanished when its history was replayed");
-  SharedBytes contents = it->second.durable;
+  FileContents contents = it->second.durable;
   // Losing the write that grew the file does not shrink it: the size is
   // metadata, made durable by the same sync.
-  if (contents->size() != size) {
-    auto resized = std::make_shared<Bytes>(*contents);
-    resized->resize(size, 0);
-    contents = std::move(resized);
-  }
+  contents.truncate(size);
   image.files[fault.path] = std::move(contents);
   return Status();
 }

@@ -1,9 +1,7 @@
 #include "vfs/mem_vfs.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <new>
 #include <stdexcept>
 #include <string_view>
@@ -12,13 +10,6 @@
 namespace vfs {
 
 namespace {
-
-// The contents of every new, empty file: shared, so creating a file costs no
-// buffer, and not owned, so the first write replaces it.
-const SharedBytes& empty_contents() {
-  static const SharedBytes empty = std::make_shared<const Bytes>();
-  return empty;
-}
 
 // A directory argument without trailing slashes ("a/" names "a"; "/" stays).
 std::string_view dir_name(std::string_view dir) {
@@ -43,11 +34,8 @@ struct MemVfs::State {
   // One file. The namespace and every open handle share it, so a handle
   // follows its file through rename() and keeps it readable after remove().
   struct Node {
-    SharedBytes contents;  // never null
-    // True when this MemVfs allocated `contents` itself, as a mutable Bytes;
-    // only then may it be written in place (once nothing else holds it).
-    // Buffers from install_file() may be truly const and are never written.
-    bool owned = false;
+    // Copy-on-write page by page: writing it never changes an installed image.
+    FileContents contents;
     // Advisory locks held on this file (Vfs::lock).
     uint32_t shared_locks = 0;
     bool exclusive_lock = false;
@@ -80,26 +68,6 @@ struct MemVfs::State {
   // The errno for a directory argument that is not a directory.
   int not_dir_errno(std::string_view dir) const { return is_file(dir) ? ENOTDIR : missing_errno(dir); }
 
-  // Node's contents, made private to it, for writing. A buffer that is not
-  // owned, or that a snapshot or another MemVfs still shares, is first
-  // replaced by a copy of its first `keep` bytes with room for `capacity`.
-  // The caller holds mu. Throws std::bad_alloc or std::length_error.
-  static Bytes& writable(Node& node, size_t keep, size_t capacity) {
-    if (node.owned && node.contents.use_count() == 1) {
-      // Pairs with the release in the last other holder's reference drop, so
-      // its reads of the buffer happen before the writes about to be made.
-      std::atomic_thread_fence(std::memory_order_acquire);
-    } else {
-      auto copy = std::make_shared<Bytes>();
-      copy->reserve(std::max(keep, capacity));
-      copy->assign(node.contents->begin(), node.contents->begin() + static_cast<std::ptrdiff_t>(keep));
-      node.contents = std::move(copy);
-      node.owned = true;
-    }
-    // Not a cast away from a const object: an owned buffer was created above
-    // as a mutable Bytes and nothing else references it.
-    return const_cast<Bytes&>(*node.contents);
-  }
 };
 
 class MemVfs::MemFile final : public File {
@@ -113,11 +81,7 @@ class MemVfs::MemFile final : public File {
     if (!node_) return closed_file_error("read", path_);
     RETURN_IF_ERROR(check_range("read", path_, offset, buf.size()));
     const std::lock_guard lock(state_->mu);
-    const Bytes& contents = *node_->contents;
-    if (offset >= contents.size()) return size_t{0};
-    const size_t n = std::min(buf.size(), contents.size() - static_cast<size_t>(offset));
-    std::memcpy(buf.data(), contents.data() + offset, n);
-    return n;
+    return node_->contents.read(offset, buf);
   }
 
   Status write_at(uint64_t offset, std::span<const uint8_t> data) override {
@@ -125,12 +89,9 @@ class MemVfs::MemFile final : public File {
     if (read_only_) return Status::from_errno(EBADF, "write", path_, offset);
     RETURN_IF_ERROR(check_range("write", path_, offset, data.size()));
     if (data.empty()) return Status();
-    const size_t end = static_cast<size_t>(offset) + data.size();
     const std::lock_guard lock(state_->mu);
     try {
-      Bytes& contents = State::writable(*node_, node_->contents->size(), end);
-      if (contents.size() < end) contents.resize(end);
-      std::memcpy(contents.data() + offset, data.data(), data.size());
+      node_->contents.write(offset, data);
     } catch (const std::bad_alloc&) {
       return Status::from_errno(ENOSPC, "write", path_, offset);
     } catch (const std::length_error&) {
@@ -144,11 +105,8 @@ class MemVfs::MemFile final : public File {
     if (read_only_) return Status::from_errno(EBADF, "truncate", path_, size);
     RETURN_IF_ERROR(check_range("truncate", path_, size, 0));
     const std::lock_guard lock(state_->mu);
-    const size_t old_size = node_->contents->size();
-    if (size == old_size) return Status();
-    const auto new_size = static_cast<size_t>(size);
     try {
-      State::writable(*node_, std::min(old_size, new_size), new_size).resize(new_size);
+      node_->contents.truncate(size);
     } catch (const std::bad_alloc&) {
       return Status::from_errno(ENOSPC, "truncate", path_, size);
     } catch (const std::length_error&) {
@@ -167,7 +125,7 @@ class MemVfs::MemFile final : public File {
   Result<uint64_t> size() override {
     if (!node_) return closed_file_error("size", path_);
     const std::lock_guard lock(state_->mu);
-    return uint64_t{node_->contents->size()};
+    return node_->contents.size();
   }
 
   Status close() override {
@@ -193,7 +151,7 @@ Result<std::unique_ptr<File>> MemVfs::open(const std::string& path, OpenMode mod
   if (state_->is_dir(path)) return Status::from_errno(EISDIR, "open", path);
   if (path.empty() || mode != OpenMode::kCreate) return Status::from_errno(state_->missing_errno(path), "open", path);
   if (const int err = state_->parent_errno(path)) return Status::from_errno(err, "open", path);
-  auto node = std::make_shared<State::Node>(State::Node{empty_contents(), false});
+  auto node = std::make_shared<State::Node>();
   state_->files.emplace(path, node);
   return std::unique_ptr<File>(std::make_unique<MemFile>(state_, std::move(node), path, /*read_only=*/false));
 }
@@ -271,7 +229,7 @@ Status MemVfs::sync_dir(const std::string& dir) {
 Result<uint64_t> MemVfs::file_size(const std::string& path) {
   const std::lock_guard lock(state_->mu);
   if (const auto it = state_->files.find(path); it != state_->files.end()) {
-    return uint64_t{it->second->contents->size()};
+    return it->second->contents.size();
   }
   if (state_->is_dir(path)) return Status::from_errno(EISDIR, "file_size", path);
   return Status::from_errno(state_->missing_errno(path), "file_size", path);
@@ -315,18 +273,32 @@ Result<std::unique_ptr<FileLock>> MemVfs::lock(const std::string& path, LockMode
   return std::unique_ptr<FileLock>(std::make_unique<MemFileLock>(state_, it->second, mode));
 }
 
-void MemVfs::install_file(const std::string& path, SharedBytes contents) {
+void MemVfs::install_file(const std::string& path, FileContents contents) {
   const std::lock_guard lock(state_->mu);
   for (std::string_view p = parent_dir_view(path); !state_->is_dir(p); p = parent_dir_view(p)) {
     state_->dirs.emplace(p);
   }
-  auto node = std::make_shared<State::Node>(State::Node{contents ? std::move(contents) : empty_contents(), false});
+  auto node = std::make_shared<State::Node>();
+  node->contents = std::move(contents);
   state_->files.insert_or_assign(path, std::move(node));
+}
+
+void MemVfs::install_file(const std::string& path, const SharedBytes& contents) {
+  install_file(path, contents ? FileContents(*contents) : FileContents());
 }
 
 std::map<std::string, SharedBytes> MemVfs::snapshot() const {
   const std::lock_guard lock(state_->mu);
   std::map<std::string, SharedBytes> out;
+  for (const auto& [path, node] : state_->files) {
+    out.emplace_hint(out.end(), path, std::make_shared<const Bytes>(node->contents.to_bytes()));
+  }
+  return out;
+}
+
+std::map<std::string, FileContents> MemVfs::contents() const {
+  const std::lock_guard lock(state_->mu);
+  std::map<std::string, FileContents> out;
   for (const auto& [path, node] : state_->files) out.emplace_hint(out.end(), path, node->contents);
   return out;
 }

@@ -1,10 +1,10 @@
 // MemVfs: files and directories in memory, with PosixVfs's semantics.
 //
 // It is what the crash simulator materialises crash states into, thousands of
-// times a second, so file contents are shared copy-on-write: install_file()
-// takes an immutable buffer without copying it, and the first write to that
-// file copies it. A crash state built from shared images therefore costs a
-// copy of only the files recovery actually writes to.
+// times a second, so file contents are FileContents values, shared page by
+// page (vfs/file_contents.h): install_file() takes them without copying, and
+// a write copies only the chunks it touches. A crash state built from shared
+// images therefore costs a copy of only the pages recovery writes to.
 //
 // Durability is not modelled here: every operation is immediately "on disk"
 // and sync()/sync_dir() only count calls. Deciding what a crash keeps is the
@@ -30,11 +30,11 @@
 #include <string>
 #include <vector>
 
+#include "vfs/file_contents.h"
 #include "vfs/vfs.h"
 
 namespace vfs {
 
-using Bytes = std::vector<uint8_t>;
 using SharedBytes = std::shared_ptr<const Bytes>;
 
 class MemVfs final : public Vfs {
@@ -54,14 +54,18 @@ class MemVfs final : public Vfs {
   // flock's do. A crash state is a new MemVfs: no lock survives a crash.
   Result<std::unique_ptr<FileLock>> lock(const std::string& path, LockMode mode) override;
 
-  // Creates or replaces `path` with `contents`, shared until first written
-  // (a null pointer installs an empty file). Missing parent directories are
-  // created, as by mkdir -p. Handles open on a replaced file keep the old one.
-  void install_file(const std::string& path, SharedBytes contents);
-  // Every file and its current contents (shared, cheap), sorted by path. A
-  // later write to a file copies its buffer first, so the snapshot never
-  // changes.
+  // Creates or replaces `path` with `contents`, shared: a later write to the
+  // file copies the chunks it touches, never changing `contents`. Missing
+  // parent directories are created, as by mkdir -p. Handles open on a
+  // replaced file keep the old one.
+  void install_file(const std::string& path, FileContents contents);
+  // The same from a flat buffer (copied; a null pointer installs an empty file).
+  void install_file(const std::string& path, const SharedBytes& contents);
+  // Every file and its current contents, flat copies sorted by path.
   std::map<std::string, SharedBytes> snapshot() const;
+  // The same, shared (O(1) per file): a later write to a file copies the
+  // chunks it touches, so these never change.
+  std::map<std::string, FileContents> contents() const;
   // Every directory, including the roots.
   std::set<std::string> directories() const;
 

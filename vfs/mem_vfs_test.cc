@@ -31,58 +31,42 @@ std::unique_ptr<File> open_or_die(MemVfs& vfs, const std::string& path, OpenMode
 
 const Bytes kSeven = {1, 2, 3, 4, 5, 6, 7};
 
-TEST(MemVfsCopyOnWrite, InstallSharesTheBufferWithoutCopying) {
+TEST(MemVfsCopyOnWrite, InstallSharesTheContentsWithoutCopying) {
   MemVfs vfs;
-  const SharedBytes image = shared(kSeven);
+  const FileContents image(pattern_bytes(3 * FileContents::kChunkSize, 1));
   vfs.install_file("db", image);
-  const auto snap = vfs.snapshot();
-  ASSERT_EQ(snap.count("db"), 1u);
-  EXPECT_EQ(snap.at("db").get(), image.get()) << "install_file copied the buffer";
-  EXPECT_EQ(*vfs.file_size("db"), 7u);
+  const auto contents = vfs.contents();
+  ASSERT_EQ(contents.count("db"), 1u);
+  EXPECT_EQ(contents.at("db").chunks_not_shared_with(image), 0u) << "install_file copied a chunk";
+  EXPECT_EQ(*vfs.file_size("db"), 3 * FileContents::kChunkSize);
 }
 
-TEST(MemVfsCopyOnWrite, FirstWriteCopiesAndLeavesTheInstalledBufferUnchanged) {
+TEST(MemVfsCopyOnWrite, AWriteCopiesOnlyTheChunkItTouchesAndLeavesTheImageUnchanged) {
   MemVfs vfs;
-  const SharedBytes image = shared(kSeven);
+  const Bytes bytes = pattern_bytes(3 * FileContents::kChunkSize, 1);
+  const FileContents image(bytes);
   vfs.install_file("db", image);
   auto file = open_or_die(vfs, "db");
   const Bytes patch = {0xAA, 0xBB};
-  ASSERT_TRUE(file->write_at(2, patch).ok());
+  ASSERT_TRUE(file->write_at(FileContents::kChunkSize + 2, patch).ok());
 
-  EXPECT_EQ(*image, kSeven) << "a write reached the installed buffer";
-  const SharedBytes after = vfs.snapshot().at("db");
-  EXPECT_NE(after.get(), image.get());
-  EXPECT_EQ(*after, (Bytes{1, 2, 0xAA, 0xBB, 5, 6, 7}));
+  EXPECT_EQ(image.to_bytes(), bytes) << "a write reached the installed image";
+  const FileContents after = vfs.contents().at("db");
+  EXPECT_EQ(after.chunks_not_shared_with(image), 1u);
+  Bytes expected = bytes;
+  expected[FileContents::kChunkSize + 2] = 0xAA;
+  expected[FileContents::kChunkSize + 3] = 0xBB;
+  EXPECT_EQ(after.to_bytes(), expected);
 }
 
-TEST(MemVfsCopyOnWrite, InstalledBufferIsCopiedEvenWhenNobodyElseHoldsIt) {
-  // The installer may have created the buffer const, so even a buffer the
-  // MemVfs holds alone must not be written in place.
+TEST(MemVfsCopyOnWrite, AFlatBufferIsCopiedOnInstall) {
   MemVfs vfs;
-  const Bytes* installed = nullptr;
-  {
-    SharedBytes image = shared(kSeven);
-    installed = image.get();
-    vfs.install_file("db", std::move(image));
-  }
+  const SharedBytes image = shared(kSeven);
+  vfs.install_file("db", image);
   auto file = open_or_die(vfs, "db");
   ASSERT_TRUE(file->write_at(0, Bytes{9}).ok());
-  EXPECT_NE(vfs.snapshot().at("db").get(), installed);
-}
-
-TEST(MemVfsCopyOnWrite, LaterWritesToAnUnsharedBufferStayInPlace) {
-  MemVfs vfs;
-  vfs.install_file("db", shared(Bytes(4096, 0)));
-  auto file = open_or_die(vfs, "db");
-  ASSERT_TRUE(file->write_at(0, Bytes{1}).ok());  // the one copy
-  // A weak_ptr watches the private buffer without sharing it (a shared_ptr
-  // would force a copy, and a raw pointer could be reused by a new buffer).
-  const std::weak_ptr<const Bytes> own = vfs.snapshot().at("db");
-  ASSERT_TRUE(file->write_at(100, Bytes{2}).ok());
-  ASSERT_TRUE(file->truncate(2000).ok());
-  ASSERT_FALSE(own.expired()) << "a buffer nobody shares was copied again";
-  EXPECT_EQ(vfs.snapshot().at("db").get(), own.lock().get());
-  EXPECT_EQ((*own.lock())[100], 2);
+  EXPECT_EQ(*image, kSeven);
+  EXPECT_EQ(*vfs.snapshot().at("db"), (Bytes{9, 2, 3, 4, 5, 6, 7}));
 }
 
 TEST(MemVfsCopyOnWrite, SnapshotNeverChangesAfterwards) {
@@ -96,25 +80,25 @@ TEST(MemVfsCopyOnWrite, SnapshotNeverChangesAfterwards) {
   EXPECT_EQ(*vfs.snapshot().at("db"), (Bytes{0xFF, 2, 3}));
 }
 
-TEST(MemVfsCopyOnWrite, SnapshotSharesUnchangedBuffers) {
+TEST(MemVfsCopyOnWrite, ContentsShareUnchangedChunks) {
   MemVfs vfs;
-  const SharedBytes db = shared(pattern_bytes(8192, 1));
-  const SharedBytes wal = shared(pattern_bytes(4096, 2));
+  const FileContents db(pattern_bytes(8192, 1));
+  const FileContents wal(pattern_bytes(4096, 2));
   vfs.install_file("/d/db", db);
   vfs.install_file("/d/db-wal", wal);
   auto file = open_or_die(vfs, "/d/db-wal");
   ASSERT_TRUE(file->write_at(4096, Bytes(100, 7)).ok());
 
-  const auto snap = vfs.snapshot();
-  ASSERT_THAT(snap, ElementsAre(Pair("/d/db", ::testing::_), Pair("/d/db-wal", ::testing::_)));
-  EXPECT_EQ(snap.at("/d/db").get(), db.get()) << "an unwritten file's buffer was copied";
-  EXPECT_NE(snap.at("/d/db-wal").get(), wal.get());
-  EXPECT_EQ(snap.at("/d/db-wal")->size(), 4196u);
+  const auto contents = vfs.contents();
+  ASSERT_THAT(contents, ElementsAre(Pair("/d/db", ::testing::_), Pair("/d/db-wal", ::testing::_)));
+  EXPECT_EQ(contents.at("/d/db").chunks_not_shared_with(db), 0u) << "an unwritten file was copied";
+  EXPECT_EQ(contents.at("/d/db-wal").chunks_not_shared_with(wal), 1u) << "only the appended chunk is new";
+  EXPECT_EQ(contents.at("/d/db-wal").size(), 4196u);
 
-  // A second MemVfs built from the snapshot shares the same buffers.
+  // A second MemVfs built from them shares the same chunks.
   MemVfs clone;
-  for (const auto& [path, bytes] : snap) clone.install_file(path, bytes);
-  EXPECT_EQ(clone.snapshot().at("/d/db").get(), db.get());
+  for (const auto& [path, c] : contents) clone.install_file(path, c);
+  EXPECT_EQ(clone.contents().at("/d/db").chunks_not_shared_with(db), 0u);
 }
 
 TEST(MemVfsCopyOnWrite, TruncateOfASharedBufferCopiesOnlyWhatIsKept) {

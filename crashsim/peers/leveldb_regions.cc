@@ -150,18 +150,19 @@ bool describe_table(const std::string& path, const Bytes& b, std::vector<FileReg
 
 std::vector<FileRegion> leveldb_regions(const DiskImage& image) {
   std::vector<FileRegion> out;
-  for (const auto& [path, bytes] : image.files) {
-    if (bytes->empty()) continue;
+  for (const auto& [path, contents] : image.files) {
+    if (contents.empty()) continue;
+    const Bytes bytes = contents.to_bytes();
     if (path == "CURRENT") {
-      RegionTiler(path, out).add(bytes->size(), "current");
+      RegionTiler(path, out).add(bytes.size(), "current");
     } else if (path.starts_with("MANIFEST-")) {
-      describe_log(path, *bytes, "manifest", out);
+      describe_log(path, bytes, "manifest", out);
     } else if (path.ends_with(".log")) {
-      describe_log(path, *bytes, "log", out);
+      describe_log(path, bytes, "log", out);
     } else if (path.ends_with(".ldb") || path.ends_with(".sst")) {
-      if (!describe_table(path, *bytes, out)) RegionTiler(path, out).add(bytes->size(), "table-unreadable");
+      if (!describe_table(path, bytes, out)) RegionTiler(path, out).add(bytes.size(), "table-unreadable");
     } else {
-      RegionTiler(path, out).add(bytes->size(), "other-file");
+      RegionTiler(path, out).add(bytes.size(), "other-file");
     }
   }
   return out;

@@ -37,7 +37,7 @@ std::set<std::string> kinds_over_a_run(SystemUnderTest& sut, const GeneratorSpec
       covered[r.path] = r.offset + r.length;
       kinds.insert(r.kind);
     }
-    for (const auto& [path, bytes] : image->files) EXPECT_EQ(covered[path], bytes->size()) << "point " << p << ": " << path;
+    for (const auto& [path, bytes] : image->files) EXPECT_EQ(covered[path], bytes.size()) << "point " << p << ": " << path;
   }
   return kinds;
 }

@@ -95,10 +95,10 @@ void describe_journal(const std::string& path, const Bytes& journal, std::vector
 
 std::vector<FileRegion> sqlite_regions(const DiskImage& image) {
   std::vector<FileRegion> out;
-  for (const auto& [path, bytes] : image.files) {
-    if (path == "db") describe_db(path, *bytes, out);
-    if (path == "db-wal") describe_wal(path, *bytes, out);
-    if (path == "db-journal") describe_journal(path, *bytes, out);
+  for (const auto& [path, contents] : image.files) {
+    if (path == "db") describe_db(path, contents.to_bytes(), out);
+    if (path == "db-wal") describe_wal(path, contents.to_bytes(), out);
+    if (path == "db-journal") describe_journal(path, contents.to_bytes(), out);
   }
   return out;
 }

@@ -125,6 +125,11 @@ int crashsim_main(int argc, const char* const* argv, Console& console) {
       ->capture_default_str();
   run_cmd->add_option("--max-states", run.max_states, "crash states checked per model, overriding each scenario's cap")
       ->check(positive());
+  run_cmd
+      ->add_option("--max-memory", run.max_memory_bytes,
+                   "stop a scenario whose resident memory passes SIZE (e.g. 512MiB, 4GiB; a bare number is bytes)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(positive());
 
   CatalogSelection list;
   CLI::App* list_cmd = app.add_subcommand("list", "list scenarios with their models, expectation, mutant and tags");

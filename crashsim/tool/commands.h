@@ -35,6 +35,7 @@ struct RunArgs {
   Shard shard;
   std::string out_dir = "reports/out";
   std::optional<uint64_t> max_states;
+  uint64_t max_memory_bytes = 0;  // --max-memory; 0: no bound
   std::string program = "crashsim";  // as invoked, for the replay commands printed
   std::string command_line;          // recorded in the report
 };

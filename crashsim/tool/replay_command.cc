@@ -35,7 +35,7 @@ constexpr size_t kRecoveryOpsShown = 40;
 std::string describe_files(const DiskImage& image) {
   std::string out;
   for (const auto& [path, bytes] : image.files) {
-    out += (out.empty() ? "" : ", ") + path + " (" + reports::format_count(bytes->size()) + " bytes)";
+    out += (out.empty() ? "" : ", ") + path + " (" + reports::format_count(bytes.size()) + " bytes)";
   }
   return out.empty() ? "no files" : out;
 }

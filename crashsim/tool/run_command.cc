@@ -45,7 +45,7 @@ int run_command(const RunArgs& args, Console& console) {
   const auto start = std::chrono::steady_clock::now();
   ProgressPrinter progress(console.err, console.progress_mode);
   const RunSettings settings{args.jobs, args.max_states, args.shard,
-                             [&progress](const Progress& p) { progress.update(p); }};
+                             [&progress](const Progress& p) { progress.update(p); }, args.max_memory_bytes};
   for (const catalog::ScenarioSpec& spec : selected->scenarios) {
     progress.begin_scenario(spec.name);
     const ScenarioRun run = run_scenario(spec, settings);

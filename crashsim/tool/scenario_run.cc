@@ -13,6 +13,7 @@ SimulationOptions simulation_options(const catalog::ScenarioSpec& spec, const Ru
   options.max_states = settings.max_states.value_or(spec.max_states);
   options.jobs = settings.jobs;
   options.shard = settings.shard;
+  options.max_memory_bytes = settings.max_memory_bytes;
   options.progress = settings.progress;
   if (settings.first_violation_only) {
     options.stop_at_first_violation = true;

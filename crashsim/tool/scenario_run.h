@@ -23,6 +23,7 @@ struct RunSettings {
   std::optional<uint64_t> max_states;     // overrides every scenario's cap
   Shard shard;
   std::function<void(const Progress&)> progress;
+  uint64_t max_memory_bytes = 0;  // SimulationOptions::max_memory_bytes
   // SimulationOptions::stop_at_first_violation, and no cause classification (crashsim mutants).
   bool first_violation_only = false;
 };
