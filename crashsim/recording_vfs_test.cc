@@ -70,16 +70,17 @@ TEST(RecordingVfsTest, RecordsMutatingCallsInOrderAndNotReads) {
 TEST(RecordingVfsTest, EachDistinctPayloadIsStoredOnce) {
   vfs::MemVfs mem;
   RecordingVfs rec(mem);
-  auto file = rec.open("db", vfs::OpenMode::kCreate);
-  ASSERT_TRUE(file.ok());
-  ASSERT_TRUE(write_text(**file, 0, "page").ok());
-  ASSERT_TRUE(write_text(**file, 100, "page").ok());
-  ASSERT_TRUE(write_text(**file, 200, "PAGE").ok());
+  for (const char* path : {"a", "b"}) {
+    auto created = rec.open(path, vfs::OpenMode::kCreate);
+    ASSERT_TRUE(created.ok() && write_text(**created, 0, "page").ok());
+  }
+  auto again = rec.open("a", vfs::OpenMode::kMustExist);
+  ASSERT_TRUE(again.ok() && write_text(**again, 4, "PAGE").ok());
   const Trace trace = rec.trace();
-  ASSERT_EQ(trace.ops.size(), 4u);
-  EXPECT_EQ(trace.ops[1].data, trace.ops[2].data);
-  EXPECT_NE(trace.ops[1].data, trace.ops[3].data);
-  EXPECT_EQ(testing::text_of(*trace.ops[3].data), "PAGE");
+  ASSERT_EQ(trace.ops.size(), 5u);  // create a, write a, create b, write b, write a
+  EXPECT_EQ(trace.ops[1].data, trace.ops[3].data);
+  EXPECT_NE(trace.ops[1].data, trace.ops[4].data);
+  EXPECT_EQ(testing::text_of(*trace.ops[4].data), "PAGE");
 }
 
 TEST(RecordingVfsTest, FailedCallsAreNotRecorded) {
