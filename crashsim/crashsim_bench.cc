@@ -7,7 +7,15 @@
 //   states/s   crash states considered (top-level and nested, duplicates included)
 //   checked/s  distinct states actually reopened and judged
 // Figures are written up in docs/crash-models.md.
+//
+// BM_LongWorkload (issue 18) checks lose-unsynced on a workload of N commits
+// (4 KiB pages, values of 100-400 bytes, a checkpoint every 100 commits), 200
+// states sampled from every crash point, 2 jobs: states/s (crash states
+// considered per second of the model's run), checked/s, and peak_MiB, the
+// process's peak resident memory (run one N per process to read it per N:
+// crashsim/scale_plot.py does, and plots states/s against N).
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -70,6 +78,69 @@ void BM_CheckModel(benchmark::State& state) {
   state.counters["states/s"] = benchmark::Counter(states, benchmark::Counter::kIsRate);
   state.counters["checked/s"] = benchmark::Counter(checked, benchmark::Counter::kIsRate);
 }
+
+Scenario long_scenario(uint32_t commits) {
+  Scenario s;
+  s.name = "bench-long-" + std::to_string(commits);
+  s.workload.generator = GeneratorSpec{.seed = 18,
+                                       .transactions = commits,
+                                       .key_space = 1000000,
+                                       .min_value_size = 100,
+                                       .max_value_size = 400,
+                                       .put_weight = 80,
+                                       .delete_weight = 10,
+                                       .get_weight = 10};
+  return s;
+}
+
+void BM_LongWorkload(benchmark::State& state) {
+  const auto commits = static_cast<uint32_t>(state.range(0));
+  engine::Options engine_options;
+  engine_options.page_size = 4096;
+  engine_options.checkpoint_every_commits = 100;
+  EngineSystem sut(engine_options);
+  auto recording = Simulator(sut).record(long_scenario(commits));
+  if (!recording.ok()) {
+    state.SkipWithError(recording.status().to_string().c_str());
+    return;
+  }
+  SimulationOptions options;
+  options.models = {ModelConfig{.kind = ModelKind::kLoseUnsynced}};
+  options.jobs = 2;
+  options.max_states = 200;
+  options.nesting.depth = 0;
+  options.classify_causes = false;
+  const Simulator sim(sut);
+  double states = 0;
+  double checked = 0;
+  double seconds = 0;
+  for (auto _ : state) {
+    const ScenarioResult r = sim.check("bench-long", *recording, options);
+    if (!r.error.empty()) {
+      state.SkipWithError(r.error.c_str());
+      return;
+    }
+    const ModelResult& m = r.models.front();
+    states += static_cast<double>(m.coverage.states_generated);
+    checked += static_cast<double>(m.coverage.states_checked);
+    seconds += m.seconds;
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["states/s"] = states / seconds;
+  state.counters["checked/s"] = checked / seconds;
+  state.counters["peak_MiB"] = static_cast<double>(usage.ru_maxrss) / 1024;
+}
+
+BENCHMARK(BM_LongWorkload)
+    ->Arg(200)
+    ->Arg(1000)
+    ->Arg(5000)
+    ->Arg(50000)
+    ->ArgName("commits")
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
 
 BENCHMARK(BM_CheckModel)
     ->ArgsProduct({{static_cast<int>(ModelKind::kProcessCrash), static_cast<int>(ModelKind::kLoseUnsynced),
