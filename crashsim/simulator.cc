@@ -53,8 +53,8 @@ constexpr NameTable<PointSelection, 3> kSelectionNames = {{
 // Distinct chunks each StateSet of a model run keeps for exact comparison
 // before it falls back to rebuilding states from their ids (state_set.h).
 // A rebuild replays the trace from its start, so on a long trace running out
-// costs far more than memory: the budget holds every chunk a 50,000-commit
-// workload of docs/benchmarks.md writes.
+// costs far more than memory: the budget holds every chunk the 5,000-commit
+// workload of docs/benchmarks.md writes (not the 50,000-commit one's).
 constexpr uint64_t kDedupBudgetBytes = uint64_t{1} << 30;
 // Where dedup_image() puts the files of a durable image.
 constexpr char kDurablePrefix[] = "\x01durable:";
