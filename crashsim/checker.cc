@@ -25,7 +25,7 @@ Finding finding(std::string_view invariant, std::string expected, std::string ob
 std::optional<uint64_t> allowed_prefix(const Oracle& oracle, Expectation expect, const KvState& visible) {
   const uint64_t n = oracle.txn_count();
   const uint64_t hash = Oracle::state_hash(visible);
-  for (uint64_t i = std::min(expect.acked, n); i <= std::min(expect.acked + (expect.in_flight ? 1 : 0), n); ++i) {
+  for (uint64_t i = std::min(expect.acked, n); i <= std::min(expect.acked + expect.in_flight, n); ++i) {
     if (oracle.matches(visible, hash, i)) return i;
   }
   return std::nullopt;

@@ -72,8 +72,14 @@ Expectation continuation_expectation(const Trace& trace, uint64_t open_done, uin
   Expectation e{.acked = base};
   for (uint64_t i = open_done + 1; i < q && i < trace.ops.size(); ++i) {
     const Op& op = trace.ops[i];
-    if (op.kind == OpKind::kCommitCalled) e.in_flight = true;
-    if (op.kind == OpKind::kCommitAcked) e = Expectation{.acked = base + op.number};
+    // The continuation numbers its commits from 1: commit n acknowledged
+    // makes base + n transactions acknowledged.
+    if (op.kind == OpKind::kCommitCalled) e.in_flight = base + op.number - e.acked;
+    if (op.kind == OpKind::kCommitAcked) {
+      const uint64_t called_end = e.acked + e.in_flight;
+      e = Expectation{.acked = base + op.number};
+      e.in_flight = called_end > e.acked ? called_end - e.acked : 0;
+    }
   }
   return e;
 }

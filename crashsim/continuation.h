@@ -72,7 +72,7 @@ class ContinuationOracles {
 // What a crash at point `q` of a recorded recovery-and-continuation trace
 // must show, when the open returned at trace entry `open_done` (its marker)
 // and q > open_done: the `base` transactions of the recovered state and the
-// new commits acknowledged before q, and the one in flight.
+// new commits acknowledged before q, and those in flight.
 Expectation continuation_expectation(const Trace& trace, uint64_t open_done, uint64_t q, uint64_t base);
 
 // The first key every continuation key sorts after: no workload may use it

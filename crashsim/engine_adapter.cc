@@ -10,20 +10,30 @@ using vfs::Status;
 
 namespace {
 
+engine::WriteBatch write_batch(const Batch& batch) {
+  engine::WriteBatch wb;
+  for (const KvOp& op : batch) {
+    if (op.kind == KvOp::Kind::kPut) {
+      wb.put(op.key, op.value);
+    } else {
+      wb.del(op.key);
+    }
+  }
+  return wb;
+}
+
 class EngineSession final : public SutSession {
  public:
   explicit EngineSession(std::unique_ptr<engine::Db> db) : db_(std::move(db)) {}
 
-  Status apply(const Batch& batch) override {
-    engine::WriteBatch wb;
-    for (const KvOp& op : batch) {
-      if (op.kind == KvOp::Kind::kPut) {
-        wb.put(op.key, op.value);
-      } else {
-        wb.del(op.key);
-      }
-    }
-    return db_->write(wb);
+  Status apply(const Batch& batch) override { return db_->write(write_batch(batch)); }
+
+  void apply_group(const std::vector<Batch>& batches,
+                   const std::function<void(size_t, const Status&)>& on_done) override {
+    std::vector<engine::WriteBatch> group;
+    group.reserve(batches.size());
+    for (const Batch& batch : batches) group.push_back(write_batch(batch));
+    static_cast<void>(db_->write_group(group, on_done));
   }
 
   Status get(const std::string& key, std::string* value) override { return db_->get(key, value); }

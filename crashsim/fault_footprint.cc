@@ -92,8 +92,18 @@ std::optional<uint64_t> droppable_commit(const Trace& trace, const std::vector<u
   // the two, a misdirected part of N landing on it) leaves a log that breaks
   // inside that commit with N unreadable behind it: what a torn write of
   // that earlier commit leaves, so it may drop both.
-  if (tail.size() == 2 && hits(tail[1])) return tail[1].txn;
-  return tail[0].txn;
+  uint64_t first = tail.size() == 2 && hits(tail[1]) ? tail[1].txn : tail[0].txn;
+  // A group commit writes its transactions together: one still in flight
+  // when the next was called (acknowledged after that call) shares its write,
+  // and damage anywhere in that write reads as a torn group, which drops the
+  // transactions of the group from the damaged one on.
+  while (first > 0) {
+    const std::optional<uint64_t> called = last_marker(trace, end, OpKind::kCommitCalled, first);
+    const std::optional<uint64_t> acked_before = last_marker(trace, end, OpKind::kCommitAcked, first - 1);
+    if (!called || !acked_before || *acked_before < *called) break;
+    --first;
+  }
+  return first;
 }
 
 }  // namespace crashsim

@@ -5,7 +5,8 @@
 // damage to the last acknowledged transaction's commit, at the log's tail,
 // from a torn write of that commit, so a fault inside the bytes that commit
 // wrote may drop that transaction alone (and, when the same fault also hit
-// the commit before it, both). Which bytes those are is read from
+// the commit before it, both; after a group commit, whose transactions share
+// one write, any of the group's from the first on). Which bytes those are is read from
 // the trace, never from what the system says about itself: the writes issued
 // between `commit-called N` and `commit-acked N` for the last acknowledged
 // transaction N that wrote anything (a transaction of only reads writes
@@ -44,7 +45,9 @@ std::vector<ByteSpan> fault_footprint(const MediaFault& fault, uint32_t sector_s
 // durable at the frontier changed it; nullopt otherwise. When the footprint
 // also reaches the live bytes of the writing commit before N, M, the answer
 // is M: a log broken inside M with N unreadable behind it is what a torn
-// write of M leaves. `durable` is durable_at() for the frontier's rules.
+// write of M leaves. Then, while the transaction before the answer was
+// acknowledged after the answer's commit was called (one group commit), the
+// answer moves back to it. `durable` is durable_at() for the frontier's rules.
 std::optional<uint64_t> droppable_commit(const Trace& trace, const std::vector<uint64_t>& durable,
                                          const Frontier& frontier, const std::vector<ByteSpan>& footprint);
 

@@ -281,7 +281,7 @@ TEST(FailedCommitOracleTest, AFailedAttemptIsNoTransactionButMayBeVisibleUntilTh
 
   // The timeline counts the failed attempts of the next transaction.
   const Frontier f = frontiers_at(trace, {}, {5}).front();
-  EXPECT_EQ(f.expect, (Expectation{.acked = 1, .in_flight = true, .failed = 1}));
+  EXPECT_EQ(f.expect, (Expectation{.acked = 1, .in_flight = 1, .failed = 1}));
 }
 
 TEST(FailedCommitOracleTest, ARecoveredAttemptBecomesTheTransaction) {

@@ -170,7 +170,7 @@ std::vector<Finding> diagnose(const Oracle& oracle, Expectation expect, const Kv
 bool allowed_at_crash_point(const Oracle& oracle, Expectation expect, const KvState& visible, uint64_t hash) {
   const size_t n = oracle.txn_count();
   const size_t acked = std::min<size_t>(expect.acked, n);
-  const size_t last = std::min<size_t>(acked + (expect.in_flight ? 1 : 0), n);
+  const size_t last = std::min<size_t>(acked + expect.in_flight, n);
   for (size_t i = acked; i <= last; ++i) {
     if (oracle.matches(visible, hash, i)) return true;
   }
@@ -191,7 +191,7 @@ std::string describe_entry(const std::string& key, const std::optional<std::stri
 std::vector<Finding> judge_visible_state(const Oracle& oracle, Expectation expect, const KvState& visible) {
   const size_t n = oracle.txn_count();
   const size_t acked = std::min<size_t>(expect.acked, n);
-  const size_t last = std::min<size_t>(acked + (expect.in_flight ? 1 : 0), n);
+  const size_t last = std::min<size_t>(acked + expect.in_flight, n);
   const uint64_t hash = Oracle::state_hash(visible);
   if (allowed_at_crash_point(oracle, expect, visible, hash)) return {};
   for (size_t i = acked; i-- > 0;) {

@@ -60,8 +60,8 @@ struct Finding {
 };
 
 // Judges the visible state at a crash point whose markers say `expect`.
-// Allowed: S_i for acked <= i <= acked + in_flight (the in-flight commit may
-// or may not be visible, but atomically), and S_acked with one of the
+// Allowed: S_i for acked <= i <= acked + in_flight (an in-flight commit may
+// or may not be visible, but atomically, and those of a group in order), and S_acked with one of the
 // expect.failed failed attempts at the next transaction applied (a commit
 // that returned an error may still have reached the disk, whole). Otherwise
 // the findings say which invariants fail, with one example key each:

@@ -208,9 +208,9 @@ TEST(NestingTest, TheContinuationIsAFunctionOfTheRecoveredState) {
     t.ops.push_back(std::move(op));
   }
   EXPECT_EQ(continuation_expectation(t, 0, 1, 2), (Expectation{.acked = 2}));
-  EXPECT_EQ(continuation_expectation(t, 0, 3, 2), (Expectation{.acked = 2, .in_flight = true}));
+  EXPECT_EQ(continuation_expectation(t, 0, 3, 2), (Expectation{.acked = 2, .in_flight = 1}));
   EXPECT_EQ(continuation_expectation(t, 0, 4, 2), (Expectation{.acked = 3}));
-  EXPECT_EQ(continuation_expectation(t, 0, 6, 2), (Expectation{.acked = 3, .in_flight = true}));
+  EXPECT_EQ(continuation_expectation(t, 0, 6, 2), (Expectation{.acked = 3, .in_flight = 1}));
 }
 
 // A walk resumed from a frontier of the continued trace sees what a walk

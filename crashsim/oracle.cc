@@ -68,6 +68,7 @@ Oracle Oracle::from_steps(const std::vector<Step>& steps) { return Oracle(commit
 
 std::vector<Batch> Oracle::commit_batches(const std::vector<Step>& steps) {
   std::vector<Batch> txns;
+  std::vector<Batch> queued;
   Batch batch;
   for (const Step& s : steps) {
     switch (s.kind) {
@@ -77,7 +78,13 @@ std::vector<Batch> Oracle::commit_batches(const std::vector<Step>& steps) {
       case StepKind::kDelete:
         batch.push_back({KvOp::Kind::kDelete, s.key, {}});
         break;
+      case StepKind::kQueueCommit:
+        queued.push_back(std::move(batch));
+        batch.clear();
+        break;
       case StepKind::kCommit:
+        for (Batch& held : queued) txns.push_back(std::move(held));
+        queued.clear();
         txns.push_back(std::move(batch));
         batch.clear();
         break;

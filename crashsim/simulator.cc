@@ -59,6 +59,22 @@ constexpr uint64_t kDedupBudgetBytes = uint64_t{1} << 30;
 // Where dedup_image() puts the files of a durable image.
 constexpr char kDurablePrefix[] = "\x01durable:";
 
+// Whether the part a misdirected write moved still lies at its target in
+// `image`: a later write of the same bytes (the same run of a checkpoint
+// writing the target page after it, say) leaves no misplaced image to read.
+bool landed_at_target(const Trace& trace, const MediaFault& fault, const DiskImage& image) {
+  const auto file = image.files.find(fault.path);
+  if (file == image.files.end() || fault.op >= trace.ops.size()) return false;
+  const Op& write = trace.ops[fault.op];
+  if (!write.data || fault.offset < write.offset || fault.offset + fault.length > write.offset + write.data->size()) {
+    return false;
+  }
+  std::vector<uint8_t> there(fault.length);
+  if (file->second.read(fault.target, there) != there.size()) return false;
+  const auto part = write.data->begin() + static_cast<std::ptrdiff_t>(fault.offset - write.offset);
+  return std::equal(there.begin(), there.end(), part);
+}
+
 // What check_state needs to know about the media fault of a corrupt state.
 std::optional<MediaFaultCheck> media_fault_check(ModelKind kind, const TraceContext& tc, const Frontier& frontier,
                                                  const Choice& choice, const DiskImage& image) {
@@ -69,7 +85,9 @@ std::optional<MediaFaultCheck> media_fault_check(ModelKind kind, const TraceCont
       fault_footprint(*choice.fault, choice.sector_size, file == image.files.end() ? 0 : file->second.size());
   check.droppable = droppable_commit(tc.trace, tc.durable(), frontier, check.footprint);
   check.stale_image = is_write_fault(choice.fault->kind);
-  if (choice.fault->kind == FaultKind::kMisdirectedWrite) check.misplaced = check.footprint.back();
+  if (choice.fault->kind == FaultKind::kMisdirectedWrite && landed_at_target(tc.trace, *choice.fault, image)) {
+    check.misplaced = check.footprint.back();
+  }
   return check;
 }
 

@@ -7,7 +7,7 @@ namespace crashsim {
 using vfs::Result;
 
 size_t StateSet::KeyHash::operator()(const Key& k) const {
-  return mix64(k.hash ^ mix64(k.expect.acked * 4 + (k.expect.in_flight ? 2 : 0)) ^ mix64(k.expect.failed + 1) ^
+  return mix64(k.hash ^ mix64(k.expect.acked * 4 + k.expect.in_flight * 2) ^ mix64(k.expect.failed + 1) ^
                k.oracle_id);
 }
 

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -66,6 +67,15 @@ class SutSession {
   virtual ~SutSession() = default;
   // Applies the batch atomically and durably; OK means acknowledged.
   virtual vfs::Status apply(const Batch& batch) = 0;
+  // Applies `batches` in order, each atomically as its own transaction, and
+  // calls on_done(i, status) for batch i as soon as its verdict is known, in
+  // order (OK means acknowledged). A system with group commit writes them as
+  // one group, sharing a sync; the default applies them one by one, which
+  // is what a system without it does with writers that queue.
+  virtual void apply_group(const std::vector<Batch>& batches,
+                           const std::function<void(size_t, const vfs::Status&)>& on_done) {
+    for (size_t i = 0; i < batches.size(); ++i) on_done(i, apply(batches[i]));
+  }
   // The committed value; kNotFound when absent.
   virtual vfs::Status get(const std::string& key, std::string* value) = 0;
   virtual vfs::Result<KvState> scan_all() = 0;

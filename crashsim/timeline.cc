@@ -180,14 +180,17 @@ void TimelineWalker::apply(uint64_t index) {
       if (live_names_.erase(op.path) > 0) pending_namespace_.push_back({index, {vfs::parent_dir(op.path)}, 0});
       break;
     case OpKind::kCommitCalled:
-      expect_.in_flight = true;
+      expect_.in_flight = op.number + 1 - expect_.acked;
       break;
     case OpKind::kCommitAcked:
-    case OpKind::kCommitRecovered:
+    case OpKind::kCommitRecovered: {
+      const uint64_t called_end = expect_.acked + expect_.in_flight;
       expect_ = Expectation{.acked = op.number + 1};
+      expect_.in_flight = called_end > expect_.acked ? called_end - expect_.acked : 0;
       break;
+    }
     case OpKind::kCommitFailed:
-      expect_.in_flight = false;
+      expect_.in_flight = 0;
       ++expect_.failed;
       break;
     case OpKind::kTxnBegin:

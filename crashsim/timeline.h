@@ -59,7 +59,9 @@ struct FsRules {
 // What the oracle may expect at a crash point, from the trace's markers.
 struct Expectation {
   uint64_t acked = 0;      // transactions 0..acked-1 were acknowledged
-  bool in_flight = false;  // transaction `acked` was called and not acknowledged
+  // Transactions acked .. acked+in_flight-1 were called and not yet
+  // acknowledged: one commit, or the transactions of a group commit.
+  uint64_t in_flight = 0;
   // Attempts at transaction `acked` that failed (commit-failed) so far: each
   // was never acknowledged, but may have reached the disk.
   uint64_t failed = 0;

@@ -13,7 +13,7 @@ using vfs::Status;
 
 namespace {
 
-constexpr NameTable<StepKind, 7> kStepNames = {{
+constexpr NameTable<StepKind, 8> kStepNames = {{
     {StepKind::kPut, "put"},
     {StepKind::kDelete, "del"},
     {StepKind::kGet, "get"},
@@ -21,6 +21,7 @@ constexpr NameTable<StepKind, 7> kStepNames = {{
     {StepKind::kCheckpoint, "checkpoint"},
     {StepKind::kReopen, "reopen"},
     {StepKind::kCrashReopen, "crash-reopen"},
+    {StepKind::kQueueCommit, "queue-commit"},
 }};
 
 // Salts that keep the generator's sub-streams apart.
@@ -69,8 +70,12 @@ std::vector<Step> generate(const GeneratorSpec& g) {
         steps.push_back({StepKind::kGet, key, {}});
       }
     }
-    steps.push_back({StepKind::kCommit, {}, {}});
     const uint32_t commits = txn + 1;
+    if (g.group_commits > 1 && commits % g.group_commits != 0 && commits != g.transactions) {
+      steps.push_back({StepKind::kQueueCommit, {}, {}});
+      continue;
+    }
+    steps.push_back({StepKind::kCommit, {}, {}});
     if (g.checkpoint_every != 0 && commits % g.checkpoint_every == 0) steps.push_back({StepKind::kCheckpoint, {}, {}});
     if (g.reopen_every != 0 && commits % g.reopen_every == 0) steps.push_back({StepKind::kReopen, {}, {}});
     if (g.crash_reopen_every != 0 && commits % g.crash_reopen_every == 0) {

@@ -1,8 +1,8 @@
 // Workloads: what the simulator makes the system under test do.
 //
-// A workload is a list of steps (put, delete, get, commit, checkpoint,
-// reopen, crash-reopen), either written out as a script or produced by a
-// seeded generator.
+// A workload is a list of steps (put, delete, get, commit, queue-commit,
+// checkpoint, reopen, crash-reopen), either written out as a script or
+// produced by a seeded generator.
 // Puts and deletes accumulate into the current transaction; commit applies it
 // as one batch. Steps after the last commit are never applied. Gets read
 // committed data and are checked against the oracle while the workload runs.
@@ -25,7 +25,12 @@ namespace crashsim {
 // process crash would (nothing more reaches the files; the page cache
 // survives), then opens on the same files: recovery runs in the middle of the
 // run, and what was acknowledged stays promised.
-enum class StepKind : uint8_t { kPut, kDelete, kGet, kCommit, kCheckpoint, kReopen, kCrashReopen };
+// kQueueCommit ends the transaction as commit does, but holds it: the next
+// kCommit writes every held transaction and its own as one group
+// (SutSession::apply_group), each its own transaction in step order,
+// acknowledged one by one. Held transactions that no commit follows are
+// never applied.
+enum class StepKind : uint8_t { kPut, kDelete, kGet, kCommit, kCheckpoint, kReopen, kCrashReopen, kQueueCommit };
 std::string_view step_kind_name(StepKind kind);
 std::optional<StepKind> step_kind_from_name(std::string_view name);
 
@@ -53,6 +58,10 @@ struct GeneratorSpec {
   uint32_t reopen_every = 0;      // close and reopen after every N commits (0: never)
   uint32_t crash_reopen_every = 0;  // crash-reopen after every N commits (0: never)
   uint32_t checkpoint_every = 0;  // explicit checkpoint after every N commits (0: never)
+  // Commit in groups of this many transactions (queue-commit steps, then a
+  // commit); 0 and 1: every transaction commits alone. The every-N steps
+  // above come only after a group's commit.
+  uint32_t group_commits = 0;
 };
 
 // Exactly one of the two is used: the generator when set, else the script.

@@ -23,6 +23,7 @@ Step put(std::string k, std::string v) { return {StepKind::kPut, std::move(k), s
 Step commit() { return {StepKind::kCommit, {}, {}}; }
 Step get(std::string k) { return {StepKind::kGet, std::move(k), {}}; }
 Step crash_reopen() { return {StepKind::kCrashReopen, {}, {}}; }
+Step queue_commit() { return {StepKind::kQueueCommit, {}, {}}; }
 
 size_t count_ops(const Trace& trace, OpKind kind) {
   return static_cast<size_t>(std::count_if(trace.ops.begin(), trace.ops.end(), [kind](const Op& op) { return op.kind == kind; }));
@@ -111,6 +112,85 @@ TEST(WorkloadRunnerTest, ACrashReopenDropsTheSessionWithoutACloseAndKeepsWhatWas
   const ScenarioResult result = sim.check(scenario.name, *recording, scenario.options);
   ASSERT_TRUE(result.error.empty()) << result.error;
   EXPECT_EQ(result.violation_count(), 0u);
+}
+
+// LogSystem whose apply_group acknowledges every batch of a group before
+// it applies any: what a group commit that acknowledges before its shared
+// sync looks like from outside.
+class AckFirstSystem final : public SystemUnderTest {
+ public:
+  std::string name() const override { return "ack-first"; }
+  vfs::Result<std::unique_ptr<SutSession>> open(vfs::Vfs& vfs) override {
+    ASSIGN_OR_RETURN(std::unique_ptr<SutSession> inner, log_.open(vfs));
+    return std::unique_ptr<SutSession>(std::make_unique<Session>(std::move(inner)));
+  }
+
+ private:
+  class Session final : public SutSession {
+   public:
+    explicit Session(std::unique_ptr<SutSession> inner) : inner_(std::move(inner)) {}
+    vfs::Status apply(const Batch& batch) override { return inner_->apply(batch); }
+    void apply_group(const std::vector<Batch>& batches,
+                     const std::function<void(size_t, const vfs::Status&)>& on_done) override {
+      for (size_t i = 0; i < batches.size(); ++i) on_done(i, vfs::Status());
+      for (const Batch& batch : batches) static_cast<void>(inner_->apply(batch));
+    }
+    vfs::Status get(const std::string& key, std::string* value) override { return inner_->get(key, value); }
+    vfs::Result<KvState> scan_all() override { return inner_->scan_all(); }
+    vfs::Status checkpoint() override { return inner_->checkpoint(); }
+    vfs::Result<std::vector<SutFinding>> verify() override { return inner_->verify(); }
+    std::vector<std::string> recovery_paths() override { return inner_->recovery_paths(); }
+    vfs::Status close() override { return inner_->close(); }
+
+   private:
+    std::unique_ptr<SutSession> inner_;
+  };
+  LogSystem log_;
+};
+
+// A group's transactions are all called before any is acknowledged, then
+// acknowledged one by one in order; the oracle has each as its own
+// transaction. A system that applies them one by one passes; one that
+// acknowledges a group before writing it loses acknowledged transactions.
+TEST(WorkloadRunnerTest, AGroupIsCalledWholeAndAcknowledgedOneByOne) {
+  const Scenario scenario = script_scenario({put("a", "1"), queue_commit(), put("b", "2"), queue_commit(),
+                                             put("a", "3"), commit(), get("a"), put("c", "4"), commit()});
+  LogSystem sut;
+  const Simulator sim(sut);
+  auto recording = sim.record(scenario);
+  ASSERT_TRUE(recording.ok()) << recording.status().to_string();
+  EXPECT_TRUE(recording->workload_violations.empty());
+  EXPECT_EQ(recording->oracle.txn_count(), 4u);
+  std::string markers;
+  for (const Op& op : recording->trace.ops) {
+    if (op.kind == OpKind::kCommitCalled) markers += "c" + std::to_string(op.number);
+    if (op.kind == OpKind::kCommitAcked) markers += "a" + std::to_string(op.number);
+  }
+  EXPECT_EQ(markers, "c0c1c2a0a1a2c3a3");
+  const ScenarioResult result = sim.check(scenario.name, *recording, scenario.options);
+  ASSERT_TRUE(result.error.empty()) << result.error;
+  EXPECT_EQ(result.violation_count(), 0u);
+
+  AckFirstSystem ack_first;
+  const Simulator careless(ack_first);
+  auto careless_recording = careless.record(scenario);
+  ASSERT_TRUE(careless_recording.ok()) << careless_recording.status().to_string();
+  const ScenarioResult caught = careless.check(scenario.name, *careless_recording, scenario.options);
+  ASSERT_TRUE(caught.error.empty()) << caught.error;
+  bool durability = false;
+  for (const ModelResult& m : caught.models) {
+    for (const Violation& v : m.violations) durability = durability || v.invariant == invariant::kDurability;
+  }
+  EXPECT_TRUE(durability) << "a group acknowledged before it was written must lose acknowledged transactions";
+}
+
+TEST(WorkloadRunnerTest, GroupCommitsWithInjectedFaultsAreRefused) {
+  LogSystem sut;
+  const auto recording =
+      record_workload(sut, {put("a", "1"), queue_commit(), put("b", "2"), commit()}, "groups",
+                      {FaultSpec{.point = "vfs/sync", .nth = 1}});
+  ASSERT_FALSE(recording.ok());
+  EXPECT_THAT(recording.status().message(), HasSubstr("queue-commit"));
 }
 
 }  // namespace

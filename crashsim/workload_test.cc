@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "crashsim/oracle.h"
+
 namespace crashsim {
 namespace {
 
@@ -24,6 +26,7 @@ TEST(WorkloadTest, TheGeneratorIsDeterministicAndFollowsItsSpec) {
       case StepKind::kReopen: ++reopens; break;
       case StepKind::kCrashReopen: ++crash_reopens; break;
       case StepKind::kCheckpoint: ++checkpoints; break;
+      case StepKind::kQueueCommit: ADD_FAILURE() << "a queue-commit without group_commits"; break;
       case StepKind::kPut:
         EXPECT_GE(s.value.size(), 20u);
         EXPECT_LE(s.value.size(), 30u);
@@ -46,6 +49,22 @@ TEST(WorkloadTest, TheGeneratorIsDeterministicAndFollowsItsSpec) {
   GeneratorSpec other = spec;
   other.seed = 43;
   EXPECT_NE(*expand_workload({other, {}}), *a);
+}
+
+TEST(WorkloadTest, GroupCommitsHoldAllButTheLastTransactionOfEachGroup) {
+  const GeneratorSpec spec{.seed = 3, .transactions = 10, .reopen_every = 4, .group_commits = 4};
+  const auto steps = expand_workload({spec, {}});
+  ASSERT_TRUE(steps.ok());
+  std::string shape;
+  for (const Step& s : *steps) {
+    if (s.kind == StepKind::kQueueCommit) shape += "q";
+    if (s.kind == StepKind::kCommit) shape += "c";
+    if (s.kind == StepKind::kReopen) shape += "r";
+  }
+  // Groups of four, the last one short; the reopen every 4 commits comes
+  // after a group's commit only.
+  EXPECT_EQ(shape, "qqqcrqqqcrqc");
+  EXPECT_EQ(Oracle::commit_batches(*steps).size(), 10u) << "every held transaction is committed by its group";
 }
 
 TEST(WorkloadTest, KeysAreDistinctPerIndexAndStable) {

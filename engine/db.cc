@@ -6,7 +6,11 @@
 
 #include <array>
 #include <bit>
+#include <condition_variable>
+#include <deque>
 #include <exception>
+#include <functional>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,6 +22,7 @@
 #include "engine/pager.h"
 #include "engine/snapshot.h"
 #include "engine/verify.h"
+#include "engine/wal_format.h"
 
 namespace engine {
 namespace {
@@ -68,26 +73,119 @@ std::string_view violation_kind_name(Violation::Kind kind) {
   return "unknown";
 }
 
+// A write waiting its turn: one batch, and where its verdict goes.
+struct PendingWrite {
+  std::span<const OpRef> ops;
+  const std::function<void(const Status&)>* on_done = nullptr;
+  Status status;
+  bool done = false;  // under Db::Impl::queue_mu
+  std::condition_variable wake;
+};
+
+// A leader takes the waiting writes up to this many bytes of keys and
+// values (at least one write, however large), as LevelDB does: a group
+// should not make its first writer wait long for the last one's pages.
+constexpr size_t kMaxGroupBytes = 1 << 20;
+
+size_t write_bytes(const PendingWrite& write) {
+  size_t bytes = 0;
+  for (const OpRef& op : write.ops) bytes += op.key.size() + op.value.size();
+  return bytes;
+}
+
 struct Db::Impl {
   std::shared_ptr<DbState> state;
   std::string path;
+  // Writes queue here in arrival order; the one at the front is the leader,
+  // which writes a group from the front and then hands over to the next.
+  std::mutex queue_mu;
+  std::deque<PendingWrite*> queue;
 
-  // The one transaction of a write: sizes checked before anything is read,
-  // then begin, every op, commit; any error rolls the whole batch back. A
-  // batch that changes nothing (deletes of absent keys, puts of the values
-  // already there) commits nothing and writes nothing to the WAL.
-  Status apply(std::span<const OpRef> ops) {
+  // Queues `writes` (one caller's, in order) and returns once each is
+  // decided, leading a group whenever one of them reaches the front.
+  void submit(std::span<PendingWrite> writes) {
+    std::unique_lock lock(queue_mu);
+    for (PendingWrite& write : writes) queue.push_back(&write);
+    for (PendingWrite& write : writes) {
+      write.wake.wait(lock, [&] { return write.done || queue.front() == &write; });
+      if (write.done) continue;
+      std::vector<PendingWrite*> group{queue.front()};
+      size_t bytes = write_bytes(*group[0]);
+      for (size_t i = 1; i < queue.size() && bytes < kMaxGroupBytes && group.size() < kMaxTxnsPerWrite; ++i) {
+        group.push_back(queue[i]);
+        bytes += write_bytes(*queue[i]);
+      }
+      lock.unlock();
+      std::vector<bool> acknowledged(group.size(), false);
+      write_group_now(group, acknowledged);
+      lock.lock();
+      for (size_t i = 0; i < group.size(); ++i) {
+        queue.pop_front();
+        if (!acknowledged[i]) acknowledge(*group[i]);
+      }
+      if (!queue.empty()) queue.front()->wake.notify_one();
+    }
+  }
+
+  // Tells a write its verdict (set in write.status), with queue_mu held.
+  // The write may be gone as soon as this returns.
+  static void acknowledge(PendingWrite& write) {
+    if (write.on_done != nullptr) (*write.on_done)(write.status);
+    write.done = true;
+    write.wake.notify_one();
+  }
+
+  // The leader's work: each write of the group as its own transaction,
+  // staged in order, then one flush (one WAL write, one sync) for all.
+  // Sets every write's status; an entry of `acknowledged` set true means
+  // that write was told already and must not be touched again.
+  void write_group_now(const std::vector<PendingWrite*>& group, std::vector<bool>& acknowledged) {
     std::lock_guard writer(state->write_mu);
     std::unique_lock readers(state->mu);
-    if (!state->pager) return closed_status("write " + path);
+    if (!state->pager) {
+      for (PendingWrite* write : group) write->status = closed_status("write " + path);
+      return;
+    }
     Pager& pager = *state->pager;
+    std::vector<size_t> staged;
+    for (size_t i = 0; i < group.size(); ++i) {
+      Result<bool> result = stage(pager, group[i]->ops);
+      if (!result.ok()) {
+        group[i]->status = result.status();
+        continue;
+      }
+      group[i]->status = Status();
+      if (!*result) continue;
+      staged.push_back(i);
+      if (group.size() > 1 && mutant_active(pager.mutant(), Mutant::kGroupAckBeforeSync)) {
+        // MUTANT group-ack-before-sync: a write of a group is acknowledged
+        // once its transaction is staged, before the group's WAL write and
+        // sync; a crash before the sync loses what was acknowledged.
+        const std::lock_guard queue_lock(queue_mu);
+        acknowledge(*group[i]);
+        acknowledged[i] = true;
+      }
+    }
+    if (staged.empty()) return;
+    const Status flushed = pager.flush(&readers);
+    if (flushed.ok()) return;
+    for (const size_t i : staged) {
+      if (!acknowledged[i]) group[i]->status = flushed.with("write " + path);
+    }
+  }
+
+  // One write's transaction, staged: sizes checked before anything is read,
+  // then begin, every op, stage; any error rolls the batch back (and only
+  // it). False for a batch that changes nothing (deletes of absent keys,
+  // puts of the values already there): it stages nothing.
+  Result<bool> stage(Pager& pager, std::span<const OpRef> ops) {
     bool in_transaction = false;
     try {
       for (size_t i = 0; i < ops.size(); ++i) {
         const Status s = check_entry_size(pager.page_size(), ops[i].key.size(), ops[i].value.size());
         if (!s.ok()) return s.with("write " + path + ": operation " + std::to_string(i) + " of the batch");
       }
-      if (ops.empty()) return Status();
+      if (ops.empty()) return false;
       ASSIGN_OR_RETURN(Meta meta, pager.begin());
       in_transaction = true;
       bool changed = false;
@@ -105,18 +203,25 @@ struct Db::Impl {
       in_transaction = false;
       if (!changed) {
         pager.rollback();
-        return Status();
+        return false;
       }
-      const Status committed = pager.commit(meta, &readers);
-      if (!committed.ok()) {
-        pager.rollback();  // commit ends the transaction on most failures; make sure of it
-        return committed.with("write " + path);
+      const Status staged = pager.stage(meta);
+      if (!staged.ok()) {
+        pager.rollback();  // stage ends the transaction on most failures; make sure of it
+        return staged.with("write " + path);
       }
-      return Status();
+      return true;
     } catch (const std::exception& e) {
       if (in_transaction) pager.rollback();
       return exception_status("write", path, e);
     }
+  }
+
+  Status apply(std::span<const OpRef> ops) {
+    PendingWrite write;
+    write.ops = ops;
+    submit({&write, 1});
+    return write.status;
   }
 };
 
@@ -162,6 +267,28 @@ Status Db::write(const WriteBatch& batch) {
     ops.reserve(batch.size());
     for (const auto& op : batch.ops()) ops.push_back({op.kind, op.key, op.value});
     return impl_->apply(ops);
+  });
+}
+
+Status Db::write_group(std::span<const WriteBatch> batches,
+                       const std::function<void(size_t, const Status&)>& on_done) {
+  return guarded("write", impl_->path, [&]() -> Status {
+    std::vector<std::vector<OpRef>> ops(batches.size());
+    std::vector<std::function<void(const Status&)>> callbacks(batches.size());
+    std::vector<PendingWrite> writes(batches.size());
+    for (size_t i = 0; i < batches.size(); ++i) {
+      for (const auto& op : batches[i].ops()) ops[i].push_back({op.kind, op.key, op.value});
+      writes[i].ops = ops[i];
+      if (on_done) {
+        callbacks[i] = [&on_done, i](const Status& status) { on_done(i, status); };
+        writes[i].on_done = &callbacks[i];
+      }
+    }
+    impl_->submit(writes);
+    for (const PendingWrite& write : writes) {
+      if (!write.status.ok()) return write.status;
+    }
+    return Status();
   });
 }
 

@@ -16,7 +16,7 @@
 // (which runs recovery from what is really on disk). Reads keep working.
 //
 // A Db may be shared between threads (docs/concurrency.md). Writes are
-// serialized; reads (get, cursors, snapshots) never wait for a write's sync
+// serialized, and concurrent ones share syncs (group commit); reads (get, cursors, snapshots) never wait for a write's sync
 // or a checkpoint's I/O, only for the in-memory steps of a commit. Each read
 // sees one committed state: a get the state when it starts, a cursor or a
 // Snapshot the state when it was made, however many commits and checkpoints
@@ -24,7 +24,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -237,7 +239,19 @@ class Db {
   Db& operator=(const Db&) = delete;
 
   // Applies the batch atomically and durably. An empty batch is a no-op.
+  // Writes from several threads share syncs (group commit): a writer that
+  // finds others waiting writes their batches with its own, each as its own
+  // transaction in the order they came, in one WAL write and one sync, and
+  // only then acknowledges each.
   Status write(const WriteBatch& batch);
+  // Writes `batches` in order, each atomically as its own transaction, as
+  // the writes of so many threads would be: in groups that share a WAL write
+  // and a sync (with other threads' writes too). Each batch's verdict is
+  // reported to `on_done(index, status)` as soon as it is decided, in order,
+  // possibly on another writer's thread and under the database's locks, so
+  // on_done must not call this Db. Returns the first batch's error, else OK.
+  Status write_group(std::span<const WriteBatch> batches,
+                     const std::function<void(size_t, const Status&)>& on_done = {});
   Status put(std::string_view key, std::string_view value);
   // Deleting an absent key succeeds and changes nothing.
   Status del(std::string_view key);

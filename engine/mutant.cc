@@ -7,7 +7,7 @@
 namespace engine {
 namespace {
 
-constexpr std::array<std::pair<Mutant, std::string_view>, 25> kNames{{
+constexpr std::array<std::pair<Mutant, std::string_view>, 26> kNames{{
     {Mutant::kNone, "none"},
     {Mutant::kNoDataFsync, "no-data-fsync"},
     {Mutant::kTruncateBeforeDataFsync, "truncate-before-data-fsync"},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<Mutant, std::string_view>, 25> kNames{{
     {Mutant::kNoCommitSync, "no-commit-sync"},
     {Mutant::kNonceKeptAfterFailedWrite, "nonce-kept-after-failed-write"},
     {Mutant::kFailedCommitCached, "failed-commit-cached"},
+    {Mutant::kGroupAckBeforeSync, "group-ack-before-sync"},
     {Mutant::kCheckpointSkipsLastPage, "checkpoint-skips-last-page"},
     {Mutant::kCheckpointRunIgnoresGaps, "checkpoint-run-ignores-gaps"},
     {Mutant::kWalTailNotReset, "wal-tail-not-reset"},

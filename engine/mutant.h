@@ -38,6 +38,7 @@ enum class Mutant {
   kNoCommitSync,              // a commit is acknowledged once its frames are written, before any sync
   kNonceKeptAfterFailedWrite, // a failed write of a transaction does not use up its nonce
   kFailedCommitCached,        // a commit whose write failed leaves its page images in the cache
+  kGroupAckBeforeSync,        // a write of a group commit is acknowledged before the group's WAL write and sync
   // Checkpoint
   kCheckpointSkipsLastPage,   // the checkpoint copies every page of the WAL but the highest-numbered
   kCheckpointRunIgnoresGaps,  // the checkpoint writes pages after a gap in one run, at the wrong offsets

@@ -66,9 +66,10 @@ Result<std::unique_ptr<Pager>> create_database(vfs::Vfs& vfs, const std::string&
 // it first makes what recovery read durable: the write dirties again the
 // pages a failed sync left clean, which a sync alone would not write.
 //
-// Only the last transaction's frames are written back: a transaction is
-// written only after the previous one's sync returned, and a failed sync
-// stops every later write of the process, so every earlier frame is durable.
+// Only the last write's frames are written back (the transactions of one
+// group commit share its nonce: WalLog::last_write_slot): a write starts
+// only after the previous one's sync returned, and a failed sync stops every
+// later write of the process, so every earlier frame is durable.
 // Writing those back would put them at risk for nothing: a write cut by a
 // power loss may garble the sectors it covers, and with powersafe overwrite
 // the bytes outside the write are safe. The frames rewritten were never
@@ -83,6 +84,22 @@ Status make_log_durable(vfs::File& wal, uint64_t first_slot, uint64_t end_slot, 
                               " while it was being made durable, expected " + std::to_string(offset + log.size()));
   }
   RETURN_IF_ERROR(wal.write_at(offset, log));
+  return wal.sync();
+}
+
+// A torn group commit can leave intact frames of its later transactions past
+// the end of the log. Were the next commit shorter than the transaction it
+// replaces, such a frame would follow it next in sequence, and a later
+// recovery would take a refused transaction; a new nonce does not help, as
+// consecutive transactions of different writes carry different nonces.
+// Zeroed (and synced) before anything is written, they read as empty slots.
+// A checkpoint moves the log to a new generation instead, which makes them
+// dead without this.
+Status zero_later_debris(vfs::File& wal, uint64_t end_slot, uint64_t debris_end, uint32_t page_size) {
+  const uint64_t offset = wal_slot_offset(end_slot, page_size);
+  const std::vector<uint8_t> zeros(wal_slot_offset(debris_end, page_size) - offset, 0);
+  RETURN_IF_ERROR(wal.write_at(offset, zeros).with("zero the frames of a torn group commit in " + wal.path() +
+                                                    " at offset " + std::to_string(offset)));
   return wal.sync();
 }
 
@@ -112,8 +129,12 @@ Result<std::unique_ptr<Pager>> open_existing(vfs::Vfs& vfs, const std::string& p
       // durable, although the commit that wrote them may never have seen its
       // sync succeed; the checkpoint below then puts the data file ahead of them.
     } else {
-      RETURN_IF_ERROR(make_log_durable(*wal, state.last_txn_slot, state.wal_tail, state.meta.page_size).with("recovery of " + path));
+      RETURN_IF_ERROR(make_log_durable(*wal, state.last_write_slot, state.wal_tail, state.meta.page_size).with("recovery of " + path));
     }
+  }
+  if (!needs_checkpoint && state.later_debris_end > state.wal_tail) {
+    RETURN_IF_ERROR(zero_later_debris(*wal, state.wal_tail, state.later_debris_end, state.meta.page_size)
+                        .with("recovery of " + path));
   }
   ASSIGN_OR_RETURN(const uint64_t wal_size, wal->size());
   auto pager =
@@ -209,6 +230,11 @@ Status check_wal_without_data_file(vfs::Vfs& vfs, const std::string& path, const
 }
 
 }  // namespace
+
+Status Pager::commit(Meta& meta, std::unique_lock<std::mutex>* readers_lock) {
+  RETURN_IF_ERROR(stage(meta));
+  return flush(readers_lock);
+}
 
 Status Pager::close() {
   const Status s = close_files();

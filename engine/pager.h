@@ -4,7 +4,8 @@
 // the free list. The tree layer above it sees only numbered pages and a Meta
 // it carries through each write transaction. Nothing here knows what a key is.
 //
-// Write path (one transaction at a time):
+// Write path (one transaction at a time; commit() is stage() + flush(), and
+// several transactions may be staged before one flush: group commit):
 //   Meta m = pager.begin();               // the one read of the metadata for this operation
 //   Page* p = pager.get_mutable(n);       // copy-on-first-write into the transaction
 //   Page* q = pager.allocate(m);          // from the free list, else grows m.page_count
@@ -150,7 +151,8 @@ class Pager : public PageReader {
   // or drop a cached image moves it (a cache miss, a commit).
   virtual uint64_t borrow_epoch() const = 0;
 
-  // Starts the write transaction and returns the committed meta for it to carry.
+  // Starts the write transaction and returns the meta for it to carry: the
+  // last staged transaction's, else the last committed.
   virtual Result<Meta> begin() = 0;
   // The transaction's own writable copy of `pgno` (made on first call).
   virtual Result<Page*> get_mutable(PageNo pgno) = 0;
@@ -167,11 +169,22 @@ class Pager : public PageReader {
   // has expired; kInvalidArgument past its page count.
   virtual Result<PageRef> get_at(const ReadPoint& point, PageNo pgno) = 0;
 
-  // Commits the transaction durably; may run an automatic checkpoint after.
-  // With `readers_lock` (the caller's lock on the readers' mutex), releases
-  // it for the WAL write and sync and for the checkpoint's I/O, and holds it
-  // again on return.
-  virtual Status commit(Meta& meta, std::unique_lock<std::mutex>* readers_lock = nullptr) = 0;
+  // Commits the transaction durably (stage, then flush); may run an
+  // automatic checkpoint after. With `readers_lock` (the caller's lock on the
+  // readers' mutex), releases it for the WAL write and sync and for the
+  // checkpoint's I/O, and holds it again on return.
+  Status commit(Meta& meta, std::unique_lock<std::mutex>* readers_lock = nullptr);
+  // Group commit, in two steps. stage() ends the transaction without any
+  // I/O: it gets its sequence number and frames, and the next begin() starts
+  // from it, but readers do not see it and nothing promises it yet. flush()
+  // writes every staged transaction in one write, syncs once, then publishes
+  // them to readers in order (readers_lock as for commit()), and may run an
+  // automatic checkpoint. When flush() fails, every staged transaction is
+  // dropped and the next begin() starts from the last published commit; a
+  // failed sync, or a failed write of more than one transaction, also enters
+  // the failed state (docs/concurrency.md says why).
+  virtual Status stage(Meta& meta) = 0;
+  virtual Status flush(std::unique_lock<std::mutex>* readers_lock = nullptr) = 0;
   // Drops the transaction's pages and pending frees.
   virtual void rollback() = 0;
 

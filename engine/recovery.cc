@@ -113,7 +113,8 @@ Result<RecoveredState> apply_log(WalLog log, const std::optional<Meta>& base, co
   }
   state.meta.wal_generation = params.generation;
   state.wal_tail = log.end_slot;
-  state.last_txn_slot = log.last_txn_slot;
+  state.last_write_slot = log.last_write_slot;
+  state.later_debris_end = log.later_debris_end;
   // Replayed frames go to the data file before anything else happens.
   // Debris of this generation past the end needs no checkpoint: a new write
   // carries a new nonce, so it can never be stitched together with it.

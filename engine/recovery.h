@@ -32,7 +32,8 @@ struct RecoveredState {
   Meta meta;  // the committed meta; wal_generation is the generation the WAL is at
   std::unordered_map<PageNo, uint64_t> wal_index;  // page -> WAL slot of its latest committed image
   uint64_t wal_tail = 0;                           // the slot the next transaction is written to
-  uint64_t last_txn_slot = 0;                      // the first slot of the last committed transaction
+  uint64_t last_write_slot = 0;                    // the first slot of the last write's transactions (WalLog)
+  uint64_t later_debris_end = 0;                   // WalLog::later_debris_end
   // The WAL must be checkpointed (and so moved to a fresh generation)
   // before the database is used: replayed transactions, or a header to
   // rewrite (torn, missing, or one generation behind).

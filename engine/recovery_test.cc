@@ -367,7 +367,7 @@ TEST_F(RecoveryTest, AFrameOfALaterTransactionPastTheBreakIsCorruption) {
   auto pager = reopen(*disk);
   ASSERT_TRUE(pager.status().is_corruption()) << pager.status().to_string();
   EXPECT_THAT(pager.status().message(), HasSubstr("breaks at offset " + std::to_string(slot_at(3))));
-  EXPECT_THAT(pager.status().message(), HasSubstr("a frame of a later transaction (txn 3) follows at offset " +
+  EXPECT_THAT(pager.status().message(), HasSubstr("a frame of a later write (txn 3) follows at offset " +
                                                   std::to_string(slot_at(5))));
 }
 

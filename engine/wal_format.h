@@ -58,12 +58,23 @@ struct FrameTrailer {
   uint32_t commit = 0;
   uint64_t txn_seq = 0;
   uint64_t generation = 0;
-  // Random per write of a transaction, the same on all its frames. A commit
-  // that reuses a sequence number (after a failed write, or after recovery
-  // dropped an unfinished transaction) can then never be stitched together
-  // with frames an earlier attempt left behind.
+  // The high 24 bits are random per write, the same on every frame of the
+  // write. A commit that reuses a sequence number (after a failed write, or
+  // after recovery dropped an unfinished transaction) can then never be
+  // stitched together with frames an earlier attempt left behind. The low 8
+  // bits are the transaction's index in its write (0 but in a group commit),
+  // so a frame tells the sequence number its write started at.
   uint32_t nonce = 0;
 };
+
+// The most transactions one write (a group commit) holds: the index field's range.
+inline constexpr size_t kMaxTxnsPerWrite = 256;
+inline uint32_t nonce_of(uint32_t write_random, size_t index) {
+  return (write_random & ~uint32_t{0xFF}) | static_cast<uint32_t>(index);
+}
+inline uint32_t write_random_of(uint32_t nonce) { return nonce & ~uint32_t{0xFF}; }
+// The sequence number of the first transaction of the write that wrote `trailer`.
+inline uint64_t write_first_seq(const FrameTrailer& trailer) { return trailer.txn_seq - (trailer.nonce & 0xFF); }
 
 inline uint64_t wal_slot_size(uint32_t page_size) { return kFrameTrailerSize + uint64_t{page_size}; }
 inline uint64_t wal_slot_offset(uint64_t slot, uint32_t page_size) {

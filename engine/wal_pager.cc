@@ -80,6 +80,11 @@ Result<PageRef> WalPager::get(PageNo pgno) {
   if (txn_) {
     if (const auto it = txn_->dirty.find(pgno); it != txn_->dirty.end()) return PageRef(it->second);
   }
+  return base_image(pgno);
+}
+
+Result<PageRef> WalPager::base_image(PageNo pgno) {
+  if (const auto it = staged_images_.find(pgno); it != staged_images_.end()) return PageRef(it->second);
   return get_committed(pgno);
 }
 
@@ -182,7 +187,7 @@ Result<Meta> WalPager::begin() {
   // default-constructible through std::optional (its member initializers
   // count only once WalPager is complete), and the sanitizer build is clang.
   txn_.emplace(Transaction{});
-  return committed_;
+  return tip();
 }
 
 Result<Page*> WalPager::get_mutable(PageNo pgno) {
@@ -196,9 +201,9 @@ Result<Page*> WalPager::get_mutable(PageNo pgno) {
     return Status::invalid_argument("get_mutable " + page_str(pgno) + " of " + path_ +
                                     ": the page was freed in this transaction");
   }
-  ASSIGN_OR_RETURN(const PageRef committed, get_committed(pgno));
-  txn_->replaced_terms ^= page_digest_term(pgno, stored_checksum(*committed));
-  auto copy = std::make_shared<Page>(*committed);
+  ASSIGN_OR_RETURN(const PageRef base, base_image(pgno));
+  txn_->replaced_terms ^= page_digest_term(pgno, stored_checksum(*base));
+  auto copy = std::make_shared<Page>(*base);
   Page* raw = copy.get();
   txn_->dirty.emplace(pgno, std::move(copy));
   return raw;
@@ -243,9 +248,9 @@ Status WalPager::free(Meta& meta, PageNo pgno) {
                                     ": already freed in this transaction");
   }
   if (!txn_->dirty.contains(pgno)) {
-    // Its committed image is about to be replaced by a free page.
-    ASSIGN_OR_RETURN(const PageRef committed, get_committed(pgno));
-    txn_->replaced_terms ^= page_digest_term(pgno, stored_checksum(*committed));
+    // Its image is about to be replaced by a free page.
+    ASSIGN_OR_RETURN(const PageRef base, base_image(pgno));
+    txn_->replaced_terms ^= page_digest_term(pgno, stored_checksum(*base));
   }
   txn_->pending_free_set.insert(pgno);
   txn_->pending_free.push_back(pgno);
@@ -268,34 +273,77 @@ Status WalPager::push_pending_frees(Meta& meta) {
   return Status();
 }
 
-Status WalPager::commit(Meta& meta, std::unique_lock<std::mutex>* readers_lock) {
+Status WalPager::stage(Meta& meta) {
   RETURN_IF_ERROR(check_writable("commit"));
   if (!txn_) return Status::invalid_argument("commit on " + path_ + ": no transaction");
   if (Status pushed = push_pending_frees(meta); !pushed.ok()) {
     rollback();
     return pushed.with("commit on " + path_);
   }
-  meta.page_size = committed_.page_size;
-  meta.db_id = committed_.db_id;
-  meta.txn_seq = committed_.txn_seq + 1;
-  meta.wal_generation = committed_.wal_generation;
-  const std::string what = "commit txn " + std::to_string(meta.txn_seq) + " of " + path_;
+  const Meta& base = tip();
+  meta.page_size = base.page_size;
+  meta.db_id = base.db_id;
+  meta.txn_seq = base.txn_seq + 1;
+  meta.wal_generation = base.wal_generation;
 
-  std::vector<std::shared_ptr<Page>> pages;
-  pages.reserve(txn_->dirty.size());
-  for (auto& [pgno, page] : txn_->dirty) pages.push_back(page);
-  std::sort(pages.begin(), pages.end(), [](const auto& a, const auto& b) { return a->pgno < b->pgno; });
-  std::vector<const Page*> frames;
-  frames.reserve(pages.size() + 1);
-  meta.page_digest = committed_.page_digest ^ txn_->replaced_terms;
-  for (const auto& page : pages) {
+  StagedTxn staged;
+  staged.pages.reserve(txn_->dirty.size());
+  for (auto& [pgno, page] : txn_->dirty) staged.pages.push_back(page);
+  std::sort(staged.pages.begin(), staged.pages.end(), [](const auto& a, const auto& b) { return a->pgno < b->pgno; });
+  meta.page_digest = base.page_digest ^ txn_->replaced_terms;
+  for (const auto& page : staged.pages) {
     seal_page(*page, options_.mutant);
-    frames.push_back(page.get());
     meta.page_digest ^= page_digest_term(page->pgno, stored_checksum(*page));
   }
-  auto meta_page = std::make_shared<Page>(encode_meta(meta, options_.mutant));
+  staged.meta = meta;
+  staged.meta_page = std::make_shared<Page>(encode_meta(meta, options_.mutant));
+  for (const auto& page : staged.pages) staged_images_.insert_or_assign(page->pgno, page);
+  staged_.push_back(std::move(staged));
+  txn_.reset();
+  return Status();
+}
+
+void WalPager::drop_staged() {
+  staged_.clear();
+  staged_images_.clear();
+}
+
+Status WalPager::flush(std::unique_lock<std::mutex>* readers_lock) {
+  try {
+    return flush_staged(readers_lock);
+  } catch (const std::exception& e) {
+    // Out of memory half-way through building or publishing: what the
+    // readers see and what the WAL holds may disagree, so stop writing.
+    const Status failed = Status::io_error("commit on " + path_ + ": " + e.what());
+    enter_failed_state(failed);
+    drop_staged();
+    return failed;
+  }
+}
+
+Status WalPager::flush_staged(std::unique_lock<std::mutex>* readers_lock) {
+  if (staged_.empty()) return Status();
+  if (Status writable = check_writable("commit"); !writable.ok()) {
+    drop_staged();
+    return writable;
+  }
+  const uint64_t first_seq = staged_.front().meta.txn_seq;
+  const uint64_t last_seq = staged_.back().meta.txn_seq;
+  const std::string what = (first_seq == last_seq ? "commit txn " + std::to_string(last_seq)
+                                                  : "commit txns " + std::to_string(first_seq) + ".." +
+                                                        std::to_string(last_seq)) +
+                           " of " + path_;
   const bool meta_bypasses_wal = mutant_active(options_.mutant, Mutant::kMetaBypassesWal);
-  if (!meta_bypasses_wal) frames.push_back(meta_page.get());
+  std::vector<std::vector<const Page*>> frames(staged_.size());
+  std::vector<WalWriter::Txn> txns;
+  txns.reserve(staged_.size());
+  size_t frame_count = 0;
+  for (size_t t = 0; t < staged_.size(); ++t) {
+    for (const auto& page : staged_[t].pages) frames[t].push_back(page.get());
+    if (!meta_bypasses_wal) frames[t].push_back(staged_[t].meta_page.get());
+    txns.push_back({frames[t], staged_[t].meta.txn_seq});
+    frame_count += frames[t].size();
+  }
 
   // Readers go on reading the last published commit while the frames are
   // written and synced: nothing below touches what they read.
@@ -307,16 +355,24 @@ Status WalPager::commit(Meta& meta, std::unique_lock<std::mutex>* readers_lock) 
       // MUTANT meta-bypasses-wal: the root pointer and free-list head go
       // straight to page 0 of the data file (unsynced) instead of riding in
       // the WAL; the commit marker then lands on the last page frame.
-      written = data_->write_at(0, meta_page->bytes);
+      for (size_t t = 0; t < staged_.size() && written.ok(); ++t) {
+        written = data_->write_at(0, staged_[t].meta_page->bytes);
+      }
     }
+    // One nonce for the whole write: recovery rewrites the last write's
+    // transactions by it (WalLog::last_write_slot).
     const uint32_t nonce = static_cast<uint32_t>(mix64(nonce_seed_ + write_attempts_++));
-    if (written.ok()) written = writer_.write_transaction(wal_tail_, frames, meta.txn_seq, meta.wal_generation, nonce);
+    if (written.ok()) written = writer_.write_transactions(wal_tail_, txns, committed_.wal_generation, nonce);
     if (written.ok()) synced = sync_commit();
   }
   if (!written.ok()) {
     // Nothing was published and the tail does not move: the next commit
     // overwrites whatever part of these frames reached the file, under
-    // another nonce, so the two can never be read as one transaction.
+    // another nonce, so the two can never be read as one transaction. That
+    // holds for one transaction only: after a failed write of several, a
+    // shorter rewrite could leave a later one's frames behind it, in
+    // sequence, to be read as the next transaction. So that stops writing.
+    if (staged_.size() > 1) enter_failed_state(written);
     if (mutant_active(options_.mutant, Mutant::kNonceKeptAfterFailedWrite)) {
       // MUTANT nonce-kept-after-failed-write: the attempt is counted only once
       // it succeeds, so the next write of this transaction number carries the
@@ -327,39 +383,45 @@ Status WalPager::commit(Meta& meta, std::unique_lock<std::mutex>* readers_lock) 
       // MUTANT failed-commit-cached: the images were put in the cache as they
       // were sealed, and the failure path does not take them out again: later
       // reads, and the next transaction's copies, start from a commit that failed.
-      for (const auto& page : pages) cache_.insert(page);
+      for (const auto& txn : staged_) {
+        for (const auto& page : txn.pages) cache_.insert(page);
+      }
     }
-    rollback();
-    return written.with(what + " (" + std::to_string(frames.size()) + " frames from WAL slot " +
+    drop_staged();
+    return written.with(what + " (" + std::to_string(frame_count) + " frames from WAL slot " +
                         std::to_string(wal_tail_) + ")");
   }
   if (!synced.ok()) {
     // The frames may or may not be on disk: never acknowledge, and refuse
     // every later write until a reopen finds out.
     enter_failed_state(synced);
-    rollback();
+    drop_staged();
     return synced.with(what);
   }
 
-  // Published: from here readers see the commit.
-  prev_slot_.resize(wal_tail_ + frames.size(), kNoSlot);
-  for (size_t i = 0; i < frames.size(); ++i) {
-    const auto [it, first] = wal_index_.try_emplace(frames[i]->pgno, wal_tail_ + i);
-    if (!first) {
-      prev_slot_[wal_tail_ + i] = it->second;
-      it->second = wal_tail_ + i;
+  // Published: from here readers see the commits, all at once.
+  prev_slot_.resize(wal_tail_ + frame_count, kNoSlot);
+  for (size_t t = 0; t < staged_.size(); ++t) {
+    for (const Page* frame : frames[t]) {
+      const auto [it, first] = wal_index_.try_emplace(frame->pgno, wal_tail_);
+      if (!first) {
+        prev_slot_[wal_tail_] = it->second;
+        it->second = wal_tail_;
+      }
+      ++wal_tail_;
     }
   }
-  wal_tail_ += frames.size();
   checkpoint_pending_ = true;
-  for (auto& page : pages) cache_.insert(std::move(page));
-  cache_.insert(std::move(meta_page));
-  committed_ = meta;
-  txn_.reset();
-  ++counters_.commits;
-  ++commits_since_checkpoint_;
+  for (auto& txn : staged_) {
+    for (auto& page : txn.pages) cache_.insert(std::move(page));
+    cache_.insert(std::move(txn.meta_page));
+  }
+  committed_ = staged_.back().meta;
+  counters_.commits += staged_.size();
+  commits_since_checkpoint_ += staged_.size();
+  drop_staged();
   if (checkpoint_due()) {
-    // The commit is durable whatever happens now. A checkpoint that fails
+    // The commits are durable whatever happens now. A checkpoint that fails
     // to write (or to allocate) leaves the WAL as it was and is retried
     // after the next commit; one that fails to sync leaves the pager in the
     // failed state, which the next write reports.
@@ -408,6 +470,9 @@ Status WalPager::checkpoint(std::unique_lock<std::mutex>* readers_lock) {
 
 Status WalPager::checkpoint_now(std::unique_lock<std::mutex>* readers_lock) {
   RETURN_IF_ERROR(check_writable("checkpoint"));
+  if (!staged_.empty()) {
+    return Status::invalid_argument("checkpoint of " + path_ + ": transactions are staged and not yet flushed");
+  }
   const uint64_t generation = committed_.wal_generation;
   keep_images_for_read_points(readers_lock);
   std::vector<CheckpointPage> pages = checkpoint_pages();
@@ -645,6 +710,7 @@ PagerStats WalPager::stats() const {
 Status WalPager::close_files() {
   if (closed_) return Status();
   txn_.reset();
+  drop_staged();
   // Nothing reads through a read point once the pager is closed: the last
   // checkpoint need not keep images for them.
   points_.clear();

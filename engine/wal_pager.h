@@ -14,7 +14,8 @@
 //     newest frame below its tail, else the data file: a checkpoint copies
 //     into `kept` every image it is about to overwrite before it writes;
 //   * the cache holds only committed images (the same bytes as the WAL or
-//     the data file would return);
+//     the data file would return); staged transactions' images live in
+//     staged_images_ until a flush publishes them;
 //   * checkpoint_pending_ is true when the current generation holds
 //     committed frames (or recovery left a header to rewrite): only then
 //     does a checkpoint have work. Frames of a failed write do not count:
@@ -73,7 +74,8 @@ class WalPager final : public Pager {
   Result<Page*> get_mutable(PageNo pgno) override;
   Result<Page*> allocate(Meta& meta, PageType type) override;
   Status free(Meta& meta, PageNo pgno) override;
-  Status commit(Meta& meta, std::unique_lock<std::mutex>* readers_lock = nullptr) override;
+  Status stage(Meta& meta) override;
+  Status flush(std::unique_lock<std::mutex>* readers_lock = nullptr) override;
   void rollback() override;
   Status checkpoint(std::unique_lock<std::mutex>* readers_lock = nullptr) override;
   Result<std::vector<PageNo>> free_list() override;
@@ -106,6 +108,22 @@ class WalPager final : public Pager {
     // images. A page the transaction appends replaces no image.
     uint64_t replaced_terms = 0;
   };
+
+  // A transaction stage() ended: the images of its pages and its meta page,
+  // sealed, in frame order (the meta page last).
+  struct StagedTxn {
+    Meta meta;
+    std::vector<std::shared_ptr<Page>> pages;
+    std::shared_ptr<Page> meta_page;
+  };
+  // The meta the next transaction starts from.
+  const Meta& tip() const { return staged_.empty() ? committed_ : staged_.back().meta; }
+  // The image a transaction's change to `pgno` replaces: the newest staged
+  // one, else the committed one.
+  Result<PageRef> base_image(PageNo pgno);
+  void drop_staged();
+  // flush() but for exceptions, which it turns into the failed state.
+  Status flush_staged(std::unique_lock<std::mutex>* readers_lock);
 
   // OK when a write may start: the pager is open and not failed.
   Status check_writable(const char* op) const;
@@ -169,6 +187,10 @@ class WalPager final : public Pager {
   // next call even when the cache does not keep it (a cache of 0 pages).
   PageRef borrowed_;
   std::optional<Transaction> txn_;
+  // Staged transactions, oldest first, and the newest staged image of each
+  // page they wrote. Only the writer touches them; readers never see them.
+  std::vector<StagedTxn> staged_;
+  std::unordered_map<PageNo, std::shared_ptr<Page>> staged_images_;
 
   std::optional<Status> failed_;  // the failure that poisoned the pager
   bool closed_ = false;

@@ -121,13 +121,18 @@ bool of_generation(const Slot& slot, uint64_t generation) {
   return slot.kind == SlotKind::kValid && slot.trailer.generation == generation;
 }
 
-// The first slot from which a complete transaction of `generation` starts
-// (frames of one sequence number and nonce, commit field 0 but on the last,
-// which holds the count), searching [from, slots.size()); nullopt when none
-// does. Linear: within a maximal run of one transaction's frames ending at a
+// Slots [first, end) of a complete transaction.
+struct TxnSpan {
+  uint64_t first = 0;
+  uint64_t end = 0;
+};
+
+// The first complete transaction of `generation` (frames of one sequence
+// number and nonce, commit field 0 but on the last, which holds the count)
+// starting in [from, slots.size()); nullopt when none does. Linear: within a maximal run of one transaction's frames ending at a
 // commit frame with count c, only the start c frames before its end can
 // qualify.
-std::optional<uint64_t> find_complete_txn(const std::vector<Slot>& slots, uint64_t from, uint64_t generation) {
+std::optional<TxnSpan> find_complete_txn(const std::vector<Slot>& slots, uint64_t from, uint64_t generation) {
   uint64_t j = from;
   while (j < slots.size()) {
     if (!of_generation(slots[j], generation)) {
@@ -139,7 +144,7 @@ std::optional<uint64_t> find_complete_txn(const std::vector<Slot>& slots, uint64
     while (j < slots.size() && of_generation(slots[j], generation) && txn_of(slots[j]) == txn) {
       const uint32_t commit = slots[j++].trailer.commit;
       if (commit == 0) continue;
-      if (commit <= j - run_start) return j - commit;
+      if (commit <= j - run_start) return TxnSpan{j - commit, j};
       break;
     }
   }
@@ -178,6 +183,7 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
   uint64_t start = 0;
   uint64_t n = 0;
   TxnId txn;
+  std::vector<uint64_t> txn_starts;  // the first slot of each committed transaction
   while (true) {
     start = at;
     n = 0;
@@ -198,7 +204,10 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
       }
       log.index[pgno] = s;
     }
-    log.last_txn_slot = start;
+    txn_starts.push_back(start);
+    // The last write began `index` transactions before this one.
+    const uint64_t index = txn.txn_seq - write_first_seq(slots[start].trailer);
+    log.last_write_slot = txn_starts[txn_starts.size() - 1 - std::min<uint64_t>(index, txn_starts.size() - 1)];
     if (log.txn_count++ == 0) log.first_txn_seq = txn.txn_seq;
     log.last_txn_seq = txn.txn_seq;
     expected = txn.txn_seq + 1;
@@ -219,9 +228,30 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
                   (slots[broken_at].kind == SlotKind::kPartial || slots[broken_at].kind == SlotKind::kDamaged);
   // The break is damage, not a torn tail, when something follows it that
   // could only have been written once the transaction at the break was
-  // durable: a transaction is written only after the previous one's sync
-  // returned, and a sequence number is reused only when the transaction that
-  // had it was never acknowledged.
+  // durable: a write starts only after the previous one's sync returned, and
+  // a sequence number is reused only when the transaction that had it was
+  // never acknowledged. One write may hold several transactions (a group
+  // commit), and its frames reach the disk in any order: later transactions
+  // of the write at the break are no evidence. A frame tells where its write
+  // began (write_first_seq); one that began after the dropped transaction,
+  // or under another write's random part than the dropped transaction's
+  // own intact frames, was written afterwards.
+  // The slot at the break is where the dropped transaction's frame belongs:
+  // a later transaction there was written over it afterwards, never with it.
+  const bool later_at_break = dropped_seq && broken_at < slots.size() &&
+                              of_generation(slots[broken_at], params.generation) &&
+                              slots[broken_at].trailer.txn_seq > *dropped_seq;
+  std::optional<uint32_t> break_random;
+  if (n > 0) break_random = write_random_of(txn.nonce);
+  for (uint64_t s = broken_at; s < slots.size() && !break_random && dropped_seq; ++s) {
+    if (of_generation(slots[s], params.generation) && slots[s].trailer.txn_seq == *dropped_seq) {
+      break_random = write_random_of(slots[s].trailer.nonce);
+    }
+  }
+  const auto same_write = [&](const FrameTrailer& later) {
+    if (later_at_break || write_first_seq(later) > *dropped_seq) return false;
+    return !break_random || write_random_of(later.nonce) == *break_random;
+  };
   const auto damage_at_break = [&](const std::string& what_follows, uint64_t slot) {
     return Status::corruption("WAL " + wal.path() + ": the log breaks at offset " +
                               std::to_string(wal_slot_offset(broken_at, params.page_size)) + " (" +
@@ -242,17 +272,22 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
                                 std::to_string(h.generation) + ", newer than the log's generation " +
                                 std::to_string(params.generation) +
                                 "; a generation's frames are written only after its header is durable");
-    } else if (dropped_seq && h.txn_seq > *dropped_seq && params.cross_checks) {
-      return damage_at_break("a frame of a later transaction (txn " + std::to_string(h.txn_seq) + ")", s);
+    } else if (dropped_seq && h.txn_seq > *dropped_seq) {
+      if (params.cross_checks && !same_write(h)) {
+        return damage_at_break("a frame of a later write (txn " + std::to_string(h.txn_seq) + ")", s);
+      }
+      log.uncommitted_frames = true;
+      log.later_debris_end = s + 1;
     } else if (s < broken_at || !dropped_seq || h.txn_seq == *dropped_seq) {
       log.uncommitted_frames = true;
     }
   }
 
-  const auto later = params.cross_checks ? find_complete_txn(slots, log.end_slot, params.generation) : std::nullopt;
-  if (later) {
-    return damage_at_break("a complete transaction (txn " + std::to_string(slots[*later].trailer.txn_seq) + ")",
-                           *later);
+  for (auto later = params.cross_checks ? find_complete_txn(slots, log.end_slot, params.generation) : std::nullopt;
+       later; later = find_complete_txn(slots, later->end, params.generation)) {
+    const FrameTrailer& first = slots[later->first].trailer;
+    if (dropped_seq && first.txn_seq > *dropped_seq && same_write(first)) continue;
+    return damage_at_break("a complete transaction (txn " + std::to_string(first.txn_seq) + ")", later->first);
   }
   if (broken_at > log.end_slot && mutant_active(params.mutant, Mutant::kRecoveryKeepsTornTail)) {
     // MUTANT recovery-keeps-torn-tail: the next transaction is written after

@@ -51,7 +51,15 @@ struct WalLog {
   uint64_t last_txn_seq = 0;
   std::unordered_map<PageNo, uint64_t> index;  // page -> slot of its latest committed frame
   uint64_t end_slot = 0;        // the slot after the log: where the next transaction goes
-  uint64_t last_txn_slot = 0;   // the first slot of the last committed transaction
+  // The first slot of the last write's committed transactions: the
+  // trailing run of committed transactions that share the last one's nonce
+  // (a group commit writes all its transactions with one nonce).
+  uint64_t last_write_slot = 0;
+  // One past the last intact frame of a later transaction of the write the
+  // log broke in (a torn group commit), else 0. The next commit, if shorter
+  // than the transaction it replaces, could leave such a frame next in
+  // sequence behind its own: the pager zeroes them first.
+  uint64_t later_debris_end = 0;
   bool torn_tail = false;       // the log ended at a damaged or partial frame
   bool uncommitted_frames = false;  // intact frames of a transaction that never committed
   bool stale_frames = false;    // intact frames of an older generation at or after the end

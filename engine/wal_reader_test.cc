@@ -47,8 +47,27 @@ class WalLogTest : public ::testing::Test {
     for (const PageNo pgno : pgnos) pages.push_back(image(pgno, static_cast<uint8_t>(txn_seq)));
     std::vector<const Page*> frames;
     for (const Page& page : pages) frames.push_back(&page);
-    EXPECT_TRUE(writer_->write_transaction(slot, frames, txn_seq, generation, nonce.value_or(++writes_)).ok());
+    const WalWriter::Txn txn{frames, txn_seq};
+    EXPECT_TRUE(writer_->write_transactions(slot, {&txn, 1}, generation, nonce.value_or(++writes_ << 8)).ok());
     return slot + pgnos.size();
+  }
+
+  // Writes transactions first_seq, first_seq + 1, ... of `txns` (page
+  // numbers each) as one group commit from `slot`; returns the next slot.
+  uint64_t write_group(uint64_t slot, const std::vector<std::vector<PageNo>>& txns, uint64_t first_seq,
+                       uint64_t generation) {
+    std::vector<std::vector<Page>> pages(txns.size());
+    std::vector<std::vector<const Page*>> frames(txns.size());
+    std::vector<WalWriter::Txn> group;
+    uint64_t end = slot;
+    for (size_t t = 0; t < txns.size(); ++t) {
+      for (const PageNo pgno : txns[t]) pages[t].push_back(image(pgno, static_cast<uint8_t>(first_seq + t)));
+      for (const Page& page : pages[t]) frames[t].push_back(&page);
+      group.push_back({frames[t], first_seq + t});
+      end += txns[t].size();
+    }
+    EXPECT_TRUE(writer_->write_transactions(slot, group, generation, ++writes_ << 8).ok());
+    return end;
   }
 
   Result<WalLog> scan(uint64_t generation, std::optional<uint64_t> first = std::nullopt,
@@ -225,11 +244,11 @@ TEST_F(WalLogTest, DebrisOfAFailedLongerWriteIsNotMistakenForATransaction) {
 TEST_F(WalLogTest, ATornRetryIsNeverStitchedToAnEarlierAttemptsFrames) {
   for (const bool same_nonce : {false, true}) {
     const uint64_t slot = write_txn(0, {3, 0}, 1, 1);
-    write_txn(slot, {3, 4, 0}, 2, 1, 100);  // the earlier attempt: in the file, never synced
+    write_txn(slot, {3, 4, 0}, 2, 1, 0x100);  // the earlier attempt: in the file, never synced
     // The retry's first frame lands over the attempt's first; its other frames do not.
     const Page page = image(6, 2);
     std::vector<uint8_t> frame(wal_slot_size(kPageSize));
-    encode_frame({6, 0, 2, 1, same_nonce ? 100u : 200u}, kDbId, page.bytes, frame, Mutant::kNone);
+    encode_frame({6, 0, 2, 1, same_nonce ? 0x100u : 0x200u}, kDbId, page.bytes, frame, Mutant::kNone);
     ASSERT_TRUE(wal_->write_at(wal_slot_offset(slot, kPageSize), frame).ok());
     auto log = scan(1, 1);
     ASSERT_TRUE(log.ok()) << log.status().to_string();
@@ -237,6 +256,64 @@ TEST_F(WalLogTest, ATornRetryIsNeverStitchedToAnEarlierAttemptsFrames) {
     // frames pass for a transaction; this proves the test can tell.
     EXPECT_EQ(log->txn_count, same_nonce ? 2u : 1u) << "same nonce: " << same_nonce;
   }
+}
+
+// A group commit writes several transactions in one write; each frame's
+// nonce tells its transaction's index in the write, so recovery finds where
+// the last write began, to make all of it durable.
+TEST_F(WalLogTest, TheLastWriteBeginsAtTheFirstTransactionOfTheLastGroup) {
+  uint64_t slot = write_txn(0, {3, 0}, 1, 1);
+  const uint64_t group = slot;
+  slot = write_group(slot, {{4, 0}, {5, 0}, {4, 5, 0}}, 2, 1);
+  auto log = scan(1, 1);
+  ASSERT_TRUE(log.ok()) << log.status().to_string();
+  EXPECT_EQ(log->txn_count, 4u);
+  EXPECT_EQ(log->last_write_slot, group);
+
+  const uint64_t single = write_txn(slot, {6, 0}, 5, 1);
+  log = scan(1, 1);
+  ASSERT_TRUE(log.ok()) << log.status().to_string();
+  EXPECT_EQ(log->last_write_slot, slot) << "a write of one transaction is its own last write";
+  EXPECT_EQ(log->end_slot, single);
+}
+
+// The frames of one write reach the disk in any order until its sync: a
+// later transaction of the write can be whole while an earlier one is torn.
+// That is a torn tail. A transaction of another write past the break is
+// damage, as before: it was written only after the write at the break was durable.
+TEST_F(WalLogTest, ATornTransactionOfAGroupBeforeAWholeOneOfTheSameWriteIsATornTail) {
+  uint64_t slot = write_txn(0, {3, 0}, 1, 1);
+  const uint64_t torn = slot;
+  slot = write_group(slot, {{3, 4, 0}, {5, 0}}, 2, 1);
+  for (const uint64_t damaged : {torn, torn + 1, torn + 2}) {  // txn 2's first frame, then its others
+    SCOPED_TRACE("damaged slot " + std::to_string(damaged));
+    damage_slot(damaged);
+    auto log = scan(1, 1);
+    ASSERT_TRUE(log.ok()) << log.status().to_string();
+    EXPECT_EQ(log->txn_count, 1u);
+    EXPECT_EQ(log->end_slot, torn);
+    EXPECT_TRUE(log->torn_tail);
+    EXPECT_TRUE(log->uncommitted_frames);
+    EXPECT_EQ(log->later_debris_end, slot) << "txn 3's frames are debris a shorter next commit could line up with";
+    damage_slot(damaged);  // the same flip again restores it
+  }
+  damage_slot(torn);
+  write_txn(slot, {6, 0}, 4, 1);  // a later write
+  auto log = scan(1, 1);
+  ASSERT_TRUE(log.status().is_corruption()) << log.status().to_string();
+  EXPECT_THAT(log.status().message(),
+              HasSubstr("breaks at offset " + std::to_string(wal_slot_offset(torn, kPageSize))));
+}
+
+// A transaction of one frame (the creation's meta page) damaged whole, and a
+// later write behind it: nothing of the damaged one is left to tell its
+// write by, but the later frames say their write began after it.
+TEST_F(WalLogTest, AWholeTransactionDamagedBeforeALaterGroupIsCorruption) {
+  const uint64_t slot = write_txn(0, {0}, 1, 1);
+  write_group(slot, {{4, 0}, {5, 0}}, 2, 1);
+  damage_slot(0);
+  auto log = scan(1, 1);
+  ASSERT_TRUE(log.status().is_corruption()) << log.status().to_string();
 }
 
 TEST_F(WalLogTest, NoWalSaltMutantTakesFramesOfAnOlderGeneration) {
@@ -293,7 +370,8 @@ TEST(WalWriterGrowth, GrowsByAtMostkWalGrowthBytes) {
   ASSERT_TRUE(writer.write_header(1).ok());
   const Page page = image(3, 1);
   const std::vector<const Page*> frames{&page};
-  ASSERT_TRUE(writer.write_transaction(4000, frames, 1, 1, 7).ok());
+  const WalWriter::Txn txn{frames, 1};
+  ASSERT_TRUE(writer.write_transactions(4000, {&txn, 1}, 1, 7).ok());
   const uint64_t cap = kWalGrowthBytes / wal_slot_size(kPageSize);
   EXPECT_EQ(*vfs.file_size("db-wal"), wal_slot_offset(4001 + cap, kPageSize));
 }

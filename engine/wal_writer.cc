@@ -15,23 +15,34 @@ Status WalWriter::write_header(uint64_t generation) {
   return Status();
 }
 
-Status WalWriter::write_transaction(uint64_t first_slot, std::span<const Page* const> pages, uint64_t txn_seq,
-                                    uint64_t generation, uint32_t nonce) {
-  if (pages.empty()) return Status();
+Status WalWriter::write_transactions(uint64_t first_slot, std::span<const Txn> txns, uint64_t generation,
+                                     uint32_t nonce) {
+  if (txns.size() > kMaxTxnsPerWrite) {
+    return Status::invalid_argument("write " + file_.path() + ": " + std::to_string(txns.size()) +
+                                    " transactions in one write, at most " + std::to_string(kMaxTxnsPerWrite));
+  }
+  size_t frames = 0;
+  for (const Txn& txn : txns) frames += txn.pages.size();
+  if (frames == 0) return Status();
   const uint64_t slot_size = wal_slot_size(page_size_);
-  buffer_.resize(pages.size() * slot_size);
-  for (size_t i = 0; i < pages.size(); ++i) {
-    FrameTrailer trailer;
-    trailer.pgno = pages[i]->pgno;
-    trailer.commit = i + 1 == pages.size() ? static_cast<uint32_t>(pages.size()) : 0;
-    trailer.txn_seq = txn_seq;
-    trailer.generation = generation;
-    trailer.nonce = nonce;
-    encode_frame(trailer, db_id_, pages[i]->bytes, std::span(buffer_).subspan(i * slot_size, slot_size), mutant_);
+  buffer_.resize(frames * slot_size);
+  size_t at = 0;
+  for (size_t t = 0; t < txns.size(); ++t) {
+    const Txn& txn = txns[t];
+    for (size_t i = 0; i < txn.pages.size(); ++i, ++at) {
+      FrameTrailer trailer;
+      trailer.pgno = txn.pages[i]->pgno;
+      trailer.commit = i + 1 == txn.pages.size() ? static_cast<uint32_t>(txn.pages.size()) : 0;
+      trailer.txn_seq = txn.txn_seq;
+      trailer.generation = generation;
+      trailer.nonce = nonce_of(nonce, t);
+      encode_frame(trailer, db_id_, txn.pages[i]->bytes, std::span(buffer_).subspan(at * slot_size, slot_size),
+                   mutant_);
+    }
   }
   // Zeros first: a failed write must leave no frames behind, or a crash
   // before the next commit would recover a transaction that was refused.
-  const uint64_t end_slot = first_slot + pages.size();
+  const uint64_t end_slot = first_slot + frames;
   if (wal_slot_offset(end_slot, page_size_) > file_size_) RETURN_IF_ERROR(grow_after(end_slot));
   return file_.write_at(wal_slot_offset(first_slot, page_size_), buffer_);
 }

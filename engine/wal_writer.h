@@ -1,6 +1,7 @@
 // WalWriter: puts bytes into the WAL. It writes a header when a generation
-// starts and each transaction's frames with a single write_at, so that one
-// commit is one write followed by one sync (the caller's, after this returns).
+// starts and the frames of a group of transactions with a single write_at, so
+// that one group commit is one write followed by one sync (the caller's,
+// after this returns).
 // It keeps no position of its own: the pager says which slot comes next.
 //
 // It does keep the file's size, to grow the WAL ahead of its frames: when a
@@ -37,13 +38,21 @@ class WalWriter {
   // Writes the header of `generation` at offset 0. Not synced.
   Status write_header(uint64_t generation);
 
-  // Writes `pages` (already sealed) as consecutive frames from `first_slot`,
-  // all tagged `txn_seq`, `generation` and `nonce` (fresh for every write);
-  // the last frame carries the commit field, pages.size(). One write_at,
-  // after one of zeros when the frames would grow the file (see above);
-  // nothing is written for no pages, no frames when the zeros fail.
-  Status write_transaction(uint64_t first_slot, std::span<const Page* const> pages, uint64_t txn_seq,
-                           uint64_t generation, uint32_t nonce);
+  // One transaction of a write: its sealed pages, the meta page last.
+  struct Txn {
+    std::span<const Page* const> pages;
+    uint64_t txn_seq = 0;
+  };
+  // Writes the transactions' pages (at most kMaxTxnsPerWrite transactions)
+  // as consecutive frames from `first_slot`, in order, each frame tagged with
+  // its transaction's txn_seq, `generation` and nonce_of(nonce, its index
+  // in the write); the last frame of each transaction carries the commit
+  // field, its page count. `nonce` is fresh for every write: recovery tells
+  // the transactions of one write by it and by the index
+  // (docs/file-formats.md). One write_at, after one
+  // of zeros when the frames would grow the file (see above); nothing is
+  // written for no pages, no frames when the zeros fail.
+  Status write_transactions(uint64_t first_slot, std::span<const Txn> txns, uint64_t generation, uint32_t nonce);
 
   // Cuts the file back to its header. Not synced. Only once the header of a
   // new generation is durable: every frame behind it is dead then.

@@ -35,10 +35,10 @@ constexpr std::array<std::string_view, 13> kInvariantNames = {
 constexpr std::array<crashsim::ModelKind, 5> kModels = {
     crashsim::ModelKind::kProcessCrash, crashsim::ModelKind::kLoseUnsynced, crashsim::ModelKind::kReorder,
     crashsim::ModelKind::kTorn, crashsim::ModelKind::kCorrupt};
-constexpr std::array<crashsim::StepKind, 7> kStepKinds = {
+constexpr std::array<crashsim::StepKind, 8> kStepKinds = {
     crashsim::StepKind::kPut,        crashsim::StepKind::kDelete, crashsim::StepKind::kGet,
     crashsim::StepKind::kCommit,     crashsim::StepKind::kCheckpoint, crashsim::StepKind::kReopen,
-    crashsim::StepKind::kCrashReopen};
+    crashsim::StepKind::kCrashReopen, crashsim::StepKind::kQueueCommit};
 constexpr std::array<std::string_view, 2> kVerdictNames = {"pass", "violation"};
 constexpr std::array<std::string_view, 2> kPointNames = {"all", "syncs"};
 constexpr std::array<std::string_view, 4> kErrnoNames = {"EIO", "ENOSPC", "EDQUOT", "EROFS"};
@@ -208,6 +208,7 @@ crashsim::GeneratorSpec read_generator(const ObjectReader& o, const KeyLimit& ke
   if (std::optional<JsonValue> mix = o.member("mix", Need::kOptional)) read_mix(*mix, g);
   o.read_uint("reopen_every", Need::kOptional, 0, kMaxTransactions, g.reopen_every);
   o.read_uint("crash_reopen_every", Need::kOptional, 0, kMaxTransactions, g.crash_reopen_every);
+  o.read_uint("group_commits", Need::kOptional, 0, kMaxTransactions, g.group_commits);
   return g;
 }
 
@@ -264,10 +265,12 @@ uint64_t script_value_bytes(const std::vector<JsonValue>& steps) {
   return total;
 }
 
-// Every put and delete reaches a commit; checkpoint and reopen never
-// meet a half-built batch; a commit writes something.
+// Every put and delete reaches a commit (a queue-commit's through the
+// commit after it); checkpoint and reopen never meet a half-built batch or a
+// held one; a commit writes something.
 void check_batches(const JsonValue& script, const std::vector<crashsim::Step>& steps) {
   size_t pending = 0;
+  size_t queued = 0;
   auto at = [&](size_t i) { return script.related(script.json(), pointer_append(script.pointer(), i)); };
   for (size_t i = 0; i < steps.size(); ++i) {
     switch (steps[i].kind) {
@@ -278,8 +281,12 @@ void check_batches(const JsonValue& script, const std::vector<crashsim::Step>& s
       case crashsim::StepKind::kGet:
         break;
       case crashsim::StepKind::kCommit:
-        if (pending == 0) at(i).problem("commit with no put or del since the last commit writes nothing");
+      case crashsim::StepKind::kQueueCommit:
+        if (pending == 0)
+          at(i).problem(std::string(crashsim::step_kind_name(steps[i].kind)) +
+                        " with no put or del since the last commit writes nothing");
         pending = 0;
+        queued = steps[i].kind == crashsim::StepKind::kQueueCommit ? queued + 1 : 0;
         break;
       case crashsim::StepKind::kCheckpoint:
       case crashsim::StepKind::kReopen:
@@ -287,12 +294,18 @@ void check_batches(const JsonValue& script, const std::vector<crashsim::Step>& s
         if (pending > 0)
           at(i).problem(std::string(crashsim::step_kind_name(steps[i].kind)) + " with " + std::to_string(pending) +
                         " uncommitted step(s) before it: add a commit");
+        if (queued > 0)
+          at(i).problem(std::string(crashsim::step_kind_name(steps[i].kind)) + " with " + std::to_string(queued) +
+                        " queue-commit transaction(s) held before it: add a commit");
         break;
     }
   }
   if (pending > 0)
     at(steps.size() - 1)
         .problem("the script ends with " + std::to_string(pending) + " uncommitted step(s): add a commit");
+  if (queued > 0)
+    at(steps.size() - 1)
+        .problem("the script ends with " + std::to_string(queued) + " queue-commit transaction(s) held: add a commit");
 }
 
 crashsim::WorkloadSpec read_workload(const JsonValue& v, const KeyLimit& keys) {
@@ -300,7 +313,7 @@ crashsim::WorkloadSpec read_workload(const JsonValue& v, const KeyLimit& keys) {
   // A workload is a generator or a script: the keys of both are allowed
   // here so that mixing them gets a message saying so, not "unknown field".
   ObjectReader o(v, {"script", "seed", "transactions", "ops_per_txn", "key_space", "key_size", "value_size", "mix",
-                     "reopen_every", "crash_reopen_every", "verify_each_commit"});
+                     "reopen_every", "crash_reopen_every", "group_commits", "verify_each_commit"});
   if (!o.valid()) return w;
   o.read_bool("verify_each_commit", Need::kOptional, w.verify_each_commit);
   if (!o.has("script")) {
@@ -420,7 +433,7 @@ bool workload_checkpoints(const ScenarioSpec& spec) {
   }
   for (const crashsim::Step& step : spec.workload.script) {
     if (step.kind == crashsim::StepKind::kCheckpoint) return true;
-    commits += step.kind == crashsim::StepKind::kCommit;
+    commits += step.kind == crashsim::StepKind::kCommit || step.kind == crashsim::StepKind::kQueueCommit;
   }
   const uint64_t every = spec.engine.checkpoint_every_commits;
   return every > 0 && every <= commits;

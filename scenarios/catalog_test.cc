@@ -258,6 +258,7 @@ TEST(Catalog, OmittedFieldsTakeTheDefaultsTheSchemaDocuments) {
   EXPECT_DOUBLE_EQ(mix["get"].get<double>(), g.get_weight / total);
   EXPECT_EQ(schema_at(schema, w + "reopen_every/default"), g.reopen_every);
   EXPECT_EQ(schema_at(schema, w + "crash_reopen_every/default"), g.crash_reopen_every);
+  EXPECT_EQ(schema_at(schema, w + "group_commits/default"), g.group_commits);
   EXPECT_EQ(schema_at(schema, "/$defs/verify_each_commit/default"), s.workload.verify_each_commit);
   EXPECT_EQ(schema_at(schema, "/$defs/allow_no_states/default"), s.expect.allow_no_states);
   EXPECT_EQ(schema_at(schema, c + "points/default"), "all");
@@ -566,7 +567,7 @@ TEST(Catalog, EveryRejectionNamesFileScenarioAndPointer) {
       {"unknown step",
        [](json& d) { scenario(d)["workload"] = json::parse(R"({"script": [{"op": "flush"}]})"); },
        "scenario 's' (/scenarios/0/workload/script/0/op)",
-       "unknown script op 'flush' (expected one of: put, del, get, commit, checkpoint, reopen, crash-reopen)"},
+       "unknown script op 'flush' (expected one of: put, del, get, commit, checkpoint, reopen, crash-reopen, queue-commit)"},
       {"empty key",
        [](json& d) {
          scenario(d)["workload"] = json::parse(R"({"script": [{"op": "del", "key": ""}, {"op": "commit"}]})");

@@ -44,7 +44,7 @@ std::vector<Segment> segments_of(const std::vector<Step>& steps) {
       continue;
     }
     open.steps.push_back(s);
-    if (s.kind == StepKind::kCommit) {
+    if (s.kind == StepKind::kCommit || s.kind == StepKind::kQueueCommit) {
       out.push_back(std::move(open));
       open = {{}, true};
     }

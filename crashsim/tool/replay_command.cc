@@ -40,18 +40,24 @@ std::string describe_files(const DiskImage& image) {
   return out.empty() ? "no files" : out;
 }
 
+std::string in_flight_range(const Expectation& e) {
+  return std::to_string(e.acked) + ".." + std::to_string(e.acked + e.in_flight - 1);
+}
+
 std::string describe_expectation(const StateView& view) {
   const Expectation& e = view.expect;
   if (view.after_new_writes) {
     // The continuation's oracle: transaction 0 is the recovered state, i the i-th new commit.
     std::string out = e.acked <= 1 ? "the recovered state, no new commit acknowledged"
                                    : "the recovered state and new commits 1.." + std::to_string(e.acked - 1) + " acknowledged";
-    if (e.in_flight) out += ", new commit " + std::to_string(e.acked) + " in flight";
+    if (e.in_flight == 1) out += ", new commit " + std::to_string(e.acked) + " in flight";
+    if (e.in_flight > 1) out += ", new commits " + in_flight_range(e) + " in flight";
     return out;
   }
   std::string out = e.acked == 0 ? "no transaction acknowledged"
                                  : "transactions 0.." + std::to_string(e.acked - 1) + " acknowledged";
-  if (e.in_flight) out += ", transaction " + std::to_string(e.acked) + " in flight";
+  if (e.in_flight == 1) out += ", transaction " + std::to_string(e.acked) + " in flight";
+  if (e.in_flight > 1) out += ", transactions " + in_flight_range(e) + " in flight (a group commit)";
   return out;
 }
 
