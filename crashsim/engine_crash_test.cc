@@ -195,6 +195,18 @@ TEST(EngineCrashTest, SnapshotsHeldAcrossACheckpointReadTheirCommit) {
   EXPECT_TRUE(recording->workload_violations.empty()) << recording->workload_violations.front().message;
 }
 
+// Past Options::snapshot_memory_limit the checkpoint expires the snapshot
+// rather than keep its pages: reads through it fail with kExpired, which the
+// runner allows because the snapshot could pin more than the bound.
+TEST(EngineCrashTest, AnExpiredSnapshotIsAllowedOnlyPastTheBound) {
+  engine::Options options = engine_options();
+  options.snapshot_memory_limit = 1;
+  EngineSystem sut(options);
+  auto recording = record_workload(sut, snapshot_across_checkpoint(), "snapshots");
+  ASSERT_TRUE(recording.ok()) << recording.status().to_string();
+  EXPECT_TRUE(recording->workload_violations.empty()) << recording->workload_violations.front().observed;
+}
+
 // checkpoint-overwrites-snapshot-pages: the checkpoint keeps no image for the
 // snapshot, and reads through it see the data file's new pages.
 TEST(EngineCrashTest, ACheckpointThatOverwritesASnapshotsPagesIsSnapshotIsolation) {
