@@ -22,9 +22,31 @@ engine::WriteBatch write_batch(const Batch& batch) {
   return wb;
 }
 
+// Every entry a new cursor shows, in order.
+Result<KvState> scan(Result<std::unique_ptr<engine::Cursor>> made) {
+  ASSIGN_OR_RETURN(std::unique_ptr<engine::Cursor> cursor, std::move(made));
+  KvState state;
+  for (cursor->seek_to_first(); cursor->valid(); cursor->next()) {
+    state.emplace_hint(state.end(), std::string(cursor->key()), std::string(cursor->value()));
+  }
+  RETURN_IF_ERROR(cursor->status());
+  return state;
+}
+
+class EngineSnapshot final : public SutSnapshot {
+ public:
+  explicit EngineSnapshot(std::unique_ptr<engine::Snapshot> snapshot) : snapshot_(std::move(snapshot)) {}
+  Status get(const std::string& key, std::string* value) override { return snapshot_->get(key, value); }
+  Result<KvState> scan_all() override { return scan(snapshot_->new_cursor()); }
+
+ private:
+  std::unique_ptr<engine::Snapshot> snapshot_;
+};
+
 class EngineSession final : public SutSession {
  public:
-  explicit EngineSession(std::unique_ptr<engine::Db> db) : db_(std::move(db)) {}
+  EngineSession(std::unique_ptr<engine::Db> db, uint64_t snapshot_memory_limit)
+      : db_(std::move(db)), snapshot_memory_limit_(snapshot_memory_limit) {}
 
   Status apply(const Batch& batch) override { return db_->write(write_batch(batch)); }
 
@@ -38,17 +60,16 @@ class EngineSession final : public SutSession {
 
   Status get(const std::string& key, std::string* value) override { return db_->get(key, value); }
 
-  Result<KvState> scan_all() override {
-    ASSIGN_OR_RETURN(std::unique_ptr<engine::Cursor> cursor, db_->new_cursor());
-    KvState state;
-    for (cursor->seek_to_first(); cursor->valid(); cursor->next()) {
-      state.emplace_hint(state.end(), std::string(cursor->key()), std::string(cursor->value()));
-    }
-    RETURN_IF_ERROR(cursor->status());
-    return state;
-  }
+  Result<KvState> scan_all() override { return scan(db_->new_cursor()); }
 
   Status checkpoint() override { return db_->checkpoint(); }
+
+  Result<std::unique_ptr<SutSnapshot>> snapshot() override {
+    ASSIGN_OR_RETURN(std::unique_ptr<engine::Snapshot> snapshot, db_->snapshot());
+    return std::unique_ptr<SutSnapshot>(std::make_unique<EngineSnapshot>(std::move(snapshot)));
+  }
+
+  std::optional<uint64_t> snapshot_memory_limit() const override { return snapshot_memory_limit_; }
 
   Result<std::vector<SutFinding>> verify() override {
     ASSIGN_OR_RETURN(const engine::VerifyReport report, db_->verify());
@@ -80,6 +101,7 @@ class EngineSession final : public SutSession {
 
  private:
   std::unique_ptr<engine::Db> db_;
+  const uint64_t snapshot_memory_limit_;
 };
 
 std::string type_kind(std::string_view prefix, uint8_t type) {
@@ -147,7 +169,7 @@ std::optional<uint64_t> EngineSystem::defect_fired_count() const {
 
 Result<std::unique_ptr<SutSession>> EngineSystem::open(vfs::Vfs& vfs) {
   ASSIGN_OR_RETURN(std::unique_ptr<engine::Db> db, engine::Db::open(vfs, path_, options_));
-  return std::unique_ptr<SutSession>(std::make_unique<EngineSession>(std::move(db)));
+  return std::unique_ptr<SutSession>(std::make_unique<EngineSession>(std::move(db), options_.snapshot_memory_limit));
 }
 
 }  // namespace crashsim

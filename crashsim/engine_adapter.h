@@ -4,7 +4,9 @@
 // (including Options::mutant, which the scenario catalog uses to plant a
 // known defect). verify() maps the engine's VerifyReport onto invariants:
 // Violation::Kind kLeak and kDoubleReference -> "leak", every other kind ->
-// "structure". Recovery paths come from Db::stats().recovery (RecoveryInfo):
+// "structure". snapshot() is Db::snapshot() (its scan a cursor of it), bound
+// by Options::snapshot_memory_limit. Recovery paths come from
+// Db::stats().recovery (RecoveryInfo):
 //   wal-replayed, torn-tail-discarded, uncommitted-txn-dropped,
 //   stale-frames-ignored, wal-header-rewritten, checkpoint-redone
 // Regions (describe_regions, from engine/file_layout.h), in NAME-wal:

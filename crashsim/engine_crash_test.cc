@@ -9,6 +9,7 @@
 
 #include "crashsim/engine_adapter.h"
 #include "crashsim/image_io.h"
+#include "crashsim/invariants.h"
 #include "crashsim/simulator.h"
 #include "vfs/posix_vfs.h"
 
@@ -177,6 +178,54 @@ TEST(EngineCrashTest, AMutantThatNeverFiresIsNotReached) {
 
 // Asking only whether a defect is caught: the run ends after the batch of
 // states that found the first violation, and the next model never runs.
+// A snapshot held across a commit and a checkpoint, read key by key and
+// scanned, while the workload is recorded (no crash state needed).
+std::vector<Step> snapshot_across_checkpoint() {
+  return {{StepKind::kPut, "a", "old-a"}, {StepKind::kPut, "b", "old-b"}, {StepKind::kCommit, {}, {}},
+          {StepKind::kSnapshot, {}, {}},  {StepKind::kPut, "a", "new-a"}, {StepKind::kDelete, "b", {}},
+          {StepKind::kPut, "c", "new-c"}, {StepKind::kCommit, {}, {}},    {StepKind::kCheckpoint, {}, {}},
+          {StepKind::kSnapshotGet, "a", {}, 0}, {StepKind::kSnapshotScan, {}, {}, 0}, {StepKind::kRelease, {}, {}, 0},
+          {StepKind::kGet, "a", {}}};
+}
+
+TEST(EngineCrashTest, SnapshotsHeldAcrossACheckpointReadTheirCommit) {
+  EngineSystem sut(engine_options());
+  auto recording = record_workload(sut, snapshot_across_checkpoint(), "snapshots");
+  ASSERT_TRUE(recording.ok()) << recording.status().to_string();
+  EXPECT_TRUE(recording->workload_violations.empty()) << recording->workload_violations.front().message;
+}
+
+// Past Options::snapshot_memory_limit the checkpoint expires the snapshot
+// rather than keep its pages: reads through it fail with kExpired, which the
+// runner allows because the snapshot could pin more than the bound.
+TEST(EngineCrashTest, AnExpiredSnapshotIsAllowedOnlyPastTheBound) {
+  engine::Options options = engine_options();
+  options.snapshot_memory_limit = 1;
+  EngineSystem sut(options);
+  auto recording = record_workload(sut, snapshot_across_checkpoint(), "snapshots");
+  ASSERT_TRUE(recording.ok()) << recording.status().to_string();
+  EXPECT_TRUE(recording->workload_violations.empty()) << recording->workload_violations.front().observed;
+}
+
+// checkpoint-overwrites-snapshot-pages: the checkpoint keeps no image for the
+// snapshot, and reads through it see the data file's new pages.
+TEST(EngineCrashTest, ACheckpointThatOverwritesASnapshotsPagesIsSnapshotIsolation) {
+  if (!engine::kMutantsCompiled) GTEST_SKIP() << "mutants are compiled out";
+  EngineSystem sut(engine_options(engine::Mutant::kCheckpointOverwritesSnapshotPages));
+  auto recording = record_workload(sut, snapshot_across_checkpoint(), "snapshots");
+  ASSERT_TRUE(recording.ok()) << recording.status().to_string();
+  ASSERT_EQ(recording->workload_violations.size(), 2u);  // the get and the scan
+  const Violation& get = recording->workload_violations[0];
+  EXPECT_EQ(get.invariant, "snapshot-isolation");
+  EXPECT_EQ(get.model, "workload");
+  EXPECT_EQ(get.expected, describe_entry("a", "old-a"));
+  EXPECT_EQ(get.observed, describe_entry("a", "new-a"));
+  EXPECT_EQ(get.keys, std::vector<std::string>{"a"});
+  EXPECT_NE(get.message.find("snapshot 0, taken after 1 commits"), std::string::npos) << get.message;
+  EXPECT_EQ(recording->workload_violations[1].keys, std::vector<std::string>{"a"});
+  EXPECT_GT(sut.defect_fired_count().value_or(0), 0u);
+}
+
 TEST(EngineCrashTest, StopAtFirstViolationChecksUpToOneBatchOfOneModel) {
   EngineSystem sut(engine_options(engine::Mutant::kReplayKeepsOldestImage));
   Scenario s = churn({.kind = ModelKind::kProcessCrash}, 150, 0);

@@ -14,6 +14,8 @@
 //                            error (beyond the one exception for the last commit's own bytes)
 //   writable-after-recovery  after recovery the store accepts a new write and reopens with it
 //   workload-read            a get during the workload returned something other than the committed value
+//   snapshot-isolation       a read through a snapshot during the workload did not show the state of
+//                            the snapshot's commit (or failed, or expired within the system's bound)
 //   workload                 a workload step failed on a run without injected faults (the disk was fine)
 //   error-discipline         (injected faults) after a failed sync, no commit or checkpoint reports
 //                            success until the store is reopened
@@ -43,6 +45,7 @@ inline constexpr std::string_view kSilentLoss = "silent-loss";
 inline constexpr std::string_view kWritableAfterRecovery = "writable-after-recovery";
 inline constexpr std::string_view kWorkloadRead = "workload-read";
 inline constexpr std::string_view kWorkload = "workload";
+inline constexpr std::string_view kSnapshotIsolation = "snapshot-isolation";
 inline constexpr std::string_view kErrorDiscipline = "error-discipline";
 inline constexpr std::string_view kMutantNotReached = "mutant-not-reached";
 }  // namespace invariant

@@ -92,6 +92,10 @@ std::vector<Batch> Oracle::commit_batches(const std::vector<Step>& steps) {
       case StepKind::kCheckpoint:
       case StepKind::kReopen:
       case StepKind::kCrashReopen:
+      case StepKind::kSnapshot:
+      case StepKind::kSnapshotGet:
+      case StepKind::kSnapshotScan:
+      case StepKind::kRelease:
         break;
     }
   }

@@ -2,7 +2,7 @@
 //
 // The simulator drives a key-value store only through this adapter: open it
 // on a Vfs (running its recovery), apply a batch atomically, get, scan all,
-// checkpoint, verify, close. Nothing else. Our engine is one adapter
+// checkpoint, verify, close, and optionally take a snapshot. Nothing else. Our engine is one adapter
 // (engine_adapter.h); SQLite through a sqlite3_vfs shim can be another.
 //
 // The generic invariants (durability, atomicity, ordering, recovery) are
@@ -62,6 +62,19 @@ struct FileRegion {
   std::string kind;
 };
 
+// A read view of one commit, from SutSession::snapshot(). Every read through
+// it must show the store as it was when it was taken, whatever commits and
+// checkpoints come after; the workload runner checks that against the
+// oracle (invariant snapshot-isolation). Destroyed before its session closes.
+class SutSnapshot {
+ public:
+  virtual ~SutSnapshot() = default;
+  // The value at the snapshot's commit; kNotFound when absent, kExpired when
+  // the system gave the snapshot up (SutSession::snapshot_memory_limit).
+  virtual vfs::Status get(const std::string& key, std::string* value) = 0;
+  virtual vfs::Result<KvState> scan_all() = 0;
+};
+
 class SutSession {
  public:
   virtual ~SutSession() = default;
@@ -81,6 +94,16 @@ class SutSession {
   virtual vfs::Result<KvState> scan_all() = 0;
   // kNotSupported when the system has no explicit checkpoint.
   virtual vfs::Status checkpoint() = 0;
+  // Optional: a snapshot of the last acknowledged commit. kNotSupported (the
+  // default) when the system has none: a workload with snapshot steps is then
+  // an error naming the system.
+  virtual vfs::Result<std::unique_ptr<SutSnapshot>> snapshot() {
+    return vfs::Status::not_supported("the system has no snapshots");
+  }
+  // The memory the system lets held snapshots pin before it expires them
+  // (reads through an expired one fail with kExpired); nullopt (the
+  // default): snapshots never expire.
+  virtual std::optional<uint64_t> snapshot_memory_limit() const { return std::nullopt; }
   // Engine-specific invariants; an empty list when all hold.
   virtual vfs::Result<std::vector<SutFinding>> verify() = 0;
   // Names of the recovery paths the open that made this session took (e.g.

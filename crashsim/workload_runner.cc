@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 
 #include "crashsim/invariants.h"
 #include "crashsim/recording_vfs.h"
@@ -14,11 +15,34 @@ using vfs::Status;
 
 namespace {
 
+std::optional<std::string> lookup(const KvState& state, const std::string& key) {
+  const auto it = state.find(key);
+  return it == state.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+// The first key (in order) where two different states differ.
+std::string first_difference(const KvState& a, const KvState& b) {
+  auto i = a.begin();
+  auto j = b.begin();
+  while (i != a.end() && j != b.end() && *i == *j) {
+    ++i;
+    ++j;
+  }
+  if (i == a.end()) return j->first;
+  if (j == b.end()) return i->first;
+  return std::min(i->first, j->first);
+}
+
 class Runner {
  public:
-  Runner(SystemUnderTest& sut, RecordingVfs& rec, const FaultInjector& faults, const std::string& scenario,
-         bool verify_each_commit)
-      : sut_(sut), rec_(rec), faults_(faults), scenario_(scenario), verify_each_commit_(verify_each_commit) {}
+  Runner(SystemUnderTest& sut, const vfs::MemVfs& files, RecordingVfs& rec, const FaultInjector& faults,
+         const std::string& scenario, bool verify_each_commit)
+      : sut_(sut),
+        files_(files),
+        rec_(rec),
+        faults_(faults),
+        scenario_(scenario),
+        verify_each_commit_(verify_each_commit) {}
 
   // Runs every step, then closes. What a failure does: see failed().
   Status run(const std::vector<Step>& steps) {
@@ -26,8 +50,11 @@ class Runner {
     for (size_t i = 0; i < steps.size(); ++i) {
       const Status s = step(steps[i]);
       if (!s.ok()) {
-        return failed("workload step " + std::to_string(i) + " (" + std::string(step_kind_name(steps[i].kind)) + ")",
-                      s);
+        const std::string what = "workload step " + std::to_string(i) + " (" + std::string(step_kind_name(steps[i].kind)) + ")";
+        // A system without snapshots cannot run the scenario at all: that is
+        // the scenario's error, not evidence against the system.
+        if (steps[i].kind == StepKind::kSnapshot && s.code() == vfs::StatusCode::kNotSupported) return s.with(what);
+        return failed(what, s);
       }
     }
     if (const Status s = close(); !s.ok()) return failed("the final close", s);
@@ -48,6 +75,7 @@ class Runner {
   Status failed(const std::string& what, const Status& s) {
     if (faults_seen()) return s.with(what);
     rec_.kill_process();
+    drop_snapshots();
     session_.reset();
     const bool corruption = s.code() == vfs::StatusCode::kCorruption;
     Violation v = workload_violation(invariant::kWorkload, what + " succeeds", s.to_string());
@@ -93,6 +121,7 @@ class Runner {
   }
 
   Status close() {
+    drop_snapshots();
     rec_.mark(OpKind::kCloseCalled);
     const Status s = session_->close();
     session_.reset();
@@ -226,9 +255,19 @@ class Runner {
         return open();
       case StepKind::kCrashReopen:
         rec_.kill_process();
+        drop_snapshots();
         session_.reset();
         rec_.restart_process();
         return open();
+      case StepKind::kSnapshot:
+        return take_snapshot();
+      case StepKind::kSnapshotGet:
+        return check_snapshot_get(s);
+      case StepKind::kSnapshotScan:
+        return check_snapshot_scan(s);
+      case StepKind::kRelease:
+        release(s.snapshot);
+        return Status();
     }
     return Status();
   }
@@ -249,8 +288,7 @@ class Runner {
     std::string value;
     const Status s = session_->get(key, &value);
     if (!s.ok() && !s.is_not_found()) return faults_seen() ? Status() : s.with("get " + key);
-    const auto it = committed_.find(key);
-    const std::optional<std::string> want = it == committed_.end() ? std::nullopt : std::optional<std::string>(it->second);
+    const std::optional<std::string> want = lookup(committed_, key);
     const std::optional<std::string> got = s.ok() ? std::optional<std::string>(value) : std::nullopt;
     if (want != got) {
       Violation v = workload_violation(invariant::kWorkloadRead, describe_entry(key, want), describe_entry(key, got));
@@ -261,7 +299,117 @@ class Runner {
     return Status();
   }
 
+  // A snapshot the workload holds, and what every read through it must show.
+  struct HeldSnapshot {
+    std::unique_ptr<SutSnapshot> view;  // null when taking it failed after an injected fault: not judged
+    KvState state;                      // the acknowledged state when it was taken
+    uint64_t commits = 0;               // acknowledged commits then
+    // The store's files then (all of them, in bytes): no more than this for
+    // its pages, which is all a snapshot can pin.
+    uint64_t store_bytes = 0;
+  };
+
+  uint64_t store_bytes() const {
+    uint64_t total = 0;
+    for (const auto& [path, contents] : files_.contents()) total += contents.size();
+    return total;
+  }
+
+  Status take_snapshot() {
+    HeldSnapshot held{nullptr, committed_, txn_, store_bytes()};
+    auto view = session_->snapshot();
+    if (view.ok()) {
+      held.view = std::move(view).value();
+    } else if (view.status().code() == vfs::StatusCode::kNotSupported) {
+      return Status::not_supported("system " + sut_.name() + " has no snapshots (" + view.status().message() + ")");
+    } else if (!faults_seen()) {
+      return view.status().with("snapshot " + std::to_string(snapshots_taken_));
+    }
+    pinnable_ += held.store_bytes;
+    pinnable_high_water_ = std::max(pinnable_high_water_, pinnable_);
+    snapshots_.emplace(snapshots_taken_++, std::move(held));
+    return Status();
+  }
+
+  void release(uint32_t number) {
+    const auto it = snapshots_.find(number);
+    pinnable_ -= it->second.store_bytes;
+    snapshots_.erase(it);
+  }
+
+  // Before a close, a crash or a reopen: the session's snapshots go with it.
+  void drop_snapshots() {
+    snapshots_.clear();
+    pinnable_ = 0;
+  }
+
+  // An expired snapshot is allowed only when the snapshots held at once could
+  // have pinned more than the system's bound: each pins at most the store's
+  // pages when it was taken.
+  bool expiry_allowed() const {
+    const std::optional<uint64_t> limit = session_->snapshot_memory_limit();
+    return limit && pinnable_high_water_ > *limit;
+  }
+
+  // A read through `number` failed with `s`: not judged after an injected
+  // fault, allowed as kExpired within the bound, else a violation.
+  void snapshot_read_failed(uint32_t number, const HeldSnapshot& held, const std::string& read, const Status& s) {
+    if (faults_seen()) return;
+    std::string expected = read + " succeeds";
+    if (s.code() == vfs::StatusCode::kExpired) {
+      if (expiry_allowed()) return;
+      const std::optional<uint64_t> limit = session_->snapshot_memory_limit();
+      expected += " (the snapshots held at once could pin at most " + std::to_string(pinnable_high_water_) +
+                  " bytes, " + (limit ? "within the system's bound of " + std::to_string(*limit) : "and the system has no bound") +
+                  ")";
+    }
+    snapshot_violation(number, held, std::move(expected), read + " failed: " + s.to_string(), {});
+  }
+
+  void snapshot_violation(uint32_t number, const HeldSnapshot& held, std::string expected, std::string observed,
+                          std::vector<std::string> keys) {
+    Violation v = workload_violation(invariant::kSnapshotIsolation, std::move(expected), std::move(observed));
+    v.message = "a read through snapshot " + std::to_string(number) + ", taken after " + std::to_string(held.commits) +
+                " commits, did not show the state of that commit (read after " + std::to_string(txn_) +
+                " commits, no crash)";
+    v.keys = std::move(keys);
+    violations_.push_back(std::move(v));
+  }
+
+  Status check_snapshot_get(const Step& step) {
+    const HeldSnapshot& held = snapshots_.at(step.snapshot);
+    if (!held.view) return Status();
+    std::string value;
+    const Status s = held.view->get(step.key, &value);
+    if (!s.ok() && !s.is_not_found()) {
+      snapshot_read_failed(step.snapshot, held, "get " + step.key, s);
+      return Status();
+    }
+    const std::optional<std::string> want = lookup(held.state, step.key);
+    const std::optional<std::string> got = s.ok() ? std::optional<std::string>(value) : std::nullopt;
+    if (want != got) {
+      snapshot_violation(step.snapshot, held, describe_entry(step.key, want), describe_entry(step.key, got), {step.key});
+    }
+    return Status();
+  }
+
+  Status check_snapshot_scan(const Step& step) {
+    const HeldSnapshot& held = snapshots_.at(step.snapshot);
+    if (!held.view) return Status();
+    const auto scanned = held.view->scan_all();
+    if (!scanned.ok()) {
+      snapshot_read_failed(step.snapshot, held, "scan", scanned.status());
+      return Status();
+    }
+    if (*scanned == held.state) return Status();
+    const std::string key = first_difference(held.state, *scanned);
+    snapshot_violation(step.snapshot, held, describe_entry(key, lookup(held.state, key)),
+                       describe_entry(key, lookup(*scanned, key)), {key});
+    return Status();
+  }
+
   SystemUnderTest& sut_;
+  const vfs::MemVfs& files_;
   RecordingVfs& rec_;
   const FaultInjector& faults_;
   const std::string& scenario_;
@@ -277,6 +425,10 @@ class Runner {
   // Failed attempts at transaction txn_, in call order.
   std::vector<Batch> failed_;
   std::vector<Violation> violations_;
+  std::map<uint32_t, HeldSnapshot> snapshots_;  // by number
+  uint32_t snapshots_taken_ = 0;
+  uint64_t pinnable_ = 0;  // store_bytes of the held snapshots
+  uint64_t pinnable_high_water_ = 0;
 };
 
 }  // namespace
@@ -291,10 +443,11 @@ Result<Recording> record_workload(SystemUnderTest& sut, std::vector<Step> steps,
     return Status::not_supported("record scenario " + scenario +
                                  ": queue-commit steps (group commits) cannot be combined with injected faults");
   }
+  RETURN_IF_ERROR(check_snapshot_steps(steps).with("record scenario " + scenario));
   vfs::MemVfs mem;
   FaultInjector injector(faults);
   RecordingVfs rec(mem, {}, &injector);
-  Runner runner(sut, rec, injector, scenario, verify_each_commit);
+  Runner runner(sut, mem, rec, injector, scenario, verify_each_commit);
   RETURN_IF_ERROR(runner.run(steps).with("record scenario " + scenario));
   Recording r;
   r.trace = rec.trace();

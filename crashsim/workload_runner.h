@@ -14,6 +14,19 @@
 // error: it ends at that step (the session dropped as by a process crash, so
 // the trace holds exactly what the run did up to there), and the failure is
 // a `workload` violation. The crash states before it are checked as usual.
+// Snapshot steps add no marker (a snapshot reads; it writes nothing a crash
+// could keep). The runner keeps the acknowledged state when each snapshot was
+// taken, and every snapshot-get and snapshot-scan must show exactly that:
+// otherwise (a wrong value, a missing or extra key, a read error) it is a
+// snapshot-isolation violation naming the snapshot, its commit and the key,
+// and the recording goes on. kExpired is allowed only when the snapshots held
+// at once could have pinned more than the system's snapshot_memory_limit,
+// counting for each the bytes of all the store's files when it was taken (a
+// snapshot pins at most the pages of its commit); the engine's 64 MiB default
+// is far beyond every shipped workload, so there an expiry is a violation.
+// A close, reopen or crash-reopen drops the held snapshots first. A system
+// without snapshots (SutSession::snapshot() is kNotSupported) makes a
+// snapshot step an error naming the system and the step.
 // With verify_each_commit, verify() runs after every acknowledged commit and
 // the first commit after which it finds something is a violation of the
 // invariant it names (the recording goes on).
@@ -50,7 +63,8 @@ struct Recording {
   Oracle oracle;
   // Found while the workload ran, no crash involved (model "workload"): a
   // get that returned something other than the committed value
-  // (workload-read), a step that failed (workload), the first commit after
+  // (workload-read), a read through a snapshot that did not show its commit
+  // (snapshot-isolation), a step that failed (workload), the first commit after
   // which verify() failed (its invariant). In trace order; crash_point is
   // the trace length when found, and Simulator::check names the state.
   std::vector<Violation> workload_violations;

@@ -193,5 +193,23 @@ TEST(WorkloadRunnerTest, GroupCommitsWithInjectedFaultsAreRefused) {
   EXPECT_THAT(recording.status().message(), HasSubstr("queue-commit"));
 }
 
+// The log store has no snapshots: a workload that takes one cannot run on
+// it, which is the scenario's error (naming the system and the step), not a
+// violation; a workload that reads a snapshot it does not hold is refused
+// before it runs.
+TEST(WorkloadRunnerTest, SnapshotStepsOnASystemWithoutSnapshotsAreAnErrorNamingIt) {
+  LogSystem sut;
+  const Simulator sim(sut);
+  auto recording = sim.record(script_scenario({put("a", "1"), commit(), {StepKind::kSnapshot, {}, {}}}));
+  ASSERT_FALSE(recording.ok());
+  EXPECT_EQ(recording.status().code(), vfs::StatusCode::kNotSupported);
+  EXPECT_THAT(recording.status().to_string(), HasSubstr("workload step 2 (snapshot)"));
+  EXPECT_THAT(recording.status().to_string(), HasSubstr("system " + sut.name() + " has no snapshots"));
+
+  auto unheld = sim.record(script_scenario({put("a", "1"), commit(), {StepKind::kSnapshotScan, {}, {}, 3}}));
+  ASSERT_FALSE(unheld.ok());
+  EXPECT_THAT(unheld.status().to_string(), HasSubstr("step 2 (snapshot-scan) names snapshot 3"));
+}
+
 }  // namespace
 }  // namespace crashsim

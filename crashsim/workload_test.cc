@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "crashsim/oracle.h"
@@ -37,6 +38,12 @@ TEST(WorkloadTest, TheGeneratorIsDeterministicAndFollowsItsSpec) {
         EXPECT_EQ(s.key.size(), 12u);
         keys.insert(s.key);
         break;
+      case StepKind::kSnapshot:
+      case StepKind::kSnapshotGet:
+      case StepKind::kSnapshotScan:
+      case StepKind::kRelease:
+        ADD_FAILURE() << "a snapshot step without snapshot_every";
+        break;
     }
   }
   EXPECT_EQ(commits, 30u);
@@ -65,6 +72,68 @@ TEST(WorkloadTest, GroupCommitsHoldAllButTheLastTransactionOfEachGroup) {
   // after a group's commit only.
   EXPECT_EQ(shape, "qqqcrqqqcrqc");
   EXPECT_EQ(Oracle::commit_batches(*steps).size(), 10u) << "every held transaction is committed by its group";
+}
+
+// Snapshots come from their own stream: without the snapshot steps the
+// workload is the one of the spec without snapshots. Each is read after every
+// commit while held, scanned and released after snapshot_hold commits, or
+// dropped (no release) by a reopen.
+TEST(WorkloadTest, GeneratedSnapshotsAreHeldAcrossCommitsAndCheckpoints) {
+  GeneratorSpec spec{.seed = 5, .transactions = 24, .key_space = 16, .reopen_every = 20, .checkpoint_every = 3,
+                     .snapshot_every = 2, .snapshot_hold = 5, .snapshot_reads = 2};
+  const auto a = expand_workload({spec, {}});
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(*a, *expand_workload({spec, {}}));
+  EXPECT_TRUE(check_snapshot_steps(*a).ok()) << check_snapshot_steps(*a).to_string();
+  std::vector<Step> without;
+  std::map<uint32_t, size_t> gets, scans, releases;
+  uint32_t taken = 0;
+  size_t checkpoints_while_held = 0;
+  std::set<uint32_t> held;
+  for (const Step& s : *a) {
+    switch (s.kind) {
+      case StepKind::kSnapshot: held.insert(taken++); break;
+      case StepKind::kSnapshotGet: ++gets[s.snapshot]; break;
+      case StepKind::kSnapshotScan: ++scans[s.snapshot]; break;
+      case StepKind::kRelease: ++releases[s.snapshot]; held.erase(s.snapshot); break;
+      case StepKind::kReopen: held.clear(); [[fallthrough]];
+      default: without.push_back(s);
+    }
+    if (s.kind == StepKind::kCheckpoint) checkpoints_while_held += !held.empty();
+  }
+  spec.snapshot_every = 0;
+  EXPECT_EQ(without, *expand_workload({spec, {}}));
+  EXPECT_EQ(taken, 12u);  // after commits 2, 4, ..., 24
+  EXPECT_GE(checkpoints_while_held, 5u);
+  // Snapshot 0 (after commit 2) is read after commits 3..7, then released.
+  EXPECT_EQ(gets[0], 10u);
+  EXPECT_EQ(scans[0], 1u);
+  EXPECT_EQ(releases[0], 1u);
+  // Snapshot 8 (after commit 18) is dropped by the reopen after commit 20.
+  EXPECT_EQ(gets[8], 4u);
+  EXPECT_EQ(releases.count(8), 0u);
+  spec.snapshot_every = 2;
+  spec.snapshot_hold = 0;
+  EXPECT_FALSE(expand_workload({spec, {}}).ok());
+}
+
+TEST(WorkloadTest, SnapshotStepsMustNameAHeldSnapshot) {
+  const Step take{StepKind::kSnapshot, {}, {}, 0};
+  const Step read0{StepKind::kSnapshotGet, "a", {}, 0};
+  const Step release0{StepKind::kRelease, {}, {}, 0};
+  const Step reopen{StepKind::kReopen, {}, {}};
+  EXPECT_TRUE(check_snapshot_steps({take, read0, release0}).ok());
+  const vfs::Status early = check_snapshot_steps({read0});
+  EXPECT_EQ(early.code(), vfs::StatusCode::kInvalidArgument);
+  EXPECT_NE(early.message().find("step 0 (snapshot-get) names snapshot 0, which is not held there (not taken yet"),
+            std::string::npos)
+      << early.to_string();
+  const vfs::Status late = check_snapshot_steps({take, release0, read0});
+  EXPECT_NE(late.message().find("step 2 (snapshot-get)"), std::string::npos) << late.to_string();
+  EXPECT_NE(late.message().find("released, or dropped by a reopen"), std::string::npos);
+  EXPECT_FALSE(check_snapshot_steps({take, reopen, read0}).ok());
+  EXPECT_EQ(step_kind_from_name("snapshot-scan"), StepKind::kSnapshotScan);
+  EXPECT_EQ(step_kind_name(StepKind::kRelease), "release");
 }
 
 TEST(WorkloadTest, KeysAreDistinctPerIndexAndStable) {

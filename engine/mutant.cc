@@ -7,7 +7,7 @@
 namespace engine {
 namespace {
 
-constexpr std::array<std::pair<Mutant, std::string_view>, 26> kNames{{
+constexpr std::array<std::pair<Mutant, std::string_view>, 27> kNames{{
     {Mutant::kNone, "none"},
     {Mutant::kNoDataFsync, "no-data-fsync"},
     {Mutant::kTruncateBeforeDataFsync, "truncate-before-data-fsync"},
@@ -34,6 +34,7 @@ constexpr std::array<std::pair<Mutant, std::string_view>, 26> kNames{{
     {Mutant::kFreeListHeadNotPopped, "free-list-head-not-popped"},
     {Mutant::kChecksumSkipsPageNumber, "checksum-skips-page-number"},
     {Mutant::kDataReadSkipsChecksum, "data-read-skips-checksum"},
+    {Mutant::kCheckpointOverwritesSnapshotPages, "checkpoint-overwrites-snapshot-pages"},
 }};
 
 constexpr std::array<Mutant, kNames.size() - 1> kAll = [] {

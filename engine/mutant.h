@@ -55,6 +55,8 @@ enum class Mutant {
   // Checksums and page addressing
   kChecksumSkipsPageNumber,   // the page checksum does not fold in the page number
   kDataReadSkipsChecksum,     // a page read from the data file is used without checking its checksum
+  // Snapshots
+  kCheckpointOverwritesSnapshotPages,  // a checkpoint keeps no image for a snapshot behind the last commit
 };
 
 // Stable kebab-case name ("no-data-fsync"), used by the scenario catalog.

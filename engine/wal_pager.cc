@@ -537,6 +537,9 @@ void WalPager::keep_images_for_read_points(std::unique_lock<std::mutex>* readers
       keeps.push_back({point, pgno, slot});
     }
   }
+  // MUTANT checkpoint-overwrites-snapshot-pages: nothing is kept, so the
+  // checkpoint overwrites the images those points still read.
+  if (!keeps.empty() && mutant_active(options_.mutant, Mutant::kCheckpointOverwritesSnapshotPages)) return;
   // The bound is applied before anything is read: over it, the oldest points
   // expire first (they hold the most), and their pages are not read at all.
   uint64_t held = 0;

@@ -231,6 +231,16 @@ Verdict case_verdict(const Expectation& expect, const ModelResult& result, bool 
 // evidence (kCaught), never a claim of its own. Every shard repeats it, so a
 // partial report judges it as a whole one does.
 Verdict check_verdict(const Expectation& expect, const ModelResult& check);
+// Invariants judged on the recorded run, never in a crash state (a read
+// during the workload, a read through a snapshot): crashsim/invariants.h.
+inline constexpr std::string_view kWorkloadReadInvariant = "workload-read";
+inline constexpr std::string_view kSnapshotIsolationInvariant = "snapshot-isolation";
+// Whether the scenario expects a violation of one of them: then no model case
+// can find it, and the recorded run's check must.
+bool judged_on_recorded_run(const Expectation& expect);
+// A case or a check of `s`. A model case of a scenario judged on the recorded
+// run is judged as a clean scenario's (no violation, some state checked), and
+// is kCaught only when one of s.checks found the expected invariant.
 Verdict case_or_check_verdict(const ScenarioResult& s, const ModelResult& result, bool is_check,
                               bool partial = false);
 // Anything but kFail.

@@ -62,6 +62,28 @@ TEST(Verdict, ChecksAreEvidenceNotClaims) {
   EXPECT_FALSE(check_passed(Expectation{true, "durability"}, found({}, "error")));
 }
 
+// No crash state can show a wrong read during the workload: a scenario that
+// expects one is caught by its recorded run's check, its cases clean.
+TEST(Verdict, AnInvariantOfTheRecordedRunIsFoundByItsCheck) {
+  ScenarioResult s;
+  s.expect = Expectation{true, "snapshot-isolation"};
+  s.models.push_back(found({}));
+  EXPECT_EQ(case_or_check_verdict(s, s.models[0], false), Verdict::kFail);  // nothing found it
+  ModelResult workload = found({{"snapshot-isolation", 2}});
+  workload.model = "workload";
+  s.checks.push_back(workload);
+  EXPECT_EQ(case_or_check_verdict(s, s.models[0], false), Verdict::kCaught);
+  EXPECT_EQ(case_or_check_verdict(s, s.checks[0], true), Verdict::kCaught);
+  EXPECT_TRUE(scenario_passed(s));
+  s.models[0] = found({{"durability", 1}});  // the crash states are held to a clean scenario's rules
+  EXPECT_EQ(case_or_check_verdict(s, s.models[0], false), Verdict::kFail);
+  s.checks[0] = found({{"workload-read", 1}});
+  s.models[0] = found({});
+  EXPECT_EQ(case_or_check_verdict(s, s.models[0], false), Verdict::kFail);  // another invariant
+  EXPECT_FALSE(judged_on_recorded_run(Expectation{true, "durability"}));
+  EXPECT_FALSE(judged_on_recorded_run(Expectation{}));
+}
+
 // A mutant that never fired proves nothing, whatever the scenario expects.
 TEST(Verdict, TheMutantCheckIsAClaimOfItsOwn) {
   ModelResult not_reached = found({{"mutant-not-reached", 1}});

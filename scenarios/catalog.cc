@@ -24,21 +24,23 @@ using reports::Need;
 using reports::ObjectReader;
 using reports::pointer_append;
 
-constexpr std::array<std::string_view, 13> kInvariantNames = {
+constexpr std::array<std::string_view, 14> kInvariantNames = {
     crashsim::invariant::kRecovery,           crashsim::invariant::kDurability,
     crashsim::invariant::kAtomicity,          crashsim::invariant::kOrdering,
     crashsim::invariant::kStructure,          crashsim::invariant::kLeak,
     crashsim::invariant::kIdempotentRecovery, crashsim::invariant::kSilentCorruption,
     crashsim::invariant::kSilentLoss,
     crashsim::invariant::kWritableAfterRecovery, crashsim::invariant::kWorkloadRead,
-    crashsim::invariant::kErrorDiscipline,    crashsim::invariant::kWorkload};
+    crashsim::invariant::kErrorDiscipline,    crashsim::invariant::kWorkload,
+    crashsim::invariant::kSnapshotIsolation};
 constexpr std::array<crashsim::ModelKind, 5> kModels = {
     crashsim::ModelKind::kProcessCrash, crashsim::ModelKind::kLoseUnsynced, crashsim::ModelKind::kReorder,
     crashsim::ModelKind::kTorn, crashsim::ModelKind::kCorrupt};
-constexpr std::array<crashsim::StepKind, 8> kStepKinds = {
-    crashsim::StepKind::kPut,        crashsim::StepKind::kDelete, crashsim::StepKind::kGet,
-    crashsim::StepKind::kCommit,     crashsim::StepKind::kCheckpoint, crashsim::StepKind::kReopen,
-    crashsim::StepKind::kCrashReopen, crashsim::StepKind::kQueueCommit};
+constexpr std::array<crashsim::StepKind, 12> kStepKinds = {
+    crashsim::StepKind::kPut,          crashsim::StepKind::kDelete,      crashsim::StepKind::kGet,
+    crashsim::StepKind::kCommit,       crashsim::StepKind::kCheckpoint,  crashsim::StepKind::kReopen,
+    crashsim::StepKind::kCrashReopen,  crashsim::StepKind::kQueueCommit, crashsim::StepKind::kSnapshot,
+    crashsim::StepKind::kSnapshotGet,  crashsim::StepKind::kSnapshotScan, crashsim::StepKind::kRelease};
 constexpr std::array<std::string_view, 2> kVerdictNames = {"pass", "violation"};
 constexpr std::array<std::string_view, 2> kPointNames = {"all", "syncs"};
 constexpr std::array<std::string_view, 4> kErrnoNames = {"EIO", "ENOSPC", "EDQUOT", "EROFS"};
@@ -209,6 +211,10 @@ crashsim::GeneratorSpec read_generator(const ObjectReader& o, const KeyLimit& ke
   o.read_uint("reopen_every", Need::kOptional, 0, kMaxTransactions, g.reopen_every);
   o.read_uint("crash_reopen_every", Need::kOptional, 0, kMaxTransactions, g.crash_reopen_every);
   o.read_uint("group_commits", Need::kOptional, 0, kMaxTransactions, g.group_commits);
+  o.read_uint("checkpoint_every", Need::kOptional, 0, kMaxTransactions, g.checkpoint_every);
+  o.read_uint("snapshot_every", Need::kOptional, 0, kMaxTransactions, g.snapshot_every);
+  o.read_uint("snapshot_hold", Need::kOptional, 1, kMaxTransactions, g.snapshot_hold);
+  o.read_uint("snapshot_reads", Need::kOptional, 0, kMaxOpsPerTxn, g.snapshot_reads);
   return g;
 }
 
@@ -216,22 +222,24 @@ crashsim::GeneratorSpec read_generator(const ObjectReader& o, const KeyLimit& ke
 // too much in all).
 crashsim::Step read_step(const JsonValue& v, size_t index, const KeyLimit& keys, bool fillers) {
   crashsim::Step step;
-  ObjectReader o(v, {"op", "key", "value", "value_size"});
+  ObjectReader o(v, {"op", "key", "value", "value_size", "snapshot"});
   std::optional<JsonValue> op = o.member("op", Need::kRequired);
   const std::vector<std::string_view> names = names_of(kStepKinds, crashsim::step_kind_name);
   std::optional<size_t> which = op ? op->as_name(names, "script op") : std::nullopt;
   if (!which) return step;
   step.kind = kStepKinds[*which];
   const bool keyed = step.kind == crashsim::StepKind::kPut || step.kind == crashsim::StepKind::kDelete ||
-                     step.kind == crashsim::StepKind::kGet;
+                     step.kind == crashsim::StepKind::kGet || step.kind == crashsim::StepKind::kSnapshotGet;
   const bool put = step.kind == crashsim::StepKind::kPut;
+  const bool numbered = crashsim::names_snapshot(step.kind);
   // Fields that mean nothing for this op are mistakes, not decoration.
-  for (std::string_view key : {"key", "value", "value_size"}) {
-    const bool used = key == "key" ? keyed : put;
+  for (std::string_view key : {"key", "value", "value_size", "snapshot"}) {
+    const bool used = key == "key" ? keyed : key == "snapshot" ? numbered : put;
     if (!used && o.has(key))
       o.member(key, Need::kOptional)
           ->problem("'" + std::string(key) + "' is not used by a '" + std::string(names[*which]) + "' step");
   }
+  if (numbered) o.read_uint("snapshot", Need::kRequired, 0, UINT32_MAX, step.snapshot);
   if (keyed && o.read_string("key", Need::kRequired, step.key)) {
     if (step.key.empty() || step.key.size() > keys.bytes)
       o.member("key", Need::kOptional)
@@ -279,6 +287,10 @@ void check_batches(const JsonValue& script, const std::vector<crashsim::Step>& s
         ++pending;
         break;
       case crashsim::StepKind::kGet:
+      case crashsim::StepKind::kSnapshot:
+      case crashsim::StepKind::kSnapshotGet:
+      case crashsim::StepKind::kSnapshotScan:
+      case crashsim::StepKind::kRelease:
         break;
       case crashsim::StepKind::kCommit:
       case crashsim::StepKind::kQueueCommit:
@@ -313,7 +325,8 @@ crashsim::WorkloadSpec read_workload(const JsonValue& v, const KeyLimit& keys) {
   // A workload is a generator or a script: the keys of both are allowed
   // here so that mixing them gets a message saying so, not "unknown field".
   ObjectReader o(v, {"script", "seed", "transactions", "ops_per_txn", "key_space", "key_size", "value_size", "mix",
-                     "reopen_every", "crash_reopen_every", "group_commits", "verify_each_commit"});
+                     "reopen_every", "crash_reopen_every", "group_commits", "checkpoint_every", "snapshot_every",
+                     "snapshot_hold", "snapshot_reads", "verify_each_commit"});
   if (!o.valid()) return w;
   o.read_bool("verify_each_commit", Need::kOptional, w.verify_each_commit);
   if (!o.has("script")) {
@@ -338,6 +351,7 @@ crashsim::WorkloadSpec read_workload(const JsonValue& v, const KeyLimit& keys) {
                     std::to_string(kMaxScriptValueBytes) + " a script may hold");
   for (size_t i = 0; i < items->size(); ++i) w.script.push_back(read_step((*items)[i], i, keys, fillers));
   check_batches(*script, w.script);
+  if (const vfs::Status held = crashsim::check_snapshot_steps(w.script); !held.ok()) script->problem(held.message());
   return w;
 }
 

@@ -173,6 +173,31 @@ TEST(Catalog, CrashReopenAndVerifyEachCommit) {
   EXPECT_TRUE((*specs)[0].workload.verify_each_commit);
 }
 
+TEST(Catalog, SnapshotStepsAndTheSnapshotGenerator) {
+  json doc = base();
+  json& s = doc["scenarios"][0];
+  s["workload"] = json::parse(R"({"script": [{"op": "put", "key": "a", "value": "1"}, {"op": "commit"},
+      {"op": "snapshot"}, {"op": "snapshot-get", "key": "a", "snapshot": 0}, {"op": "snapshot-scan", "snapshot": 0},
+      {"op": "release", "snapshot": 0}]})");
+  auto specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  const std::vector<crashsim::Step>& steps = (*specs)[0].workload.script;
+  ASSERT_EQ(steps.size(), 6u);
+  EXPECT_EQ(steps[2].kind, crashsim::StepKind::kSnapshot);
+  EXPECT_EQ(steps[3], (crashsim::Step{crashsim::StepKind::kSnapshotGet, "a", {}, 0}));
+  EXPECT_EQ(steps[5].kind, crashsim::StepKind::kRelease);
+
+  s["workload"] = {{"transactions", 10}, {"checkpoint_every", 4}, {"snapshot_every", 2}, {"snapshot_hold", 3},
+                   {"snapshot_reads", 0}};
+  specs = parse(doc);
+  ASSERT_TRUE(specs.ok()) << specs.status().to_string();
+  const crashsim::GeneratorSpec& g = *(*specs)[0].workload.generator;
+  EXPECT_EQ(g.checkpoint_every, 4u);
+  EXPECT_EQ(g.snapshot_every, 2u);
+  EXPECT_EQ(g.snapshot_hold, 3u);
+  EXPECT_EQ(g.snapshot_reads, 0u);
+}
+
 TEST(Catalog, AllowNoStatesIsReadWithEitherVerdict) {
   json doc = base();
   doc["scenarios"][0]["expect"] = {{"verdict", "pass"}, {"allow_no_states", true}};
@@ -259,6 +284,10 @@ TEST(Catalog, OmittedFieldsTakeTheDefaultsTheSchemaDocuments) {
   EXPECT_EQ(schema_at(schema, w + "reopen_every/default"), g.reopen_every);
   EXPECT_EQ(schema_at(schema, w + "crash_reopen_every/default"), g.crash_reopen_every);
   EXPECT_EQ(schema_at(schema, w + "group_commits/default"), g.group_commits);
+  EXPECT_EQ(schema_at(schema, w + "checkpoint_every/default"), g.checkpoint_every);
+  EXPECT_EQ(schema_at(schema, w + "snapshot_every/default"), g.snapshot_every);
+  EXPECT_EQ(schema_at(schema, w + "snapshot_hold/default"), g.snapshot_hold);
+  EXPECT_EQ(schema_at(schema, w + "snapshot_reads/default"), g.snapshot_reads);
   EXPECT_EQ(schema_at(schema, "/$defs/verify_each_commit/default"), s.workload.verify_each_commit);
   EXPECT_EQ(schema_at(schema, "/$defs/allow_no_states/default"), s.expect.allow_no_states);
   EXPECT_EQ(schema_at(schema, c + "points/default"), "all");
@@ -567,7 +596,29 @@ TEST(Catalog, EveryRejectionNamesFileScenarioAndPointer) {
       {"unknown step",
        [](json& d) { scenario(d)["workload"] = json::parse(R"({"script": [{"op": "flush"}]})"); },
        "scenario 's' (/scenarios/0/workload/script/0/op)",
-       "unknown script op 'flush' (expected one of: put, del, get, commit, checkpoint, reopen, crash-reopen, queue-commit)"},
+       "unknown script op 'flush' (expected one of: put, del, get, commit, checkpoint, reopen, crash-reopen, queue-commit, snapshot, "
+       "snapshot-get, snapshot-scan, release)"},
+      {"snapshot read without its number",
+       [](json& d) {
+         scenario(d)["workload"] = json::parse(
+             R"({"script": [{"op": "put", "key": "a", "value": "1"}, {"op": "commit"}, {"op": "snapshot"},
+                 {"op": "snapshot-get", "key": "a"}]})");
+       },
+       "scenario 's' (/scenarios/0/workload/script/3/snapshot)", "missing required field 'snapshot'"},
+      {"snapshot number on a snapshot step",
+       [](json& d) {
+         scenario(d)["workload"] = json::parse(
+             R"({"script": [{"op": "put", "key": "a", "value": "1"}, {"op": "commit"}, {"op": "snapshot", "snapshot": 0}]})");
+       },
+       "scenario 's' (/scenarios/0/workload/script/2/snapshot)", "'snapshot' is not used by a 'snapshot' step"},
+      {"snapshot dropped by a reopen",
+       [](json& d) {
+         scenario(d)["workload"] = json::parse(
+             R"({"script": [{"op": "put", "key": "a", "value": "1"}, {"op": "commit"}, {"op": "snapshot"},
+                 {"op": "reopen"}, {"op": "snapshot-scan", "snapshot": 0}]})");
+       },
+       "scenario 's' (/scenarios/0/workload/script)",
+       "workload step 4 (snapshot-scan) names snapshot 0, which is not held there (released, or dropped by a reopen"},
       {"empty key",
        [](json& d) {
          scenario(d)["workload"] = json::parse(R"({"script": [{"op": "del", "key": ""}, {"op": "commit"}]})");

@@ -24,7 +24,7 @@ constexpr size_t kShortValue = 8;
 
 // A script cut into segments: a transaction (its puts, deletes and gets, then
 // its commit), or one step outside any transaction (a checkpoint, a reopen, a
-// get between transactions). Steps after the last commit are never applied
+// get or a snapshot step between transactions). Steps after the last commit are never applied
 // and are left out.
 struct Segment {
   std::vector<Step> steps;
@@ -37,8 +37,7 @@ std::vector<Segment> segments_of(const std::vector<Step>& steps) {
   std::vector<Segment> out;
   Segment open{{}, true};
   for (const Step& s : steps) {
-    const bool standalone = s.kind == StepKind::kCheckpoint || s.kind == StepKind::kReopen ||
-                            s.kind == StepKind::kCrashReopen || s.kind == StepKind::kGet;
+    const bool standalone = s.kind != StepKind::kPut && s.kind != StepKind::kDelete && s.kind != StepKind::kCommit;
     if (standalone && open.steps.empty()) {
       out.push_back({{s}, false});
       continue;
@@ -426,8 +425,12 @@ nlohmann::ordered_json reproducer_scenario(const catalog::ScenarioSpec& spec, co
   Json script = Json::array();
   for (const Step& s : minimized.steps) {
     Json step = {{"op", std::string(step_kind_name(s.kind))}};
-    if (s.kind == StepKind::kPut || s.kind == StepKind::kDelete || s.kind == StepKind::kGet) step["key"] = s.key;
+    if (s.kind == StepKind::kPut || s.kind == StepKind::kDelete || s.kind == StepKind::kGet ||
+        s.kind == StepKind::kSnapshotGet) {
+      step["key"] = s.key;
+    }
     if (s.kind == StepKind::kPut) step["value"] = s.value;
+    if (names_snapshot(s.kind)) step["snapshot"] = s.snapshot;
     script.push_back(std::move(step));
   }
   Json workload = {{"script", std::move(script)}};

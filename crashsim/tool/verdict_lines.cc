@@ -73,6 +73,10 @@ std::string case_line(const reports::ScenarioResult& s, const reports::ModelResu
       return line + states_phrase(c) + ", 0 violations (" + reports::format_seconds(c.seconds) + ")";
     case reports::Verdict::kCaught:
       if (is_check) return line + "found " + describe_counts(c, s.expect) + " (supporting the expected violation)";
+      if (reports::judged_on_recorded_run(s.expect)) {
+        return line + states_phrase(c) + ", 0 violations; the expected violation of '" + s.expect.invariant +
+               "' was found by the recorded run (" + reports::format_seconds(c.seconds) + ")";
+      }
       return line + states_phrase(c) + ", expected violation of '" + s.expect.invariant +
              "' found: " + describe_counts(c, s.expect) + " (" + reports::format_seconds(c.seconds) + ")";
     case reports::Verdict::kDeferred: {
@@ -87,6 +91,10 @@ std::string case_line(const reports::ScenarioResult& s, const reports::ModelResu
     }
     case reports::Verdict::kFail:
       break;
+  }
+  if (reports::judged_on_recorded_run(s.expect) && !is_check && reports::total_violations(c) == 0) {
+    return line + "expected violation of '" + s.expect.invariant + "' from the recorded run, which found none (" +
+           states_phrase(c) + ", 0 violations)";
   }
   if (s.expect.violation && !is_check && reports::total_violations(c) == 0) {
     return line + "expected violation of '" + s.expect.invariant + "', found none in " + states_phrase(c);
