@@ -194,6 +194,32 @@ TEST(SimulatorTest, ANonIdempotentRecoveryIsCaughtByCrashingInsideRecovery) {
   EXPECT_TRUE(Simulator(log).run(s).passed());
 }
 
+constexpr uint64_t kRecentPoints = 16;
+
+// Past the budget, states are rebuilt from the frontiers the run keeps
+// (the first point's, as every 256th, and the last 16 points'): the same
+// duplicates, the same checks.
+TEST(SimulatorTest, StatesRebuiltPastTheDeduplicationBudgetGiveTheSameRun) {
+  LogSystem log(LogOptions{.sync_on_commit = false});
+  Scenario s = small_scenario({model(ModelKind::kLoseUnsynced), model(ModelKind::kTorn)}, 20);
+  const ScenarioResult kept = Simulator(log).run(s);
+  s.options.dedup_budget_bytes = 1;
+  const ScenarioResult rebuilt = Simulator(log).run(s);
+  ASSERT_EQ(kept.models.size(), rebuilt.models.size());
+  for (size_t i = 0; i < kept.models.size(); ++i) {
+    const Coverage& a = kept.models[i].coverage;
+    const Coverage& b = rebuilt.models[i].coverage;
+    EXPECT_GT(a.crash_points, kRecentPoints) << "some rebuilds start from the first point's frontier";
+    EXPECT_GT(a.duplicates_skipped, 0u);
+    EXPECT_EQ(a.states_checked, b.states_checked) << kept.models[i].model;
+    EXPECT_EQ(a.duplicates_skipped, b.duplicates_skipped) << kept.models[i].model;
+    std::vector<std::string> ids_a, ids_b;
+    for (const Violation& v : kept.models[i].violations) ids_a.push_back(v.state_id + " " + v.invariant);
+    for (const Violation& v : rebuilt.models[i].violations) ids_b.push_back(v.state_id + " " + v.invariant);
+    EXPECT_EQ(ids_a, ids_b);
+  }
+}
+
 TEST(SimulatorTest, ResultsDoNotDependOnTheNumberOfJobs) {
   LogSystem log(LogOptions{.sync_on_commit = false});
   Scenario s = small_scenario({model(ModelKind::kReorder), model(ModelKind::kTorn)}, 6);
