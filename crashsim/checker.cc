@@ -1,6 +1,7 @@
 #include "crashsim/checker.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 
 #include "crashsim/image_io.h"
@@ -15,6 +16,18 @@ namespace crashsim {
 using vfs::Status;
 
 namespace {
+
+// Runs `fn`, adding the seconds it took to `total`.
+template <typename Fn>
+auto timed(double& total, Fn&& fn) {
+  const auto start = std::chrono::steady_clock::now();
+  struct Add {
+    double& total;
+    std::chrono::steady_clock::time_point start;
+    ~Add() { total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+  } add{total, start};
+  return fn();
+}
 
 Finding finding(std::string_view invariant, std::string expected, std::string observed, std::string message,
                 std::vector<std::string> keys = {}) {
@@ -136,11 +149,11 @@ void question_store(SystemUnderTest& sut, const Oracle& oracle, ReadTrackingVfs&
   outcome.recovery_paths = session->recovery_paths();
   auto scanned = session->scan_all();
   if (answers.stop_at(scanned.status(), "scan")) return;
-  judged = judge_under_media_fault(oracle, expect, *scanned, fault.droppable);
+  judged = timed(outcome.oracle_seconds, [&] { return judge_under_media_fault(oracle, expect, *scanned, fault.droppable); });
   PointReadOutcome reads = check_point_reads(*session, oracle, *scanned, true);
   answers.note(reads.error, "point read");
   answers.note_answers_end(fault.misplaced && footprint_read({*fault.misplaced}, vfs.state_reads()));
-  auto report = session->verify();
+  auto report = timed(outcome.verify_seconds, [&] { return session->verify(); });
   answers.note(report.status(), "verify");
   if (report.ok() && !report->empty()) answers.refuse();
   answers.note(session->close(), "close");
@@ -233,9 +246,10 @@ StateOutcome check_state(SystemUnderTest& sut, const Oracle& oracle, const DiskI
     return outcome;
   }
   const KvState& visible = *scanned;
-  outcome.findings = judge_visible_state(oracle, expect, visible);
+  const VisibleState state(oracle, visible, options.basis);
+  outcome.findings = timed(outcome.oracle_seconds, [&] { return judge_visible_state(oracle, expect, state); });
   for (Finding& f : check_point_reads(*session, oracle, visible, false).findings) outcome.findings.push_back(std::move(f));
-  auto report = session->verify();
+  auto report = timed(outcome.verify_seconds, [&] { return session->verify(); });
   if (!report.ok()) {
     outcome.findings.push_back(finding(invariant::kStructure, "verify() runs", report.status().to_string(),
                                        "verify() failed on the recovered store"));
@@ -258,6 +272,11 @@ StateOutcome check_state(SystemUnderTest& sut, const Oracle& oracle, const DiskI
   }
   if (recorder) {
     outcome.after_recovery = AfterRecovery{recorder->trace(), open_done, visible, allowed_prefix(oracle, expect, visible)};
+  }
+  if (options.basis != nullptr && state.matched()) {
+    const size_t prefix = *state.matched();
+    const uint64_t hash = state.hash();
+    *options.basis = Basis{&oracle, prefix, std::move(*scanned), hash};
   }
   return outcome;
 }

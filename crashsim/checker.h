@@ -70,6 +70,10 @@ struct CheckOptions {
   bool post_recovery_write = true;   // step 5
   ContinuationOptions continuation;  // what step 5 does
   bool record_recovery = false;      // return the store's own run (AfterRecovery)
+  // The last state of `oracle` a check judged equal to an oracle state, for
+  // comparing this one by difference (visible_state.h), then replaced by this
+  // one when it equals one. Null: compare whole. Used by this check alone.
+  Basis* basis = nullptr;
 };
 
 // The store's own run on a crash state, recorded from its initial image.
@@ -102,6 +106,9 @@ struct StateOutcome {
   std::vector<std::string> recovery_paths;
   std::optional<FaultOutcome> fault_outcome;  // with a media fault
   std::optional<AfterRecovery> after_recovery;  // with record_recovery, when open and scan succeeded
+  // Time spent judging the scan against the oracle, and in the system's verify().
+  double oracle_seconds = 0;
+  double verify_seconds = 0;
 };
 
 StateOutcome check_state(SystemUnderTest& sut, const Oracle& oracle, const DiskImage& image, Expectation expect,

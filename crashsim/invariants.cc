@@ -167,16 +167,16 @@ std::vector<Finding> diagnose(const Oracle& oracle, Expectation expect, const Kv
 
 // Exactly what the crash point allows: S_acked, S_acked+1 with a commit in
 // flight, or S_acked with one of the failed attempts at the next transaction.
-bool allowed_at_crash_point(const Oracle& oracle, Expectation expect, const KvState& visible, uint64_t hash) {
+bool allowed_at_crash_point(const Oracle& oracle, Expectation expect, const VisibleState& visible) {
   const size_t n = oracle.txn_count();
   const size_t acked = std::min<size_t>(expect.acked, n);
   const size_t last = std::min<size_t>(acked + expect.in_flight, n);
   for (size_t i = acked; i <= last; ++i) {
-    if (oracle.matches(visible, hash, i)) return true;
+    if (visible.matches(i)) return true;
   }
   const size_t failed = std::min<size_t>(expect.failed, oracle.failed_count(acked));
   for (size_t k = 0; k < failed; ++k) {
-    if (oracle.state_with_failed(acked, k) == visible) return true;
+    if (oracle.state_with_failed(acked, k) == visible.entries()) return true;
   }
   return false;
 }
@@ -188,23 +188,27 @@ std::string describe_entry(const std::string& key, const std::optional<std::stri
   return value ? s + " = \"" + printable(*value) + "\"" : s + " absent";
 }
 
-std::vector<Finding> judge_visible_state(const Oracle& oracle, Expectation expect, const KvState& visible) {
+std::vector<Finding> judge_visible_state(const Oracle& oracle, Expectation expect, const VisibleState& visible) {
   const size_t n = oracle.txn_count();
   const size_t acked = std::min<size_t>(expect.acked, n);
   const size_t last = std::min<size_t>(acked + expect.in_flight, n);
-  const uint64_t hash = Oracle::state_hash(visible);
-  if (allowed_at_crash_point(oracle, expect, visible, hash)) return {};
+  if (allowed_at_crash_point(oracle, expect, visible)) return {};
   for (size_t i = acked; i-- > 0;) {
-    if (oracle.matches(visible, hash, i)) return {lost_suffix(oracle, visible, i, acked)};
+    if (visible.matches(i)) return {lost_suffix(oracle, visible.entries(), i, acked)};
   }
-  return diagnose(oracle, expect, visible, last);
+  return diagnose(oracle, expect, visible.entries(), last);
+}
+
+std::vector<Finding> judge_visible_state(const Oracle& oracle, Expectation expect, const KvState& visible) {
+  return judge_visible_state(oracle, expect, VisibleState(oracle, visible, nullptr));
 }
 
 MediaJudgement judge_under_media_fault(const Oracle& oracle, Expectation expect, const KvState& visible,
                                        std::optional<size_t> droppable) {
   const size_t acked = std::min<size_t>(expect.acked, oracle.txn_count());
-  const uint64_t hash = Oracle::state_hash(visible);
-  if (allowed_at_crash_point(oracle, expect, visible, hash)) return {};
+  const VisibleState state(oracle, visible, nullptr);
+  const uint64_t hash = state.hash();
+  if (allowed_at_crash_point(oracle, expect, state)) return {};
   for (size_t i = droppable.value_or(acked); i < acked; ++i) {
     if (oracle.matches(visible, hash, i)) return {{}, true};
   }

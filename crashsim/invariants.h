@@ -29,6 +29,7 @@
 
 #include "crashsim/oracle.h"
 #include "crashsim/timeline.h"
+#include "crashsim/visible_state.h"
 
 namespace crashsim {
 
@@ -73,6 +74,10 @@ struct Finding {
 //   * some key shows transaction j applied while another shows transaction
 //     u <= j not applied: j == u -> atomicity, j > u -> ordering; and
 //     durability too when u was acknowledged.
+//
+// `visible` compares with the oracle's states by its difference from a basis
+// when it has one (visible_state.h); the verdict is the same without.
+std::vector<Finding> judge_visible_state(const Oracle& oracle, Expectation expect, const VisibleState& visible);
 std::vector<Finding> judge_visible_state(const Oracle& oracle, Expectation expect, const KvState& visible);
 
 // What a state read back without any error shows under a media fault.

@@ -35,7 +35,8 @@ vfs::Status check_memory_bound(uint64_t bound, const std::string& scenario, cons
   if (resident <= bound) return vfs::Status();
   return vfs::Status::no_space("scenario " + scenario + ": " + format_bytes(resident) +
                                " resident passed the memory bound of " + format_bytes(bound) + " (--max-memory) " +
-                               where + "; stopped before the machine runs out");
+                               where + "; stopped at this check (the bound is read between batches of states, so a run may pass it by one "
+                               "batch's worth before it stops)");
 }
 
 }  // namespace crashsim

@@ -8,16 +8,6 @@
 
 namespace crashsim {
 
-namespace {
-
-uint64_t entry_hash(const std::string& key, const std::string& value) {
-  const uint64_t hk = std::hash<std::string_view>{}(key);
-  const uint64_t hv = std::hash<std::string_view>{}(value);
-  return mix64(hk ^ mix64(hv + 0x9e3779b97f4a7c15ull));
-}
-
-}  // namespace
-
 void apply_batch(const Batch& batch, KvState& state) {
   for (const KvOp& op : batch) {
     if (op.kind == KvOp::Kind::kPut) {
@@ -134,6 +124,12 @@ bool Oracle::matches(const KvState& visible, uint64_t hash, size_t i) const {
     if (!expected || *expected != value) return false;
   }
   return true;
+}
+
+uint64_t Oracle::entry_hash(const std::string& key, const std::string& value) {
+  const uint64_t hk = std::hash<std::string_view>{}(key);
+  const uint64_t hv = std::hash<std::string_view>{}(value);
+  return mix64(hk ^ mix64(hv + 0x9e3779b97f4a7c15ull));
 }
 
 uint64_t Oracle::state_hash(const KvState& state) {

@@ -57,7 +57,9 @@ class Oracle {
   // Every key some transaction wrote, sorted.
   const std::vector<std::string>& keys() const { return keys_; }
 
+  // The sum over entries of entry_hash(key, value).
   static uint64_t state_hash(const KvState& state);
+  static uint64_t entry_hash(const std::string& key, const std::string& value);
 
  private:
   std::vector<Batch> txns_;

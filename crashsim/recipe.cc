@@ -11,4 +11,8 @@ std::shared_ptr<const TraceContext> make_trace_context(Trace trace, FsRules rule
   return std::make_shared<const TraceContext>(std::move(trace), rules);
 }
 
+std::shared_ptr<const TraceContext> borrow_trace_context(const Trace& trace, FsRules rules) {
+  return std::make_shared<const TraceContext>(trace, rules, TraceContext::Borrowed{});
+}
+
 }  // namespace crashsim

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,11 +22,19 @@ namespace crashsim {
 // The table is built the first time it is asked for (only a violation's
 // entries need it), once, from any thread.
 class TraceContext {
+ private:
+  std::optional<Trace> owned_;  // declared first: `trace` may refer to it
+
  public:
-  TraceContext(Trace trace, FsRules rules) : trace(std::move(trace)), rules_(rules) {}
+  struct Borrowed {};
+  // Owns `trace` (a nested run's, built for it).
+  TraceContext(Trace trace, FsRules rules) : owned_(std::move(trace)), trace(*owned_), rules_(rules) {}
+  // Refers to `trace`, which outlives the context: a workload's trace is
+  // never copied (it holds every payload the workload wrote).
+  TraceContext(const Trace& trace, FsRules rules, Borrowed) : trace(trace), rules_(rules) {}
   const std::vector<uint64_t>& durable() const;
 
-  const Trace trace;
+  const Trace& trace;
 
  private:
   const FsRules rules_;
@@ -34,6 +43,9 @@ class TraceContext {
 };
 
 std::shared_ptr<const TraceContext> make_trace_context(Trace trace, FsRules rules);
+// A context of `trace` that refers to it, not a copy: the caller keeps
+// `trace` alive as long as the context (a recording, during a simulation).
+std::shared_ptr<const TraceContext> borrow_trace_context(const Trace& trace, FsRules rules);
 
 struct Recipe {
   std::shared_ptr<const TraceContext> tc;

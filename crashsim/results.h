@@ -125,6 +125,11 @@ struct Coverage {
   // describes no regions).
   FaultTally faults;
   std::map<std::string, FaultTally> fault_regions;
+  // Of the checks' time (every worker's, summed: with --jobs above 1 it can
+  // exceed the model's wall time), what judging the visible states against
+  // the oracle took, and what the system's verify() took.
+  double oracle_seconds = 0;
+  double verify_seconds = 0;
 };
 
 struct ModelResult {

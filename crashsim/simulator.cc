@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <span>
 #include <utility>
@@ -50,12 +52,14 @@ constexpr NameTable<PointSelection, 3> kSelectionNames = {{
     {PointSelection::kSample, "sample"},
 }};
 
-// Distinct chunks each StateSet of a model run keeps for exact comparison
-// before it falls back to rebuilding states from their ids (state_set.h).
-// A rebuild replays the trace from its start, so on a long trace running out
-// costs far more than memory: the budget holds every chunk the 5,000-commit
-// workload of docs/benchmarks.md writes (not the 50,000-commit one's).
-constexpr uint64_t kDedupBudgetBytes = uint64_t{1} << 30;
+// A model run keeps the frontier of every this many crash points of the
+// workload's trace, and of the last kRecentAnchors points it visited, so
+// that rebuilding a state replays at most this many points' entries (none,
+// for a state at a recent point: most hash matches are between states of
+// one point or of neighbours), not the trace from its start. Frontiers share
+// their chunks with the walk, so one costs the chunks written since the last.
+constexpr uint64_t kPointsPerRebuildAnchor = 256;
+constexpr size_t kRecentAnchors = 16;
 // Where dedup_image() puts the files of a durable image.
 constexpr char kDurablePrefix[] = "\x01durable:";
 
@@ -109,6 +113,27 @@ void tally(FaultTally& t, FaultOutcome outcome) {
 }
 
 
+// Bases for the checks in flight: a check takes one, compares its state with
+// it and leaves its own in it, so no two checks share one.
+class BasisPool {
+ public:
+  std::unique_ptr<Basis> take() {
+    const std::lock_guard lock(mu_);
+    if (free_.empty()) return std::make_unique<Basis>();
+    std::unique_ptr<Basis> basis = std::move(free_.back());
+    free_.pop_back();
+    return basis;
+  }
+  void give(std::unique_ptr<Basis> basis) {
+    const std::lock_guard lock(mu_);
+    free_.push_back(std::move(basis));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Basis>> free_;
+};
+
 // What every check of one scenario shares.
 struct Context {
   const std::string& scenario;
@@ -122,11 +147,11 @@ struct Context {
 Context make_context(const std::string& scenario, const Recording& recording, const SimulationOptions& options,
                      SystemUnderTest& sut) {
   return Context{scenario, recording, options, sut, options.jobs == 0 ? default_jobs() : options.jobs,
-                 make_trace_context(recording.trace, options.fs)};
+                 borrow_trace_context(recording.trace, options.fs)};
 }
 
-// The image of the state `id` names (from scratch: the trace is replayed),
-// as `key` makes it into what deduplication compares.
+// The image of the state `id` names (from scratch: the trace is replayed
+// from its start), as `key` makes it into what deduplication compares.
 Result<DiskImage> rebuild_state(const Context& ctx, const std::string& id,
                                 const std::function<DiskImage(const Recipe&, DiskImage)>& key);
 
@@ -286,7 +311,7 @@ class ModelRun {
   // Calls at_point (when set) at each crash point, then on_state for each
   // state the model generates there, numbered in this fixed order.
   Status for_each_state(const std::vector<uint64_t>& points, const std::function<void(const Frontier&)>& at_point,
-                        const StateFn& on_state) const {
+                        const StateFn& on_state) {
     const Trace& trace = ctx_.main->trace;
     TimelineWalker walker(trace, ctx_.options.fs);
     uint64_t seq = 0;
@@ -298,6 +323,7 @@ class ModelRun {
       }
       walker.advance_to(p);
       const auto f = std::make_shared<const Frontier>(walker.frontier());
+      keep_anchor(i, f);
       if (at_point) at_point(*f);
       FaultTargets targets;
       if (config_.kind == ModelKind::kCorrupt) {
@@ -427,13 +453,56 @@ class ModelRun {
     return Status();
   }
 
-  // The image `key` of the state `id` (for StateSet, past its budget).
+  // The frontier at the `index`-th crash point of a walk, kept as an anchor
+  // while it is among the recent ones, and for good every
+  // kPointsPerRebuildAnchor points.
+  void keep_anchor(size_t index, const std::shared_ptr<const Frontier>& f) {
+    if (index % kPointsPerRebuildAnchor == 0) anchors_.emplace(f->point, f);
+    // A second walk (plan(), then the checks) visits the points again.
+    if (!recent_anchors_.empty() && recent_anchors_.back()->point >= f->point) recent_anchors_.clear();
+    recent_anchors_.push_back(f);
+    if (recent_anchors_.size() > kRecentAnchors) recent_anchors_.pop_front();
+  }
+
+  // The latest anchor at or before `point`; null when none is.
+  const Frontier* nearest_anchor(uint64_t point) const {
+    const Frontier* best = nullptr;
+    const auto kept = anchors_.upper_bound(point);
+    if (kept != anchors_.begin()) best = std::prev(kept)->second.get();
+    const auto recent = std::upper_bound(recent_anchors_.begin(), recent_anchors_.end(), point,
+                                         [](uint64_t p, const auto& f) { return p < f->point; });
+    if (recent != recent_anchors_.begin() && (best == nullptr || (*std::prev(recent))->point > best->point)) {
+      best = std::prev(recent)->get();
+    }
+    return best;
+  }
+
+  // For StateSet, past its budget: the image `key` of the state `id`.
   StateSet make_state_set() const {
-    return StateSet(kDedupBudgetBytes, [this](const std::string& id) {
-      return rebuild_state(ctx_, id, [this](const Recipe& r, DiskImage image) {
-        return cuts_power_loss_from(r) ? with_durable_image(r, std::move(image)) : std::move(image);
-      });
-    });
+    return StateSet(ctx_.options.dedup_budget_bytes, [this](const std::string& id) { return rebuild(id); });
+  }
+
+  // The image `key` of the state `id`: a state of the workload's trace is
+  // rebuilt from the nearest anchor at or before its point (the walks that
+  // generate states visit points in order, so every state generated so far
+  // has one), a nested state from the start of the trace.
+  Result<DiskImage> rebuild(const std::string& id) const {
+    const auto key = [this](const Recipe& r, DiskImage image) {
+      return cuts_power_loss_from(r) ? with_durable_image(r, std::move(image)) : std::move(image);
+    };
+    ASSIGN_OR_RETURN(const StateId parsed, StateId::parse(id));
+    const StateIdSegment& seg = parsed.segments.front();
+    const Frontier* anchor = parsed.segments.size() == 1 ? nearest_anchor(seg.point) : nullptr;
+    if (anchor == nullptr) return rebuild_state(ctx_, id, key);
+    Recipe r;
+    r.tc = ctx_.main;
+    r.kind = seg.model;
+    TimelineWalker walker(r.tc->trace, ctx_.options.fs, *anchor);
+    walker.advance_to(seg.point);
+    r.frontier = std::make_shared<const Frontier>(walker.frontier());
+    ASSIGN_OR_RETURN(r.choice, decode_choice(seg.model, seg.choice, r.tc->trace, *r.frontier));
+    ASSIGN_OR_RETURN(DiskImage image, build_image(seg.model, r.tc->trace, *r.frontier, r.choice));
+    return key(r, std::move(image));
   }
 
   // True when nested states of `r` are cut from its durable image under a
@@ -477,7 +546,13 @@ class ModelRun {
         const Recipe& r = recipes[start + fresh[q]];
         const Oracle& oracle = r.oracle ? *r.oracle : ctx_.recording.oracle;
         const DiskImage& image = *built[fresh[q]].image;
-        outcomes[q] = check_state(ctx_.sut, oracle, image, r.expect, check_options(ctx_.options, r, image, nests(r)));
+        CheckOptions options = check_options(ctx_.options, r, image, nests(r));
+        // Only the workload's oracle, which outlives the run: a basis never
+        // names an oracle that is gone.
+        std::unique_ptr<Basis> basis = r.oracle ? nullptr : bases_.take();
+        options.basis = basis.get();
+        outcomes[q] = check_state(ctx_.sut, oracle, image, r.expect, options);
+        if (basis) bases_.give(std::move(basis));
         if (outcomes[q].after_recovery && has_mutating_op(outcomes[q].after_recovery->trace)) {
           nested[q] = nested_recipes(r, std::move(*outcomes[q].after_recovery), ctx_.recording.oracle, oracles_,
                                      config_, ctx_.options);
@@ -515,6 +590,8 @@ class ModelRun {
       if (r.after_new_writes) level.after_new_writes++;
     }
     for (const std::string& path : outcome.recovery_paths) c.recovery_paths[path]++;
+    c.oracle_seconds += outcome.oracle_seconds;
+    c.verify_seconds += outcome.verify_seconds;
     if (outcome.fault_outcome) {
       tally(c.faults, *outcome.fault_outcome);
       tally(c.fault_regions[fault_region(r.choice)], *outcome.fault_outcome);
@@ -534,6 +611,14 @@ class ModelRun {
   uint64_t done_ = 0;
   bool capped_ = false;  // max_states left distinct states unchecked
   ContinuationOracles oracles_{new_commits(ctx_.options)};
+  // One basis per check in flight (visible_state.h), each the last state a
+  // check that held it judged: checks that follow one another on a worker
+  // see nearly the same keys.
+  BasisPool bases_;
+  // Frontiers of the workload's trace by crash point, every
+  // kPointsPerRebuildAnchor points of a walk (the walks share them).
+  std::map<uint64_t, std::shared_ptr<const Frontier>> anchors_;
+  std::deque<std::shared_ptr<const Frontier>> recent_anchors_;  // ascending points
   // Every state checked so far, at the smallest depth it was checked at.
   StateSet seen_;
   // The run's worker threads; building images (const) uses them.
@@ -693,7 +778,7 @@ Result<Located> locate(SystemUnderTest& sut, const Recording& recording, const S
   Located loc;
   loc.case_kind = id.segments[0].model;
   Recipe& r = loc.recipe;
-  r.tc = make_trace_context(recording.trace, options.fs);
+  r.tc = borrow_trace_context(recording.trace, options.fs);
   r.kind = loc.case_kind;
   r.top_point = id.segments[0].point;
   uint64_t base = 0;

@@ -134,6 +134,12 @@ struct SimulationOptions {
   // scenario stops with an error instead of running the machine out of
   // memory (crashsim/memory_bound.h says when it is checked).
   uint64_t max_memory_bytes = 0;
+  // Distinct chunks each model run's deduplication keeps to compare states
+  // with; past it a state is rebuilt from its id when a later one matches
+  // its hash (docs/crash-models.md, "Deduplication"). The default holds every
+  // chunk the 5,000-commit workload of docs/benchmarks.md writes; the
+  // verdicts do not depend on it, only the time.
+  uint64_t dedup_budget_bytes = uint64_t{1} << 30;
   // Called after each batch of states, on the thread that called run() or check().
   std::function<void(const Progress&)> progress;
 };

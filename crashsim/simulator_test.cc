@@ -194,6 +194,48 @@ TEST(SimulatorTest, ANonIdempotentRecoveryIsCaughtByCrashingInsideRecovery) {
   EXPECT_TRUE(Simulator(log).run(s).passed());
 }
 
+namespace {
+
+constexpr uint64_t kRecentPoints = 16;
+
+// The violations' state ids and invariants, in order.
+std::vector<std::string> violation_ids(const ModelResult& m) {
+  std::vector<std::string> out;
+  for (const Violation& v : m.violations) out.push_back(v.state_id + " " + v.invariant);
+  return out;
+}
+
+// Two runs of one scenario checked the same states and found the same violations.
+void expect_same_checks(const ScenarioResult& one, const ScenarioResult& other) {
+  ASSERT_EQ(one.models.size(), other.models.size());
+  for (size_t i = 0; i < one.models.size(); ++i) {
+    const Coverage& a = one.models[i].coverage;
+    const Coverage& b = other.models[i].coverage;
+    EXPECT_EQ(a.states_checked, b.states_checked) << one.models[i].model;
+    EXPECT_EQ(a.duplicates_skipped, b.duplicates_skipped) << one.models[i].model;
+    EXPECT_EQ(a.recovery_states_checked, b.recovery_states_checked) << one.models[i].model;
+    EXPECT_EQ(violation_ids(one.models[i]), violation_ids(other.models[i]));
+  }
+}
+
+}  // namespace
+
+// Past the budget, states are rebuilt from the frontiers the run keeps
+// (the first point's, as every 256th, and the last 16 points'): the same
+// duplicates, the same checks.
+TEST(SimulatorTest, StatesRebuiltPastTheDeduplicationBudgetGiveTheSameRun) {
+  LogSystem log(LogOptions{.sync_on_commit = false});
+  Scenario s = small_scenario({model(ModelKind::kLoseUnsynced), model(ModelKind::kTorn)}, 20);
+  const ScenarioResult kept = Simulator(log).run(s);
+  s.options.dedup_budget_bytes = 1;
+  const ScenarioResult rebuilt = Simulator(log).run(s);
+  for (const ModelResult& m : kept.models) {
+    EXPECT_GT(m.coverage.crash_points, kRecentPoints) << "some rebuilds start from the first point's frontier";
+    EXPECT_GT(m.coverage.duplicates_skipped, 0u) << m.model;
+  }
+  expect_same_checks(kept, rebuilt);
+}
+
 TEST(SimulatorTest, ResultsDoNotDependOnTheNumberOfJobs) {
   LogSystem log(LogOptions{.sync_on_commit = false});
   Scenario s = small_scenario({model(ModelKind::kReorder), model(ModelKind::kTorn)}, 6);
@@ -201,19 +243,8 @@ TEST(SimulatorTest, ResultsDoNotDependOnTheNumberOfJobs) {
   const ScenarioResult one = Simulator(log).run(s);
   s.options.jobs = 3;
   const ScenarioResult three = Simulator(log).run(s);
-  ASSERT_EQ(one.models.size(), three.models.size());
-  for (size_t i = 0; i < one.models.size(); ++i) {
-    const Coverage& a = one.models[i].coverage;
-    const Coverage& b = three.models[i].coverage;
-    EXPECT_EQ(a.states_checked, b.states_checked);
-    EXPECT_EQ(a.duplicates_skipped, b.duplicates_skipped);
-    EXPECT_EQ(a.recovery_states_checked, b.recovery_states_checked);
-    std::vector<std::string> ids_a, ids_b;
-    for (const Violation& v : one.models[i].violations) ids_a.push_back(v.state_id + " " + v.invariant);
-    for (const Violation& v : three.models[i].violations) ids_b.push_back(v.state_id + " " + v.invariant);
-    EXPECT_EQ(ids_a, ids_b);
-    EXPECT_FALSE(ids_a.empty());
-  }
+  expect_same_checks(one, three);
+  for (const ModelResult& m : one.models) EXPECT_FALSE(m.violations.empty()) << m.model;
 }
 
 TEST(SimulatorTest, AViolationIsRebuiltAndReplayedFromItsIdAlone) {

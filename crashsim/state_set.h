@@ -13,9 +13,10 @@
 // chunks: most states of a model share most of their bytes) until the
 // distinct chunks it keeps reach `budget_bytes`; past that it keeps only the
 // state's id and rebuilds the image from it (Rebuild) when a later state has
-// the same hash and expectation. Rebuilding replays the trace up to the
-// state's crash point, so it is slow but exact, and only ever happens once
-// the budget is spent.
+// the same hash and expectation. Rebuilding replays trace entries (the
+// simulator's, from the nearest frontier it keeps before the state's crash
+// point), so it is slower than a kept image but exact, and only ever happens
+// once the budget is spent.
 #pragma once
 
 #include <cstdint>

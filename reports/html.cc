@@ -351,9 +351,11 @@ std::string coverage_part(const Report& report) {
       for (const auto& [path, count] : m.recovery_paths) paths.insert(path);
   std::string out =
       "<h2>Coverage</h2><p class=\"muted\">What each case explored, and how many checked crash states made "
-      "recovery take each path: a path never taken is a path never tested.</p><table><thead><tr>"
+      "recovery take each path: a path never taken is a path never tested. Oracle and verify() times are "
+      "the checks' time spent judging what the store showed and in its verify(), summed over workers.</p><table><thead><tr>"
       "<th>Scenario</th><th>Model</th><th>Crash points</th><th>States allowed</th><th>Generated</th>"
-      "<th>Checked</th><th>Duplicates</th><th>Nested crashes (per depth; after new writes)</th><th>States/s</th>";
+      "<th>Checked</th><th>Duplicates</th><th>Nested crashes (per depth; after new writes)</th><th>States/s</th>"
+      "<th>Oracle time</th><th>verify() time</th>";
   for (const std::string& p : paths) out += "<th>" + e(p) + "</th>";
   out += "</tr></thead><tbody>";
   auto num_cell = [](const std::string& text) { return "<td class=\"num\">" + e(text) + "</td>"; };
@@ -364,7 +366,8 @@ std::string coverage_part(const Report& report) {
              num_cell(format_quantity(m.states_total) + (m.sampled ? " (sampled)" : "")) +
              num_cell(format_count(m.states_generated)) + num_cell(format_count(m.states_checked)) +
              num_cell(format_count(m.duplicates_skipped)) + num_cell(nested_cell(m)) +
-             num_cell(format_count(m.seconds > 0 ? static_cast<uint64_t>(m.states_checked / m.seconds) : 0));
+             num_cell(format_count(m.seconds > 0 ? static_cast<uint64_t>(m.states_checked / m.seconds) : 0)) +
+             num_cell(format_seconds(m.oracle_seconds)) + num_cell(format_seconds(m.verify_seconds));
       for (const std::string& p : paths) {
         auto it = m.recovery_paths.find(p);
         out += num_cell(format_count(it == m.recovery_paths.end() ? 0 : it->second));

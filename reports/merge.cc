@@ -112,6 +112,8 @@ Status add_model(const ScenarioResult& s, ModelResult& into, const ModelResult& 
     into.nested_checked_by_depth[d] += from.nested_checked_by_depth[d];
   into.nested_after_new_writes += from.nested_after_new_writes;
   into.seconds += from.seconds;
+  into.oracle_seconds += from.oracle_seconds;
+  into.verify_seconds += from.verify_seconds;
   for (const auto& [path, n] : from.recovery_paths) into.recovery_paths[path] += n;
   for (const auto& [kind, c] : from.fault_regions) {
     FaultCounts& sum = into.fault_regions[kind];

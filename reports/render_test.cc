@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "reports/format.h"
 #include "reports/html.h"
 #include "reports/junit.h"
 #include "reports/report_files.h"
@@ -160,6 +161,12 @@ TEST(Html, SelfContainedWithVerdictsAndOneTimelinePerViolation) {
   EXPECT_THAT(html, HasSubstr("crashsim replay scenarios/ci.json --scenario checkpoint-then-crash --state 121:lose-unsynced"));
   EXPECT_THAT(html, HasSubstr("power loss only"));
   EXPECT_THAT(html, HasSubstr("<th>torn-tail-discarded</th>"));
+  // The oracle's and verify()'s share of a case's time, apart.
+  EXPECT_THAT(html, HasSubstr("<th>Oracle time</th><th>verify() time</th>"));
+  const Report sample = t::sample_report();
+  const ModelResult& first = sample.scenarios.front().models.front();
+  EXPECT_THAT(html, HasSubstr("<td class=\"num\">" + format_seconds(first.oracle_seconds) + "</td><td class=\"num\">" +
+                              format_seconds(first.verify_seconds) + "</td>"));
 }
 
 TEST(Html, MediaFaultsByRegion) {

@@ -99,6 +99,8 @@ json case_json(const ModelResult& m, bool passed) {
             {"nested_checked_by_depth", m.nested_checked_by_depth},
             {"nested_after_new_writes", m.nested_after_new_writes},
             {"seconds", m.seconds},
+            {"oracle_seconds", m.oracle_seconds},
+            {"verify_seconds", m.verify_seconds},
             {"states_per_second", states_per_second(m)},
             {"recovery_paths", m.recovery_paths},
             {"violation_counts", m.violation_counts},
@@ -265,7 +267,8 @@ ModelResult read_case(const JsonValue& v) {
   // "verdict" and "states_per_second" are derived: accepted, recomputed.
   ObjectReader o(v, {"model", "verdict", "crash_points", "states_total", "states_generated", "sampled",
                      "states_checked", "duplicates_skipped", "recovery_states_checked", "nested_checked_by_depth",
-                     "nested_after_new_writes", "seconds", "states_per_second", "recovery_paths", "fault_regions",
+                     "nested_after_new_writes", "seconds", "oracle_seconds", "verify_seconds", "states_per_second",
+                     "recovery_paths", "fault_regions",
                      "violation_counts", "violations", "error"});
   o.read_string("model", Need::kRequired, m.model);
   o.read_uint("crash_points", Need::kOptional, 0, UINT64_MAX, m.crash_points);
@@ -282,6 +285,8 @@ ModelResult read_case(const JsonValue& v) {
   }
   o.read_uint("nested_after_new_writes", Need::kOptional, 0, UINT64_MAX, m.nested_after_new_writes);
   o.read_number("seconds", Need::kRequired, 0, kMaxSeconds, m.seconds);
+  o.read_number("oracle_seconds", Need::kOptional, 0, kMaxSeconds, m.oracle_seconds);
+  o.read_number("verify_seconds", Need::kOptional, 0, kMaxSeconds, m.verify_seconds);
   if (auto p = o.member("recovery_paths", Need::kOptional)) m.recovery_paths = read_counts(*p);
   if (auto f = o.member("fault_regions", Need::kOptional)) m.fault_regions = read_fault_regions(*f);
   if (auto c = o.member("violation_counts", Need::kRequired)) m.violation_counts = read_counts(*c);

@@ -121,6 +121,11 @@ struct ModelResult {
   std::vector<uint64_t> nested_checked_by_depth;
   uint64_t nested_after_new_writes = 0;
   double seconds = 0;
+  // Of the checks' time, summed over workers (it can exceed `seconds` with
+  // more than one job): judging visible states against the oracle, and the
+  // system's verify().
+  double oracle_seconds = 0;
+  double verify_seconds = 0;
   // Recovery path name (engine RecoveryInfo fields) -> checked states that took it.
   std::map<std::string, uint64_t> recovery_paths;
   // `corrupt` only: region kind ("wal-header", "data-leaf", "uniform" when

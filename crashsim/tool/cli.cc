@@ -127,7 +127,9 @@ int crashsim_main(int argc, const char* const* argv, Console& console) {
       ->check(positive());
   run_cmd
       ->add_option("--max-memory", run.max_memory_bytes,
-                   "stop a scenario whose resident memory passes SIZE (e.g. 512MiB, 4GiB; a bare number is bytes)")
+                   "stop a scenario whose resident memory is found past SIZE (read after recording, every 256 crash points "
+                   "and between batches of 256 states, so it can pass SIZE by one batch; e.g. 512MiB, 4GiB; a bare "
+                   "number is bytes)")
       ->transform(CLI::AsSizeValue(false))
       ->check(positive());
 

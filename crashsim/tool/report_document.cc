@@ -88,6 +88,8 @@ reports::ModelResult report_model(const catalog::ScenarioSpec& spec, const Model
     out.nested_after_new_writes += level.after_new_writes;
   }
   out.seconds = m.seconds;
+  out.oracle_seconds = c.oracle_seconds;
+  out.verify_seconds = c.verify_seconds;
   out.recovery_paths = c.recovery_paths;
   for (const auto& [kind, t] : c.fault_regions) {
     out.fault_regions[kind] = {t.drawn,        t.refused,          t.recovered, t.harmless,
