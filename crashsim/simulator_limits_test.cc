@@ -12,40 +12,22 @@
 #include "crashsim/simulator.h"
 #include "crashsim/state_id.h"
 #include "crashsim/test_log_system.h"
+#include "crashsim/test_util.h"
 
 namespace crashsim {
 namespace {
 
 using testing::LogSystem;
 
-// LogSystem, with verify() finding fault with every state.
-class FlagEverySystem final : public SystemUnderTest {
+// A session of LogSystem whose verify() finds fault with every state.
+class FlagEverySession final : public testing::ForwardingSession {
  public:
-  std::string name() const override { return "flag-every"; }
-  vfs::Result<std::unique_ptr<SutSession>> open(vfs::Vfs& vfs) override {
-    ASSIGN_OR_RETURN(std::unique_ptr<SutSession> inner, log_.open(vfs));
-    return std::unique_ptr<SutSession>(std::make_unique<Session>(std::move(inner)));
+  using ForwardingSession::ForwardingSession;
+  vfs::Result<std::vector<SutFinding>> verify() override {
+    return std::vector<SutFinding>{{"structure", "flagged: every state is reported"}};
   }
-
- private:
-  class Session final : public SutSession {
-   public:
-    explicit Session(std::unique_ptr<SutSession> inner) : inner_(std::move(inner)) {}
-    vfs::Status apply(const Batch& batch) override { return inner_->apply(batch); }
-    vfs::Status get(const std::string& key, std::string* value) override { return inner_->get(key, value); }
-    vfs::Result<KvState> scan_all() override { return inner_->scan_all(); }
-    vfs::Status checkpoint() override { return inner_->checkpoint(); }
-    vfs::Result<std::vector<SutFinding>> verify() override {
-      return std::vector<SutFinding>{{"structure", "flagged: every state is reported"}};
-    }
-    std::vector<std::string> recovery_paths() override { return inner_->recovery_paths(); }
-    vfs::Status close() override { return inner_->close(); }
-
-   private:
-    std::unique_ptr<SutSession> inner_;
-  };
-  LogSystem log_;
 };
+using FlagEverySystem = testing::WrappedLogSystem<FlagEverySession>;
 
 Scenario scenario(ModelKind kind, uint32_t transactions = 10) {
   Scenario s;
@@ -73,7 +55,7 @@ std::set<std::string> checked_ids(const ScenarioResult& r) {
 const Coverage& coverage(const ScenarioResult& r) { return r.models.at(0).coverage; }
 
 TEST(SimulatorLimitsTest, MaxStatesBoundsTheStatesCheckedWithASampleSpreadOverTheTrace) {
-  FlagEverySystem sut;
+  FlagEverySystem sut("flag-every");
   const Simulator sim(sut);
   Scenario s = scenario(ModelKind::kTorn, 40);
   const ScenarioResult whole = sim.run(s);
@@ -100,7 +82,7 @@ TEST(SimulatorLimitsTest, MaxStatesBoundsTheStatesCheckedWithASampleSpreadOverTh
 }
 
 TEST(SimulatorLimitsTest, ACapAboveTheDistinctStatesChangesNothing) {
-  FlagEverySystem sut;
+  FlagEverySystem sut("flag-every");
   const Simulator sim(sut);
   Scenario s = scenario(ModelKind::kReorder);
   const ScenarioResult whole = sim.run(s);
@@ -112,7 +94,7 @@ TEST(SimulatorLimitsTest, ACapAboveTheDistinctStatesChangesNothing) {
 }
 
 TEST(SimulatorLimitsTest, ShardsPartitionExactlyTheStatesOfTheWholeRun) {
-  FlagEverySystem sut;
+  FlagEverySystem sut("flag-every");
   const Simulator sim(sut);
   for (ModelKind kind : {ModelKind::kLoseUnsynced, ModelKind::kReorder, ModelKind::kTorn}) {
     for (uint64_t cap : {uint64_t{0}, uint64_t{60}}) {
@@ -151,7 +133,7 @@ TEST(SimulatorLimitsTest, ShardsPartitionExactlyTheStatesOfTheWholeRun) {
 }
 
 TEST(SimulatorLimitsTest, ProgressCountsUpToTheTotal) {
-  FlagEverySystem sut;
+  FlagEverySystem sut("flag-every");
   Scenario s = scenario(ModelKind::kTorn, 40);
   s.options.max_states = 300;
   std::vector<Progress> seen;
@@ -175,7 +157,7 @@ TEST(SimulatorLimitsTest, ProgressCountsUpToTheTotal) {
 }
 
 TEST(SimulatorLimitsTest, AScenarioPastTheMemoryBoundStopsWithAnErrorNamingItAndTheBound) {
-  FlagEverySystem sut;
+  FlagEverySystem sut("flag-every");
   const Simulator sim(sut);
   Scenario s = scenario(ModelKind::kLoseUnsynced);
   s.options.max_memory_bytes = 4096;  // below any process's resident memory

@@ -40,6 +40,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "crashsim/system_under_test.h"
 
@@ -66,6 +67,23 @@ class LogSystem final : public SystemUnderTest {
 
  private:
   LogOptions options_;
+};
+
+// LogSystem with each session wrapped in `Session` (a ForwardingSession of
+// crashsim/test_util.h that changes a call or two): a defective system.
+template <class Session>
+class WrappedLogSystem final : public SystemUnderTest {
+ public:
+  explicit WrappedLogSystem(std::string name) : name_(std::move(name)) {}
+  std::string name() const override { return name_; }
+  vfs::Result<std::unique_ptr<SutSession>> open(vfs::Vfs& vfs) override {
+    ASSIGN_OR_RETURN(std::unique_ptr<SutSession> inner, log_.open(vfs));
+    return std::unique_ptr<SutSession>(std::make_unique<Session>(std::move(inner)));
+  }
+
+ private:
+  std::string name_;
+  LogSystem log_;
 };
 
 }  // namespace crashsim::testing

@@ -8,9 +8,36 @@
 
 #include "crashsim/disk_image.h"
 #include "crashsim/results.h"
+#include "crashsim/system_under_test.h"
 #include "vfs/vfs.h"
 
 namespace crashsim::testing {
+
+// A SutSession that passes every call to another: a test derives from it
+// and overrides only the calls it changes.
+class ForwardingSession : public SutSession {
+ public:
+  explicit ForwardingSession(std::unique_ptr<SutSession> inner) : inner_(std::move(inner)) {}
+  vfs::Status apply(const Batch& batch) override { return inner_->apply(batch); }
+  void apply_group(const std::vector<Batch>& batches,
+                   const std::function<void(size_t, const vfs::Status&)>& on_done) override {
+    inner_->apply_group(batches, on_done);
+  }
+  vfs::Status get(const std::string& key, std::string* value) override { return inner_->get(key, value); }
+  vfs::Result<KvState> scan_all() override { return inner_->scan_all(); }
+  vfs::Status checkpoint() override { return inner_->checkpoint(); }
+  vfs::Result<std::unique_ptr<SutSnapshot>> snapshot() override { return inner_->snapshot(); }
+  std::optional<uint64_t> snapshot_memory_limit() const override { return inner_->snapshot_memory_limit(); }
+  vfs::Result<std::vector<SutFinding>> verify() override { return inner_->verify(); }
+  std::vector<std::string> recovery_paths() override { return inner_->recovery_paths(); }
+  vfs::Status close() override { return inner_->close(); }
+
+ protected:
+  SutSession& inner() { return *inner_; }
+
+ private:
+  std::unique_ptr<SutSession> inner_;
+};
 
 inline SharedBytes bytes_of(std::string_view s) { return std::make_shared<const Bytes>(s.begin(), s.end()); }
 

@@ -11,6 +11,7 @@
 #include "crashsim/invariants.h"
 #include "crashsim/simulator.h"
 #include "crashsim/test_log_system.h"
+#include "crashsim/test_util.h"
 
 namespace crashsim {
 namespace {
@@ -114,38 +115,17 @@ TEST(WorkloadRunnerTest, ACrashReopenDropsTheSessionWithoutACloseAndKeepsWhatWas
   EXPECT_EQ(result.violation_count(), 0u);
 }
 
-// LogSystem whose apply_group acknowledges every batch of a group before
-// it applies any: what a group commit that acknowledges before its shared
-// sync looks like from outside.
-class AckFirstSystem final : public SystemUnderTest {
+// A session of LogSystem whose apply_group acknowledges every batch of a
+// group before it applies any: what a group commit that acknowledges before
+// its shared sync looks like from outside.
+class AckFirstSession final : public testing::ForwardingSession {
  public:
-  std::string name() const override { return "ack-first"; }
-  vfs::Result<std::unique_ptr<SutSession>> open(vfs::Vfs& vfs) override {
-    ASSIGN_OR_RETURN(std::unique_ptr<SutSession> inner, log_.open(vfs));
-    return std::unique_ptr<SutSession>(std::make_unique<Session>(std::move(inner)));
+  using ForwardingSession::ForwardingSession;
+  void apply_group(const std::vector<Batch>& batches,
+                   const std::function<void(size_t, const vfs::Status&)>& on_done) override {
+    for (size_t i = 0; i < batches.size(); ++i) on_done(i, vfs::Status());
+    for (const Batch& batch : batches) static_cast<void>(inner().apply(batch));
   }
-
- private:
-  class Session final : public SutSession {
-   public:
-    explicit Session(std::unique_ptr<SutSession> inner) : inner_(std::move(inner)) {}
-    vfs::Status apply(const Batch& batch) override { return inner_->apply(batch); }
-    void apply_group(const std::vector<Batch>& batches,
-                     const std::function<void(size_t, const vfs::Status&)>& on_done) override {
-      for (size_t i = 0; i < batches.size(); ++i) on_done(i, vfs::Status());
-      for (const Batch& batch : batches) static_cast<void>(inner_->apply(batch));
-    }
-    vfs::Status get(const std::string& key, std::string* value) override { return inner_->get(key, value); }
-    vfs::Result<KvState> scan_all() override { return inner_->scan_all(); }
-    vfs::Status checkpoint() override { return inner_->checkpoint(); }
-    vfs::Result<std::vector<SutFinding>> verify() override { return inner_->verify(); }
-    std::vector<std::string> recovery_paths() override { return inner_->recovery_paths(); }
-    vfs::Status close() override { return inner_->close(); }
-
-   private:
-    std::unique_ptr<SutSession> inner_;
-  };
-  LogSystem log_;
 };
 
 // A group's transactions are all called before any is acknowledged, then
@@ -171,7 +151,7 @@ TEST(WorkloadRunnerTest, AGroupIsCalledWholeAndAcknowledgedOneByOne) {
   ASSERT_TRUE(result.error.empty()) << result.error;
   EXPECT_EQ(result.violation_count(), 0u);
 
-  AckFirstSystem ack_first;
+  testing::WrappedLogSystem<AckFirstSession> ack_first("ack-first");
   const Simulator careless(ack_first);
   auto careless_recording = careless.record(scenario);
   ASSERT_TRUE(careless_recording.ok()) << careless_recording.status().to_string();

@@ -96,16 +96,6 @@ uint64_t ScopedFailpoint::calls() const {
   return it == nth_counters().end() ? 0 : it->second.calls;
 }
 
-void apply(Model& model, const WriteBatch& batch) {
-  for (const auto& op : batch.ops()) {
-    if (op.kind == WriteBatch::OpKind::kPut) {
-      model[op.key] = op.value;
-    } else {
-      model.erase(op.key);
-    }
-  }
-}
-
 WriteBatch numbered_puts(int first, int count, size_t value_size, int round) {
   WriteBatch batch;
   for (int i = first; i < first + count; ++i) {

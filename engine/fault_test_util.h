@@ -52,11 +52,6 @@ class ScopedFailpoint {
   std::string point_;
 };
 
-using Model = std::map<std::string, std::string>;
-
-// Applies `batch` to `model` as the engine would apply it once acknowledged.
-void apply(Model& model, const WriteBatch& batch);
-
 // `count` puts of keys NumberedKey(first ..), values `value_size` bytes of a
 // pattern derived from the key and `round` (so a rewrite is visible).
 WriteBatch numbered_puts(int first, int count, size_t value_size, int round = 0);

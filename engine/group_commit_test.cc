@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/db.h"
+#include "engine/tree_test_util.h"
 #include "engine/wal_format.h"
 #include "vfs/mem_vfs.h"
 #include "vfs/test_util.h"
@@ -18,17 +19,8 @@
 namespace engine {
 namespace {
 
-using Model = std::map<std::string, std::string>;
-
-void apply(Model& model, const WriteBatch& batch) {
-  for (const auto& op : batch.ops()) {
-    if (op.kind == WriteBatch::OpKind::kPut) {
-      model[op.key] = op.value;
-    } else {
-      model.erase(op.key);
-    }
-  }
-}
+using testing::apply;
+using testing::Model;
 
 Model contents(Db& db) {
   Model out;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -14,6 +15,20 @@
 #include "engine/db.h"
 
 namespace engine::testing {
+
+// The expected contents of a database: every acknowledged write, in order.
+using Model = std::map<std::string, std::string>;
+
+// Applies `batch` to `model` as the engine would apply it once acknowledged.
+inline void apply(Model& model, const WriteBatch& batch) {
+  for (const auto& op : batch.ops()) {
+    if (op.kind == WriteBatch::OpKind::kPut) {
+      model[op.key] = op.value;
+    } else {
+      model.erase(op.key);
+    }
+  }
+}
 
 inline Options SmallOptions(uint32_t page_size, size_t cache_pages = 16) {
   Options o;
