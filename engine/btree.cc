@@ -186,6 +186,49 @@ Status BTree::get(PageNo root, uint32_t depth, std::string_view key, std::string
   return read_value(pages, leaf, pos.index, value);
 }
 
+const Page* BTree::cached_digested_node(PageNo pgno) const {
+  if (pgno == kNoPage) return nullptr;
+  const Page* image = pager_.find_cached(pgno);
+  return image != nullptr && !image->key_digest.empty() ? image : nullptr;
+}
+
+std::optional<Status> BTree::get_shared(PageNo root, uint32_t depth, std::string_view key,
+                                        std::string* value) const {
+  if (root == kNoPage) return Status::not_found("key not found");
+  if (!depth_possible(depth)) return std::nullopt;
+  // No cache insert runs while the lock is held shared, so the epoch stands
+  // for the whole walk and every link stamped with it stays valid.
+  const uint64_t epoch = pager_.borrow_epoch();
+  NodeLink here = root_.pgno == root && root_.epoch == epoch ? root_.link : NodeLink{};
+  if (here.page == nullptr) {
+    const Page* image = cached_digested_node(root);
+    if (image == nullptr) return std::nullopt;
+    here = NodeView(image->bytes, image->key_digest).link();
+  }
+  NodeView node(here, geometry_.page_size);
+  if (!at_its_level(node, 1, depth)) return std::nullopt;
+  for (uint32_t level = 2; !node.is_leaf(); ++level) {
+    const uint32_t c = node.child_index(key);
+    NodeLink link = node.linked_child(c, epoch);
+    if (link.page == nullptr) {
+      const Page* image = cached_digested_node(node.child(c));
+      if (image == nullptr) return std::nullopt;
+      link = NodeView(image->bytes, image->key_digest).link();
+    } else if (level == depth) {
+      link.prefetch_digest();
+    }
+    const NodeView child(link, geometry_.page_size);
+    if (!at_its_level(child, level, depth)) return std::nullopt;
+    node = child;
+  }
+  const auto pos = node.lower_bound(key);
+  if (!pos.found) return Status::not_found("key not found");
+  const StoredValue v = node.value(pos.index);
+  if (v.overflow) return std::nullopt;
+  value->assign(v.inline_bytes);
+  return Status();
+}
+
 Result<bool> BTree::put(Meta& meta, std::string_view key, std::string_view value) {
   RETURN_IF_ERROR(check_entry_size(geometry_.page_size, key.size(), value.size()));
   // The Meta as the put found it; only MUTANT stale-meta-in-put (below) goes back to it.

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -67,6 +68,15 @@ class BTree {
   // committed nodes it visits, so that later reads search them faster.
   Status get(PageNo root, uint32_t depth, std::string_view key, std::string* value);
 
+  // get() for many readers at once: it only reads (cached images, their key
+  // digests and the links between them; see find_leaf), so threads holding
+  // the readers' lock shared may run it side by side. nullopt when it cannot
+  // answer without changing something or without reporting damage: a page
+  // not cached, a node without its digest yet, a value in overflow pages, a
+  // node at the wrong level. The caller then takes the lock exclusively and
+  // calls get(), which reads, digests, links or reports.
+  std::optional<Status> get_shared(PageNo root, uint32_t depth, std::string_view key, std::string* value) const;
+
  private:
   // One internal node on the way down and the child taken there.
   struct Step {
@@ -104,6 +114,9 @@ class BTree {
   Result<NodeView> find_leaf(PageNo root, uint32_t depth, std::string_view key);
   // The borrowed node `pgno`, checked (load_node's checks), with its digest.
   Result<NodeView> borrow_node(PageNo pgno);
+  // Node `pgno` as get_shared may use it: cached, with its digest (so
+  // checked: see Page::key_digest); else null.
+  const Page* cached_digested_node(PageNo pgno) const;
 
   // Inserts an encoded cell at `index` of node `pgno`, splitting it when it is full.
   Result<Change> insert_or_split(Meta& meta, PageNo pgno, uint32_t index, std::span<const uint8_t> cell);

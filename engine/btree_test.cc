@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/node.h"
+#include "engine/pager.h"
 #include "engine/tree_test_util.h"
 #include "vfs/mem_vfs.h"
 #include "vfs/posix_vfs.h"
@@ -365,6 +366,76 @@ TEST(TreeMutants, StaleMetaInPutLosesKeysOrBreaksTheTree) {
     const bool broken = write_failed || lost > 0 || !Problems(*db).empty();
     EXPECT_EQ(broken, mutant == Mutant::kStaleMetaInPut) << lost << " keys lost";
   }
+}
+
+// BTree::get_shared answers only from what it can read without changing
+// anything, and never from images or links a commit has replaced: the
+// readers that run it side by side hold the readers' lock shared, so none
+// of them may digest, link or cache, and none may see an older commit than
+// the last published.
+TEST(SharedReads, AnswerOnlyFromCachedDigestedNodesOfTheLastCommit) {
+  vfs::MemVfs vfs;
+  PagerOptions options;
+  options.page_size = 512;
+  options.cache_pages = 1024;
+  auto opened = Pager::open(vfs, "db", options);
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+  Pager& pager = **opened;
+  BTree tree(pager, Mutant::kNone);
+  {
+    auto meta = pager.begin();
+    ASSERT_TRUE(meta.ok());
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(tree.put(*meta, NumberedKey(i), "first" + std::to_string(i)).ok());
+    ASSERT_TRUE(tree.put(*meta, "overflow", std::string(2000, 'o')).ok());
+    ASSERT_TRUE(pager.commit(*meta).ok());
+  }
+  const auto get_shared = [&](const std::string& key, std::string* value) {
+    return tree.get_shared(pager.meta().root, pager.meta().depth, key, value);
+  };
+  const auto get = [&](const std::string& key, std::string* value) {
+    return tree.get(pager.meta().root, pager.meta().depth, key, value);
+  };
+  ASSERT_GE(pager.meta().depth, 2u);  // links from an internal node to leaves
+  std::string value;
+  // The commit's images are cached, but nobody has digested them yet.
+  EXPECT_FALSE(get_shared(NumberedKey(7), &value).has_value());
+  ASSERT_TRUE(get(NumberedKey(7), &value).ok());
+  auto shared = get_shared(NumberedKey(7), &value);
+  ASSERT_TRUE(shared.has_value());
+  EXPECT_TRUE(shared->ok()) << shared->to_string();
+  EXPECT_EQ(value, "first7");
+  shared = get_shared(NumberedKey(7) + "+", &value);
+  ASSERT_TRUE(shared.has_value());
+  EXPECT_TRUE(shared->is_not_found()) << shared->to_string();
+  // A value in overflow pages would have to be read through the cache.
+  ASSERT_TRUE(get("overflow", &value).ok());
+  EXPECT_FALSE(get_shared("overflow", &value).has_value());
+
+  // A commit that replaces one leaf: its parent's link to it, made under
+  // the epoch before, now leads to the replaced image.
+  ASSERT_TRUE(get(NumberedKey(150), &value).ok());
+  // Held, as another reader's cursor may hold them: a stale link would find
+  // the old bytes, not freed memory that may happen to hold the new ones.
+  std::vector<PageRef> first_images;
+  for (PageNo n = 1; n < pager.meta().page_count; ++n) {
+    auto image = pager.get_committed(n);
+    ASSERT_TRUE(image.ok());
+    first_images.push_back(*image);
+  }
+  auto meta = pager.begin();
+  ASSERT_TRUE(meta.ok());
+  ASSERT_TRUE(tree.put(*meta, NumberedKey(7), "second7").ok());
+  ASSERT_TRUE(pager.commit(*meta).ok());
+  const auto answered = get_shared(NumberedKey(7), &value);
+  EXPECT_TRUE(!answered.has_value() || (answered->ok() && value == "second7")) << value;
+  ASSERT_TRUE(get(NumberedKey(7), &value).ok());
+  shared = get_shared(NumberedKey(7), &value);
+  ASSERT_TRUE(shared.has_value());
+  EXPECT_TRUE(shared->ok());
+  EXPECT_EQ(value, "second7");
+  // A leaf the commit left alone: answered from its image, or not at all.
+  const auto untouched = get_shared(NumberedKey(150), &value);
+  EXPECT_TRUE(!untouched.has_value() || (untouched->ok() && value == "first150")) << value;
 }
 
 }  // namespace

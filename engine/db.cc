@@ -11,6 +11,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -305,10 +306,18 @@ Status Db::del(std::string_view key) {
 Status Db::get(std::string_view key, std::string* value) {
   return guarded("get", impl_->path, [&]() -> Status {
     DbState& state = *impl_->state;
+    {
+      std::shared_lock shared(state.mu);
+      if (!state.pager) return closed_status("get " + impl_->path);
+      const Status size_ok = check_entry_size(state.pager->page_size(), key.size(), 0);
+      if (!size_ok.ok()) return size_ok.with("get " + impl_->path);
+      const Meta& meta = state.pager->meta();
+      if (std::optional<Status> s = state.tree->get_shared(meta.root, meta.depth, key, value)) return *s;
+    }
+    // The shared walk needs something changed first (a page read into the
+    // cache, a digest built, a link made): the same get, alone.
     std::lock_guard lock(state.mu);
     if (!state.pager) return closed_status("get " + impl_->path);
-    const Status size_ok = check_entry_size(state.pager->page_size(), key.size(), 0);
-    if (!size_ok.ok()) return size_ok.with("get " + impl_->path);
     const Meta& meta = state.pager->meta();
     const Status s = state.tree->get(meta.root, meta.depth, key, value);
     if (s.is_not_found()) return s;

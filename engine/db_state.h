@@ -10,6 +10,7 @@
 
 #include "engine/btree.h"
 #include "engine/pager.h"
+#include "engine/readers_lock.h"
 
 namespace engine {
 
@@ -19,8 +20,9 @@ struct DbState {
   std::mutex write_mu;
   // The readers' lock of engine/pager.h: every call on the pager and the
   // tree holds it, except while a commit or a checkpoint releases it for
-  // its I/O. A reader holds only this one.
-  std::mutex mu;
+  // its I/O. A reader holds only this one: shared for BTree::get_shared,
+  // exclusively for anything else.
+  ReadersLock mu;
   // Null once the database is closed.
   std::unique_ptr<Pager> pager;
   std::unique_ptr<BTree> tree;

@@ -1,6 +1,7 @@
 #include "engine/page_cache.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 namespace engine {
@@ -22,7 +23,10 @@ PageCache::Entry* PageCache::hit(PageNo pgno) {
   const uint32_t s = slot(pgno);
   if (s == 0) return nullptr;
   Entry& entry = entries_[s - 1];
-  entry.referenced = true;
+  // Loaded first so that readers hitting one hot page do not keep writing
+  // its cache line.
+  const std::atomic_ref<bool> referenced(entry.referenced);
+  if (!referenced.load(std::memory_order_relaxed)) referenced.store(true, std::memory_order_relaxed);
   return &entry;
 }
 

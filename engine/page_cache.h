@@ -9,7 +9,8 @@
 // immutable images (PageRef), so evicting one never invalidates a reader
 // that still holds it. Pages dirtied
 // by the running transaction live in the transaction, never here.
-// Not thread-safe; the pager serializes access.
+// lookup, find and peek may run in many threads at once (a hit sets its use
+// mark with an atomic store); insert must run alone.
 #pragma once
 
 #include <cstddef>
@@ -59,7 +60,9 @@ class PageCache {
     PageRef page;
     // Set by a hit (or by replacing the image), cleared as the hand passes: a
     // page inserted and never read again is the first to go, so one long
-    // scan cannot flush the pages that are read over and over.
+    // scan cannot flush the pages that are read over and over. Set through
+    // std::atomic_ref by hits, which may race with each other; read and
+    // cleared only by insert, which runs alone.
     bool referenced = false;
   };
 

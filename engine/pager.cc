@@ -231,7 +231,7 @@ Status check_wal_without_data_file(vfs::Vfs& vfs, const std::string& path, const
 
 }  // namespace
 
-Status Pager::commit(Meta& meta, std::unique_lock<std::mutex>* readers_lock) {
+Status Pager::commit(Meta& meta, std::unique_lock<ReadersLock>* readers_lock) {
   RETURN_IF_ERROR(stage(meta));
   return flush(readers_lock);
 }

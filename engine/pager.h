@@ -23,7 +23,9 @@
 // against its checksum when it comes from disk.
 //
 // Readers beside a writer (docs/concurrency.md): the caller serializes every
-// call with one mutex, the readers' lock. commit() and checkpoint() may be
+// call with the readers' lock (engine/readers_lock.h), held exclusively;
+// only find_cached() and borrow_epoch() may be called by many threads at
+// once under a shared hold. commit() and checkpoint() may be
 // handed that lock and then release it while they write and sync, taking it
 // back whenever they change what a reader sees; so a read never waits for a
 // sync, a commit's write or a checkpoint's I/O. While the lock is released,
@@ -50,6 +52,7 @@
 #include "engine/db.h"
 #include "engine/page.h"
 #include "engine/page_reader.h"
+#include "engine/readers_lock.h"
 #include "vfs/vfs.h"
 
 namespace engine {
@@ -150,6 +153,12 @@ class Pager : public PageReader {
   // the epoch it was borrowed under stands. Anything that may add, replace
   // or drop a cached image moves it (a cache miss, a commit).
   virtual uint64_t borrow_epoch() const = 0;
+  // The committed image of `pgno` if the cache holds it, else null (also
+  // for a page past the last commit's end, or a closed pager): get_borrowed
+  // without the read it may do on a miss. It changes nothing but the page's
+  // use mark (set atomically), so threads holding the readers' lock shared
+  // may call it at once; the image stays valid while they hold it.
+  virtual const Page* find_cached(PageNo pgno) = 0;
 
   // Starts the write transaction and returns the meta for it to carry: the
   // last staged transaction's, else the last committed.
@@ -173,7 +182,7 @@ class Pager : public PageReader {
   // automatic checkpoint after. With `readers_lock` (the caller's lock on the
   // readers' mutex), releases it for the WAL write and sync and for the
   // checkpoint's I/O, and holds it again on return.
-  Status commit(Meta& meta, std::unique_lock<std::mutex>* readers_lock = nullptr);
+  Status commit(Meta& meta, std::unique_lock<ReadersLock>* readers_lock = nullptr);
   // Group commit, in two steps. stage() ends the transaction without any
   // I/O: it gets its sequence number and frames, and the next begin() starts
   // from it, but readers do not see it and nothing promises it yet. flush()
@@ -184,12 +193,12 @@ class Pager : public PageReader {
   // failed sync, or a failed write of more than one transaction, also enters
   // the failed state (docs/concurrency.md says why).
   virtual Status stage(Meta& meta) = 0;
-  virtual Status flush(std::unique_lock<std::mutex>* readers_lock = nullptr) = 0;
+  virtual Status flush(std::unique_lock<ReadersLock>* readers_lock = nullptr) = 0;
   // Drops the transaction's pages and pending frees.
   virtual void rollback() = 0;
 
   // As commit() for `readers_lock`.
-  virtual Status checkpoint(std::unique_lock<std::mutex>* readers_lock = nullptr) = 0;
+  virtual Status checkpoint(std::unique_lock<ReadersLock>* readers_lock = nullptr) = 0;
 
   // Page numbers on the free list, in list order, for verify(). Reports
   // kCorruption for a loop or a page of the wrong type on the list.

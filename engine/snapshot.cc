@@ -1,6 +1,9 @@
 #include "engine/snapshot.h"
 
 #include <exception>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
 #include <utility>
 
 #include "engine/cursor.h"
@@ -17,15 +20,23 @@ class DbSnapshot final : public Snapshot {
 
   Status get(std::string_view key, std::string* value) override {
     try {
+      {
+        std::shared_lock shared(db_->mu);
+        if (!db_->pager) return closed("get");
+        const Status size_ok = check_entry_size(db_->pager->page_size(), key.size(), 0);
+        if (!size_ok.ok()) return size_ok.with("get " + path_);
+        if (at_last_commit(*db_->pager)) {
+          const Meta& meta = point_->meta;
+          if (std::optional<Status> s = db_->tree->get_shared(meta.root, meta.depth, key, value)) return *s;
+        }
+      }
       std::lock_guard lock(db_->mu);
       if (!db_->pager) return closed("get");
       Pager& pager = *db_->pager;
-      const Status size_ok = check_entry_size(pager.page_size(), key.size(), 0);
-      if (!size_ok.ok()) return size_ok.with("get " + path_);
       const Meta& meta = point_->meta;
-      const bool at_last_commit = meta.txn_seq == pager.meta().txn_seq && !point_->expired;
+      const bool latest = at_last_commit(pager);
       SnapshotReader pages(pager, *point_);
-      const Status s = at_last_commit ? db_->tree->get(meta.root, meta.depth, key, value)
+      const Status s = latest ? db_->tree->get(meta.root, meta.depth, key, value)
                                       : lookup(pages, meta.root, meta.depth, key, value);
       if (s.ok() || s.is_not_found()) return s;
       return s.with("get " + path_ + " in the snapshot at txn " + std::to_string(meta.txn_seq));
@@ -41,6 +52,12 @@ class DbSnapshot final : public Snapshot {
   }
 
  private:
+  // A snapshot still at the last commit reads through the tree's fast paths
+  // (the same images, digested and linked).
+  bool at_last_commit(const Pager& pager) const {
+    return point_->meta.txn_seq == pager.meta().txn_seq && !point_->expired;
+  }
+
   Status closed(const std::string& op) const {
     return Status::invalid_argument(op + " in a snapshot of " + path_ + ": the database is closed");
   }

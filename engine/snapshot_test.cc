@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -424,6 +425,74 @@ TEST(ReadersBesideAWriter, EveryReadSeesOneWholeCommit) {
   EXPECT_TRUE(failures.empty()) << failures.front();
   EXPECT_GT(reads.load(), 0);
 }
+
+// Threads doing plain gets, and gets through snapshots taken at the last
+// commit, while a writer commits rounds that rewrite every key with its
+// round number. A get sees the last commit published when it starts, so a
+// thread's gets never go back to an earlier round, and a value is always
+// one whole round's. With a cache that holds the tree, most of these gets
+// run side by side under the shared lock (BTree::get_shared); with a small
+// one, most take it exclusively to read their pages.
+void GetsNeverGoBack(size_t cache_pages) {
+  vfs::MemVfs vfs;
+  Options options = testing::SmallOptions(512, cache_pages);
+  options.checkpoint_every_commits = 7;
+  auto db = OpenOrDie(vfs, "db", options);
+  constexpr int kKeys = 150;
+  const auto value_of = [](int round, int key) { return "round" + std::to_string(round) + ":" + Key(key); };
+  const auto write_round = [&](int round) {
+    WriteBatch batch;
+    for (int i = 0; i < kKeys; ++i) batch.put(Key(i), value_of(round, i));
+    return db->write(batch);
+  };
+  ASSERT_TRUE(write_round(0).ok());
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0};
+  std::vector<std::string> failures;
+  std::mutex failures_mu;
+  const auto fail = [&](std::string what) {
+    std::lock_guard lock(failures_mu);
+    failures.push_back(std::move(what));
+  };
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&, t] {
+      int last_round = 0;
+      for (uint32_t n = t; !done; n += 7) {
+        const int key = int(n % kKeys);
+        std::string value;
+        Status got;
+        if (n % 5 == 0) {
+          auto snapshot = db->snapshot();
+          got = snapshot.ok() ? (*snapshot)->get(Key(key), &value) : snapshot.status();
+        } else {
+          got = db->get(Key(key), &value);
+        }
+        const size_t colon = value.find(':');
+        const int round = got.ok() && value.starts_with("round") && colon != std::string::npos
+                              ? std::atoi(value.substr(5, colon - 5).c_str())
+                              : -1;
+        if (round < last_round || value != value_of(round, key)) {
+          return fail("get of " + Key(key) + " after round " + std::to_string(last_round) + ": " + got.to_string() +
+                      " '" + value + "'");
+        }
+        last_round = round;
+        ++reads;
+      }
+    });
+  }
+  Status written;
+  for (int round = 1; round <= 40 && written.ok(); ++round) written = write_round(round);
+  for (int round = 41; reads < 100 && written.ok(); ++round) written = write_round(round);
+  done = true;
+  for (auto& r : readers) r.join();
+  ASSERT_TRUE(written.ok()) << written.to_string();
+  EXPECT_TRUE(failures.empty()) << failures.front();
+}
+
+TEST(ReadersBesideAWriter, SharedGetsNeverGoBack) { GetsNeverGoBack(1024); }
+
+TEST(ReadersBesideAWriter, GetsThatMissTheCacheNeverGoBack) { GetsNeverGoBack(8); }
 
 }  // namespace
 }  // namespace engine

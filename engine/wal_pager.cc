@@ -26,7 +26,7 @@ std::string page_str(PageNo pgno) { return "page " + std::to_string(pgno); }
 // writer's own I/O, and takes it back at the end of the stretch.
 class ReadersLockReleased {
  public:
-  explicit ReadersLockReleased(std::unique_lock<std::mutex>* lock) : lock_(lock) {
+  explicit ReadersLockReleased(std::unique_lock<ReadersLock>* lock) : lock_(lock) {
     if (lock_ != nullptr) lock_->unlock();
   }
   ~ReadersLockReleased() {
@@ -36,7 +36,7 @@ class ReadersLockReleased {
   ReadersLockReleased& operator=(const ReadersLockReleased&) = delete;
 
  private:
-  std::unique_lock<std::mutex>* lock_;
+  std::unique_lock<ReadersLock>* lock_;
 };
 
 }  // namespace
@@ -93,6 +93,11 @@ Result<const Page*> WalPager::get_borrowed(PageNo pgno) {
   if (const Page* page = cache_.find(pgno)) return page;
   ASSIGN_OR_RETURN(borrowed_, get_committed(pgno));
   return borrowed_.get();
+}
+
+const Page* WalPager::find_cached(PageNo pgno) {
+  if (closed_ || pgno >= committed_.page_count) return nullptr;
+  return cache_.find(pgno);
 }
 
 Status WalPager::check_readable(PageNo pgno) const {
@@ -308,7 +313,7 @@ void WalPager::drop_staged() {
   staged_images_.clear();
 }
 
-Status WalPager::flush(std::unique_lock<std::mutex>* readers_lock) {
+Status WalPager::flush(std::unique_lock<ReadersLock>* readers_lock) {
   try {
     return flush_staged(readers_lock);
   } catch (const std::exception& e) {
@@ -321,7 +326,7 @@ Status WalPager::flush(std::unique_lock<std::mutex>* readers_lock) {
   }
 }
 
-Status WalPager::flush_staged(std::unique_lock<std::mutex>* readers_lock) {
+Status WalPager::flush_staged(std::unique_lock<ReadersLock>* readers_lock) {
   if (staged_.empty()) return Status();
   if (Status writable = check_writable("commit"); !writable.ok()) {
     drop_staged();
@@ -462,13 +467,13 @@ bool WalPager::checkpoint_due() const {
   return options_.checkpoint_wal_bytes != 0 && wal_bytes() >= options_.checkpoint_wal_bytes;
 }
 
-Status WalPager::checkpoint(std::unique_lock<std::mutex>* readers_lock) {
+Status WalPager::checkpoint(std::unique_lock<ReadersLock>* readers_lock) {
   RETURN_IF_ERROR(check_writable("checkpoint"));
   if (!checkpoint_pending_) return Status();
   return checkpoint_now(readers_lock);
 }
 
-Status WalPager::checkpoint_now(std::unique_lock<std::mutex>* readers_lock) {
+Status WalPager::checkpoint_now(std::unique_lock<ReadersLock>* readers_lock) {
   RETURN_IF_ERROR(check_writable("checkpoint"));
   if (!staged_.empty()) {
     return Status::invalid_argument("checkpoint of " + path_ + ": transactions are staged and not yet flushed");
@@ -513,7 +518,7 @@ Status WalPager::checkpoint_now(std::unique_lock<std::mutex>* readers_lock) {
   return Status();
 }
 
-void WalPager::keep_images_for_read_points(std::unique_lock<std::mutex>* readers_lock) {
+void WalPager::keep_images_for_read_points(std::unique_lock<ReadersLock>* readers_lock) {
   // A point at the last commit needs nothing: the checkpoint writes exactly
   // the images it sees. One behind it loses, to the data file's new images,
   // every page written since its commit.

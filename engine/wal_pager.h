@@ -68,6 +68,7 @@ class WalPager final : public Pager {
   Result<PageRef> get_committed(PageNo pgno) override;
   Result<const Page*> get_borrowed(PageNo pgno) override;
   uint64_t borrow_epoch() const override { return cache_.generation(); }
+  const Page* find_cached(PageNo pgno) override;
   std::shared_ptr<ReadPoint> read_point() override;
   Result<PageRef> get_at(const ReadPoint& point, PageNo pgno) override;
   Result<Meta> begin() override;
@@ -75,9 +76,9 @@ class WalPager final : public Pager {
   Result<Page*> allocate(Meta& meta, PageType type) override;
   Status free(Meta& meta, PageNo pgno) override;
   Status stage(Meta& meta) override;
-  Status flush(std::unique_lock<std::mutex>* readers_lock = nullptr) override;
+  Status flush(std::unique_lock<ReadersLock>* readers_lock = nullptr) override;
   void rollback() override;
-  Status checkpoint(std::unique_lock<std::mutex>* readers_lock = nullptr) override;
+  Status checkpoint(std::unique_lock<ReadersLock>* readers_lock = nullptr) override;
   Result<std::vector<PageNo>> free_list() override;
   PagerStats stats() const override;
   const RecoveryInfo& recovery_info() const override { return recovery_info_; }
@@ -88,7 +89,7 @@ class WalPager final : public Pager {
   Status start_wal_generation(uint64_t generation);
   // Runs the whole checkpoint protocol, even with an empty WAL index (after
   // recovery the header may need rewriting).
-  Status checkpoint_now(std::unique_lock<std::mutex>* readers_lock = nullptr);
+  Status checkpoint_now(std::unique_lock<ReadersLock>* readers_lock = nullptr);
 
   void set_checkpoint_redone() { recovery_info_.checkpoint_redone = true; }
   // Pages held by the cache (tests check the bound).
@@ -123,7 +124,7 @@ class WalPager final : public Pager {
   Result<PageRef> base_image(PageNo pgno);
   void drop_staged();
   // flush() but for exceptions, which it turns into the failed state.
-  Status flush_staged(std::unique_lock<std::mutex>* readers_lock);
+  Status flush_staged(std::unique_lock<ReadersLock>* readers_lock);
 
   // OK when a write may start: the pager is open and not failed.
   Status check_writable(const char* op) const;
@@ -156,7 +157,7 @@ class WalPager final : public Pager {
   // Before a checkpoint writes: copies into every live read point behind
   // the last commit the images of it the checkpoint will overwrite, and
   // expires the oldest points when they would pass snapshot_memory_limit.
-  void keep_images_for_read_points(std::unique_lock<std::mutex>* readers_lock);
+  void keep_images_for_read_points(std::unique_lock<ReadersLock>* readers_lock);
   // Right after a checkpoint: cuts the WAL back to its header and syncs it
   // when the file is longer than `limit` bytes.
   Status shrink_wal_beyond(uint64_t limit);
