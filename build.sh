@@ -7,8 +7,10 @@
 #                      install what is missing, build, run the whole test suite; then, in a
 #                      second build with clang, ASan and UBSan (build-sanitize/), the engine,
 #                      vfs and crashsim unit tests, the fuzz targets' inputs and a bounded fuzz
-#                      pass of each target (docs/fuzzing.md). --sanitize runs the whole suite
-#                      in that build. One closing line counts every test of both builds.
+#                      pass of each target (docs/fuzzing.md); then, in a third build with
+#                      ThreadSanitizer (build-tsan/), the engine tests that run threads (suite
+#                      `threads`). --sanitize runs the whole suite in the ASan build. One
+#                      closing line counts every test of the three builds.
 #   ./build.sh build   install what is missing and build only
 # Idempotent: a second call installs nothing and rebuilds only what changed.
 set -euo pipefail
@@ -16,6 +18,7 @@ cd "$(dirname "$0")"
 
 BUILD_DIR=${BUILD_DIR:-build}
 SANITIZE_DIR=${SANITIZE_DIR:-build-sanitize}
+TSAN_DIR=${TSAN_DIR:-build-tsan}
 JOBS=${JOBS:-$(nproc)}
 # clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes, only
 # recommended by clang) build the sanitizer and fuzzing build.
@@ -70,23 +73,26 @@ phase() {
   return $rc
 }
 
-# The sanitizer and fuzzing build: clang, ASan + UBSan (stopping at the
-# first report), libFuzzer. -O1 with line tables only: quick to compile,
-# and every report still names file and line.
-setup_sanitize() {
-  [ -f "$SANITIZE_DIR/build.ninja" ] && return 0
+# A sanitizer build in DIR with SANITIZERS: clang, -O1 with line tables
+# only (quick to compile, and every report still names file and line); any
+# further arguments are meson options.
+setup_clang() {
+  local dir=$1 sanitizers=$2
+  shift 2
+  [ -f "$dir/build.ninja" ] && return 0
   local cxx=clang++
   command -v ccache >/dev/null && [ -z "${CCACHE_DISABLE:-}" ] && cxx="ccache clang++"
-  CXX="$cxx" meson setup "$SANITIZE_DIR" -Dbuildtype=plain -Doptimization=1 -Dcpp_args=-gline-tables-only \
-    -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled -Dfuzzing=enabled >/dev/null
+  CXX="$cxx" meson setup "$dir" -Dbuildtype=plain -Doptimization=1 -Dcpp_args=-gline-tables-only \
+    -Db_sanitize="$sanitizers" -Db_lundef=false -Dbenchmarks=disabled "$@" >/dev/null
 }
 
-# Builds what the tests of the given suites need (all of them when none is
-# given), and nothing else: the second build costs only what it runs.
-build_sanitize() {
-  setup_sanitize
+# Builds in DIR what the tests of the given suites need (all of them when
+# none is given), and nothing else: a second build costs only what it runs.
+build_suites() {
+  local dir=$1
+  shift
   local targets
-  targets=$(meson introspect "$SANITIZE_DIR" --tests --targets | python3 -c '
+  targets=$(meson introspect "$dir" --tests --targets | python3 -c '
 import json, os, sys
 info = json.load(sys.stdin)
 suites = set(sys.argv[2:])
@@ -96,9 +102,19 @@ for t in info["targets"]:
     if t["id"] in ids:
         for f in t["filename"]:
             print(os.path.relpath(f, sys.argv[1]))
-' "$(realpath "$SANITIZE_DIR")" "$@")
+' "$(realpath "$dir")" "$@")
   # shellcheck disable=SC2086
-  ninja -C "$SANITIZE_DIR" -j "$JOBS" $targets
+  ninja -C "$dir" -j "$JOBS" $targets
+}
+
+# Builds and runs the given suites (every suite when none is given) in DIR,
+# whose previous test log goes first so that a failed build counts as one.
+run_suites() {
+  local dir=$1
+  shift
+  rm -f "$dir/meson-logs/testlog.junit.xml"
+  build_suites "$dir" "$@" || return 1
+  meson test -C "$dir" --no-rebuild --num-processes "$JOBS" --print-errorlogs "${@/#/--suite=}"
 }
 
 # Prints the closing line CI reads, counted from the JUnit logs meson wrote
@@ -140,15 +156,15 @@ case "${1:-}" in
     build
     rc=0
     meson test -C "$BUILD_DIR" --num-processes "$JOBS" --print-errorlogs || rc=$?
+    # ASan and UBSan stop at the first report; libFuzzer builds the fuzz targets.
     echo "build.sh: under ASan and UBSan ($SANITIZE_DIR): ${suites[*]:-every suite}"
-    rm -f "$SANITIZE_DIR/meson-logs/testlog.junit.xml"
-    if build_sanitize "${suites[@]}"; then
-      meson test -C "$SANITIZE_DIR" --no-rebuild --num-processes "$JOBS" --print-errorlogs \
-        "${suites[@]/#/--suite=}" || rc=$?
-    else
-      rc=1
-    fi
-    summarize "$BUILD_DIR" "$SANITIZE_DIR"
+    setup_clang "$SANITIZE_DIR" address,undefined -Dfuzzing=enabled
+    run_suites "$SANITIZE_DIR" "${suites[@]}" || rc=$?
+    # The first data race or lock-order report stops its test program, so the test fails.
+    echo "build.sh: under ThreadSanitizer ($TSAN_DIR): threads"
+    setup_clang "$TSAN_DIR" thread -Dfuzzing=disabled
+    TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} run_suites "$TSAN_DIR" threads || rc=$?
+    summarize "$BUILD_DIR" "$SANITIZE_DIR" "$TSAN_DIR"
     exit $rc
     ;;
   run)

@@ -1,9 +1,9 @@
 #include "engine/readers_lock.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
 
 namespace engine {
 namespace {
@@ -12,9 +12,8 @@ namespace {
 // held, a lock destroyed while held), not a runtime condition a caller could
 // handle: it stops the process rather than let two threads into the state
 // the lock guards.
-void check(int rc, const char* call) {
-  if (rc == 0) return;
-  std::cerr << "engine::ReadersLock: " << call << " failed: " << std::strerror(rc) << '\n';
+[[noreturn]] void fail(int rc, const char* call) {
+  std::fprintf(stderr, "engine::ReadersLock: %s failed: %s\n", call, std::strerror(rc));
   std::abort();
 }
 
@@ -22,35 +21,41 @@ void check(int rc, const char* call) {
 
 ReadersLock::ReadersLock() {
   pthread_rwlockattr_t attr;
-  check(pthread_rwlockattr_init(&attr), "pthread_rwlockattr_init");
-  check(pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP),
-        "pthread_rwlockattr_setkind_np");
-  check(pthread_rwlock_init(&rw_, &attr), "pthread_rwlock_init");
+  if (const int rc = pthread_rwlockattr_init(&attr); rc != 0) fail(rc, "pthread_rwlockattr_init");
+  if (const int rc = pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP); rc != 0)
+    fail(rc, "pthread_rwlockattr_setkind_np");
+  if (const int rc = pthread_rwlock_init(&rw_, &attr); rc != 0) fail(rc, "pthread_rwlock_init");
   pthread_rwlockattr_destroy(&attr);
 }
 
 ReadersLock::~ReadersLock() { pthread_rwlock_destroy(&rw_); }
 
-void ReadersLock::lock() { check(pthread_rwlock_wrlock(&rw_), "pthread_rwlock_wrlock"); }
+void ReadersLock::lock() {
+  if (const int rc = pthread_rwlock_wrlock(&rw_); rc != 0) fail(rc, "pthread_rwlock_wrlock");
+}
 
 bool ReadersLock::try_lock() {
   const int rc = pthread_rwlock_trywrlock(&rw_);
-  if (rc == EBUSY) return false;
-  check(rc, "pthread_rwlock_trywrlock");
-  return true;
+  if (rc != 0 && rc != EBUSY) fail(rc, "pthread_rwlock_trywrlock");
+  return rc == 0;
 }
 
-void ReadersLock::unlock() { check(pthread_rwlock_unlock(&rw_), "pthread_rwlock_unlock"); }
+void ReadersLock::unlock() {
+  if (const int rc = pthread_rwlock_unlock(&rw_); rc != 0) fail(rc, "pthread_rwlock_unlock");
+}
 
-void ReadersLock::lock_shared() { check(pthread_rwlock_rdlock(&rw_), "pthread_rwlock_rdlock"); }
+void ReadersLock::lock_shared() {
+  if (const int rc = pthread_rwlock_rdlock(&rw_); rc != 0) fail(rc, "pthread_rwlock_rdlock");
+}
 
 bool ReadersLock::try_lock_shared() {
   const int rc = pthread_rwlock_tryrdlock(&rw_);
-  if (rc == EBUSY) return false;
-  check(rc, "pthread_rwlock_tryrdlock");
-  return true;
+  if (rc != 0 && rc != EBUSY) fail(rc, "pthread_rwlock_tryrdlock");
+  return rc == 0;
 }
 
-void ReadersLock::unlock_shared() { check(pthread_rwlock_unlock(&rw_), "pthread_rwlock_unlock"); }
+void ReadersLock::unlock_shared() {
+  if (const int rc = pthread_rwlock_unlock(&rw_); rc != 0) fail(rc, "pthread_rwlock_unlock");
+}
 
 }  // namespace engine
