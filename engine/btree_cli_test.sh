@@ -237,6 +237,22 @@ release_lock
 expect 0 "$BTREE" db put lock-test after   # the lock went away with the process that held it
 expect 0 "$BTREE" db get lock-test;        [ "$out" = "after" ] || fail "after the holder died: '$out'"
 
+# A second btree writer beside a btree writer: `load` holds the database open
+# (and locked) while it waits for the rest of its input.
+mkfifo load.fifo
+"$BTREE" db load <load.fifo >load.out 2>&1 &
+loader=$!
+exec 7>load.fifo
+printf 'put\tlock-test\tby-load\ncommit\n' >&7
+for _ in $(seq 100); do
+  flock --nonblock --exclusive db true 2>/dev/null || break
+  sleep 0.05
+done
+expect 4 "$BTREE" db put lock-test second; contains "$err" "btree: busy: open db: lock db: the file is in use"
+exec 7>&-
+wait "$loader" || fail "the loader exited $?: $(cat load.out)"
+expect 0 "$BTREE" db get lock-test;        [ "$out" = "by-load" ] || fail "after the loader: '$out'"
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed" >&2
   exit 1
