@@ -118,7 +118,17 @@ struct Db::Impl {
       }
       lock.unlock();
       std::vector<bool> acknowledged(group.size(), false);
-      write_group_now(group, acknowledged);
+      try {
+        write_group_now(group, acknowledged);
+      } catch (const std::exception& e) {
+        // Nothing may escape before the group is told and popped: the
+        // writes behind it wait for that, and would wait forever.
+        // write_group_now allocates nothing between its first stage and its
+        // flush, both of which catch, so nothing staged is left behind.
+        for (size_t i = 0; i < group.size(); ++i) {
+          if (!acknowledged[i]) group[i]->status = exception_status("write", path, e);
+        }
+      }
       lock.lock();
       for (size_t i = 0; i < group.size(); ++i) {
         queue.pop_front();
@@ -149,6 +159,7 @@ struct Db::Impl {
     }
     Pager& pager = *state->pager;
     std::vector<size_t> staged;
+    staged.reserve(group.size());
     for (size_t i = 0; i < group.size(); ++i) {
       Result<bool> result = stage(pager, group[i]->ops);
       if (!result.ok()) {

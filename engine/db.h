@@ -249,7 +249,7 @@ class Db {
   // and a sync (with other threads' writes too). Each batch's verdict is
   // reported to `on_done(index, status)` as soon as it is decided, in order,
   // possibly on another writer's thread and under the database's locks, so
-  // on_done must not call this Db. Returns the first batch's error, else OK.
+  // on_done must not call this Db, nor throw. Returns the first batch's error, else OK.
   Status write_group(std::span<const WriteBatch> batches,
                      const std::function<void(size_t, const Status&)>& on_done = {});
   Status put(std::string_view key, std::string_view value);
