@@ -1,7 +1,9 @@
 #include "engine/cursor.h"
 
 #include <exception>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +37,11 @@ class TreeCursor final : public Cursor {
   }
   bool valid() const override { return valid_; }
   void next() override {
+    if (!valid_) return;
+    {
+      std::shared_lock shared(db_->mu);
+      if (step_within_leaf(true)) return;
+    }
     std::lock_guard lock(db_->mu);
     if (!valid_) return;
     guarded([&] {
@@ -44,6 +51,11 @@ class TreeCursor final : public Cursor {
     });
   }
   void prev() override {
+    if (!valid_) return;
+    {
+      std::shared_lock shared(db_->mu);
+      if (step_within_leaf(false)) return;
+    }
     std::lock_guard lock(db_->mu);
     if (!valid_) return;
     guarded([&] {
@@ -78,6 +90,27 @@ class TreeCursor final : public Cursor {
     key_ = {};
     value_ = {};
     stack_.clear();
+  }
+
+  // The next (or previous) entry when it lies in the leaf the cursor holds
+  // and its value is inline: a move that reads only that image, which the
+  // cursor's reference keeps alive and no one changes, so it runs under a
+  // shared hold of the readers' lock, beside other readers. False, with
+  // nothing changed, for every other move (to another leaf, an overflow
+  // value, an expired point, a closed database): the caller then takes the
+  // lock exclusively and makes it the ordinary way.
+  bool step_within_leaf(bool forward) {
+    if (!db_->pager || point_->expired) return false;
+    Frame& top = stack_.back();
+    const NodeView leaf(top.page->bytes);
+    if (forward ? top.index + 1 >= leaf.count() : top.index == 0) return false;
+    const uint32_t index = forward ? top.index + 1 : top.index - 1;
+    const StoredValue v = leaf.value(index);
+    if (v.overflow) return false;
+    top.index = index;
+    key_ = leaf.key(index);
+    value_ = v.inline_bytes;
+    return true;
   }
 
   // A cursor of Db::new_cursor whose read point expired (the snapshot
