@@ -237,6 +237,56 @@ TEST_F(GroupCommitTest, RecoveryWritesBackEveryTransactionOfTheLastWrite) {
   EXPECT_EQ(contents(*reopened), model) << "MemVfs keeps what a failed sync wrote: recovery finds the whole group";
 }
 
+// A power cut's files, as a new MemVfs.
+std::unique_ptr<vfs::MemVfs> files_of(const vfs::MemVfs& mem) {
+  auto copy = std::make_unique<vfs::MemVfs>();
+  for (const auto& [path, bytes] : mem.snapshot()) copy->install_file(path, bytes);
+  return copy;
+}
+
+// A torn group that recovery drops whole (its first transaction damaged, a
+// later one intact) leaves that later transaction's frames past the WAL's
+// end. When recovery does not checkpoint, it zeroes them: otherwise a
+// shorter next commit would line them up next in sequence, and the recovery
+// after it would apply frames written on a history it dropped.
+TEST_F(GroupCommitTest, ATornGroupsLaterFramesNeverFollowTheNextCommit) {
+  auto db = open();
+  ASSERT_TRUE(db->put("base", "x").ok());
+  ASSERT_TRUE(db->checkpoint().ok());  // the group opens a generation: nothing is replayed before it
+  const uint64_t group_start = db->stats()->wal_bytes;
+  std::vector<WriteBatch> group(2);
+  group[0].put("long", std::string(1500, 'l'));  // overflow pages: a transaction of many frames
+  group[1].put("later", "y");
+  ASSERT_TRUE(db->write_group(group).ok());
+
+  // The first transaction's first frame is damaged; the rest is intact.
+  auto crashed = files_of(mem_);
+  {
+    auto wal = crashed->open("db-wal", vfs::OpenMode::kMustExist);
+    ASSERT_TRUE(wal.ok());
+    uint8_t byte = 0;
+    ASSERT_TRUE((*wal)->read_at(group_start + 100, {&byte, 1}).ok());
+    byte ^= 0x5a;
+    ASSERT_TRUE((*wal)->write_at(group_start + 100, {&byte, 1}).ok());
+  }
+  Options options;
+  options.page_size = 512;
+  options.checkpoint_every_commits = 0;
+  options.checkpoint_wal_bytes = 0;
+  auto recovered = Db::open(*crashed, "db", options);
+  ASSERT_TRUE(recovered.ok()) << recovered.status().to_string();
+  EXPECT_EQ(contents(**recovered), (Model{{"base", "x"}})) << "the torn group is dropped whole";
+  ASSERT_TRUE((*recovered)->put("next", "z").ok());  // two frames where the dropped transaction had more
+
+  auto again = files_of(*crashed);
+  auto reopened = Db::open(*again, "db", options);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().to_string();
+  EXPECT_EQ(contents(**reopened), (Model{{"base", "x"}, {"next", "z"}}));
+  auto report = (*reopened)->verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+}
+
 // Threads writing at once: each write is acknowledged once, only once
 // durable, and a writer reads its own acknowledged write back at once.
 TEST_F(GroupCommitTest, ConcurrentWritersEachSeeTheirOwnAcknowledgedWrites) {
