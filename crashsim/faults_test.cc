@@ -284,6 +284,31 @@ TEST(FailedCommitOracleTest, AFailedAttemptIsNoTransactionButMayBeVisibleUntilTh
   EXPECT_EQ(f.expect, (Expectation{.acked = 1, .in_flight = 1, .failed = 1}));
 }
 
+// A group of three whose shared sync failed: the files may hold any prefix
+// of it, so the failed attempts are the prefixes, each applied whole; a
+// later transaction of the group without an earlier one never is.
+TEST(FailedCommitOracleTest, AFailedGroupLeavesAnyPrefixOfItPossible) {
+  const std::vector<Step> steps = {{StepKind::kPut, "a", "1"}, {StepKind::kQueueCommit, {}, {}},
+                                   {StepKind::kPut, "b", "2"}, {StepKind::kQueueCommit, {}, {}},
+                                   {StepKind::kPut, "a", "3"}, {StepKind::kCommit, {}, {}},
+                                   {StepKind::kPut, "d", "4"}, {StepKind::kCommit, {}, {}}};
+  const Trace trace = markers({{OpKind::kCommitCalled, 0}, {OpKind::kCommitCalled, 1}, {OpKind::kCommitCalled, 2},
+                               {OpKind::kCommitFailed, 0}, {OpKind::kCommitFailed, 0}, {OpKind::kCommitFailed, 0},
+                               {OpKind::kCommitCalled, 0}, {OpKind::kCommitFailed, 0}});
+  auto oracle = oracle_from_trace(steps, trace);
+  ASSERT_TRUE(oracle.ok()) << oracle.status().to_string();
+  ASSERT_EQ(oracle->txn_count(), 0u);
+  ASSERT_EQ(oracle->failed_count(0), 4u);
+  EXPECT_EQ(oracle->state_with_failed(0, 0), (KvState{{"a", "1"}}));
+  EXPECT_EQ(oracle->state_with_failed(0, 1), (KvState{{"a", "1"}, {"b", "2"}}));
+  EXPECT_EQ(oracle->state_with_failed(0, 2), (KvState{{"a", "3"}, {"b", "2"}}));
+  EXPECT_EQ(oracle->state_with_failed(0, 3), (KvState{{"d", "4"}})) << "a later commit is a group of its own";
+  const Expectation after = {.failed = 4};
+  EXPECT_TRUE(judge_visible_state(*oracle, after, KvState{{"a", "1"}, {"b", "2"}}).empty());
+  EXPECT_FALSE(judge_visible_state(*oracle, after, KvState{{"b", "2"}}).empty()) << "the second without the first";
+  EXPECT_FALSE(judge_visible_state(*oracle, after, KvState{{"a", "3"}}).empty()) << "the third without the second";
+}
+
 TEST(FailedCommitOracleTest, ARecoveredAttemptBecomesTheTransaction) {
   Trace trace = markers({{OpKind::kCommitCalled, 0}, {OpKind::kCommitFailed, 0}, {OpKind::kCommitCalled, 0},
                          {OpKind::kCommitFailed, 0}, {OpKind::kCommitRecovered, 0}, {OpKind::kCommitCalled, 1},

@@ -1,6 +1,7 @@
 #include "crashsim/workload_runner.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <deque>
 #include <map>
 
@@ -186,16 +187,31 @@ class Runner {
     const uint64_t first = txn_;
     Status first_error;
     bool acked = false;
+    // The group's batches refused since its last acknowledgement, in order.
+    // A refused group may still be on disk up to any of its transactions
+    // (a failed sync, or a failed write of several, leaves whatever reached
+    // the file), so each refusal is a failed attempt at the next transaction
+    // of every batch refused before it in the group and itself, applied
+    // together: oracle_from_trace builds the same attempts from the markers.
+    Batch refused;
     session_->apply_group(group, [&](size_t i, const Status& s) {
       if (!s.ok()) {
-        if (first_error.ok()) first_error = s.with("commit of transaction " + std::to_string(first + i) +
-                                                   " (batch " + std::to_string(i) + " of a group of " +
-                                                   std::to_string(group.size()) + ")");
+        if (!faults_seen()) {
+          if (first_error.ok()) first_error = s.with("commit of transaction " + std::to_string(first + i) +
+                                                     " (batch " + std::to_string(i) + " of a group of " +
+                                                     std::to_string(group.size()) + ")");
+          return;
+        }
+        rec_.mark(OpKind::kCommitFailed, txn_);
+        refused.insert(refused.end(), group[i].begin(), group[i].end());
+        failed_.push_back(refused);
         return;
       }
       if (!first_error.ok()) return;
       rec_.mark(OpKind::kCommitAcked, txn_);
       apply_batch(group[i], committed_);
+      failed_.clear();
+      refused.clear();
       ++txn_;
       acked = true;
     });
@@ -436,13 +452,6 @@ class Runner {
 Result<Recording> record_workload(SystemUnderTest& sut, std::vector<Step> steps, const std::string& scenario,
                                   const std::vector<FaultSpec>& faults, bool verify_each_commit) {
   for (const FaultSpec& f : faults) RETURN_IF_ERROR(validate(f).with("record scenario " + scenario));
-  const bool groups = std::any_of(steps.begin(), steps.end(), [](const Step& s) { return s.kind == StepKind::kQueueCommit; });
-  if (groups && !faults.empty()) {
-    // A failed group leaves any prefix of its transactions possible on disk,
-    // which the oracle's one-failed-attempt-at-a-time model cannot say yet.
-    return Status::not_supported("record scenario " + scenario +
-                                 ": queue-commit steps (group commits) cannot be combined with injected faults");
-  }
   RETURN_IF_ERROR(check_snapshot_steps(steps).with("record scenario " + scenario));
   vfs::MemVfs mem;
   FaultInjector injector(faults);
@@ -469,8 +478,19 @@ Result<Oracle> oracle_from_trace(const std::vector<Step>& steps, const Trace& tr
   const std::vector<Batch> batches = Oracle::commit_batches(steps);
   std::vector<Batch> txns;
   std::vector<std::vector<Batch>> failed;
-  size_t called = 0;                  // commit-called entries so far
-  std::deque<size_t> attempts;        // the batches of the commits in flight (several: a group), in order
+  size_t called = 0;  // commit-called entries so far
+  // The commits in flight, in order: their batch, and their group (a
+  // commit called while another is in flight shares its group: its write).
+  struct Attempt {
+    size_t batch;
+    size_t group;
+  };
+  std::deque<Attempt> attempts;
+  size_t groups = 0;
+  // The batches of one group refused since its last acknowledgement, as the
+  // runner's commit_group gathers them: each failed attempt applies them all.
+  Batch refused;
+  size_t refused_group = SIZE_MAX;
   for (size_t i = 0; i < trace.ops.size(); ++i) {
     const Op& op = trace.ops[i];
     const auto mismatch = [&](const std::string& what) {
@@ -481,19 +501,26 @@ Result<Oracle> oracle_from_trace(const std::vector<Step>& steps, const Trace& tr
     switch (op.kind) {
       case OpKind::kCommitCalled:
         if (called == batches.size() || op.number != txns.size() + attempts.size()) return mismatch("calls a commit");
-        attempts.push_back(called++);
+        if (attempts.empty()) ++groups;
+        attempts.push_back({called++, groups});
         break;
       case OpKind::kCommitAcked:
-      case OpKind::kCommitFailed:
+      case OpKind::kCommitFailed: {
         if (attempts.empty() || op.number != txns.size()) return mismatch("ends a commit that was not called");
+        const Attempt& attempt = attempts.front();
         if (op.kind == OpKind::kCommitAcked) {
-          txns.push_back(batches[attempts.front()]);
+          txns.push_back(batches[attempt.batch]);
+          refused_group = SIZE_MAX;
         } else {
+          if (refused_group != attempt.group) refused.clear();
+          refused_group = attempt.group;
+          refused.insert(refused.end(), batches[attempt.batch].begin(), batches[attempt.batch].end());
           failed.resize(txns.size() + 1);
-          failed[txns.size()].push_back(batches[attempts.front()]);
+          failed[txns.size()].push_back(refused);
         }
         attempts.pop_front();
         break;
+      }
       case OpKind::kCommitRecovered:
         if (op.number != txns.size() || op.number >= failed.size() || op.offset >= failed[op.number].size()) {
           return mismatch("names a failed attempt that was not made");

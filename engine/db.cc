@@ -181,8 +181,12 @@ struct Db::Impl {
     if (staged.empty()) return;
     const Status flushed = pager.flush(&readers);
     if (flushed.ok()) return;
-    for (const size_t i : staged) {
-      if (!acknowledged[i]) group[i]->status = flushed.with("write " + path);
+    // Every write of the group fails with its flush, a write that changed
+    // nothing too: each holds its place in the commit order behind writes
+    // that may or may not be on disk, so it cannot be told it succeeded.
+    // Only a write that failed on its own keeps its own error.
+    for (size_t i = 0; i < group.size(); ++i) {
+      if (!acknowledged[i] && group[i]->status.ok()) group[i]->status = flushed.with("write " + path);
     }
   }
 

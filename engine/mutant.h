@@ -49,6 +49,7 @@ enum class Mutant {
   kRecoveryKeepsTornTail,     // the next commit after recovery goes after a dropped transaction's frames
   kReplayKeepsOldestImage,    // replay takes a page's first image in the log instead of its latest
   kRecoveryLogNotDurable,     // recovery checkpoints replayed frames without first making them durable
+  kRecoveryRewritesLastTxnOnly,  // recovery writes back only the last transaction of the last write, not the whole group
   // Free list
   kFreeCountNotUpdated,       // freeing pages does not count them in the meta page's free-list count
   kFreeListHeadNotPopped,     // allocating from the free list does not advance its head

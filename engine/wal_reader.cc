@@ -208,6 +208,13 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
     // The last write began `index` transactions before this one.
     const uint64_t index = txn.txn_seq - write_first_seq(slots[start].trailer);
     log.last_write_slot = txn_starts[txn_starts.size() - 1 - std::min<uint64_t>(index, txn_starts.size() - 1)];
+    if (mutant_active(params.mutant, Mutant::kRecoveryRewritesLastTxnOnly)) {
+      // MUTANT recovery-rewrites-last-txn-only: the rule from before group
+      // commit, where a write held one transaction. After a group's failed
+      // sync, recovery rewrites and syncs only the group's last transaction;
+      // the earlier ones stay as unsynced as the failed sync left them.
+      log.last_write_slot = start;
+    }
     if (log.txn_count++ == 0) log.first_txn_seq = txn.txn_seq;
     log.last_txn_seq = txn.txn_seq;
     expected = txn.txn_seq + 1;
