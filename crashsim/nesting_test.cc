@@ -226,7 +226,7 @@ TEST(NestingTest, AContinuedTraceIsWalkedFromTheCrashPointAsFromTheStart) {
   const Frontier at = frontiers_at(before, s.options.fs, {point}).front();
   const DiskImage image = at.live_image();
   const StateOutcome outcome =
-      check_state(log, recording->oracle, image, at.expect, CheckOptions{.continuation = {}, .record_recovery = true});
+      check_state(log, recording->oracle, image, at.expect, CheckOptions{.media_fault = {}, .continuation = {}, .record_recovery = true});
   ASSERT_TRUE(outcome.after_recovery.has_value());
   const Trace& after = outcome.after_recovery->trace;
   auto continued = continue_trace(before, at, after);

@@ -581,7 +581,9 @@ TEST(RecoveryCreation, AWalWithCommitsButNoDataFileIsRefusedAndLeftAlone) {
     vfs::MemVfs vfs;
     auto first = open_or_die(vfs, kDb, no_auto_checkpoint(kPageSize));
     commit_new_leaves(*first, 3, 1);
-    if (checkpointed) ASSERT_TRUE(first->close().ok());
+    if (checkpointed) {
+      ASSERT_TRUE(first->close().ok());
+    }
     first.reset();
     ASSERT_TRUE(vfs.remove(kDb).ok());
     const std::vector<uint8_t> wal_before = file_bytes(vfs, kWal);
