@@ -1,5 +1,6 @@
 #include "crashsim/continuation.h"
 
+#include <algorithm>
 #include <iterator>
 #include <string>
 
@@ -16,26 +17,55 @@ constexpr uint64_t kDeleteStride = 104729;
 constexpr uint64_t kPrefixStream = 0x70726566;
 constexpr uint64_t kStateStream = 0x73746174;
 
-const std::string& key_at(const KvState& state, uint64_t index) {
-  return std::next(state.begin(), static_cast<std::ptrdiff_t>(index % state.size()))->first;
+// The keys at `indexes` (each taken modulo |state|) of `state` in key order,
+// found in one walk: a map has no random access, and a walk per index over a
+// state of 100,000 keys costs more than the store's own recovery.
+std::vector<const std::string*> keys_at(const KvState& state, const std::vector<uint64_t>& indexes) {
+  std::vector<std::pair<uint64_t, size_t>> wanted;  // (position in the state, slot in the result)
+  for (size_t slot = 0; slot < indexes.size(); ++slot) wanted.emplace_back(indexes[slot] % state.size(), slot);
+  std::sort(wanted.begin(), wanted.end());
+  std::vector<const std::string*> keys(indexes.size());
+  auto it = state.begin();
+  uint64_t at = 0;
+  for (const auto& [position, slot] : wanted) {
+    it = std::next(it, static_cast<std::ptrdiff_t>(position - at));
+    at = position;
+    keys[slot] = &it->first;
+  }
+  return keys;
 }
 
 }  // namespace
 
-Batch continuation_batch(const KvState& recovered, uint32_t i) {
-  const std::string tag = "c" + std::to_string(i) + ":";
-  Batch batch;
-  batch.push_back({KvOp::Kind::kPut, i == 1 ? std::string(kProbeKey) : kProbeKey + ("-" + std::to_string(i)),
-                   tag + "written after recovery"});
-  if (recovered.empty()) return batch;
-  const uint64_t overwrite = i * kOverwriteStride;
-  batch.push_back({KvOp::Kind::kPut, key_at(recovered, overwrite), tag + "overwritten after recovery"});
-  if (i >= 2 && recovered.size() >= 2) {
-    uint64_t del = i * kDeleteStride + recovered.size() / 2;
-    if (del % recovered.size() == overwrite % recovered.size()) ++del;
-    batch.push_back({KvOp::Kind::kDelete, key_at(recovered, del), {}});
+std::vector<Batch> continuation_batches(const KvState& recovered, uint32_t commits) {
+  // Commit i overwrites the key at i * kOverwriteStride and, from the second
+  // on, deletes another one; all positions are fixed before the one walk.
+  std::vector<uint64_t> positions;
+  for (uint32_t i = 1; i <= commits && !recovered.empty(); ++i) {
+    const uint64_t overwrite = i * kOverwriteStride;
+    positions.push_back(overwrite);
+    if (i >= 2 && recovered.size() >= 2) {
+      uint64_t del = i * kDeleteStride + recovered.size() / 2;
+      if (del % recovered.size() == overwrite % recovered.size()) ++del;
+      positions.push_back(del);
+    }
   }
-  return batch;
+  const std::vector<const std::string*> keys = recovered.empty() ? std::vector<const std::string*>{}
+                                                                 : keys_at(recovered, positions);
+  std::vector<Batch> batches;
+  size_t next_key = 0;
+  for (uint32_t i = 1; i <= commits; ++i) {
+    const std::string tag = "c" + std::to_string(i) + ":";
+    Batch batch;
+    batch.push_back({KvOp::Kind::kPut, i == 1 ? std::string(kProbeKey) : kProbeKey + ("-" + std::to_string(i)),
+                     tag + "written after recovery"});
+    if (!recovered.empty()) {
+      batch.push_back({KvOp::Kind::kPut, *keys[next_key++], tag + "overwritten after recovery"});
+      if (i >= 2 && recovered.size() >= 2) batch.push_back({KvOp::Kind::kDelete, *keys[next_key++], {}});
+    }
+    batches.push_back(std::move(batch));
+  }
+  return batches;
 }
 
 ContinuationOracle ContinuationOracles::get(const Oracle& parent, uint64_t parent_id, const KvState& recovered,
@@ -55,7 +85,7 @@ ContinuationOracle ContinuationOracles::get(const Oracle& parent, uint64_t paren
   }
   ContinuationOracle out;
   out.base = txns.size();
-  for (uint32_t i = 1; i <= commits_; ++i) txns.push_back(continuation_batch(recovered, i));
+  for (Batch& batch : continuation_batches(recovered, commits_)) txns.push_back(std::move(batch));
   out.oracle = std::make_shared<const Oracle>(std::move(txns));
   // Both kinds of id are functions of what the oracle holds (the new batches
   // are a function of the recovered state), never 0.

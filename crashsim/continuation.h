@@ -27,6 +27,7 @@
 #include <mutex>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "crashsim/oracle.h"
 #include "crashsim/system_under_test.h"
@@ -41,9 +42,10 @@ struct ContinuationOptions {
   friend bool operator==(const ContinuationOptions&, const ContinuationOptions&) = default;
 };
 
-// The batch of new commit `i` (1-based) after recovery showed `recovered`.
-// A function of its arguments only, so a state id rebuilds the same run.
-Batch continuation_batch(const KvState& recovered, uint32_t i);
+// The batches of new commits 1..`commits` after recovery showed `recovered`
+// (element i - 1 is commit i). A function of its arguments only, so a state
+// id rebuilds the same run.
+std::vector<Batch> continuation_batches(const KvState& recovered, uint32_t commits);
 
 // A continuation's oracle: `base` transactions make the recovered state,
 // transaction base + i - 1 is new commit i.

@@ -185,8 +185,17 @@ TEST(NestingTest, BadNestedIdsAreRefusedWithTheReason) {
 TEST(NestingTest, TheContinuationIsAFunctionOfTheRecoveredState) {
   const Oracle workload({{{KvOp::Kind::kPut, "a", "1"}}, {{KvOp::Kind::kPut, "b", "2"}}, {{KvOp::Kind::kPut, "c", "3"}}});
   const KvState recovered = workload.state_after(2);
-  EXPECT_EQ(continuation_batch(recovered, 2).size(), 3u);  // put, overwrite, delete
-  EXPECT_EQ(continuation_batch(KvState{}, 2).size(), 1u);
+  EXPECT_EQ(continuation_batches(recovered, 2).at(1).size(), 3u);  // put, overwrite, delete
+  EXPECT_EQ(continuation_batches(KvState{}, 2).at(1).size(), 1u);
+  // The touched keys sit at fixed strides modulo |V|, found in one walk
+  // whatever order the commits ask for them in: here positions 2; 1, 2; 0, 1.
+  const std::vector<Batch> batches = continuation_batches({{"a", "1"}, {"b", "2"}, {"c", "3"}}, 3);
+  ASSERT_EQ(batches.size(), 3u);
+  EXPECT_EQ(batches[0][1].key, "c");
+  EXPECT_EQ(batches[1][1].key, "b");
+  EXPECT_EQ(batches[1][2].key, "c");
+  EXPECT_EQ(batches[2][1].key, "a");
+  EXPECT_EQ(batches[2][2].key, "b");
   ContinuationOracles oracles(3);
   const ContinuationOracle prefix = oracles.get(workload, 0, recovered, 2);
   EXPECT_EQ(prefix.base, 2u);
@@ -248,6 +257,54 @@ TEST(NestingTest, AContinuedTraceIsWalkedFromTheCrashPointAsFromTheStart) {
   alone.advance_to(after.ops.size());
   fresh.advance_to(continued->ops.size());
   EXPECT_EQ(fresh.frontier().live_image(), alone.frontier().live_image());
+}
+
+// A store that drops op `kLost` of every batch it applies (the continuation's
+// commits are [probe put, overwrite, delete]).
+template <size_t kLost>
+class LosesOpSession final : public testing::ForwardingSession {
+ public:
+  using ForwardingSession::ForwardingSession;
+  vfs::Status apply(const Batch& batch) override {
+    Batch kept = batch;
+    if (kept.size() > kLost) kept.erase(kept.begin() + kLost);
+    return inner().apply(kept);
+  }
+};
+
+// A store that adds a key after the probe keys to every batch it applies: a
+// write nobody made, sorting after everything the reopen expects.
+class AddsKeySession final : public testing::ForwardingSession {
+ public:
+  using ForwardingSession::ForwardingSession;
+  vfs::Status apply(const Batch& batch) override {
+    Batch more = batch;
+    more.push_back({KvOp::Kind::kPut, std::string(kProbeKey) + "~", "never written"});
+    return inner().apply(more);
+  }
+};
+
+// The reopen after the new commits must show the recovered state with every
+// new commit applied: a lost overwrite (a value), a lost delete (a key still
+// there) and a key nobody wrote are each writable-after-recovery.
+TEST(NestingTest, TheReopenAfterTheNewCommitsSeesALostOverwriteALostDeleteAndAnExtraKey) {
+  LogSystem log;
+  const Scenario s = scenario(ModelKind::kProcessCrash, 6);
+  auto recording = Simulator(log).record(s);
+  ASSERT_TRUE(recording.ok());
+  const uint64_t point = recording->trace.canonical_points().back();
+  const Frontier at = frontiers_at(recording->trace, s.options.fs, {point}).front();
+  const DiskImage image = at.live_image();
+  ASSERT_GE(recording->oracle.size_after(recording->oracle.txn_count()), 2u);
+  EXPECT_TRUE(check_state(log, recording->oracle, image, at.expect, CheckOptions{}).findings.empty());
+  testing::WrappedLogSystem<LosesOpSession<1>> loses_overwrite("loses-overwrite");
+  testing::WrappedLogSystem<LosesOpSession<2>> loses_delete("loses-delete");
+  testing::WrappedLogSystem<AddsKeySession> adds_key("adds-key");
+  for (SystemUnderTest* sut : std::initializer_list<SystemUnderTest*>{&loses_overwrite, &loses_delete, &adds_key}) {
+    const StateOutcome outcome = check_state(*sut, recording->oracle, image, at.expect, CheckOptions{});
+    ASSERT_EQ(outcome.findings.size(), 1u) << sut->name();
+    EXPECT_EQ(outcome.findings[0].invariant, invariant::kWritableAfterRecovery) << sut->name();
+  }
 }
 
 }  // namespace
