@@ -91,6 +91,9 @@ setup_clang() {
 build_suites() {
   local dir=$1
   shift
+  # Regenerates first when a meson.build changed: introspecting the old
+  # configuration would miss a test added since.
+  ninja -C "$dir" build.ninja >/dev/null
   local targets
   targets=$(meson introspect "$dir" --tests --targets | python3 -c '
 import json, os, sys
