@@ -123,8 +123,6 @@ struct Db::Impl {
       } catch (const std::exception& e) {
         // Nothing may escape before the group is told and popped: the
         // writes behind it wait for that, and would wait forever.
-        // write_group_now allocates nothing between its first stage and its
-        // flush, both of which catch, so nothing staged is left behind.
         for (size_t i = 0; i < group.size(); ++i) {
           if (!acknowledged[i]) group[i]->status = exception_status("write", path, e);
         }
@@ -160,6 +158,31 @@ struct Db::Impl {
     Pager& pager = *state->pager;
     std::vector<size_t> staged;
     staged.reserve(group.size());
+    try {
+      stage_group(pager, group, acknowledged, staged);
+    } catch (...) {
+      // stage() catches its own; an allocation between two stages (a failed
+      // write's Status copied) lands here. What was staged goes unwritten:
+      // every write of the group is reported failed.
+      pager.drop_staged();
+      throw;
+    }
+    if (staged.empty()) return;
+    const Status flushed = pager.flush(&readers);
+    if (flushed.ok()) return;
+    // Every write of the group fails with its flush, a write that changed
+    // nothing too: each holds its place in the commit order behind writes
+    // that may or may not be on disk, so it cannot be told it succeeded.
+    // Only a write that failed on its own keeps its own error.
+    for (size_t i = 0; i < group.size(); ++i) {
+      if (!acknowledged[i] && group[i]->status.ok()) group[i]->status = flushed.with("write " + path);
+    }
+  }
+
+  // Stages each write of the group in order, noting in `staged` those that
+  // changed something.
+  void stage_group(Pager& pager, const std::vector<PendingWrite*>& group, std::vector<bool>& acknowledged,
+                   std::vector<size_t>& staged) {
     for (size_t i = 0; i < group.size(); ++i) {
       Result<bool> result = stage(pager, group[i]->ops);
       if (!result.ok()) {
@@ -177,16 +200,6 @@ struct Db::Impl {
         acknowledge(*group[i]);
         acknowledged[i] = true;
       }
-    }
-    if (staged.empty()) return;
-    const Status flushed = pager.flush(&readers);
-    if (flushed.ok()) return;
-    // Every write of the group fails with its flush, a write that changed
-    // nothing too: each holds its place in the commit order behind writes
-    // that may or may not be on disk, so it cannot be told it succeeded.
-    // Only a write that failed on its own keeps its own error.
-    for (size_t i = 0; i < group.size(); ++i) {
-      if (!acknowledged[i] && group[i]->status.ok()) group[i]->status = flushed.with("write " + path);
     }
   }
 

@@ -196,6 +196,10 @@ class Pager : public PageReader {
   virtual Status flush(std::unique_lock<ReadersLock>* readers_lock = nullptr) = 0;
   // Drops the transaction's pages and pending frees.
   virtual void rollback() = 0;
+  // Drops every staged transaction unwritten, as a failed flush() does, for
+  // a caller that can no longer flush what it staged; the next begin()
+  // starts from the last published commit.
+  virtual void drop_staged() = 0;
 
   // As commit() for `readers_lock`.
   virtual Status checkpoint(std::unique_lock<ReadersLock>* readers_lock = nullptr) = 0;

@@ -78,6 +78,7 @@ class WalPager final : public Pager {
   Status stage(Meta& meta) override;
   Status flush(std::unique_lock<ReadersLock>* readers_lock = nullptr) override;
   void rollback() override;
+  void drop_staged() override;
   Status checkpoint(std::unique_lock<ReadersLock>* readers_lock = nullptr) override;
   Result<std::vector<PageNo>> free_list() override;
   PagerStats stats() const override;
@@ -122,7 +123,6 @@ class WalPager final : public Pager {
   // The image a transaction's change to `pgno` replaces: the newest staged
   // one, else the committed one.
   Result<PageRef> base_image(PageNo pgno);
-  void drop_staged();
   // flush() but for exceptions, which it turns into the failed state.
   Status flush_staged(std::unique_lock<ReadersLock>* readers_lock);
 
