@@ -122,52 +122,49 @@ Result<PageRef> BTree::descend(PageNo root, uint32_t depth, std::string_view key
   }
 }
 
-Result<NodeView> BTree::borrow_node(PageNo pgno) {
+Result<NodeLink> BTree::borrow_node(PageNo pgno) {
   ASSIGN_OR_RETURN(const Page* image, checked_node(pager_, pgno, [this](PageNo n) { return pager_.get_borrowed(n); }));
   if (image->key_digest.empty()) image->key_digest = NodeView(image->bytes).key_digest();
-  return NodeView(image->bytes, image->key_digest);
+  NodeLink link = NodeView(image->bytes, image->key_digest).link();
+  link.mark = pager_.mark_of(pgno, image);
+  return link;
 }
 
 Result<NodeView> BTree::find_leaf(PageNo root, uint32_t depth, std::string_view key) {
   if (!depth_possible(depth)) return depth_error(root, depth);
-  uint64_t epoch = pager_.borrow_epoch();
-  NodeLink here = root_.pgno == root && root_.epoch == epoch ? root_.link : NodeLink{};
+  NodeLink here = root_.pgno == root && pager_.still_lent(root_.link.mark) ? root_.link : NodeLink{};
   if (here.page == nullptr) {
-    ASSIGN_OR_RETURN(const NodeView fetched, borrow_node(root));
-    epoch = pager_.borrow_epoch();
-    here = fetched.link();
-    root_ = {root, epoch, here};
+    ASSIGN_OR_RETURN(here, borrow_node(root));
+    root_ = {root, here};
   }
-  NodeView node(here, geometry_.page_size);
   // Checked on every visit, linked or not: in a damaged tree one page can
   // hang at two depths.
+  NodeView node(here, geometry_.page_size);
   if (!at_its_level(node, 1, depth)) return level_error(node, root, 1, depth);
   for (uint32_t level = 2; !node.is_leaf(); ++level) {
     const uint32_t c = node.child_index(key);
-    NodeLink link = node.linked_child(c, epoch);
+    NodeLink link = node.linked_child(c);
     // A fetched child's page number is kept: the fetch may have evicted the
-    // parent. A linked child's is read from the parent (alive: the epoch
-    // stands) only if an error needs it.
+    // parent. A linked child's is read from the parent (alive: nothing was
+    // fetched since the parent was found lent) only if an error needs it.
     PageNo fetched = kNoPage;
-    if (link.page != nullptr) {
+    if (pager_.still_lent(link.mark)) {
       // Only a leaf's digest: it is small (no links) and, there being far
       // more leaves than internal nodes, seldom in cache; an internal
       // node's is some lines per child, of which a search reads a few.
       if (level == depth) link.prefetch_digest();
     } else {
       fetched = node.child(c);
-      ASSIGN_OR_RETURN(const NodeView child, borrow_node(fetched));
-      // Only a cache hit may be linked: a miss moved the epoch, and may even
-      // have evicted the parent whose digest would hold the link.
-      const uint64_t now = pager_.borrow_epoch();
-      if (now == epoch) NodeView::link_child(node.link(), c, child.link(), epoch);
-      epoch = now;
-      link = child.link();
+      ASSIGN_OR_RETURN(link, borrow_node(fetched));
+      // A miss may have evicted the parent whose digest would hold the
+      // link; an image lent from outside the cache is never linked.
+      if (pager_.still_lent(here.mark) && link.mark.stamp != 0) NodeView::link_child(here, c, link);
     }
     const NodeView child(link, geometry_.page_size);
     if (!at_its_level(child, level, depth))
       return level_error(child, fetched != kNoPage ? fetched : node.child(c), level, depth);
     node = child;
+    here = link;
   }
   return node;
 }
@@ -186,34 +183,31 @@ Status BTree::get(PageNo root, uint32_t depth, std::string_view key, std::string
   return read_value(pages, leaf, pos.index, value);
 }
 
-const Page* BTree::cached_digested_node(PageNo pgno) const {
-  if (pgno == kNoPage) return nullptr;
+NodeLink BTree::cached_digested_node(PageNo pgno) const {
+  if (pgno == kNoPage) return {};
   const Page* image = pager_.find_cached(pgno);
-  return image != nullptr && !image->key_digest.empty() ? image : nullptr;
+  if (image == nullptr || image->key_digest.empty()) return {};
+  NodeLink link = NodeView(image->bytes, image->key_digest).link();
+  link.mark = pager_.mark_of(pgno, image);
+  return link;
 }
 
 std::optional<Status> BTree::get_shared(PageNo root, uint32_t depth, std::string_view key,
                                         std::string* value) const {
   if (root == kNoPage) return Status::not_found("key not found");
   if (!depth_possible(depth)) return std::nullopt;
-  // No cache insert runs while the lock is held shared, so the epoch stands
-  // for the whole walk and every link stamped with it stays valid.
-  const uint64_t epoch = pager_.borrow_epoch();
-  NodeLink here = root_.pgno == root && root_.epoch == epoch ? root_.link : NodeLink{};
-  if (here.page == nullptr) {
-    const Page* image = cached_digested_node(root);
-    if (image == nullptr) return std::nullopt;
-    here = NodeView(image->bytes, image->key_digest).link();
-  }
+  // No cache insert runs while the lock is held shared, so an image found
+  // lent stays lent for the whole walk.
+  NodeLink here = root_.pgno == root && pager_.still_lent(root_.link.mark) ? root_.link : cached_digested_node(root);
+  if (here.page == nullptr) return std::nullopt;
   NodeView node(here, geometry_.page_size);
   if (!at_its_level(node, 1, depth)) return std::nullopt;
   for (uint32_t level = 2; !node.is_leaf(); ++level) {
     const uint32_t c = node.child_index(key);
-    NodeLink link = node.linked_child(c, epoch);
-    if (link.page == nullptr) {
-      const Page* image = cached_digested_node(node.child(c));
-      if (image == nullptr) return std::nullopt;
-      link = NodeView(image->bytes, image->key_digest).link();
+    NodeLink link = node.linked_child(c);
+    if (!pager_.still_lent(link.mark)) {
+      link = cached_digested_node(node.child(c));
+      if (link.page == nullptr) return std::nullopt;
     } else if (level == depth) {
       link.prefetch_digest();
     }

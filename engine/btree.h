@@ -108,15 +108,16 @@ class BTree {
   // The read path's walk to the leaf for `key`, on borrowed pages: each node
   // gets its key digest on its first visit (only a read outside any write
   // transaction may build one: see Page::key_digest), and each internal
-  // node links its children's digests, so that while the pager's borrow
-  // epoch stands a descent goes from digest to digest without a cache
-  // lookup. The view is valid until the next call on the pager.
+  // node links its children's digests, so that while a child's image stays
+  // lent (Pager::still_lent) a descent goes from digest to digest without a
+  // cache lookup. The view is valid until the next call on the pager.
   Result<NodeView> find_leaf(PageNo root, uint32_t depth, std::string_view key);
-  // The borrowed node `pgno`, checked (load_node's checks), with its digest.
-  Result<NodeView> borrow_node(PageNo pgno);
-  // Node `pgno` as get_shared may use it: cached, with its digest (so
-  // checked: see Page::key_digest); else null.
-  const Page* cached_digested_node(PageNo pgno) const;
+  // The borrowed node `pgno`, checked (load_node's checks), with its digest
+  // and the mark it was lent under.
+  Result<NodeLink> borrow_node(PageNo pgno);
+  // Node `pgno` as get_shared may use it (cached, with its digest, so
+  // checked: see Page::key_digest), with its mark; else an empty link.
+  NodeLink cached_digested_node(PageNo pgno) const;
 
   // Inserts an encoded cell at `index` of node `pgno`, splitting it when it is full.
   Result<Change> insert_or_split(Meta& meta, PageNo pgno, uint32_t index, std::span<const uint8_t> cell);
@@ -151,12 +152,11 @@ class BTree {
   std::string down_key_;              // a parent's separator moved down by a rebalance
   std::vector<uint8_t> down_cell_;    // ... and its encoded cell
   bool split_ = false;                // the running put split a node
-  // The root node find_leaf last borrowed, and the borrow epoch it stands
-  // under: while the epoch stands, the next read starts from it without
-  // asking the pager (which checked then that the page exists and is a node).
+  // The root node find_leaf last borrowed: while its image stays lent, the
+  // next read starts from it without asking the pager (which checked then
+  // that the page exists and is a node).
   struct RootLink {
     PageNo pgno = kNoPage;
-    uint64_t epoch = 0;
     NodeLink link;
   } root_;
 };

@@ -178,17 +178,12 @@ std::vector<uint64_t> NodeView::key_digest() const {
   return digest;
 }
 
-void NodeView::link_child(NodeLink parent, uint32_t i, NodeLink child, uint64_t epoch) {
-  const uint64_t word0 = parent.digest[0];
-  uint64_t* links = parent.digest + digest_links_at(word0);
-  if (links[0] != epoch) {
-    std::fill(links + 1, links + 1 + kLinkWords * (size_t(uint32_t(word0)) + 1), uint64_t{0});
-    links[0] = epoch;
-  }
-  uint64_t* link = links + 1 + kLinkWords * i;
+void NodeView::link_child(NodeLink parent, uint32_t i, NodeLink child) {
+  uint64_t* link = parent.digest + digest_links_at(parent.digest[0]) + kLinkWords * i;
   link[0] = reinterpret_cast<uint64_t>(child.page);
   link[1] = reinterpret_cast<uint64_t>(child.digest);
-  link[2] = child.digest_words;
+  link[2] = uint64_t{uint32_t(child.digest_words)} | uint64_t{child.mark.slot} << 32;
+  link[3] = child.mark.stamp;
 }
 
 template <bool kOrEqual>

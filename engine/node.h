@@ -88,6 +88,9 @@ struct NodeLink {
   const uint8_t* page = nullptr;
   uint64_t* digest = nullptr;
   size_t digest_words = 0;
+  // Where the pager lent the image (Pager::mark_of): the link may be
+  // followed only while Pager::still_lent(mark).
+  BorrowMark mark;
 
   // Starts fetching every cache line of the digest at once. A search would
   // otherwise meet them one dependent miss after another: word 0, then the
@@ -169,31 +172,32 @@ class NodeView {
   //                  big-endian, so that comparing heads as integers orders
   //                  the keys (equal heads need the cells to decide)
   //   next S words   a copy of the slot array (n u16 cell offsets, zero-padded)
-  //   internal nodes only, 1 + 3(n+1) words: child links (linked_child)
+  //   internal nodes only, 4(n+1) words: child links (linked_child)
   // A search with a digest narrows to the keys whose head equals the probe
   // key's, searches those cells (usually one), and so reads the cell it
   // lands on, which confirms a match exactly as the plain search does.
   std::vector<uint64_t> key_digest() const;
 
   // Child links, in an internal node's digest: where child i's image and
-  // digest were found, recorded under an epoch (Pager::borrow_epoch), so
-  // that a descent can go from digest to digest without asking the pager
-  // for each child while the epoch stands. Only the epoch of the latest
-  // record counts: recording under a new epoch first forgets every link.
-  // The layout: a word holding the epoch (0: none yet), then kLinkWords per
-  // child: the page's address, the digest's address and its length in words.
-  // The link of child i recorded under `epoch`, or an empty one.
-  NodeLink linked_child(uint32_t i, uint64_t epoch) const {
-    const uint64_t* links = digest_.data() + digest_links_at(digest_[0]);
-    if (links[0] != epoch) return {};
-    const uint64_t* link = links + 1 + kLinkWords * i;
-    return {reinterpret_cast<const uint8_t*>(link[0]), reinterpret_cast<uint64_t*>(link[1]), size_t(link[2])};
+  // digest were found, with the mark the pager lent it under, so that a
+  // descent can go from digest to digest without asking the pager for each
+  // child while that image stays lent (Pager::still_lent). Each link stands
+  // or falls alone: a commit that rewrites one child ends that child's link
+  // and no other. The layout: kLinkWords per child: the page's address, the
+  // digest's address, the digest's length in words (low 32 bits) with the
+  // mark's cache slot (high 32 bits), and the mark's stamp (0: no link).
+  // The link of child i as last recorded (check its mark before use), or an
+  // empty one.
+  NodeLink linked_child(uint32_t i) const {
+    const uint64_t* link = digest_.data() + digest_links_at(digest_[0]) + kLinkWords * i;
+    return {reinterpret_cast<const uint8_t*>(link[0]), reinterpret_cast<uint64_t*>(link[1]), size_t(uint32_t(link[2])),
+            BorrowMark{link[3], uint32_t(link[2] >> 32)}};
   }
   // Records `child` as child i of the internal node whose digest is at
   // `parent.digest`.
-  static void link_child(NodeLink parent, uint32_t i, NodeLink child, uint64_t epoch);
+  static void link_child(NodeLink parent, uint32_t i, NodeLink child);
   // This node's own link; it needs a digest.
-  NodeLink link() const { return {p_.data(), const_cast<uint64_t*>(digest_.data()), digest_.size()}; }
+  NodeLink link() const { return {p_.data(), const_cast<uint64_t*>(digest_.data()), digest_.size(), {}}; }
 
   // Starts fetching every cache line of the cell area. Cells lie in the
   // order they were inserted, not in key order, so a reader visiting every
@@ -224,13 +228,13 @@ class NodeView {
   template <bool kOrEqual>
   Search count_below_in(std::string_view key, uint32_t lo, uint32_t hi) const;
 
-  static constexpr size_t kLinkWords = 3;
+  static constexpr size_t kLinkWords = 4;
   static constexpr int kDigestPrefixShift = 32;
   static constexpr int kDigestTypeShift = 48;
   static size_t digest_prefix(uint64_t word0) { return (word0 >> kDigestPrefixShift) & 0xffff; }
   // Word index of the first head in a digest.
   static size_t digest_heads_at(uint64_t word0) { return 2 + (digest_prefix(word0) + 7) / 8; }
-  // Word index of the child links' epoch word: past the heads and slots.
+  // Word index of the first child link: past the heads and slots.
   static size_t digest_links_at(uint64_t word0) {
     const size_t n = uint32_t(word0);
     return digest_heads_at(word0) + n + (n * kSlotSize + 7) / 8;
@@ -238,7 +242,7 @@ class NodeView {
   // A digest's length in words, from its word 0.
   static size_t digest_words(uint64_t word0) {
     const bool internal = uint8_t(word0 >> kDigestTypeShift) == static_cast<uint8_t>(PageType::kInternal);
-    return digest_links_at(word0) + (internal ? 1 + kLinkWords * (size_t(uint32_t(word0)) + 1) : 0);
+    return digest_links_at(word0) + (internal ? kLinkWords * (size_t(uint32_t(word0)) + 1) : 0);
   }
   const uint8_t* digest_slots() const {
     return reinterpret_cast<const uint8_t*>(digest_.data() + digest_heads_at(digest_[0]) + uint32_t(digest_[0]));

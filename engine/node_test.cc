@@ -197,10 +197,10 @@ TEST_P(NodeLayoutTest, DigestOfAnEmptyNodeFindsNothing) {
   ExpectDigestSearchesAgree(GetParam(), {}, {"", "a", std::string(3, '\0')});
 }
 
-// An internal node's digest holds a link per child, valid only under the
-// epoch it was recorded in; recording under a new epoch forgets the others.
+// An internal node's digest holds a link per child, each with the mark its
+// child was lent under; recording one child's link leaves the others alone.
 // A leaf's digest has no links, and a digest stands alone as a view.
-TEST_P(NodeLayoutTest, ChildLinksHoldOnlyUnderTheEpochTheyWereRecordedIn) {
+TEST_P(NodeLayoutTest, ChildLinksKeepTheirOwnMarks) {
   std::vector<uint8_t> internal_page(GetParam());
   MutableNode internal(internal_page);
   internal.init(PageType::kInternal, 7);
@@ -218,21 +218,24 @@ TEST_P(NodeLayoutTest, ChildLinksHoldOnlyUnderTheEpochTheyWereRecordedIn) {
     MutableNode(child_pages[i]).init(PageType::kLeaf);
     child_digests[i] = NodeView(child_pages[i]).key_digest();
   }
-  const NodeLink first{child_pages[0].data(), child_digests[0].data(), child_digests[0].size()};
-  const NodeLink second{child_pages[1].data(), child_digests[1].data(), child_digests[1].size()};
-  EXPECT_EQ(parent.linked_child(1, 5).page, nullptr) << "nothing recorded yet";
-  NodeView::link_child(parent.link(), 1, first, 5);
-  NodeView::link_child(parent.link(), 3, second, 5);
-  EXPECT_EQ(parent.linked_child(1, 5).page, first.page);
-  EXPECT_EQ(parent.linked_child(1, 5).digest, first.digest);
-  EXPECT_EQ(parent.linked_child(1, 5).digest_words, first.digest_words);
-  EXPECT_EQ(parent.linked_child(3, 5).digest, second.digest);
-  EXPECT_EQ(parent.linked_child(0, 5).page, nullptr) << "child 0 was never linked";
-  EXPECT_EQ(parent.linked_child(1, 6).page, nullptr) << "recorded under another epoch";
-  NodeView::link_child(parent.link(), 3, first, 6);
-  EXPECT_EQ(parent.linked_child(3, 6).page, first.page);
-  EXPECT_EQ(parent.linked_child(1, 6).page, nullptr) << "a new epoch forgot the old links";
-  EXPECT_EQ(parent.linked_child(1, 5).page, nullptr);
+  const NodeLink first{child_pages[0].data(), child_digests[0].data(), child_digests[0].size(), {5, 70000}};
+  const NodeLink second{child_pages[1].data(), child_digests[1].data(), child_digests[1].size(), {9, 3}};
+  for (uint32_t i = 0; i < 4; ++i) EXPECT_EQ(parent.linked_child(i).mark.stamp, 0u) << "nothing recorded yet";
+  NodeView::link_child(parent.link(), 1, first);
+  NodeView::link_child(parent.link(), 3, second);
+  EXPECT_EQ(parent.linked_child(1).page, first.page);
+  EXPECT_EQ(parent.linked_child(1).digest, first.digest);
+  EXPECT_EQ(parent.linked_child(1).digest_words, first.digest_words);
+  EXPECT_EQ(parent.linked_child(1).mark.stamp, 5u);
+  EXPECT_EQ(parent.linked_child(1).mark.slot, 70000u);
+  EXPECT_EQ(parent.linked_child(3).digest, second.digest);
+  EXPECT_EQ(parent.linked_child(3).mark.stamp, 9u);
+  EXPECT_EQ(parent.linked_child(3).mark.slot, 3u);
+  EXPECT_EQ(parent.linked_child(0).mark.stamp, 0u) << "child 0 was never linked";
+  NodeView::link_child(parent.link(), 3, first);
+  EXPECT_EQ(parent.linked_child(3).page, first.page);
+  EXPECT_EQ(parent.linked_child(3).mark.stamp, 5u);
+  EXPECT_EQ(parent.linked_child(1).page, first.page) << "relinking child 3 left child 1 alone";
   EXPECT_EQ(parent.child_index("key2"), 3u) << "links leave the search alone";
   EXPECT_EQ(NodeView(second, GetParam()).count(), 0u);
   EXPECT_TRUE(NodeView(second, GetParam()).is_leaf());

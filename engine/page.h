@@ -75,6 +75,17 @@ struct Page {
 // keeps the image alive even if the cache evicts it.
 using PageRef = std::shared_ptr<const Page>;
 
+// Where a borrowed image was lent from: the page cache's entry and the stamp
+// that entry got when the image was put in it (PageCache::mark_of). Every
+// insert gives its entry a new stamp, so while the entry keeps this one the
+// image is alive and is still its page's committed image, whatever else the
+// cache took in meanwhile. A zero stamp marks nothing (an image lent from
+// outside the cache).
+struct BorrowMark {
+  uint64_t stamp = 0;
+  uint32_t slot = 0;
+};
+
 // Extends a running checksum over `data`: the IEEE CRC-32 that zlib's crc32
 // computes (through ISA-L's faster crc32_gzip_refl), or, under
 // Mutant::kAdditiveChecksum, a byte sum mod 2^32 (the fix plan's bug 4).

@@ -15,6 +15,7 @@ constexpr size_t kMaxReserve = 4096;
 
 PageCache::PageCache(size_t capacity) : capacity_(std::min<size_t>(capacity, UINT32_MAX - 1)) {
   entries_.reserve(std::min(capacity_, kMaxReserve));
+  stamps_.reserve(std::min(capacity_, kMaxReserve));
 }
 
 uint32_t PageCache::slot(PageNo pgno) const { return pgno < slot_of_.size() ? slot_of_[pgno] : 0; }
@@ -40,17 +41,24 @@ const Page* PageCache::find(PageNo pgno) {
   return entry ? entry->page.get() : nullptr;
 }
 
+BorrowMark PageCache::mark_of(PageNo pgno, const Page* image) const {
+  const uint32_t s = slot(pgno);
+  if (s == 0 || entries_[s - 1].page.get() != image) return {};
+  return {stamps_[s - 1], s - 1};
+}
+
 PageRef PageCache::peek(PageNo pgno) const {
   const uint32_t s = slot(pgno);
   return s == 0 ? nullptr : entries_[s - 1].page;
 }
 
 void PageCache::insert(PageRef page) {
-  ++generation_;
   if (capacity_ == 0) return;
+  const uint64_t stamp = ++last_stamp_;
   const PageNo pgno = page->pgno;
   if (const uint32_t s = slot(pgno); s != 0) {
     entries_[s - 1] = {std::move(page), true};
+    stamps_[s - 1] = stamp;
     return;
   }
   if (pgno >= slot_of_.size()) {
@@ -61,6 +69,7 @@ void PageCache::insert(PageRef page) {
   if (entries_.size() < capacity_) {
     slot_of_[pgno] = static_cast<uint32_t>(entries_.size() + 1);
     entries_.push_back({std::move(page), false});
+    stamps_.push_back(stamp);
     return;
   }
   // Second chance: skip (and clear) recently used entries. Terminates within
@@ -72,6 +81,7 @@ void PageCache::insert(PageRef page) {
   slot_of_[entries_[hand_].page->pgno] = 0;
   slot_of_[pgno] = static_cast<uint32_t>(hand_ + 1);
   entries_[hand_] = {std::move(page), false};
+  stamps_[hand_] = stamp;
   hand_ = (hand_ + 1) % entries_.size();
 }
 

@@ -9,8 +9,8 @@
 // immutable images (PageRef), so evicting one never invalidates a reader
 // that still holds it. Pages dirtied
 // by the running transaction live in the transaction, never here.
-// lookup, find and peek may run in many threads at once (a hit sets its use
-// mark with an atomic store); insert must run alone.
+// lookup, find, peek, mark_of and holds may run in many threads at once (a
+// hit sets its use mark with an atomic store); insert must run alone.
 #pragma once
 
 #include <cstddef>
@@ -41,10 +41,16 @@ class PageCache {
   // full, evicts the first page the clock hand finds not recently used.
   void insert(PageRef page);
 
-  // Moves on every insert (whether it adds, replaces, evicts or, with a
-  // capacity of 0, keeps nothing), and only then: while it stands, every
-  // image find() returned is still cached and still pgno's image.
-  uint64_t generation() const { return generation_; }
+  // Where `image`, pgno's image as find() returned it, is held, or an empty
+  // mark when the cache does not hold exactly that image for pgno.
+  BorrowMark mark_of(PageNo pgno, const Page* image) const;
+
+  // True while the entry `mark` names still holds the image it was taken
+  // for: only an insert that replaces or evicts that very entry ends it, so
+  // a mark outlives inserts of other pages (a commit's, a miss's).
+  bool holds(BorrowMark mark) const {
+    return mark.stamp != 0 && mark.slot < stamps_.size() && stamps_[mark.slot] == mark.stamp;
+  }
 
   size_t size() const { return entries_.size(); }
   size_t capacity() const { return capacity_; }
@@ -68,9 +74,12 @@ class PageCache {
 
   const size_t capacity_;
   std::vector<Entry> entries_;
+  // Each entry's stamp, from last_stamp_ when its image was put in: apart
+  // from the entries, so that checking a mark reads 8 bytes per entry.
+  std::vector<uint64_t> stamps_;
   std::vector<uint32_t> slot_of_;  // slot(pgno) by pgno; 0 past its end
   size_t hand_ = 0;
-  uint64_t generation_ = 1;
+  uint64_t last_stamp_ = 0;
 };
 
 }  // namespace engine

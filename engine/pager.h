@@ -24,7 +24,7 @@
 //
 // Readers beside a writer (docs/concurrency.md): the caller serializes every
 // call with the readers' lock (engine/readers_lock.h), held exclusively;
-// only find_cached() and borrow_epoch() may be called by many threads at
+// only find_cached(), mark_of() and still_lent() may be called by many threads at
 // once under a shared hold. commit() and checkpoint() may be
 // handed that lock and then release it while they write and sync, taking it
 // back whenever they change what a reader sees; so a read never waits for a
@@ -147,12 +147,17 @@ class Pager : public PageReader {
   // only until the next call on this pager, which may evict it. Never the
   // running transaction's copy.
   virtual Result<const Page*> get_borrowed(PageNo pgno) = 0;
-  // Never 0, and the same across calls as long as every image get_borrowed
-  // has lent stays alive and stays its page's committed image: a caller may
-  // keep a borrowed image (or what it points into) past later calls while
-  // the epoch it was borrowed under stands. Anything that may add, replace
-  // or drop a cached image moves it (a cache miss, a commit).
-  virtual uint64_t borrow_epoch() const = 0;
+  // Where `image`, the image get_borrowed() or find_cached() lent for
+  // `pgno`, is held: a caller may keep that image (or what it points into)
+  // past later calls for as long as still_lent(mark). Empty (never lent)
+  // when the cache does not hold it, as for an image read past a cache of
+  // 0 pages, which lives only until the next call.
+  virtual BorrowMark mark_of(PageNo pgno, const Page* image) const = 0;
+  // True while the image `mark` was taken for stays alive and stays its
+  // page's committed image. Only a cache insert that replaces or evicts that
+  // very image ends it (a miss that evicts it, a commit that rewrites its
+  // page): images the last commit left alone keep their marks.
+  virtual bool still_lent(BorrowMark mark) const = 0;
   // The committed image of `pgno` if the cache holds it, else null (also
   // for a page past the last commit's end, or a closed pager): get_borrowed
   // without the read it may do on a miss. It changes nothing but the page's

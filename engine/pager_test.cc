@@ -556,11 +556,11 @@ TEST(PagerCache, BorrowedPagesAreCommittedImagesNeverTheTransactionsCopies) {
   }
 }
 
-// The borrow epoch stands while every lent image stays the cached, committed
-// one, and moves with anything that may change that: a miss (which may
-// evict), a commit (which replaces images), a cache of 0 pages (whose one
-// lent image dies with the next miss).
-TEST(PagerCache, BorrowEpochMovesWithEveryChangeToWhatWasLent) {
+// A lent image's mark holds while the cache keeps that image, and only
+// then: through hits and inserts of other pages, and through a commit that
+// rewrote other pages; not once the image is evicted or its page rewritten.
+// An image lent from outside the cache (a cache of 0 pages) gets no mark.
+TEST(PagerCache, ABorrowMarkHoldsWhileItsImageStaysCached) {
   for (const size_t cache_pages : {size_t{0}, size_t{2}, size_t{8}}) {
     SCOPED_TRACE("cache_pages " + std::to_string(cache_pages));
     vfs::MemVfs vfs;
@@ -570,27 +570,32 @@ TEST(PagerCache, BorrowEpochMovesWithEveryChangeToWhatWasLent) {
     const auto pages = commit_new_leaves(*pager, 4, 0x55);
     ASSERT_TRUE(pager->close().ok());
     pager = open_or_die(vfs, kDb, options);
-    EXPECT_NE(pager->borrow_epoch(), 0u);
+    const auto mark = [&](PageNo pgno) {
+      auto image = pager->get_borrowed(pgno);
+      EXPECT_TRUE(image.ok());
+      return image.ok() ? pager->mark_of(pgno, *image) : BorrowMark{};
+    };
 
-    uint64_t epoch = pager->borrow_epoch();
-    ASSERT_TRUE(pager->get_borrowed(pages[0]).ok());
-    EXPECT_NE(pager->borrow_epoch(), epoch) << "a miss";
-    epoch = pager->borrow_epoch();
-    ASSERT_TRUE(pager->get_borrowed(pages[0]).ok());
-    EXPECT_EQ(pager->borrow_epoch() == epoch, cache_pages > 0) << "a hit, when there is a cache";
-    for (const PageNo pgno : pages) ASSERT_TRUE(pager->get_borrowed(pgno).ok());
-    epoch = pager->borrow_epoch();
-    ASSERT_TRUE(pager->get_borrowed(pages[0]).ok());
-    EXPECT_EQ(pager->borrow_epoch() == epoch, cache_pages >= pages.size()) << "a hit only if all four fit";
+    const BorrowMark first = mark(pages[0]);
+    EXPECT_EQ(first.stamp != 0, cache_pages > 0) << "a miss, cached when there is a cache";
+    EXPECT_EQ(pager->still_lent(first), cache_pages > 0);
+    const BorrowMark again = mark(pages[0]);
+    EXPECT_EQ(again.stamp, first.stamp) << "a hit lends the same image";
+    EXPECT_EQ(pager->mark_of(pages[1], pager->find_cached(pages[0])).stamp, 0u) << "not pages[1]'s image";
+    for (const PageNo pgno : pages) mark(pgno);
+    EXPECT_EQ(pager->still_lent(first), cache_pages >= pages.size()) << "kept only if all four fit";
 
-    epoch = pager->borrow_epoch();
+    const BorrowMark kept = mark(pages[0]);
+    const BorrowMark rewritten = mark(pages[1]);
     auto meta = pager->begin();
     ASSERT_TRUE(meta.ok());
     auto page = pager->get_mutable(pages[1]);
     ASSERT_TRUE(page.ok());
     fill_leaf(**page, 0x66);
     ASSERT_TRUE(pager->commit(*meta).ok());
-    EXPECT_NE(pager->borrow_epoch(), epoch) << "a commit";
+    EXPECT_FALSE(pager->still_lent(rewritten)) << "a commit rewrote its page";
+    EXPECT_EQ(pager->still_lent(kept), cache_pages >= pages.size()) << "a commit that left its page alone";
+    EXPECT_FALSE(pager->still_lent(BorrowMark{}));
   }
 }
 

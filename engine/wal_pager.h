@@ -67,7 +67,8 @@ class WalPager final : public Pager {
   Result<PageRef> get(PageNo pgno) override;
   Result<PageRef> get_committed(PageNo pgno) override;
   Result<const Page*> get_borrowed(PageNo pgno) override;
-  uint64_t borrow_epoch() const override { return cache_.generation(); }
+  BorrowMark mark_of(PageNo pgno, const Page* image) const override { return cache_.mark_of(pgno, image); }
+  bool still_lent(BorrowMark mark) const override { return cache_.holds(mark); }
   const Page* find_cached(PageNo pgno) override;
   std::shared_ptr<ReadPoint> read_point() override;
   Result<PageRef> get_at(const ReadPoint& point, PageNo pgno) override;
