@@ -124,10 +124,21 @@ Result<PageRef> BTree::descend(PageNo root, uint32_t depth, std::string_view key
 
 Result<NodeLink> BTree::borrow_node(PageNo pgno) {
   ASSIGN_OR_RETURN(const Page* image, checked_node(pager_, pgno, [this](PageNo n) { return pager_.get_borrowed(n); }));
-  if (image->key_digest.empty()) image->key_digest = NodeView(image->bytes).key_digest();
+  const bool new_digest = image->key_digest.empty();
+  if (new_digest) image->key_digest = NodeView(image->bytes).key_digest();
   NodeLink link = NodeView(image->bytes, image->key_digest).link();
   link.mark = pager_.mark_of(pgno, image);
+  if (new_digest && link.mark.stamp != 0) link_cached_children(link);
   return link;
+}
+
+void BTree::link_cached_children(NodeLink parent) {
+  const NodeView node(parent, geometry_.page_size);
+  if (node.is_leaf()) return;
+  for (uint32_t i = 0; i <= node.count(); ++i) {
+    const NodeLink child = cached_digested_node(node.child(i));
+    if (child.mark.stamp != 0) NodeView::link_child(parent, i, child);
+  }
 }
 
 Result<NodeView> BTree::find_leaf(PageNo root, uint32_t depth, std::string_view key) {

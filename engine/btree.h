@@ -115,6 +115,13 @@ class BTree {
   // The borrowed node `pgno`, checked (load_node's checks), with its digest
   // and the mark it was lent under.
   Result<NodeLink> borrow_node(PageNo pgno);
+  // Links every child of the internal node at `parent` (a new digest) that
+  // the cache holds with its digest. A commit that rewrites an internal node
+  // (a child split or merged) leaves a new image without links; readers
+  // that hold the lock shared cannot link, so without this every read
+  // through the new image would look its child up until an exclusive read
+  // happened to pass the same child.
+  void link_cached_children(NodeLink parent);
   // Node `pgno` as get_shared may use it (cached, with its digest, so
   // checked: see Page::key_digest), with its mark; else an empty link.
   NodeLink cached_digested_node(PageNo pgno) const;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -436,6 +437,50 @@ TEST(SharedReads, AnswerOnlyFromCachedDigestedNodesOfTheLastCommit) {
   // A leaf the commit left alone: answered from its image, or not at all.
   const auto untouched = get_shared(NumberedKey(150), &value);
   EXPECT_TRUE(!untouched.has_value() || (untouched->ok() && value == "first150")) << value;
+}
+
+// A commit that splits a leaf rewrites its parent; the first read through
+// the parent's new image links every child the cache holds digested
+// (BTree::link_cached_children), and those links must lead each key to its
+// own leaf.
+TEST(SharedReads, ARewrittenParentLeadsEveryKeyToItsOwnLeaf) {
+  vfs::MemVfs vfs;
+  PagerOptions options;
+  options.page_size = 512;
+  options.cache_pages = 1024;
+  auto opened = Pager::open(vfs, "db", options);
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+  Pager& pager = **opened;
+  BTree tree(pager, Mutant::kNone);
+  const auto commit = [&](const std::function<void(Meta&)>& puts) {
+    auto meta = pager.begin();
+    ASSERT_TRUE(meta.ok());
+    puts(*meta);
+    ASSERT_TRUE(pager.commit(*meta).ok());
+  };
+  commit([&](Meta& meta) {
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(tree.put(meta, NumberedKey(i), "first" + std::to_string(i)).ok());
+  });
+  ASSERT_EQ(pager.meta().depth, 2u);
+  std::string value;
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(tree.get(pager.meta().root, 2, NumberedKey(i), &value).ok());
+  const PageNo root = pager.meta().root;
+  commit([&](Meta& meta) {
+    for (int j = 0; j < 20; ++j) ASSERT_TRUE(tree.put(meta, NumberedKey(100) + "-" + std::to_string(j), "x").ok());
+  });
+  ASSERT_EQ(pager.meta().root, root);
+  ASSERT_EQ(pager.meta().depth, 2u) << "the split must rewrite the root, not grow the tree";
+  ASSERT_TRUE(tree.get(root, 2, NumberedKey(100) + "-0", &value).ok());
+
+  int answered = 0;
+  for (int i = 0; i < 200; ++i) {
+    const auto shared = tree.get_shared(root, 2, NumberedKey(i), &value);
+    if (!shared.has_value()) continue;
+    ++answered;
+    EXPECT_TRUE(shared->ok()) << NumberedKey(i) << ": " << shared->to_string();
+    EXPECT_EQ(value, "first" + std::to_string(i));
+  }
+  EXPECT_GE(answered, 150) << "the leaves the split left alone are cached and digested";
 }
 
 }  // namespace
