@@ -1,61 +1,60 @@
 #include "engine/readers_lock.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-
 namespace engine {
-namespace {
 
-// A failing rwlock call means a broken invariant (unlocking what is not
-// held, a lock destroyed while held), not a runtime condition a caller could
-// handle: it stops the process rather than let two threads into the state
-// the lock guards.
-[[noreturn]] void fail(int rc, const char* call) {
-  std::fprintf(stderr, "engine::ReadersLock: %s failed: %s\n", call, std::strerror(rc));
-  std::abort();
+ReadersLock::Slot& ReadersLock::my_slot() {
+  static std::atomic<size_t> next_thread{0};
+  thread_local const size_t index = next_thread.fetch_add(1, std::memory_order_relaxed) % kSlots;
+  return slots_[index];
 }
 
-}  // namespace
-
-ReadersLock::ReadersLock() {
-  pthread_rwlockattr_t attr;
-  if (const int rc = pthread_rwlockattr_init(&attr); rc != 0) fail(rc, "pthread_rwlockattr_init");
-  if (const int rc = pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP); rc != 0)
-    fail(rc, "pthread_rwlockattr_setkind_np");
-  if (const int rc = pthread_rwlock_init(&rw_, &attr); rc != 0) fail(rc, "pthread_rwlock_init");
-  pthread_rwlockattr_destroy(&attr);
+void ReadersLock::wait_for_readers() {
+  for (Slot& slot : slots_) {
+    for (uint32_t n = slot.readers.load(); n != 0; n = slot.readers.load()) slot.readers.wait(n);
+  }
 }
-
-ReadersLock::~ReadersLock() { pthread_rwlock_destroy(&rw_); }
 
 void ReadersLock::lock() {
-  if (const int rc = pthread_rwlock_wrlock(&rw_); rc != 0) fail(rc, "pthread_rwlock_wrlock");
+  writers_.lock();
+  writer_.store(1);
+  wait_for_readers();
 }
 
 bool ReadersLock::try_lock() {
-  const int rc = pthread_rwlock_trywrlock(&rw_);
-  if (rc != 0 && rc != EBUSY) fail(rc, "pthread_rwlock_trywrlock");
-  return rc == 0;
+  if (!writers_.try_lock()) return false;
+  writer_.store(1);
+  for (const Slot& slot : slots_) {
+    if (slot.readers.load() != 0) {
+      unlock();
+      return false;
+    }
+  }
+  return true;
 }
 
 void ReadersLock::unlock() {
-  if (const int rc = pthread_rwlock_unlock(&rw_); rc != 0) fail(rc, "pthread_rwlock_unlock");
+  writer_.store(0);
+  writer_.notify_all();
+  writers_.unlock();
 }
 
 void ReadersLock::lock_shared() {
-  if (const int rc = pthread_rwlock_rdlock(&rw_); rc != 0) fail(rc, "pthread_rwlock_rdlock");
+  while (!try_lock_shared()) writer_.wait(1);
 }
 
 bool ReadersLock::try_lock_shared() {
-  const int rc = pthread_rwlock_tryrdlock(&rw_);
-  if (rc != 0 && rc != EBUSY) fail(rc, "pthread_rwlock_tryrdlock");
-  return rc == 0;
+  Slot& slot = my_slot();
+  slot.readers.fetch_add(1);
+  if (writer_.load() == 0) return true;
+  // A writer holds the lock or waits for it: step back out, and wake it if
+  // it waits on this slot.
+  unlock_shared();
+  return false;
 }
 
 void ReadersLock::unlock_shared() {
-  if (const int rc = pthread_rwlock_unlock(&rw_); rc != 0) fail(rc, "pthread_rwlock_unlock");
+  Slot& slot = my_slot();
+  if (slot.readers.fetch_sub(1) == 1 && writer_.load() != 0) slot.readers.notify_all();
 }
 
 }  // namespace engine
