@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -21,6 +20,7 @@
 #include "crashsim/nesting.h"
 #include "crashsim/op_fates.h"
 #include "crashsim/parallel.h"
+#include "crashsim/rebuild_anchors.h"
 #include "crashsim/recording_vfs.h"
 #include "crashsim/rng.h"
 #include "crashsim/state_id.h"
@@ -52,14 +52,6 @@ constexpr NameTable<PointSelection, 3> kSelectionNames = {{
     {PointSelection::kSample, "sample"},
 }};
 
-// A model run keeps the frontier of every this many crash points of the
-// workload's trace, and of the last kRecentAnchors points it visited, so
-// that rebuilding a state replays at most this many points' entries (none,
-// for a state at a recent point: most hash matches are between states of
-// one point or of neighbours), not the trace from its start. Frontiers share
-// their chunks with the walk, so one costs the chunks written since the last.
-constexpr uint64_t kPointsPerRebuildAnchor = 256;
-constexpr size_t kRecentAnchors = 16;
 // Where dedup_image() puts the files of a durable image.
 constexpr char kDurablePrefix[] = "\x01durable:";
 
@@ -253,7 +245,7 @@ class ModelRun {
 
   Status run(const std::vector<uint64_t>& points) {
     uint64_t generated = 0;
-    RETURN_IF_ERROR(for_each_state(points, nullptr, [&generated](uint64_t, Recipe) {
+    RETURN_IF_ERROR(for_each_state(points, nullptr, nullptr, [&generated](uint64_t, Recipe) {
       ++generated;
       return Status();
     }));
@@ -272,7 +264,7 @@ class ModelRun {
     };
     size_t next_selected = 0;
     std::vector<Recipe> batch;
-    RETURN_IF_ERROR(for_each_state(points, at_point, [&](uint64_t seq, Recipe r) -> Status {
+    RETURN_IF_ERROR(for_each_state(points, &seen_, at_point, [&](uint64_t seq, Recipe r) -> Status {
       if (stopped()) return Status();
       if (shard_.owns(r.id)) {
         c.states_generated++;
@@ -289,6 +281,7 @@ class ModelRun {
       if (batch.size() < kChunk) return Status();
       const Status s = process_batch(batch);
       batch.clear();
+      drop_unneeded_anchors(seen_);
       return s;
     }));
     RETURN_IF_ERROR(process_batch(batch));
@@ -309,9 +302,14 @@ class ModelRun {
   using StateFn = std::function<Status(uint64_t seq, Recipe recipe)>;
 
   // Calls at_point (when set) at each crash point, then on_state for each
-  // state the model generates there, numbered in this fixed order.
-  Status for_each_state(const std::vector<uint64_t>& points, const std::function<void(const Frontier&)>& at_point,
-                        const StateFn& on_state) {
+  // state the model generates there, numbered in this fixed order. `dedup`:
+  // the set the walk's states go into, which may rebuild them from the
+  // anchors the walk keeps; null for a walk that only counts states, which
+  // keeps none. A walk drops the anchors of the one before: they share no
+  // chunk with it.
+  Status for_each_state(const std::vector<uint64_t>& points, const StateSet* dedup,
+                        const std::function<void(const Frontier&)>& at_point, const StateFn& on_state) {
+    anchors_.clear();
     const Trace& trace = ctx_.main->trace;
     TimelineWalker walker(trace, ctx_.options.fs);
     uint64_t seq = 0;
@@ -323,7 +321,7 @@ class ModelRun {
       }
       walker.advance_to(p);
       const auto f = std::make_shared<const Frontier>(walker.frontier());
-      keep_anchor(i, f);
+      if (dedup != nullptr) anchors_.visit(i, f);
       if (at_point) at_point(*f);
       FaultTargets targets;
       if (config_.kind == ModelKind::kCorrupt) {
@@ -375,9 +373,10 @@ class ModelRun {
       report_progress(true, seqs.back() + 1, generated);
       batch.clear();
       seqs.clear();
+      drop_unneeded_anchors(seen);
       return Status();
     };
-    RETURN_IF_ERROR(for_each_state(points, nullptr, [&](uint64_t seq, Recipe r) -> Status {
+    RETURN_IF_ERROR(for_each_state(points, &seen, nullptr, [&](uint64_t seq, Recipe r) -> Status {
       batch.push_back(std::move(r));
       seqs.push_back(seq);
       return batch.size() < kChunk ? Status() : flush();
@@ -453,28 +452,13 @@ class ModelRun {
     return Status();
   }
 
-  // The frontier at the `index`-th crash point of a walk, kept as an anchor
-  // while it is among the recent ones, and for good every
-  // kPointsPerRebuildAnchor points.
-  void keep_anchor(size_t index, const std::shared_ptr<const Frontier>& f) {
-    if (index % kPointsPerRebuildAnchor == 0) anchors_.emplace(f->point, f);
-    // A second walk (plan(), then the checks) visits the points again.
-    if (!recent_anchors_.empty() && recent_anchors_.back()->point >= f->point) recent_anchors_.clear();
-    recent_anchors_.push_back(f);
-    if (recent_anchors_.size() > kRecentAnchors) recent_anchors_.pop_front();
-  }
-
-  // The latest anchor at or before `point`; null when none is.
-  const Frontier* nearest_anchor(uint64_t point) const {
-    const Frontier* best = nullptr;
-    const auto kept = anchors_.upper_bound(point);
-    if (kept != anchors_.begin()) best = std::prev(kept)->second.get();
-    const auto recent = std::upper_bound(recent_anchors_.begin(), recent_anchors_.end(), point,
-                                         [](uint64_t p, const auto& f) { return p < f->point; });
-    if (recent != recent_anchors_.begin() && (best == nullptr || (*std::prev(recent))->point > best->point)) {
-      best = std::prev(recent)->get();
-    }
-    return best;
+  // Called once the walk's states so far are all in `dedup`. The anchors
+  // kept every RebuildAnchors::kEvery points pin together every chunk the
+  // walk wrote: while `dedup` holds the image of every state it holds, none
+  // of them needs a rebuild, and every state still to come lies at or after
+  // the newest anchor, so the older ones are dropped.
+  void drop_unneeded_anchors(const StateSet& dedup) {
+    if (dedup.holds_every_image()) anchors_.drop_all_but_newest();
   }
 
   // For StateSet, past its budget: the image `key` of the state `id`.
@@ -483,23 +467,22 @@ class ModelRun {
   }
 
   // The image `key` of the state `id`: a state of the workload's trace is
-  // rebuilt from the nearest anchor at or before its point (the walks that
-  // generate states visit points in order, so every state generated so far
-  // has one), a nested state from the start of the trace.
+  // rebuilt from the nearest anchor at or before its point (the walk that
+  // generated it keeps one for every state that may need it), a nested
+  // state, or one no anchor precedes, from the start of the trace.
   Result<DiskImage> rebuild(const std::string& id) const {
     const auto key = [this](const Recipe& r, DiskImage image) {
       return cuts_power_loss_from(r) ? with_durable_image(r, std::move(image)) : std::move(image);
     };
     ASSIGN_OR_RETURN(const StateId parsed, StateId::parse(id));
     const StateIdSegment& seg = parsed.segments.front();
-    const Frontier* anchor = parsed.segments.size() == 1 ? nearest_anchor(seg.point) : nullptr;
-    if (anchor == nullptr) return rebuild_state(ctx_, id, key);
+    std::optional<Frontier> frontier;
+    if (parsed.segments.size() == 1) frontier = anchors_.frontier_at(ctx_.main->trace, seg.point);
+    if (!frontier) return rebuild_state(ctx_, id, key);
     Recipe r;
     r.tc = ctx_.main;
     r.kind = seg.model;
-    TimelineWalker walker(r.tc->trace, ctx_.options.fs, *anchor);
-    walker.advance_to(seg.point);
-    r.frontier = std::make_shared<const Frontier>(walker.frontier());
+    r.frontier = std::make_shared<const Frontier>(std::move(*frontier));
     ASSIGN_OR_RETURN(r.choice, decode_choice(seg.model, seg.choice, r.tc->trace, *r.frontier));
     ASSIGN_OR_RETURN(DiskImage image, build_image(seg.model, r.tc->trace, *r.frontier, r.choice));
     return key(r, std::move(image));
@@ -615,10 +598,8 @@ class ModelRun {
   // check that held it judged: checks that follow one another on a worker
   // see nearly the same keys.
   BasisPool bases_;
-  // Frontiers of the workload's trace by crash point, every
-  // kPointsPerRebuildAnchor points of a walk (the walks share them).
-  std::map<uint64_t, std::shared_ptr<const Frontier>> anchors_;
-  std::deque<std::shared_ptr<const Frontier>> recent_anchors_;  // ascending points
+  // Frontiers of the walk in progress of the workload's trace, for rebuilds.
+  RebuildAnchors anchors_;
   // Every state checked so far, at the smallest depth it was checked at.
   StateSet seen_;
   // The run's worker threads; building images (const) uses them.

@@ -34,7 +34,9 @@ Result<bool> StateSet::insert(const DiskImage& image, uint64_t hash, Expectation
   const Key key{hash, expect, oracle_id};
   ASSIGN_OR_RETURN(Entry* found, find(key, image));
   if (found == nullptr) {
-    entries_[key].push_back(Entry{id, retain(image), depth});
+    std::optional<DiskImage> kept = retain(image);
+    dropped_images_ = dropped_images_ || !kept;
+    entries_[key].push_back(Entry{id, std::move(kept), depth});
     return true;
   }
   if (found->depth <= depth) return false;

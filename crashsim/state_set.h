@@ -46,6 +46,8 @@ class StateSet {
   vfs::Result<bool> insert(const DiskImage& image, uint64_t hash, Expectation expect, const std::string& id,
                            uint64_t oracle_id = 0, uint32_t depth = 0);
 
+  // No state was inserted past the budget: no comparison needs a rebuild.
+  bool holds_every_image() const { return !dropped_images_; }
   // Bytes of the distinct chunks the set keeps alive.
   uint64_t retained_bytes() const { return retained_bytes_; }
   // Hash matches resolved by comparing images: equal (a duplicate) or not (a collision).
@@ -79,6 +81,7 @@ class StateSet {
   // The storage nodes (vfs::FileContents) of the images kept.
   std::unordered_set<const void*> retained_nodes_;
   uint64_t retained_bytes_ = 0;
+  bool dropped_images_ = false;
   uint64_t comparisons_ = 0;
   uint64_t collisions_ = 0;
 };

@@ -67,6 +67,18 @@ TEST(StateSetTest, SharedChunksAreCountedOnce) {
   EXPECT_EQ(set.retained_bytes(), (10 + 1 + 1) * kChunk);
 }
 
+// The simulator keeps rebuild frontiers only once this turns false.
+TEST(StateSetTest, ItHoldsEveryImageUntilAStateIsInsertedPastTheBudget) {
+  StateSet set(1, no_rebuild());
+  EXPECT_TRUE(set.holds_every_image());
+  EXPECT_TRUE(*set.insert(image_of("data", "log"), 7, {}, "1:lose-unsynced"));
+  EXPECT_TRUE(set.holds_every_image()) << "the budget was not spent before this insert";
+  EXPECT_FALSE(*set.insert(image_of("data", "log"), 7, {}, "2:lose-unsynced"));
+  EXPECT_TRUE(set.holds_every_image()) << "a duplicate is not kept at all";
+  EXPECT_TRUE(*set.insert(image_of("data", "LOG"), 8, {}, "3:lose-unsynced"));
+  EXPECT_FALSE(set.holds_every_image());
+}
+
 TEST(StateSetTest, PastTheBudgetImagesAreRebuiltFromTheirIds) {
   std::vector<std::string> rebuilt;
   StateSet set(0, [&rebuilt](const std::string& id) -> vfs::Result<DiskImage> {
