@@ -2,10 +2,9 @@
 
 namespace engine {
 
-ReadersLock::Slot& ReadersLock::my_slot() {
+size_t ReadersLock::next_slot() {
   static std::atomic<size_t> next_thread{0};
-  thread_local const size_t index = next_thread.fetch_add(1, std::memory_order_relaxed) % kSlots;
-  return slots_[index];
+  return next_thread.fetch_add(1, std::memory_order_relaxed) % kSlots;
 }
 
 void ReadersLock::wait_for_readers() {
@@ -36,25 +35,6 @@ void ReadersLock::unlock() {
   writer_.store(0);
   writer_.notify_all();
   writers_.unlock();
-}
-
-void ReadersLock::lock_shared() {
-  while (!try_lock_shared()) writer_.wait(1);
-}
-
-bool ReadersLock::try_lock_shared() {
-  Slot& slot = my_slot();
-  slot.readers.fetch_add(1);
-  if (writer_.load() == 0) return true;
-  // A writer holds the lock or waits for it: step back out, and wake it if
-  // it waits on this slot.
-  unlock_shared();
-  return false;
-}
-
-void ReadersLock::unlock_shared() {
-  Slot& slot = my_slot();
-  if (slot.readers.fetch_sub(1) == 1 && writer_.load() != 0) slot.readers.notify_all();
 }
 
 }  // namespace engine

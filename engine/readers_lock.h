@@ -38,9 +38,23 @@ class ReadersLock {
   bool try_lock();
   void unlock();
 
-  void lock_shared();
-  bool try_lock_shared();
-  void unlock_shared();
+  // Inline: a cursor's next() takes the lock shared once per entry.
+  void lock_shared() {
+    while (!try_lock_shared()) writer_.wait(1);
+  }
+  bool try_lock_shared() {
+    Slot& slot = my_slot();
+    slot.readers.fetch_add(1);
+    if (writer_.load() == 0) return true;
+    // A writer holds the lock or waits for it: step back out (waking it if
+    // it waits on this slot).
+    unlock_shared();
+    return false;
+  }
+  void unlock_shared() {
+    Slot& slot = my_slot();
+    if (slot.readers.fetch_sub(1) == 1 && writer_.load() != 0) slot.readers.notify_all();
+  }
 
  private:
   static constexpr size_t kSlots = 16;
@@ -50,8 +64,15 @@ class ReadersLock {
     std::atomic<uint32_t> readers{0};
   };
 
-  // This thread's slot: threads take slots round robin on first use.
-  Slot& my_slot();
+  // This thread's slot: threads take slots round robin on first use. The
+  // index is constant-initialized, so reading it costs no thread-local
+  // guard call.
+  Slot& my_slot() {
+    thread_local size_t index = kSlots;
+    if (index == kSlots) [[unlikely]] index = next_slot();
+    return slots_[index];
+  }
+  static size_t next_slot();
   // Waits until every slot is empty; the flag is raised.
   void wait_for_readers();
 
