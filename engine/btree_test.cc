@@ -369,20 +369,33 @@ TEST(TreeMutants, StaleMetaInPutLosesKeysOrBreaksTheTree) {
   }
 }
 
+// A tree of 512-byte pages whose cache holds all of it, as the shared-read
+// tests need: every node they read stays cached.
+struct CachedTree {
+  vfs::MemVfs vfs;
+  std::unique_ptr<Pager> pager = open_pager(vfs);
+  BTree tree{*pager, Mutant::kNone};
+
+  static std::unique_ptr<Pager> open_pager(vfs::MemVfs& vfs) {
+    PagerOptions options;
+    options.page_size = 512;
+    options.cache_pages = 1024;
+    auto opened = Pager::open(vfs, "db", options);
+    EXPECT_TRUE(opened.ok()) << opened.status().to_string();
+    return opened.ok() ? std::move(*opened) : nullptr;
+  }
+};
+
 // BTree::get_shared answers only from what it can read without changing
 // anything, and never from images or links a commit has replaced: the
 // readers that run it side by side hold the readers' lock shared, so none
 // of them may digest, link or cache, and none may see an older commit than
 // the last published.
 TEST(SharedReads, AnswerOnlyFromCachedDigestedNodesOfTheLastCommit) {
-  vfs::MemVfs vfs;
-  PagerOptions options;
-  options.page_size = 512;
-  options.cache_pages = 1024;
-  auto opened = Pager::open(vfs, "db", options);
-  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
-  Pager& pager = **opened;
-  BTree tree(pager, Mutant::kNone);
+  CachedTree cached;
+  ASSERT_NE(cached.pager, nullptr);
+  Pager& pager = *cached.pager;
+  BTree& tree = cached.tree;
   {
     auto meta = pager.begin();
     ASSERT_TRUE(meta.ok());
@@ -444,14 +457,10 @@ TEST(SharedReads, AnswerOnlyFromCachedDigestedNodesOfTheLastCommit) {
 // (BTree::link_cached_children), and those links must lead each key to its
 // own leaf.
 TEST(SharedReads, ARewrittenParentLeadsEveryKeyToItsOwnLeaf) {
-  vfs::MemVfs vfs;
-  PagerOptions options;
-  options.page_size = 512;
-  options.cache_pages = 1024;
-  auto opened = Pager::open(vfs, "db", options);
-  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
-  Pager& pager = **opened;
-  BTree tree(pager, Mutant::kNone);
+  CachedTree cached;
+  ASSERT_NE(cached.pager, nullptr);
+  Pager& pager = *cached.pager;
+  BTree& tree = cached.tree;
   const auto commit = [&](const std::function<void(Meta&)>& puts) {
     auto meta = pager.begin();
     ASSERT_TRUE(meta.ok());
