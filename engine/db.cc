@@ -5,7 +5,9 @@
 #include "engine/db.h"
 
 #include <array>
+#include <atomic>
 #include <bit>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -14,11 +16,13 @@
 #include <shared_mutex>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/btree.h"
 #include "engine/cursor.h"
 #include "engine/db_state.h"
+#include "engine/group_pacer.h"
 #include "engine/node.h"
 #include "engine/pager.h"
 #include "engine/snapshot.h"
@@ -79,8 +83,26 @@ struct PendingWrite {
   std::span<const OpRef> ops;
   const std::function<void(const Status&)>* on_done = nullptr;
   Status status;
-  bool done = false;  // under Db::Impl::queue_mu
-  std::condition_variable wake;
+  // kQueued until the write is decided (kDone) or reaches the front of the
+  // queue behind a finished group (kLeading). Its owner waits on it without
+  // the queue's lock: with a condition variable, every writer of a finished
+  // group woke only to queue for that lock, one after another, before it
+  // could return, and the next group formed before most were back.
+  std::atomic<uint32_t> turn{kQueued};
+  // Set once the leader has stopped touching a write it decided: only then
+  // may the owner let it go (notify_one still uses it after the store).
+  std::atomic<bool> released{false};
+  static constexpr uint32_t kQueued = 0, kLeading = 1, kDone = 2;
+
+  // The owner's side: waits until the write is decided or leads.
+  uint32_t wait_turn() {
+    turn.wait(kQueued, std::memory_order_acquire);
+    const uint32_t now = turn.load(std::memory_order_acquire);
+    if (now == kDone) {
+      while (!released.load(std::memory_order_acquire)) std::this_thread::yield();
+    }
+    return now;
+  }
 };
 
 // A leader takes the waiting writes up to this many bytes of keys and
@@ -101,65 +123,112 @@ struct Db::Impl {
   // which writes a group from the front and then hands over to the next.
   std::mutex queue_mu;
   std::deque<PendingWrite*> queue;
+  GroupPacer pacer;               // under queue_mu
+  bool leader_gathering = false;  // under queue_mu: a leader waits for `gathered`
+  std::condition_variable gathered;
 
   // Queues `writes` (one caller's, in order) and returns once each is
   // decided, leading a group whenever one of them reaches the front.
   void submit(std::span<PendingWrite> writes) {
     std::unique_lock lock(queue_mu);
     for (PendingWrite& write : writes) queue.push_back(&write);
+    if (leader_gathering) gathered.notify_one();
     for (PendingWrite& write : writes) {
-      write.wake.wait(lock, [&] { return write.done || queue.front() == &write; });
-      if (write.done) continue;
-      std::vector<PendingWrite*> group{queue.front()};
-      size_t bytes = write_bytes(*group[0]);
-      for (size_t i = 1; i < queue.size() && bytes < kMaxGroupBytes && group.size() < kMaxTxnsPerWrite; ++i) {
-        group.push_back(queue[i]);
-        bytes += write_bytes(*queue[i]);
+      if (!lock.owns_lock()) lock.lock();
+      // A write of this caller's that an earlier one led is out of the
+      // queue already, decided.
+      if (queue.empty() || queue.front() != &write) {
+        lock.unlock();
+        if (write.wait_turn() == PendingWrite::kDone) continue;
+        lock.lock();
       }
-      lock.unlock();
-      std::vector<bool> acknowledged(group.size(), false);
-      try {
-        write_group_now(group, acknowledged);
-      } catch (const std::exception& e) {
-        // Nothing may escape before the group is told and popped: the
-        // writes behind it wait for that, and would wait forever.
-        for (size_t i = 0; i < group.size(); ++i) {
-          if (!acknowledged[i]) group[i]->status = exception_status("write", path, e);
-        }
-      }
-      lock.lock();
-      for (size_t i = 0; i < group.size(); ++i) {
-        queue.pop_front();
-        if (!acknowledged[i]) acknowledge(*group[i]);
-      }
-      if (!queue.empty()) queue.front()->wake.notify_one();
+      lead_group(lock);
     }
+  }
+
+  // The writes a leader writes together: a prefix of the queue, front first.
+  struct Group {
+    std::vector<PendingWrite*> writes;
+    // Set for a write told its verdict already (the group-ack-before-sync
+    // mutant): it must not be touched again.
+    std::vector<bool> acknowledged;
+    size_t bytes = 0;
+    // Its WAL write and sync, for the pacer.
+    std::chrono::steady_clock::duration flush_time{};
+  };
+
+  // Run by the write at the front, with queue_mu held: writes a group from
+  // the front, tells each of its writes, and wakes the next front.
+  void lead_group(std::unique_lock<std::mutex>& lock) {
+    Group group;
+    take_queued(group);
+    const size_t expected = pacer.writers_expected(kMaxTxnsPerWrite);
+    const auto deadline = std::chrono::steady_clock::now() + pacer.patience();
+    lock.unlock();
+    try {
+      write_group_now(group, expected, deadline);
+    } catch (const std::exception& e) {
+      // Nothing may escape before the group is told and popped: the
+      // writes behind it wait for that, and would wait forever.
+      for (size_t i = 0; i < group.writes.size(); ++i) {
+        if (!group.acknowledged[i]) group.writes[i]->status = exception_status("write", path, e);
+      }
+    }
+    lock.lock();
+    for (size_t i = 0; i < group.writes.size(); ++i) {
+      queue.pop_front();
+      if (!group.acknowledged[i]) acknowledge(*group.writes[i]);
+    }
+    pacer.group_done(group.writes.size(), queue.size(), group.flush_time);
+    if (!queue.empty()) {
+      queue.front()->turn.store(PendingWrite::kLeading, std::memory_order_release);
+      queue.front()->turn.notify_one();
+    }
+  }
+
+  // Adds to `group` the writes queued behind it, up to 1 MiB of keys and
+  // values and kMaxTxnsPerWrite writes (at least one write, however large),
+  // with queue_mu held. True when it added any.
+  bool take_queued(Group& group) {
+    const size_t before = group.writes.size();
+    while (group.writes.size() < queue.size() &&
+           (group.writes.empty() || (group.bytes < kMaxGroupBytes && group.writes.size() < kMaxTxnsPerWrite))) {
+      PendingWrite* write = queue[group.writes.size()];
+      group.writes.push_back(write);
+      group.acknowledged.push_back(false);
+      group.bytes += write_bytes(*write);
+    }
+    return group.writes.size() > before;
   }
 
   // Tells a write its verdict (set in write.status), with queue_mu held.
   // The write may be gone as soon as this returns.
   static void acknowledge(PendingWrite& write) {
     if (write.on_done != nullptr) (*write.on_done)(write.status);
-    write.done = true;
-    write.wake.notify_one();
+    write.turn.store(PendingWrite::kDone, std::memory_order_release);
+    write.turn.notify_one();
+    write.released.store(true, std::memory_order_release);
   }
 
   // The leader's work: each write of the group as its own transaction,
   // staged in order, then one flush (one WAL write, one sync) for all.
-  // Sets every write's status; an entry of `acknowledged` set true means
-  // that write was told already and must not be touched again.
-  void write_group_now(const std::vector<PendingWrite*>& group, std::vector<bool>& acknowledged) {
+  // Writes that queue while it stages join the group, and until it holds
+  // `expected` writes or `deadline` passes it waits for more (GroupPacer
+  // says why), staging each as it comes. Sets every write's status.
+  void write_group_now(Group& group, size_t expected, std::chrono::steady_clock::time_point deadline) {
     std::lock_guard writer(state->write_mu);
     std::unique_lock readers(state->mu);
     if (!state->pager) {
-      for (PendingWrite* write : group) write->status = closed_status("write " + path);
+      for (PendingWrite* write : group.writes) write->status = closed_status("write " + path);
       return;
     }
     Pager& pager = *state->pager;
     std::vector<size_t> staged;
-    staged.reserve(group.size());
     try {
-      stage_group(pager, group, acknowledged, staged);
+      size_t next = 0;
+      do {
+        for (; next < group.writes.size(); ++next) stage_in_group(pager, group, next, staged);
+      } while (gather_more(group, expected, deadline, readers));
     } catch (...) {
       // stage() catches its own; an allocation between two stages (a failed
       // write's Status copied) lands here. What was staged goes unwritten:
@@ -168,38 +237,60 @@ struct Db::Impl {
       throw;
     }
     if (staged.empty()) return;
+    const auto flush_started = std::chrono::steady_clock::now();
     const Status flushed = pager.flush(&readers);
+    group.flush_time = std::chrono::steady_clock::now() - flush_started;
     if (flushed.ok()) return;
     // Every write of the group fails with its flush, a write that changed
     // nothing too: each holds its place in the commit order behind writes
     // that may or may not be on disk, so it cannot be told it succeeded.
     // Only a write that failed on its own keeps its own error.
-    for (size_t i = 0; i < group.size(); ++i) {
-      if (!acknowledged[i] && group[i]->status.ok()) group[i]->status = flushed.with("write " + path);
+    for (size_t i = 0; i < group.writes.size(); ++i) {
+      if (!group.acknowledged[i] && group.writes[i]->status.ok())
+        group.writes[i]->status = flushed.with("write " + path);
     }
   }
 
-  // Stages each write of the group in order, noting in `staged` those that
-  // changed something.
-  void stage_group(Pager& pager, const std::vector<PendingWrite*>& group, std::vector<bool>& acknowledged,
-                   std::vector<size_t>& staged) {
-    for (size_t i = 0; i < group.size(); ++i) {
-      Result<bool> result = stage(pager, group[i]->ops);
-      if (!result.ok()) {
-        group[i]->status = result.status();
-        continue;
-      }
-      group[i]->status = Status();
-      if (!*result) continue;
-      staged.push_back(i);
-      if (group.size() > 1 && mutant_active(pager.mutant(), Mutant::kGroupAckBeforeSync)) {
-        // MUTANT group-ack-before-sync: a write of a group is acknowledged
-        // once its transaction is staged, before the group's WAL write and
-        // sync; a crash before the sync loses what was acknowledged.
-        const std::lock_guard queue_lock(queue_mu);
-        acknowledge(*group[i]);
-        acknowledged[i] = true;
-      }
+  // Adds to the group the writes queued since it last looked. With none,
+  // waits for one without the readers' lock while the group holds fewer
+  // than `expected` and `deadline` has not passed. False when nothing was
+  // added: the group is complete.
+  bool gather_more(Group& group, size_t expected, std::chrono::steady_clock::time_point deadline,
+                   std::unique_lock<ReadersLock>& readers) {
+    std::unique_lock lock(queue_mu);
+    if (take_queued(group)) return true;
+    if (group.writes.size() >= expected || std::chrono::steady_clock::now() >= deadline) return false;
+    lock.unlock();
+    readers.unlock();
+    lock.lock();
+    leader_gathering = true;
+    gathered.wait_until(lock, deadline, [&] { return queue.size() > group.writes.size(); });
+    leader_gathering = false;
+    const bool added = take_queued(group);
+    lock.unlock();
+    readers.lock();
+    return added;
+  }
+
+  // Stages write `i` of the group, noting it in `staged` when it changed
+  // something.
+  void stage_in_group(Pager& pager, Group& group, size_t i, std::vector<size_t>& staged) {
+    PendingWrite& write = *group.writes[i];
+    Result<bool> result = stage(pager, write.ops);
+    if (!result.ok()) {
+      write.status = result.status();
+      return;
+    }
+    write.status = Status();
+    if (!*result) return;
+    staged.push_back(i);
+    if (group.writes.size() > 1 && mutant_active(pager.mutant(), Mutant::kGroupAckBeforeSync)) {
+      // MUTANT group-ack-before-sync: a write of a group is acknowledged
+      // once its transaction is staged, before the group's WAL write and
+      // sync; a crash before the sync loses what was acknowledged.
+      const std::lock_guard queue_lock(queue_mu);
+      acknowledge(write);
+      group.acknowledged[i] = true;
     }
   }
 
