@@ -151,7 +151,7 @@ class BTree {
 
   // Reused buffers, so operations do not allocate per call once warm.
   std::vector<Step> path_;
-  std::vector<uint8_t> copy_[2];  // node images being split or rebalanced
+  PageBytes copy_[2];  // node images being split or rebalanced
   std::vector<std::span<const uint8_t>> cells_;
   std::vector<uint32_t> cell_bytes_;  // sizes of cells_ with their slots
   std::vector<uint8_t> new_cell_;     // the leaf cell being put

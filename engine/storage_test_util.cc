@@ -87,7 +87,7 @@ std::vector<uint8_t> file_bytes(vfs::MemVfs& vfs, const std::string& path) {
   return *it->second;
 }
 
-void write_bytes(vfs::MemVfs& vfs, const std::string& path, uint64_t offset, const std::vector<uint8_t>& bytes) {
+void write_bytes(vfs::MemVfs& vfs, const std::string& path, uint64_t offset, std::span<const uint8_t> bytes) {
   auto file = vfs.open(path, vfs::OpenMode::kCreate);
   ASSERT_TRUE(file.ok()) << file.status().to_string();
   ASSERT_TRUE((*file)->write_at(offset, bytes).ok());
@@ -96,7 +96,7 @@ void write_bytes(vfs::MemVfs& vfs, const std::string& path, uint64_t offset, con
 void flip_byte(vfs::MemVfs& vfs, const std::string& path, uint64_t offset) {
   std::vector<uint8_t> bytes = file_bytes(vfs, path);
   ASSERT_LT(offset, bytes.size()) << "flip_byte past the end of " << path;
-  write_bytes(vfs, path, offset, {static_cast<uint8_t>(bytes[offset] ^ 0x5A)});
+  write_bytes(vfs, path, offset, std::vector<uint8_t>{static_cast<uint8_t>(bytes[offset] ^ 0x5A)});
 }
 
 void truncate_file(vfs::MemVfs& vfs, const std::string& path, uint64_t size) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -78,7 +79,7 @@ class FaultVfs final : public vfs::Vfs {
 std::unique_ptr<vfs::MemVfs> crash_image(const vfs::MemVfs& vfs);
 
 std::vector<uint8_t> file_bytes(vfs::MemVfs& vfs, const std::string& path);
-void write_bytes(vfs::MemVfs& vfs, const std::string& path, uint64_t offset, const std::vector<uint8_t>& bytes);
+void write_bytes(vfs::MemVfs& vfs, const std::string& path, uint64_t offset, std::span<const uint8_t> bytes);
 void flip_byte(vfs::MemVfs& vfs, const std::string& path, uint64_t offset);
 void truncate_file(vfs::MemVfs& vfs, const std::string& path, uint64_t size);
 

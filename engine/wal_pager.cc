@@ -126,7 +126,7 @@ Result<PageRef> WalPager::read_committed(PageNo pgno) {
 
 Result<PageRef> WalPager::read_data_page(PageNo pgno) {
   const uint64_t offset = uint64_t{pgno} * page_size();
-  auto page = std::make_shared<Page>(pgno, page_size());
+  auto page = std::make_shared<Page>(pgno, page_size(), ToBeRead{});
   ASSIGN_OR_RETURN(const size_t got, data_->read_at(offset, page->bytes));
   if (got != page->bytes.size()) {
     return Status::corruption("read " + page_str(pgno) + " of " + path_ + " at offset " + std::to_string(offset) +

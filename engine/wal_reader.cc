@@ -160,7 +160,7 @@ Result<WalHeader> read_wal_header(vfs::File& wal, Mutant mutant) {
 }
 
 Result<PageRef> read_wal_page(vfs::File& wal, uint64_t slot, PageNo pgno, uint32_t page_size, Mutant mutant) {
-  auto page = std::make_shared<Page>(pgno, page_size);
+  auto page = std::make_shared<Page>(pgno, page_size, ToBeRead{});
   const uint64_t offset = wal_slot_offset(slot, page_size);  // the image starts the slot
   ASSIGN_OR_RETURN(const size_t got, wal.read_at(offset, page->bytes));
   if (got != page_size) {
