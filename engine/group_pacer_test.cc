@@ -18,7 +18,7 @@ TEST(GroupPacer, ALeaderWaitsForTheWholeLastRound) {
   // Two cohorts of four: a group of 4 left 4 queued behind it.
   pacer.group_done(4, 4, microseconds(200));
   EXPECT_EQ(pacer.writers_expected(256), 8u);
-  EXPECT_EQ(pacer.patience(), microseconds(50));
+  EXPECT_EQ(pacer.patience(), microseconds(100));
 }
 
 TEST(GroupPacer, AWriterAloneNeverWaits) {
