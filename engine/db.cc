@@ -191,14 +191,17 @@ struct Db::Impl {
   // with queue_mu held. True when it added any.
   bool take_queued(Group& group) {
     const size_t before = group.writes.size();
-    while (group.writes.size() < queue.size() &&
-           (group.writes.empty() || (group.bytes < kMaxGroupBytes && group.writes.size() < kMaxTxnsPerWrite))) {
+    while (group.writes.size() < queue.size() && (group.writes.empty() || !full(group))) {
       PendingWrite* write = queue[group.writes.size()];
       group.writes.push_back(write);
       group.acknowledged.push_back(false);
       group.bytes += write_bytes(*write);
     }
     return group.writes.size() > before;
+  }
+
+  static bool full(const Group& group) {
+    return group.bytes >= kMaxGroupBytes || group.writes.size() >= kMaxTxnsPerWrite;
   }
 
   // Tells a write its verdict (set in write.status), with queue_mu held.
@@ -253,13 +256,14 @@ struct Db::Impl {
 
   // Adds to the group the writes queued since it last looked. With none,
   // waits for one without the readers' lock while the group holds fewer
-  // than `expected` and `deadline` has not passed. False when nothing was
-  // added: the group is complete.
+  // than `expected`, is not full and `deadline` has not passed. False when
+  // nothing was added: the group is complete.
   bool gather_more(Group& group, size_t expected, std::chrono::steady_clock::time_point deadline,
                    std::unique_lock<ReadersLock>& readers) {
     std::unique_lock lock(queue_mu);
     if (take_queued(group)) return true;
-    if (group.writes.size() >= expected || std::chrono::steady_clock::now() >= deadline) return false;
+    if (group.writes.size() >= expected || full(group) || std::chrono::steady_clock::now() >= deadline)
+      return false;
     lock.unlock();
     readers.unlock();
     lock.lock();

@@ -1,8 +1,8 @@
 // GroupPacer: how long a group commit's leader waits for the writers that
 // are about to queue, so that they share its sync instead of the next one.
 //
-// Why: a leader takes the writes queued behind it, and those that queue
-// while it stages them (LevelDB's scheme, engine/db.cc). The writers of one
+// Why: a leader takes the writes queued behind it (LevelDB's scheme), and
+// those that queue while it stages them (engine/db.cc). The writers of one
 // group all wake when its sync returns, and the next leader starts at once
 // with the writes that queued during that sync; so N busy writers tend to
 // split into two cohorts that take turns, about N/2 writes per sync. A
@@ -20,6 +20,8 @@
 //     whole flush no more than a quarter: docs/benchmarks.md.)
 // It decides nothing about durability: every write is still acknowledged
 // only after the sync of the WAL write that carries it.
+// It counts writes, not callers: after one caller's Db::write_group of N
+// batches, the next lone write waits once, up to the patience, for N.
 //
 // Not thread-safe: the caller holds the queue's lock.
 #pragma once
