@@ -148,6 +148,34 @@ TEST_F(CursorTest, ReadsItsOwnCommitWhenAWriteCommitsAfter) {
   EXPECT_EQ(fresh->value(), "new-after");
 }
 
+// A cursor stepping onto a leaf fetches the next one early (engine/cursor.cc
+// load_ahead): what it fetches must be that leaf as the cursor's commit left
+// it, whether the fetch came before or after later commits rewrote it and a
+// checkpoint moved it to the data file.
+TEST_F(CursorTest, LeavesFetchedAheadAreOfItsOwnCommit) {
+  FillEven(600);
+  for (const bool forward : {true, false}) {
+    SCOPED_TRACE(forward ? "next" : "prev");
+    auto c = NewCursor();
+    forward ? c->seek_to_first() : c->seek_to_last();
+    int seen = 0;
+    for (int i = forward ? 0 : 599; c->valid(); forward ? c->next() : c->prev(), i += forward ? 1 : -1, ++seen) {
+      ASSERT_EQ(c->key(), NumberedKey(2 * i));
+      ASSERT_EQ(c->value(), "v" + std::to_string(2 * i));
+      if (seen % 7 != 0) continue;
+      // Rewrite every key, so every leaf gets a new image, and move those
+      // images to the data file.
+      WriteBatch batch;
+      for (int k = 0; k < 600; ++k) batch.put(NumberedKey(2 * k), "w" + std::to_string(seen));
+      ASSERT_TRUE(db_->write(batch).ok());
+      ASSERT_TRUE(db_->checkpoint().ok());
+    }
+    EXPECT_EQ(seen, 600);
+    EXPECT_TRUE(c->status().ok());
+    FillEven(600);
+  }
+}
+
 TEST_F(CursorTest, BackwardMovesOnAnEmptyTreeAreInvalidButOk) {
   auto c = NewCursor();
   c->seek_to_last();

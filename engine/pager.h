@@ -41,6 +41,7 @@
 // Recovery (reopen) is the only way out.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -102,9 +103,20 @@ struct ReadPoint {
   // Images of this commit that a checkpoint was about to overwrite (in the
   // data file, or in WAL slots the next generation reuses), kept in memory.
   std::unordered_map<PageNo, PageRef> kept;
-  // Set when keeping them would have taken the read points past
-  // PagerOptions::snapshot_memory_limit: every later read fails with it.
+  // Set (by expire()) when keeping them would have taken the read points
+  // past PagerOptions::snapshot_memory_limit: every later read fails with it.
   std::optional<Status> expired;
+  // True once `expired` is set. Read without the readers' lock by a cursor
+  // that steps within the leaf it holds (engine/cursor.cc); `expired`
+  // itself is read and written only under that lock.
+  std::atomic<bool> has_expired{false};
+
+  // Fails every later read of this point with `why` and drops its images.
+  void expire(Status why) {
+    expired = std::move(why);
+    kept.clear();
+    has_expired.store(true, std::memory_order_release);
+  }
 };
 
 struct PagerStats {

@@ -560,12 +560,11 @@ void WalPager::keep_images_for_read_points(std::unique_lock<ReadersLock>* reader
         point->kept.size() + std::count_if(keeps.begin(), keeps.end(), [&](const Keep& k) { return k.point == point; });
     if (pages == 0) continue;
     const uint64_t bytes = pages * page_size();
-    point->expired = Status::expired(
+    point->expire(Status::expired(
         "snapshot at txn " + std::to_string(point->meta.txn_seq) + " of " + path_ + " expired: the pages " +
         "checkpoints overwrote under it (" + std::to_string(bytes) + " bytes, with the other snapshots' " +
         std::to_string(held - bytes) + ") would pass Options::snapshot_memory_limit of " +
-        std::to_string(options_.snapshot_memory_limit) + " bytes");
-    point->kept.clear();
+        std::to_string(options_.snapshot_memory_limit) + " bytes"));
     std::erase_if(keeps, [&](const Keep& k) { return k.point == point; });
     held -= bytes;
   }
@@ -588,10 +587,9 @@ void WalPager::keep_images_for_read_points(std::unique_lock<ReadersLock>* reader
     if (keep.point->expired) continue;
     const Result<PageRef>& image = images.at({keep.pgno, keep.slot});
     if (!image.ok()) {
-      keep.point->expired = image.status().with("snapshot at txn " + std::to_string(keep.point->meta.txn_seq) +
-                                                " of " + path_ + ": keeping its " + page_str(keep.pgno) +
-                                                " before a checkpoint");
-      keep.point->kept.clear();
+      keep.point->expire(image.status().with("snapshot at txn " + std::to_string(keep.point->meta.txn_seq) +
+                                             " of " + path_ + ": keeping its " + page_str(keep.pgno) +
+                                             " before a checkpoint"));
       continue;
     }
     keep.point->kept.emplace(keep.pgno, *image);
