@@ -1,6 +1,6 @@
 #include "crashsim/engine_adapter.h"
 
-#include "crashsim/invariants.h"
+#include "crashsim/check/invariants.h"
 #include "engine/file_layout.h"
 
 namespace crashsim {

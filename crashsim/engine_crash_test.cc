@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <set>
 
+#include "crashsim/check/image_io.h"
+#include "crashsim/check/invariants.h"
 #include "crashsim/engine_adapter.h"
-#include "crashsim/image_io.h"
-#include "crashsim/invariants.h"
 #include "crashsim/simulator.h"
 #include "vfs/posix_vfs.h"
 

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "crashsim/test_util.h"
+#include "crashsim/check/invariants.h"
 #include "crashsim/engine_adapter.h"
-#include "crashsim/invariants.h"
 #include "crashsim/simulator.h"
+#include "crashsim/test_util.h"
 
 namespace crashsim {
 namespace {

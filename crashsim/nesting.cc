@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "crashsim/model/state_id.h"
 #include "crashsim/rng.h"
-#include "crashsim/state_id.h"
 
 namespace crashsim {
 

@@ -23,8 +23,8 @@
 #include <memory>
 #include <vector>
 
-#include "crashsim/checker.h"
-#include "crashsim/continuation.h"
+#include "crashsim/check/checker.h"
+#include "crashsim/check/continuation.h"
 #include "crashsim/recipe.h"
 #include "crashsim/simulator.h"
 #include "vfs/status.h"

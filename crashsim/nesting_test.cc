@@ -8,12 +8,12 @@
 
 #include <algorithm>
 
-#include "crashsim/continuation.h"
-#include "crashsim/invariants.h"
+#include "crashsim/check/continuation.h"
+#include "crashsim/check/invariants.h"
+#include "crashsim/record/trace_io.h"
 #include "crashsim/simulator.h"
 #include "crashsim/test_log_system.h"
 #include "crashsim/test_util.h"
-#include "crashsim/trace_io.h"
 
 namespace crashsim {
 namespace {

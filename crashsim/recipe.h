@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "crashsim/oracle.h"
-#include "crashsim/persistence_model.h"
-#include "crashsim/timeline.h"
-#include "crashsim/trace.h"
+#include "crashsim/model/persistence_model.h"
+#include "crashsim/model/timeline.h"
+#include "crashsim/record/oracle.h"
+#include "crashsim/record/trace.h"
 
 namespace crashsim {
 

@@ -59,7 +59,7 @@ struct Violation {
   std::string model;
   std::string state_id;  // rebuilds the crash state; see docs/crash-models.md
   uint64_t crash_point = 0;
-  std::string invariant;  // stable name, see crashsim/invariants.h
+  std::string invariant;  // stable name, see crashsim/check/invariants.h
   std::string expected;   // e.g. key "k0007" = "t12.3:abc" (from transaction 12)
   std::string observed;   // e.g. key "k0007" absent
   std::string message;    // one sentence saying what went wrong

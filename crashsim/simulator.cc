@@ -11,20 +11,20 @@
 #include <span>
 #include <utility>
 
-#include "crashsim/at_risk.h"
-#include "crashsim/error_discipline.h"
-#include "crashsim/fault_footprint.h"
-#include "crashsim/image_io.h"
+#include "crashsim/check/at_risk.h"
+#include "crashsim/check/error_discipline.h"
+#include "crashsim/check/fault_footprint.h"
+#include "crashsim/check/image_io.h"
+#include "crashsim/check/op_fates.h"
 #include "crashsim/memory_bound.h"
+#include "crashsim/model/rebuild_anchors.h"
+#include "crashsim/model/state_id.h"
+#include "crashsim/model/state_set.h"
 #include "crashsim/name_table.h"
 #include "crashsim/nesting.h"
-#include "crashsim/op_fates.h"
 #include "crashsim/parallel.h"
-#include "crashsim/rebuild_anchors.h"
-#include "crashsim/recording_vfs.h"
+#include "crashsim/record/recording_vfs.h"
 #include "crashsim/rng.h"
-#include "crashsim/state_id.h"
-#include "crashsim/state_set.h"
 #include "vfs/mem_vfs.h"
 
 namespace crashsim {

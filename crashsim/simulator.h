@@ -27,16 +27,16 @@
 #include <string_view>
 #include <vector>
 
-#include "crashsim/checker.h"
-#include "crashsim/continuation.h"
-#include "crashsim/disk_image.h"
-#include "crashsim/faults.h"
-#include "crashsim/persistence_model.h"
+#include "crashsim/check/checker.h"
+#include "crashsim/check/continuation.h"
+#include "crashsim/model/persistence_model.h"
+#include "crashsim/model/timeline.h"
+#include "crashsim/record/disk_image.h"
+#include "crashsim/record/faults.h"
+#include "crashsim/record/workload.h"
+#include "crashsim/record/workload_runner.h"
 #include "crashsim/results.h"
 #include "crashsim/system_under_test.h"
-#include "crashsim/timeline.h"
-#include "crashsim/workload.h"
-#include "crashsim/workload_runner.h"
 #include "vfs/status.h"
 
 namespace crashsim {
@@ -168,7 +168,7 @@ struct Scenario {
   std::string name;
   WorkloadSpec workload;
   SimulationOptions options;
-  // I/O errors injected while the workload is recorded (crashsim/faults.h);
+  // I/O errors injected while the workload is recorded (crashsim/record/faults.h);
   // what a failed sync does to pending writes is options.fs.after_failed_sync.
   std::vector<FaultSpec> faults;
 };

@@ -9,8 +9,8 @@
 
 #include <set>
 
+#include "crashsim/model/state_id.h"
 #include "crashsim/simulator.h"
-#include "crashsim/state_id.h"
 #include "crashsim/test_log_system.h"
 #include "crashsim/test_util.h"
 

@@ -9,11 +9,11 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "crashsim/image_io.h"
-#include "crashsim/invariants.h"
+#include "crashsim/check/image_io.h"
+#include "crashsim/check/invariants.h"
+#include "crashsim/record/trace_io.h"
 #include "crashsim/test_log_system.h"
 #include "crashsim/test_util.h"
-#include "crashsim/trace_io.h"
 #include "vfs/posix_vfs.h"
 
 namespace crashsim {

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "crashsim/disk_image.h"
+#include "crashsim/record/disk_image.h"
 #include "vfs/status.h"
 #include "vfs/vfs.h"
 

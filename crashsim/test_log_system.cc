@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "crashsim/disk_image.h"
+#include "crashsim/record/disk_image.h"
 
 namespace crashsim::testing {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "crashsim/disk_image.h"
+#include "crashsim/record/disk_image.h"
 #include "crashsim/results.h"
 #include "crashsim/system_under_test.h"
 #include "vfs/vfs.h"

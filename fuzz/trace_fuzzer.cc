@@ -1,4 +1,4 @@
-// Fuzz target trace: a crashsim trace file (crashsim/trace_io.h), decoded.
+// Fuzz target trace: a crashsim trace file (crashsim/record/trace_io.h), decoded.
 // The input is either a trace file as saved (it starts with the magic
 // "CSTRACE1"), or its JSON header and its blob split by one zero byte, which
 // no JSON text holds: the target frames them (magic, header length) so that
@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <string_view>
 
-#include "crashsim/trace_io.h"
+#include "crashsim/record/trace_io.h"
 #include "fuzz/fuzz_target.h"
 
 namespace {

@@ -71,7 +71,7 @@ struct Timeline {
 };
 
 struct Violation {
-  std::string state_id;   // rebuilds the crash state (crashsim/state_id.h)
+  std::string state_id;   // rebuilds the crash state (crashsim/model/state_id.h)
   std::string invariant;
   std::string expected;   // what the invariant required
   std::string observed;   // what the recovered system showed
@@ -237,7 +237,7 @@ Verdict case_verdict(const Expectation& expect, const ModelResult& result, bool 
 // partial report judges it as a whole one does.
 Verdict check_verdict(const Expectation& expect, const ModelResult& check);
 // Invariants judged on the recorded run, never in a crash state (a read
-// during the workload, a read through a snapshot): crashsim/invariants.h.
+// during the workload, a read through a snapshot): crashsim/check/invariants.h.
 inline constexpr std::string_view kWorkloadReadInvariant = "workload-read";
 inline constexpr std::string_view kSnapshotIsolationInvariant = "snapshot-isolation";
 // Whether the scenario expects a violation of one of them: then no model case

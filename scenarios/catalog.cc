@@ -9,8 +9,8 @@
 #include <map>
 #include <utility>
 
+#include "crashsim/check/invariants.h"
 #include "crashsim/engine_adapter.h"
-#include "crashsim/invariants.h"
 #include "reports/json_reader.h"
 #include "reports/text_file.h"
 

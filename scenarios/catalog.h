@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "crashsim/record/workload.h"
 #include "crashsim/simulator.h"
-#include "crashsim/workload.h"
 #include "engine/db.h"
 #include "scenarios/systems.h"
 #include "vfs/status.h"
@@ -32,7 +32,7 @@ namespace catalog {
 
 inline constexpr int kCatalogVersion = 1;
 
-// Every invariant name (crashsim/invariants.h). An expectation may use each
+// Every invariant name (crashsim/check/invariants.h). An expectation may use each
 // but "error-discipline" and "workload", which no model reports (they are the
 // "faults" and "workload" checks).
 std::span<const std::string_view> invariant_names();
@@ -70,7 +70,7 @@ struct ScenarioSpec {
   // Builds the system with the scenario's settings (for "engine" too).
   SystemSetup system_setup;
   crashsim::WorkloadSpec workload;  // a generator or a script
-  // I/O errors injected while the workload is recorded (crashsim/faults.h).
+  // I/O errors injected while the workload is recorded (crashsim/record/faults.h).
   std::vector<crashsim::FaultSpec> faults;
   // models (each with the scenario's sector size and seed), crash points,
   // nesting, continuation, fs.after_failed_sync; every other field keeps the

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "crashsim/persistence_model.h"
+#include "crashsim/model/persistence_model.h"
 #include "scenarios/catalog.h"
 
 namespace catalog {

@@ -12,8 +12,8 @@
 
 #include <set>
 
+#include "crashsim/check/image_io.h"
 #include "crashsim/peers/sqlite_system.h"
-#include "crashsim/image_io.h"
 #include "crashsim/simulator.h"
 #include "vfs/mem_vfs.h"
 

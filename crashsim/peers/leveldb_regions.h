@@ -21,7 +21,7 @@
 
 #include <vector>
 
-#include "crashsim/disk_image.h"
+#include "crashsim/record/disk_image.h"
 #include "crashsim/system_under_test.h"
 
 namespace crashsim::peers {

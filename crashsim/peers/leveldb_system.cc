@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "crashsim/invariants.h"
+#include "crashsim/check/invariants.h"
 #include "crashsim/peers/leveldb_env.h"
 #include "crashsim/peers/leveldb_regions.h"
 

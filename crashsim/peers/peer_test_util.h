@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "crashsim/record/workload_runner.h"
 #include "crashsim/system_under_test.h"
-#include "crashsim/workload_runner.h"
 
 namespace crashsim::peers::testing {
 

@@ -7,7 +7,7 @@
 #include <set>
 #include <utility>
 
-#include "crashsim/invariants.h"
+#include "crashsim/check/invariants.h"
 #include "crashsim/peers/sqlite_regions.h"
 #include "crashsim/peers/sqlite_vfs.h"
 

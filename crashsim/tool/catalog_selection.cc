@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "crashsim/persistence_model.h"
+#include "crashsim/model/persistence_model.h"
 #include "crashsim/tool/exit_code.h"
 #include "scenarios/filter.h"
 

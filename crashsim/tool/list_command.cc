@@ -3,7 +3,7 @@
 #include <array>
 #include <vector>
 
-#include "crashsim/persistence_model.h"
+#include "crashsim/model/persistence_model.h"
 #include "crashsim/tool/catalog_selection.h"
 #include "crashsim/tool/commands.h"
 #include "crashsim/tool/exit_code.h"

@@ -7,10 +7,10 @@
 #include <set>
 #include <utility>
 
-#include "crashsim/invariants.h"
+#include "crashsim/check/invariants.h"
+#include "crashsim/model/state_id.h"
+#include "crashsim/model/timeline.h"
 #include "crashsim/simulator.h"
-#include "crashsim/state_id.h"
-#include "crashsim/timeline.h"
 #include "crashsim/tool/scenario_run.h"
 
 namespace crashsim::tool {

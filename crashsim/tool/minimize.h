@@ -25,10 +25,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crashsim/persistence_model.h"
+#include "crashsim/model/persistence_model.h"
+#include "crashsim/record/workload.h"
+#include "crashsim/record/workload_runner.h"
 #include "crashsim/results.h"
-#include "crashsim/workload.h"
-#include "crashsim/workload_runner.h"
 #include "scenarios/catalog.h"
 #include "vfs/status.h"
 

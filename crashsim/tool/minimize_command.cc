@@ -1,5 +1,6 @@
 // crashsim minimize: shrink a failing scenario, print the reproducer.
 #include "crashsim/engine_adapter.h"
+#include "crashsim/record/trace_io.h"
 #include "crashsim/simulator.h"
 #include "crashsim/tool/catalog_selection.h"
 #include "crashsim/tool/commands.h"
@@ -8,7 +9,6 @@
 #include "crashsim/tool/output_dir.h"
 #include "crashsim/tool/report_document.h"
 #include "crashsim/tool/scenario_run.h"
-#include "crashsim/trace_io.h"
 #include "reports/text_file.h"
 #include "vfs/posix_vfs.h"
 

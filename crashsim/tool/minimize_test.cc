@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "crashsim/engine_adapter.h"
+#include "crashsim/model/state_id.h"
 #include "crashsim/simulator.h"
-#include "crashsim/state_id.h"
 #include "crashsim/tool/tool_test_util.h"
 
 namespace crashsim::tool {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "crashsim/invariants.h"
+#include "crashsim/check/invariants.h"
 #include "crashsim/tool/scenario_run.h"
 
 namespace crashsim::tool {

@@ -11,9 +11,9 @@
 #include <set>
 #include <string_view>
 
-#include "crashsim/image_io.h"
-#include "crashsim/invariants.h"
-#include "crashsim/recording_vfs.h"
+#include "crashsim/check/image_io.h"
+#include "crashsim/check/invariants.h"
+#include "crashsim/record/recording_vfs.h"
 #include "crashsim/tool/catalog_selection.h"
 #include "crashsim/tool/commands.h"
 #include "crashsim/tool/exit_code.h"

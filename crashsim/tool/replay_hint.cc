@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "crashsim/invariants.h"
+#include "crashsim/check/invariants.h"
 #include "crashsim/tool/report_document.h"
 
 namespace crashsim::tool {

@@ -4,7 +4,7 @@
 #include <array>
 #include <utility>
 
-#include "crashsim/state_id.h"
+#include "crashsim/model/state_id.h"
 
 namespace crashsim::tool {
 

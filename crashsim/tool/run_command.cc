@@ -1,6 +1,7 @@
 // crashsim run: every selected scenario, a verdict line per case, the reports.
 #include <chrono>
 
+#include "crashsim/record/trace_io.h"
 #include "crashsim/tool/catalog_selection.h"
 #include "crashsim/tool/commands.h"
 #include "crashsim/tool/exit_code.h"
@@ -9,7 +10,6 @@
 #include "crashsim/tool/run_info.h"
 #include "crashsim/tool/scenario_run.h"
 #include "crashsim/tool/verdict_lines.h"
-#include "crashsim/trace_io.h"
 #include "reports/report_files.h"
 #include "vfs/posix_vfs.h"
 

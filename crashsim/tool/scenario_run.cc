@@ -4,7 +4,7 @@
 
 #include <utility>
 
-#include "crashsim/trace_io.h"
+#include "crashsim/record/trace_io.h"
 
 namespace crashsim::tool {
 

@@ -8,9 +8,9 @@
 #include <optional>
 #include <string>
 
+#include "crashsim/record/workload_runner.h"
 #include "crashsim/results.h"
 #include "crashsim/simulator.h"
-#include "crashsim/workload_runner.h"
 #include "scenarios/catalog.h"
 #include "vfs/status.h"
 #include "vfs/vfs.h"
