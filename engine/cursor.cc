@@ -1,9 +1,9 @@
 #include "engine/cursor.h"
 
+#include <atomic>
 #include <exception>
 #include <mutex>
 #include <optional>
-#include <atomic>
 #include <string>
 #include <utility>
 #include <vector>
@@ -115,11 +115,12 @@ class TreeCursor final : public Cursor {
   // and its value is inline: a move that reads only that image, which the
   // cursor's reference keeps alive and no one changes, so it takes no lock
   // at all (the readers' lock, even shared, was a quarter of the scan
-  // benchmark's time: 74 against 55 ns a key). Nothing else it reads is shared but the point's expiry flag.
-  // A closed database does not stop it: the locked path also steps within
-  // a held leaf after a close, and fails only at the next page it must
-  // load. False, with nothing changed, for every other move (to another
-  // leaf, an overflow value, an expired point): the caller then takes the
+  // benchmark's time: 74 against 55 ns a key). Nothing else it reads is
+  // shared but the point's expiry flag. A closed database does not stop it:
+  // the locked path also steps within a held leaf after a close, and fails
+  // only at the next page it must load. False, with nothing changed, for
+  // every other move (to another leaf, an overflow value, an expired point,
+  // which a cursor of Db::new_cursor renews): the caller then takes the
   // lock exclusively and makes it the ordinary way.
   bool step_within_leaf(bool forward) {
     if (point_->has_expired.load(std::memory_order_acquire)) return false;
@@ -214,7 +215,7 @@ class TreeCursor final : public Cursor {
   // Moves to the entry before the one on top of the stack, climbing to the
   // nearest ancestor with a child left of the one taken and walking down that
   // child's rightmost path; invalid before the first key. `scanning` when
-  // the move is a prev(), which fetches the leaf after a new one early.
+  // the move is a prev(), which fetches the leaf before a new one early.
   void step_back(bool scanning) {
     valid_ = false;
     if (stack_.back().index > 0) {
