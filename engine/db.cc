@@ -227,26 +227,36 @@ struct Db::Impl {
   // says why), staging each as it comes. Sets every write's status.
   void write_group_now(Group& group, size_t expected, std::chrono::steady_clock::time_point deadline) {
     std::lock_guard writer(state->write_mu);
-    std::unique_lock readers(state->mu);
+    // write_mu keeps close() out, so the pager stays.
     if (!state->pager) {
       for (PendingWrite* write : group.writes) write->status = closed_status("write " + path);
       return;
     }
     Pager& pager = *state->pager;
     std::vector<size_t> staged;
-    try {
-      size_t next = 0;
-      do {
-        for (; next < group.writes.size(); ++next) stage_in_group(pager, group, next, staged);
-      } while (gather_more(group, expected, deadline, readers));
-    } catch (...) {
-      // stage() catches its own; an allocation between two stages (a failed
-      // write's Status copied) lands here. What was staged goes unwritten:
-      // every write of the group is reported failed.
-      pager.drop_staged();
-      throw;
+    {
+      // Staging changes nothing a reader reads (the transactions' pages are
+      // their own until the flush publishes them, and so are the pages they
+      // read past the cache: Pager), so readers go on beside it. Held shared
+      // all the same: a reader that holds the lock exclusively changes the
+      // cache, digests and links that staging reads.
+      std::shared_lock readers(state->mu);
+      try {
+        size_t next = 0;
+        do {
+          for (; next < group.writes.size(); ++next) stage_in_group(pager, group, next, staged);
+        } while (gather_more(group, expected, deadline, readers));
+      } catch (...) {
+        // stage() catches its own; an allocation between two stages (a failed
+        // write's Status copied) lands here. What was staged goes unwritten:
+        // every write of the group is reported failed.
+        pager.drop_staged();
+        throw;
+      }
     }
     if (staged.empty()) return;
+    // Taken by the flush only to publish, after its WAL write and sync.
+    std::unique_lock readers(state->mu, std::defer_lock);
     const auto flush_started = std::chrono::steady_clock::now();
     const Status flushed = pager.flush(&readers);
     group.flush_time = std::chrono::steady_clock::now() - flush_started;
@@ -266,7 +276,7 @@ struct Db::Impl {
   // than `expected`, is not full and `deadline` has not passed. False when
   // nothing was added: the group is complete.
   bool gather_more(Group& group, size_t expected, std::chrono::steady_clock::time_point deadline,
-                   std::unique_lock<ReadersLock>& readers) {
+                   std::shared_lock<ReadersLock>& readers) {
     std::unique_lock lock(queue_mu);
     if (take_queued(group)) return true;
     if (group.writes.size() >= expected || full(group) || std::chrono::steady_clock::now() >= deadline)

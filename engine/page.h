@@ -82,7 +82,9 @@ struct Page {
   // copy made for a transaction keeps it: from then on only the tree's node
   // writers change the bytes, and they keep a node valid. Images the pager
   // builds afresh (read from disk, allocated, formatted free) start unset.
-  // Guarded, like the rest of the pager, by the database's lock.
+  // Guarded by the database's readers' lock: set by a thread holding it
+  // exclusively, or by the writer under a shared hold, beside readers that
+  // never look at it (they trust a node by its key digest instead).
   mutable bool node_checked = false;
   // The tree's search digest of this node's keys (NodeView::key_digest in
   // engine/node.h), or empty. Built only by reads of committed images

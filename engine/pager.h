@@ -25,10 +25,14 @@
 // Readers beside a writer (docs/concurrency.md): the caller serializes every
 // call with the readers' lock (engine/readers_lock.h), held exclusively;
 // only find_cached(), mark_of() and still_lent() may be called by many threads at
-// once under a shared hold. commit() and checkpoint() may be
-// handed that lock and then release it while they write and sync, taking it
-// back whenever they change what a reader sees; so a read never waits for a
-// sync, a commit's write or a checkpoint's I/O. While the lock is released,
+// once under a shared hold, and the one writer may run a write transaction
+// (begin() to stage(), with get() and rollback()) beside them under a shared
+// hold of its own: a transaction changes nothing readers read (its reads past
+// the cache enter it only when a flush publishes). commit(), flush() and
+// checkpoint() may be handed that lock and then release it while they write
+// and sync, taking it back whenever they change what a reader sees; so a read
+// never waits for a sync, a commit's write or a checkpoint's I/O (flush()
+// also takes a lock it is handed unheld, only to publish). While the lock is released,
 // readers see the last published commit, and may read only through get_at()
 // and get_borrowed(), which never see the running transaction. A read point
 // (read_point()) keeps one commit's state readable for as long as it is

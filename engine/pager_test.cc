@@ -599,6 +599,54 @@ TEST(PagerCache, ABorrowMarkHoldsWhileItsImageStaysCached) {
   }
 }
 
+// A write transaction may run beside readers that hold the lock shared and
+// borrow cached images, so it never changes the cache: a page it reads past
+// the cache is read once for the transaction (and the ones staged after it)
+// and enters the cache only when a flush publishes, after the group's own
+// new images have replaced what they rewrote. A transaction that stages
+// nothing leaves its reads for the next publish.
+TEST(PagerCache, AWriteTransactionsReadsEnterTheCacheOnlyWhenAFlushPublishes) {
+  vfs::MemVfs mem;
+  FaultVfs vfs(mem);
+  PagerOptions options = no_auto_checkpoint();
+  options.cache_pages = 8;
+  auto pager = open_or_die(vfs, kDb, options);
+  const auto pages = commit_new_leaves(*pager, 3, 0x21);
+  ASSERT_TRUE(pager->close().ok());
+  pager = open_or_die(vfs, kDb, options);
+  const auto cached = [&](PageNo pgno) { return pager->find_cached(pgno) != nullptr; };
+  ASSERT_FALSE(cached(pages[0]));
+
+  auto meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(fill_of(*pager, pages[0]), 0x21);
+  EXPECT_EQ(fill_of(*pager, pages[1]), 0x21);
+  EXPECT_FALSE(cached(pages[0])) << "read inside a transaction, cached before a publish";
+  const uint64_t reads_before = vfs.reads();
+  EXPECT_EQ(fill_of(*pager, pages[0]), 0x21);
+  EXPECT_EQ(vfs.reads(), reads_before) << "the transaction reads a page once";
+  pager->rollback();
+  EXPECT_FALSE(cached(pages[0])) << "a rollback publishes nothing";
+
+  meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  auto page = pager->get_mutable(pages[1]);
+  ASSERT_TRUE(page.ok());
+  fill_leaf(**page, 0x22);
+  ASSERT_TRUE(pager->stage(*meta).ok());
+  meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(fill_of(*pager, pages[2]), 0x21);
+  ASSERT_TRUE(pager->stage(*meta).ok());
+  EXPECT_FALSE(cached(pages[2]));
+  const uint64_t reads_staged = vfs.reads();
+  ASSERT_TRUE(pager->flush().ok());
+  EXPECT_EQ(vfs.reads(), reads_staged);
+  for (const PageNo pgno : pages) EXPECT_TRUE(cached(pgno)) << "page " << pgno << " after the publish";
+  EXPECT_EQ(leaf_fill(*pager->find_cached(pages[1])), 0x22) << "the new image, not the one the group read";
+  EXPECT_EQ(leaf_fill(*pager->find_cached(pages[0])), 0x21);
+}
+
 TEST(PagerStats, CountsCommitsSyncsAndCheckpoints) {
   vfs::MemVfs vfs;
   auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());

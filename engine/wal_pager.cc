@@ -22,12 +22,12 @@ constexpr int kSyncRetries = 3;
 
 std::string page_str(PageNo pgno) { return "page " + std::to_string(pgno); }
 
-// Releases the readers' lock (when there is one) for a stretch of the
-// writer's own I/O, and takes it back at the end of the stretch.
+// Releases the readers' lock (when there is one, and it is held) for a
+// stretch of the writer's own I/O, and holds it at the end of the stretch.
 class ReadersLockReleased {
  public:
   explicit ReadersLockReleased(std::unique_lock<ReadersLock>* lock) : lock_(lock) {
-    if (lock_ != nullptr) lock_->unlock();
+    if (lock_ != nullptr && lock_->owns_lock()) lock_->unlock();
   }
   ~ReadersLockReleased() {
     if (lock_ != nullptr) lock_->lock();
@@ -85,7 +85,16 @@ Result<PageRef> WalPager::get(PageNo pgno) {
 
 Result<PageRef> WalPager::base_image(PageNo pgno) {
   if (const auto it = staged_images_.find(pgno); it != staged_images_.end()) return PageRef(it->second);
-  return get_committed(pgno);
+  if (!txn_) return get_committed(pgno);
+  // Inside a transaction, which may run beside readers holding the lock
+  // shared: a miss must not insert into the cache (it could evict an image
+  // a reader borrowed), so the image waits in writer_reads_ for a publish.
+  RETURN_IF_ERROR(check_readable(pgno));
+  if (PageRef page = cache_.lookup(pgno)) return page;
+  if (const auto it = writer_reads_.find(pgno); it != writer_reads_.end()) return it->second;
+  ASSIGN_OR_RETURN(PageRef page, read_committed(pgno));
+  if (writer_reads_.size() < cache_.capacity()) writer_reads_.emplace(pgno, page);
+  return page;
 }
 
 Result<const Page*> WalPager::get_borrowed(PageNo pgno) {
@@ -311,6 +320,7 @@ Status WalPager::stage(Meta& meta) {
 void WalPager::drop_staged() {
   staged_.clear();
   staged_images_.clear();
+  writer_reads_.clear();
 }
 
 Status WalPager::flush(std::unique_lock<ReadersLock>* readers_lock) {
@@ -417,6 +427,12 @@ Status WalPager::flush_staged(std::unique_lock<ReadersLock>* readers_lock) {
     }
   }
   checkpoint_pending_ = true;
+  // Committed images the transactions read first, so that those they
+  // replaced are overwritten by their new images next.
+  for (auto& [pgno, page] : writer_reads_) {
+    if (!cache_.peek(pgno)) cache_.insert(std::move(page));
+  }
+  writer_reads_.clear();
   for (auto& txn : staged_) {
     for (auto& page : txn.pages) cache_.insert(std::move(page));
     cache_.insert(std::move(txn.meta_page));

@@ -16,6 +16,9 @@
 //   * the cache holds only committed images (the same bytes as the WAL or
 //     the data file would return); staged transactions' images live in
 //     staged_images_ until a flush publishes them;
+//   * a write transaction never changes the cache: the committed images it
+//     reads past the cache wait in writer_reads_ until a flush publishes,
+//     so that it may run beside readers holding the lock shared;
 //   * checkpoint_pending_ is true when the current generation holds
 //     committed frames (or recovery left a header to rewrite): only then
 //     does a checkpoint have work. Frames of a failed write do not count:
@@ -28,7 +31,8 @@
 // Destroying a WalPager without close() releases the files without a
 // checkpoint, which loses nothing: it is what a crash does.
 // Calls are serialized by the caller's readers' lock (pager.h): only the
-// WAL write and sync of a commit and the I/O of a checkpoint run without it.
+// WAL write and sync of a commit and the I/O of a checkpoint run without it,
+// and a write transaction's calls (begin to stage) under a shared hold.
 // They touch only the writer's own state (writer_, failed_, the pages they
 // took beforehand) and bytes of the files no reader reads meanwhile; readers
 // may read other bytes of the same files. The counters are atomic because
@@ -193,6 +197,10 @@ class WalPager final : public Pager {
   // page they wrote. Only the writer touches them; readers never see them.
   std::vector<StagedTxn> staged_;
   std::unordered_map<PageNo, std::shared_ptr<Page>> staged_images_;
+  // Committed images that transactions read from disk since the last
+  // publish, which puts them in the cache (at most the cache's capacity).
+  // Only the writer touches them.
+  std::unordered_map<PageNo, PageRef> writer_reads_;
 
   std::optional<Status> failed_;  // the failure that poisoned the pager
   bool closed_ = false;
