@@ -247,9 +247,10 @@ struct Db::Impl {
           for (; next < group.writes.size(); ++next) stage_in_group(pager, group, next, staged);
         } while (gather_more(group, expected, deadline, readers));
       } catch (...) {
-        // stage() catches its own; an allocation between two stages (a failed
-        // write's Status copied) lands here. What was staged goes unwritten:
-        // every write of the group is reported failed.
+        // stage() catches its own but for Pager::stage stopping half-way; that
+        // and an allocation between two stages (a failed write's Status
+        // copied) land here. What was staged goes unwritten: every write of
+        // the group is reported failed.
         pager.drop_staged();
         throw;
       }
@@ -322,6 +323,7 @@ struct Db::Impl {
   // puts of the values already there): it stages nothing.
   Result<bool> stage(Pager& pager, std::span<const OpRef> ops) {
     bool in_transaction = false;
+    bool ending = false;  // in pager.stage()
     try {
       for (size_t i = 0; i < ops.size(); ++i) {
         const Status s = check_entry_size(pager.page_size(), ops[i].key.size(), ops[i].value.size());
@@ -347,6 +349,7 @@ struct Db::Impl {
         pager.rollback();
         return false;
       }
+      ending = true;
       const Status staged = pager.stage(meta);
       if (!staged.ok()) {
         pager.rollback();  // stage ends the transaction on most failures; make sure of it
@@ -354,6 +357,13 @@ struct Db::Impl {
       }
       return true;
     } catch (const std::exception& e) {
+      if (ending) {
+        // stage() stopped half-way (out of memory): the group's staged
+        // images may hold this transaction's pages, so nothing of the group
+        // may be flushed. write_group_now drops it all and every write fails.
+        pager.rollback();
+        throw;
+      }
       if (in_transaction) pager.rollback();
       return exception_status("write", path, e);
     }

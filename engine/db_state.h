@@ -21,7 +21,8 @@ struct DbState {
   // The readers' lock of engine/pager.h: every call on the pager and the
   // tree holds it, except while a commit or a checkpoint releases it for
   // its I/O. A reader holds only this one: shared for BTree::get_shared,
-  // exclusively for anything else.
+  // exclusively for anything else. The writer holds it shared while it
+  // stages its transactions, and exclusively to publish them.
   ReadersLock mu;
   // Null once the database is closed.
   std::unique_ptr<Pager> pager;

@@ -91,8 +91,9 @@ struct Page {
   // (Pager::get_borrowed, which never serves a transaction's copy), which
   // nothing writes again;
   // those reads also record child links in it (BTree::find_leaf), which is
-  // why it is never resized once built. The pager never reads it. Guarded
-  // like node_checked.
+  // why it is never resized once built. The pager never reads it. Built and
+  // linked only under an exclusive hold of the readers' lock; read under a
+  // shared hold by readers and by the writer's transactions.
   mutable std::vector<uint64_t> key_digest;
 
   PageType type() const { return static_cast<PageType>(bytes[4]); }

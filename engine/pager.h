@@ -31,8 +31,11 @@
 // the cache enter it only when a flush publishes). commit(), flush() and
 // checkpoint() may be handed that lock and then release it while they write
 // and sync, taking it back whenever they change what a reader sees; so a read
-// never waits for a sync, a commit's write or a checkpoint's I/O (flush()
-// also takes a lock it is handed unheld, only to publish). While the lock is released,
+// never waits for a sync, a commit's write or a checkpoint's I/O. flush() may
+// also be handed it unheld: it takes it once its write and sync are done (to
+// publish, or to drop what it staged) and keeps it through an automatic
+// checkpoint, so it returns with the lock held unless it failed before
+// writing. While the lock is released,
 // readers see the last published commit, and may read only through get_at()
 // and get_borrowed(), which never see the running transaction. A read point
 // (read_point()) keeps one commit's state readable for as long as it is

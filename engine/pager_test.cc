@@ -647,6 +647,30 @@ TEST(PagerCache, AWriteTransactionsReadsEnterTheCacheOnlyWhenAFlushPublishes) {
   EXPECT_EQ(leaf_fill(*pager->find_cached(pages[0])), 0x21);
 }
 
+// What a transaction keeps of its reads is bounded by the cache's
+// capacity, and a read that finds it full still keeps the page it read:
+// the next step on that page (a descent reads a node, then copies it)
+// reads nothing again.
+TEST(PagerCache, AWriteTransactionKeepsThePageItReadLastWhenItsReadsFillTheCache) {
+  vfs::MemVfs mem;
+  FaultVfs vfs(mem);
+  PagerOptions options = no_auto_checkpoint();
+  options.cache_pages = 2;
+  auto pager = open_or_die(vfs, kDb, options);
+  const auto pages = commit_new_leaves(*pager, 3, 0x31);
+  ASSERT_TRUE(pager->close().ok());
+  pager = open_or_die(vfs, kDb, options);
+  auto meta = pager->begin();
+  ASSERT_TRUE(meta.ok());
+  for (const PageNo pgno : pages) EXPECT_EQ(fill_of(*pager, pgno), 0x31);
+  const uint64_t reads_before = vfs.reads();
+  EXPECT_EQ(fill_of(*pager, pages[2]), 0x31);
+  auto copy = pager->get_mutable(pages[2]);
+  ASSERT_TRUE(copy.ok()) << copy.status().to_string();
+  EXPECT_EQ(vfs.reads(), reads_before) << "the page read last is kept";
+  pager->rollback();
+}
+
 TEST(PagerStats, CountsCommitsSyncsAndCheckpoints) {
   vfs::MemVfs vfs;
   auto pager = open_or_die(vfs, kDb, no_auto_checkpoint());

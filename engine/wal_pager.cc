@@ -93,7 +93,13 @@ Result<PageRef> WalPager::base_image(PageNo pgno) {
   if (PageRef page = cache_.lookup(pgno)) return page;
   if (const auto it = writer_reads_.find(pgno); it != writer_reads_.end()) return it->second;
   ASSIGN_OR_RETURN(PageRef page, read_committed(pgno));
-  if (writer_reads_.size() < cache_.capacity()) writer_reads_.emplace(pgno, page);
+  if (cache_.capacity() > 0) {
+    // Full: start over rather than keep nothing more, so that the page
+    // just read is there for the next step (a descent reads a page, then
+    // copies it), as the cache's own eviction would have kept it.
+    if (writer_reads_.size() >= cache_.capacity()) writer_reads_.clear();
+    writer_reads_.emplace(pgno, page);
+  }
   return page;
 }
 

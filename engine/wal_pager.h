@@ -30,9 +30,11 @@
 //
 // Destroying a WalPager without close() releases the files without a
 // checkpoint, which loses nothing: it is what a crash does.
-// Calls are serialized by the caller's readers' lock (pager.h): only the
-// WAL write and sync of a commit and the I/O of a checkpoint run without it,
-// and a write transaction's calls (begin to stage) under a shared hold.
+// Calls are serialized by the caller's readers' lock (pager.h), except:
+// a write transaction's calls (begin to stage, and drop_staged) run under a
+// shared hold or none; flush() runs without it until it publishes (or drops
+// what it staged); and the I/O of a checkpoint runs without it. All of
+// these are the writer's, serialized by the caller's write_mu.
 // They touch only the writer's own state (writer_, failed_, the pages they
 // took beforehand) and bytes of the files no reader reads meanwhile; readers
 // may read other bytes of the same files. The counters are atomic because
@@ -197,9 +199,11 @@ class WalPager final : public Pager {
   // page they wrote. Only the writer touches them; readers never see them.
   std::vector<StagedTxn> staged_;
   std::unordered_map<PageNo, std::shared_ptr<Page>> staged_images_;
-  // Committed images that transactions read from disk since the last
-  // publish, which puts them in the cache (at most the cache's capacity).
-  // Only the writer touches them.
+  // Committed images that write transactions read past the cache, kept
+  // across transactions (and groups that stage nothing) until a flush
+  // publishes them into the cache or drops what was staged. At most the
+  // cache's capacity: a read that finds it full clears it first. Only the
+  // writer touches them.
   std::unordered_map<PageNo, PageRef> writer_reads_;
 
   std::optional<Status> failed_;  // the failure that poisoned the pager
