@@ -256,7 +256,7 @@ struct Db::Impl {
       }
     }
     if (staged.empty()) return;
-    // Taken by the flush only to publish, after its WAL write and sync.
+    // Taken by the flush once its WAL write and sync are done (pager.h).
     std::unique_lock readers(state->mu, std::defer_lock);
     const auto flush_started = std::chrono::steady_clock::now();
     const Status flushed = pager.flush(&readers);
