@@ -599,21 +599,33 @@ TEST(PagerCache, ABorrowMarkHoldsWhileItsImageStaysCached) {
   }
 }
 
+// Three leaves committed, then the pager reopened with `cache_pages`, so
+// that none of them is cached: what a write transaction reads of them.
+class PagerWriterReads : public ::testing::Test {
+ protected:
+  void reopen_with_leaves(size_t cache_pages, uint8_t fill) {
+    PagerOptions options = no_auto_checkpoint();
+    options.cache_pages = cache_pages;
+    pager = open_or_die(vfs, kDb, options);
+    pages = commit_new_leaves(*pager, 3, fill);
+    ASSERT_TRUE(pager->close().ok());
+    pager = open_or_die(vfs, kDb, options);
+  }
+
+  vfs::MemVfs mem;
+  FaultVfs vfs{mem};
+  std::unique_ptr<Pager> pager;
+  std::vector<PageNo> pages;
+};
+
 // A write transaction may run beside readers that hold the lock shared and
 // borrow cached images, so it never changes the cache: a page it reads past
 // the cache is read once for the transaction (and the ones staged after it)
 // and enters the cache only when a flush publishes, after the group's own
 // new images have replaced what they rewrote. A transaction that stages
 // nothing leaves its reads for the next publish.
-TEST(PagerCache, AWriteTransactionsReadsEnterTheCacheOnlyWhenAFlushPublishes) {
-  vfs::MemVfs mem;
-  FaultVfs vfs(mem);
-  PagerOptions options = no_auto_checkpoint();
-  options.cache_pages = 8;
-  auto pager = open_or_die(vfs, kDb, options);
-  const auto pages = commit_new_leaves(*pager, 3, 0x21);
-  ASSERT_TRUE(pager->close().ok());
-  pager = open_or_die(vfs, kDb, options);
+TEST_F(PagerWriterReads, EnterTheCacheOnlyWhenAFlushPublishes) {
+  ASSERT_NO_FATAL_FAILURE(reopen_with_leaves(8, 0x21));
   const auto cached = [&](PageNo pgno) { return pager->find_cached(pgno) != nullptr; };
   ASSERT_FALSE(cached(pages[0]));
 
@@ -651,15 +663,8 @@ TEST(PagerCache, AWriteTransactionsReadsEnterTheCacheOnlyWhenAFlushPublishes) {
 // capacity, and a read that finds it full still keeps the page it read:
 // the next step on that page (a descent reads a node, then copies it)
 // reads nothing again.
-TEST(PagerCache, AWriteTransactionKeepsThePageItReadLastWhenItsReadsFillTheCache) {
-  vfs::MemVfs mem;
-  FaultVfs vfs(mem);
-  PagerOptions options = no_auto_checkpoint();
-  options.cache_pages = 2;
-  auto pager = open_or_die(vfs, kDb, options);
-  const auto pages = commit_new_leaves(*pager, 3, 0x31);
-  ASSERT_TRUE(pager->close().ok());
-  pager = open_or_die(vfs, kDb, options);
+TEST_F(PagerWriterReads, KeepThePageReadLastWhenTheyFillTheCache) {
+  ASSERT_NO_FATAL_FAILURE(reopen_with_leaves(2, 0x31));
   auto meta = pager->begin();
   ASSERT_TRUE(meta.ok());
   for (const PageNo pgno : pages) EXPECT_EQ(fill_of(*pager, pgno), 0x31);
