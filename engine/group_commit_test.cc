@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -314,6 +315,25 @@ TEST_F(GroupCommitTest, ConcurrentWritersEachSeeTheirOwnAcknowledgedWrites) {
   EXPECT_EQ(db->stats()->commits - commits_before, uint64_t{kThreads * kWrites});
   EXPECT_EQ(contents(*db).size(), size_t{kThreads * kWrites});
   EXPECT_TRUE(db->verify()->ok());
+}
+
+// A leader that has yielded its core for a while sleeps until a write
+// queues or its patience (half the last flush) ends; a write that queues
+// while it sleeps still shares its sync. Slow syncs stretch the patience far
+// past the yielding, so the second write comes while the leader sleeps.
+TEST_F(GroupCommitTest, AWriteThatQueuesWhileTheLeaderSleepsSharesItsSync) {
+  auto db = open();
+  probe_.on_sync = [] { std::this_thread::sleep_for(std::chrono::milliseconds(300)); };
+  // A round of two writes: the next leader waits for two.
+  ASSERT_TRUE(db->write_group(batches(0, 2, 1)).ok());
+  const int syncs_before = probe_.syncs;
+  std::thread first([&] { EXPECT_TRUE(db->put("first", "1").ok()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(db->put("second", "2").ok());
+  first.join();
+  probe_.on_sync = nullptr;
+  EXPECT_EQ(probe_.syncs - syncs_before, 1);
+  EXPECT_EQ(contents(*db).size(), size_t{4});
 }
 
 }  // namespace
