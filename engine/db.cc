@@ -306,13 +306,13 @@ struct Db::Impl {
 
   // Called without queue_mu. Returns once more than `held` writes are
   // queued or `deadline` has passed: yielding the core for up to
-  // kGatherYield, then asleep on `gathered`. Why yield first: the writes a leader waits
-  // for are their owners coming back from the last group's wake-up, a few
-  // microseconds apart. Asleep, the leader was woken by each of them and
-  // waited for a core each time; yielding, it sees them come and leaves
-  // the core to them meanwhile: more commits/s with 2 to 16 writers on a
-  // 2-core machine (docs/benchmarks.md). The bound keeps a leader that
-  // waits out a slow disk's patience from spinning through it.
+  // kGatherYield, then asleep on `gathered`. Why yield first: the writes a
+  // leader waits for are their owners coming back from the last group's
+  // wake-up, a few microseconds apart. Asleep, the leader was woken by each
+  // of them and waited for a core each time; yielding, it sees them come
+  // and leaves the core to them meanwhile: more commits/s with 2 to 16
+  // writers on a 2-core machine (docs/benchmarks.md). The bound keeps a
+  // leader that waits out a slow disk's patience from spinning through it.
   void await_queued(size_t held, std::chrono::steady_clock::time_point deadline) {
     const auto yield_until = std::min(deadline, std::chrono::steady_clock::now() + kGatherYield);
     while (queue_length.load(std::memory_order_acquire) <= held) {
