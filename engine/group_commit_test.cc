@@ -232,10 +232,10 @@ TEST_F(GroupCommitTest, RecoveryWritesBackEveryTransactionOfTheLastWrite) {
   auto reopened = open();
   ASSERT_FALSE(probe_.written.empty());
   const uint64_t slot = wal_slot_size(512);
-  // Each transaction has a leaf and the meta page at least.
+  // Each transaction has a leaf at least, and the last the meta page too.
   EXPECT_EQ(probe_.written.front().first, group_start) << "the write back must start at the group's first frame";
   EXPECT_EQ((probe_.written.front().second) % slot, 0u);
-  EXPECT_GE(probe_.written.front().second, 3 * 2 * slot);
+  EXPECT_GE(probe_.written.front().second, (3 + 1) * slot);
   Model model{{"before", "x"}};
   for (const auto& batch : group) apply(model, batch);
   EXPECT_EQ(contents(*reopened), model) << "MemVfs keeps what a failed sync wrote: recovery finds the whole group";
@@ -289,6 +289,45 @@ TEST_F(GroupCommitTest, ATornGroupsLaterFramesNeverFollowTheNextCommit) {
   auto report = (*reopened)->verify();
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok());
+}
+
+// A group's transactions but its last carry no meta frame: they commit
+// with the last one's. A group whose last transaction is torn is dropped
+// whole, however complete the earlier ones are; none was acknowledged.
+TEST_F(GroupCommitTest, AGroupWhoseMetaFrameIsTornIsDroppedWhole) {
+  auto db = open();
+  ASSERT_TRUE(db->put("base", "x").ok());
+  ASSERT_TRUE(db->checkpoint().ok());
+  const uint64_t group_start = db->stats()->wal_bytes;
+  std::vector<WriteBatch> group(3);
+  group[0].put("a", "1");
+  group[1].put("b", "2");
+  group[2].put("c", "3");
+  ASSERT_TRUE(db->write_group(group).ok());
+  const uint64_t slot = wal_slot_size(512);
+  const uint64_t group_end = db->stats()->wal_bytes;
+  EXPECT_EQ(group_end - group_start, 4 * slot) << "three leaves and one meta frame";
+
+  for (const bool torn : {false, true}) {
+    auto crashed = files_of(mem_);
+    if (torn) {
+      auto wal = crashed->open("db-wal", vfs::OpenMode::kMustExist);
+      ASSERT_TRUE(wal.ok());
+      uint8_t byte = 0;
+      ASSERT_TRUE((*wal)->read_at(group_end - slot + 100, {&byte, 1}).ok());
+      byte ^= 0x5a;
+      ASSERT_TRUE((*wal)->write_at(group_end - slot + 100, {&byte, 1}).ok());
+    }
+    Options options;
+    options.page_size = 512;
+    options.checkpoint_every_commits = 0;
+    options.checkpoint_wal_bytes = 0;
+    auto recovered = Db::open(*crashed, "db", options);
+    ASSERT_TRUE(recovered.ok()) << recovered.status().to_string();
+    const Model whole{{"base", "x"}, {"a", "1"}, {"b", "2"}, {"c", "3"}};
+    const Model before{{"base", "x"}};
+    EXPECT_EQ(contents(**recovered), torn ? before : whole) << (torn ? "torn" : "whole");
+  }
 }
 
 // Threads writing at once: each write is acknowledged once, only once

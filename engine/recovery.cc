@@ -180,6 +180,12 @@ Result<RecoveredState> recover_with_header(const Meta& meta, const WalHeader& he
     // everything in the log is already in the data file. Redo the reset.
     state.info.wal_header_rewritten = true;
     state.needs_checkpoint = true;
+  } else if (header.format_version < kWalFormatVersion && !state.needs_checkpoint) {
+    // The next group commit writes transactions an older build would take
+    // for committed on their own: the header must say which rules apply
+    // before it does (docs/file-formats.md).
+    state.info.wal_header_rewritten = true;
+    state.rewrite_wal_header = true;
   }
   return state;
 }

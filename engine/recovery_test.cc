@@ -643,7 +643,7 @@ TEST(RecoveryForeignFiles, AWalOfAnotherFormatVersionIsRefusedAndLeftAlone) {
     vfs::MemVfs& vfs = *disk;
     std::vector<uint8_t> header = file_bytes(vfs, kWal);
     header.resize(kWalHeaderSize);
-    store_u32(header.data() + 8, kWalFormatVersion - 1);
+    store_u32(header.data() + 8, kOldestReadableWalFormatVersion - 1);
     store_u32(header.data() + 36, checksum_extend(0, std::span(header).first(36), Mutant::kNone));
     write_bytes(vfs, kWal, 0, header);
     const std::vector<uint8_t> data_before = file_bytes(vfs, kDb);
@@ -651,9 +651,33 @@ TEST(RecoveryForeignFiles, AWalOfAnotherFormatVersionIsRefusedAndLeftAlone) {
     auto pager = reopen(vfs);
     EXPECT_EQ(pager.status().code(), vfs::StatusCode::kNotSupported) << pager.status().to_string();
     EXPECT_THAT(pager.status().message(),
-                HasSubstr("unsupported format version " + std::to_string(kWalFormatVersion - 1)));
+                HasSubstr("unsupported format version " + std::to_string(kOldestReadableWalFormatVersion - 1)));
     EXPECT_EQ(file_bytes(vfs, kDb), data_before);
     EXPECT_EQ(file_bytes(vfs, kWal), wal_before);
+  }
+}
+
+// A version-2 WAL reads under version 3's rules, but a version-2 build
+// would take a group's earlier transactions, which version 3 writes without
+// a meta frame, for committed: the header says version 3 before any write.
+TEST(RecoveryForeignFiles, AVersion2WalIsReadAndItsHeaderRewrittenBeforeAWrite) {
+  for (const bool with_commit : {false, true}) {
+    vfs::MemVfs live;
+    auto writer = open_or_die(live, kDb, no_auto_checkpoint(kPageSize));
+    ASSERT_TRUE(writer->checkpoint().ok());
+    if (with_commit) commit_new_leaves(*writer, 1, 0x70);
+    const auto disk = crash_image(live);
+    vfs::MemVfs& vfs = *disk;
+    std::vector<uint8_t> header = file_bytes(vfs, kWal);
+    header.resize(kWalHeaderSize);
+    store_u32(header.data() + 8, 2);
+    store_u32(header.data() + 36, checksum_extend(0, std::span(header).first(36), Mutant::kNone));
+    write_bytes(vfs, kWal, 0, header);
+    auto pager = reopen(vfs);
+    ASSERT_TRUE(pager.ok()) << pager.status().to_string();
+    uint32_t version = 0;
+    peek_wal_header(file_bytes(vfs, kWal), &version);
+    EXPECT_EQ(version, kWalFormatVersion) << (with_commit ? "replayed and checkpointed" : "an empty log");
   }
 }
 

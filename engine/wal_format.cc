@@ -70,16 +70,18 @@ Result<WalHeader> decode_wal_header(std::span<const uint8_t> bytes, const std::s
                               ", computed " + std::to_string(computed) + ")");
   }
   uint32_t version = 0;
-  const WalHeader header = peek_wal_header(bytes, &version);
-  if (version != kWalFormatVersion) {
+  WalHeader header = peek_wal_header(bytes, &version);
+  if (version < kOldestReadableWalFormatVersion || version > kWalFormatVersion) {
     // Not kCorruption: recovery treats a corrupt header as torn and carries
     // on without it, which would throw away a log this build cannot read.
     return Status::not_supported("WAL header of " + path + ": unsupported format version " + std::to_string(version) +
-                              " (this build reads version " + std::to_string(kWalFormatVersion) + ")");
+                                 " (this build reads versions " + std::to_string(kOldestReadableWalFormatVersion) +
+                                 " to " + std::to_string(kWalFormatVersion) + ")");
   }
   if (!is_valid_page_size(header.page_size)) {
     return Status::corruption(bad_page_size_message(header.page_size, "the WAL header of " + path));
   }
+  header.format_version = version;
   return header;
 }
 

@@ -41,7 +41,11 @@ inline constexpr std::array<uint8_t, 8> kWalMagic = {'b', 't', 'k', 'v', '-', 'w
 // Version 2: the frame's fields follow its image, and the frame checksum
 // covers the page's stored checksum instead of the whole image
 // (docs/file-formats.md).
-inline constexpr uint32_t kWalFormatVersion = 2;
+// Version 3: a group's transactions but its last carry no meta frame and
+// commit with the last one (docs/file-formats.md). Version 2 logs read the
+// same under version 3's rules, so both are read.
+inline constexpr uint32_t kWalFormatVersion = 3;
+inline constexpr uint32_t kOldestReadableWalFormatVersion = 2;
 inline constexpr size_t kWalHeaderSize = 40;
 inline constexpr size_t kFrameTrailerSize = 32;
 
@@ -49,6 +53,9 @@ struct WalHeader {
   uint32_t page_size = 0;
   uint64_t db_id = 0;
   uint64_t generation = 0;  // bumped by every checkpoint; frames of other generations are dead
+  // The version a decoded header was stored with; encoding always writes
+  // kWalFormatVersion.
+  uint32_t format_version = kWalFormatVersion;
 };
 
 struct FrameTrailer {

@@ -361,7 +361,10 @@ Status WalPager::flush_staged(std::unique_lock<ReadersLock>* readers_lock) {
   size_t frame_count = 0;
   for (size_t t = 0; t < staged_.size(); ++t) {
     for (const auto& page : staged_[t].pages) frames[t].push_back(page.get());
-    if (!meta_bypasses_wal) frames[t].push_back(staged_[t].meta_page.get());
+    // A group's transactions but its last commit with the last one's meta
+    // frame (docs/file-formats.md); one that changed no page keeps its own.
+    const bool last = t + 1 == staged_.size();
+    if (!meta_bypasses_wal && (last || frames[t].empty())) frames[t].push_back(staged_[t].meta_page.get());
     txns.push_back({frames[t], staged_[t].meta.txn_seq});
     frame_count += frames[t].size();
   }

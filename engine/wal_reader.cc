@@ -93,7 +93,7 @@ bool continues_log(const Slot& slot, uint64_t n, const TxnId& txn, std::optional
 
 // Why the frame in `slots[at]` does not continue the log, for messages.
 std::string why_log_breaks(const std::vector<Slot>& slots, uint64_t at, uint64_t n, const TxnId& txn,
-                           std::optional<uint64_t> expected, const WalScanParams& params) {
+                           std::optional<uint64_t> expected, bool group_pending, const WalScanParams& params) {
   if (at >= slots.size()) return "the file ends";
   const Slot& slot = slots[at];
   if (slot.kind == SlotKind::kPartial) return "partial frame: the file ends inside it";
@@ -112,6 +112,10 @@ std::string why_log_breaks(const std::vector<Slot>& slots, uint64_t at, uint64_t
   }
   if (n == 0 && expected && h.txn_seq != *expected) {
     return "frame of txn " + std::to_string(h.txn_seq) + ", expected txn " + std::to_string(*expected);
+  }
+  if (n == 0 && group_pending) {
+    return "frame of another write where a group's transactions wait for its meta frame (txn " +
+           std::to_string(h.txn_seq) + ")";
   }
   return "commit field " + std::to_string(h.commit) + " on frame " + std::to_string(n + 1) + " of txn " +
          std::to_string(h.txn_seq);
@@ -177,34 +181,62 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
   ASSIGN_OR_RETURN(const std::vector<Slot> slots, read_slots(wal, params));
   WalLog log;
 
-  // Walk whole transactions from slot 0 while they fit.
+  // Walk whole transactions from slot 0 while they fit. A transaction
+  // whose last frame is not the meta page is one of a group's earlier ones:
+  // it is held pending and commits with the first later transaction of its
+  // write that ends in a meta frame, or not at all.
   uint64_t at = 0;
   std::optional<uint64_t> expected = params.first_txn_seq;
   uint64_t start = 0;
   uint64_t n = 0;
   TxnId txn;
   std::vector<uint64_t> txn_starts;  // the first slot of each committed transaction
+  struct PendingTxn {
+    uint64_t start = 0;
+    uint64_t end = 0;
+    TxnId txn;
+  };
+  std::vector<PendingTxn> pending;
+  const auto joins_pending = [&](const Slot& slot) {
+    const FrameTrailer& first = slots[pending.front().start].trailer;
+    return write_random_of(slot.trailer.nonce) == write_random_of(first.nonce) &&
+           write_first_seq(slot.trailer) == write_first_seq(first);
+  };
   while (true) {
     start = at;
     n = 0;
     bool committed = false;
-    while (at < slots.size() && continues_log(slots[at], n, txn, expected, params)) {
+    while (at < slots.size() && continues_log(slots[at], n, txn, expected, params) &&
+           (n > 0 || pending.empty() || joins_pending(slots[at]))) {
       if (n == 0) txn = txn_of(slots[at]);
       ++n;
       committed = slots[at++].trailer.commit != 0;
       if (committed) break;
     }
     if (!committed) break;
-    for (uint64_t s = start; s < at; ++s) {
-      const PageNo pgno = slots[s].trailer.pgno;
-      if (log.index.contains(pgno) && mutant_active(params.mutant, Mutant::kReplayKeepsOldestImage)) {
-        // MUTANT replay-keeps-oldest-image: an insert that does not overwrite,
-        // so the page's first image in the log wins over its latest.
-        continue;
+    pending.push_back({start, at, txn});
+    expected = txn.txn_seq + 1;
+    // MUTANT meta-bypasses-wal writes no meta frame at all: each commit frame
+    // closes its own transaction, as in version 2, so that the mutant keeps
+    // its own failure (a data meta ahead of the log) instead of this rule's.
+    const bool closes =
+        slots[at - 1].trailer.pgno == kMetaPage || mutant_active(params.mutant, Mutant::kMetaBypassesWal);
+    if (!closes) continue;
+    for (const PendingTxn& done : pending) {
+      for (uint64_t s = done.start; s < done.end; ++s) {
+        const PageNo pgno = slots[s].trailer.pgno;
+        if (log.index.contains(pgno) && mutant_active(params.mutant, Mutant::kReplayKeepsOldestImage)) {
+          // MUTANT replay-keeps-oldest-image: an insert that does not overwrite,
+          // so the page's first image in the log wins over its latest.
+          continue;
+        }
+        log.index[pgno] = s;
       }
-      log.index[pgno] = s;
+      txn_starts.push_back(done.start);
+      if (log.txn_count++ == 0) log.first_txn_seq = done.txn.txn_seq;
+      log.last_txn_seq = done.txn.txn_seq;
     }
-    txn_starts.push_back(start);
+    pending.clear();
     // The last write began `index` transactions before this one.
     const uint64_t index = txn.txn_seq - write_first_seq(slots[start].trailer);
     log.last_write_slot = txn_starts[txn_starts.size() - 1 - std::min<uint64_t>(index, txn_starts.size() - 1)];
@@ -215,21 +247,22 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
       // the earlier ones stay as unsynced as the failed sync left them.
       log.last_write_slot = start;
     }
-    if (log.txn_count++ == 0) log.first_txn_seq = txn.txn_seq;
-    log.last_txn_seq = txn.txn_seq;
-    expected = txn.txn_seq + 1;
   }
   // [start, at) holds the intact frames of a transaction that never
-  // committed; `at` is the first slot that did not fit.
+  // committed, after the pending ones of its write; `at` is the first slot
+  // that did not fit. Everything from the first pending transaction on is
+  // dropped.
   const uint64_t broken_at = at;
-  log.end_slot = start;
-  if (n > 0 && mutant_active(params.mutant, Mutant::kNoCommitRecord)) {
+  log.end_slot = pending.empty() ? start : pending.front().start;
+  if ((n > 0 || !pending.empty()) && mutant_active(params.mutant, Mutant::kNoCommitRecord)) {
     // MUTANT no-commit-record: the intact frames of the unfinished transaction
     // are applied as if its commit frame had been written.
-    for (uint64_t s = start; s < at; ++s) log.index[slots[s].trailer.pgno] = s;
+    for (uint64_t s = log.end_slot; s < at; ++s) log.index[slots[s].trailer.pgno] = s;
     log.end_slot = at;
   }
-  const std::optional<uint64_t> dropped_seq = n > 0 ? std::optional(txn.txn_seq) : expected;
+  // The transaction at the break, and the first one dropped.
+  const std::optional<uint64_t> break_seq = n > 0 ? std::optional(txn.txn_seq) : expected;
+  const std::optional<uint64_t> dropped_seq = pending.empty() ? break_seq : std::optional(pending.front().txn.txn_seq);
 
   log.torn_tail = broken_at < slots.size() &&
                   (slots[broken_at].kind == SlotKind::kPartial || slots[broken_at].kind == SlotKind::kDamaged);
@@ -245,11 +278,15 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
   // own intact frames, was written afterwards.
   // The slot at the break is where the dropped transaction's frame belongs:
   // a later transaction there was written over it afterwards, never with it.
-  const bool later_at_break = dropped_seq && broken_at < slots.size() &&
+  const bool later_at_break = break_seq && broken_at < slots.size() &&
                               of_generation(slots[broken_at], params.generation) &&
-                              slots[broken_at].trailer.txn_seq > *dropped_seq;
+                              slots[broken_at].trailer.txn_seq > *break_seq;
   std::optional<uint32_t> break_random;
-  if (n > 0) break_random = write_random_of(txn.nonce);
+  if (!pending.empty()) {
+    break_random = write_random_of(pending.front().txn.nonce);
+  } else if (n > 0) {
+    break_random = write_random_of(txn.nonce);
+  }
   for (uint64_t s = broken_at; s < slots.size() && !break_random && dropped_seq; ++s) {
     if (of_generation(slots[s], params.generation) && slots[s].trailer.txn_seq == *dropped_seq) {
       break_random = write_random_of(slots[s].trailer.nonce);
@@ -262,8 +299,9 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
   const auto damage_at_break = [&](const std::string& what_follows, uint64_t slot) {
     return Status::corruption("WAL " + wal.path() + ": the log breaks at offset " +
                               std::to_string(wal_slot_offset(broken_at, params.page_size)) + " (" +
-                              why_log_breaks(slots, broken_at, n, txn, expected, params) + ") but " + what_follows +
-                              " follows at offset " + std::to_string(wal_slot_offset(slot, params.page_size)) +
+                              why_log_breaks(slots, broken_at, n, txn, expected, !pending.empty(), params) +
+                              ") but " + what_follows + " follows at offset " +
+                              std::to_string(wal_slot_offset(slot, params.page_size)) +
                               "; a transaction is written only after the previous one is durable, so this is "
                               "damage, not a torn tail");
   };
@@ -293,7 +331,10 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
   for (auto later = params.cross_checks ? find_complete_txn(slots, log.end_slot, params.generation) : std::nullopt;
        later; later = find_complete_txn(slots, later->end, params.generation)) {
     const FrameTrailer& first = slots[later->first].trailer;
-    if (dropped_seq && first.txn_seq > *dropped_seq && same_write(first)) continue;
+    // The first dropped pending transaction, where the walk left it: complete
+    // but for the meta frame it was waiting for.
+    const bool pending_of_break = !pending.empty() && later->first == pending.front().start;
+    if (dropped_seq && (first.txn_seq > *dropped_seq || pending_of_break) && same_write(first)) continue;
     return damage_at_break("a complete transaction (txn " + std::to_string(first.txn_seq) + ")", later->first);
   }
   if (broken_at > log.end_slot && mutant_active(params.mutant, Mutant::kRecoveryKeepsTornTail)) {
