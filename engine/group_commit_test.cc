@@ -84,15 +84,29 @@ class ProbedVfs : public vfs::test_util::ForwardingVfs {
 
 class GroupCommitTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Db> open(Mutant mutant = Mutant::kNone, const std::string& path = "db") {
+  static Options test_options(Mutant mutant = Mutant::kNone) {
     Options options;
     options.page_size = 512;  // small pages: a few dozen keys split leaves
     options.checkpoint_every_commits = 0;
     options.checkpoint_wal_bytes = 0;
     options.mutant = mutant;
-    auto db = Db::open(vfs_, path, options);
+    return options;
+  }
+
+  std::unique_ptr<Db> open(Mutant mutant = Mutant::kNone, const std::string& path = "db") {
+    auto db = Db::open(vfs_, path, test_options(mutant));
     EXPECT_TRUE(db.ok()) << db.status().to_string();
     return db.ok() ? std::move(db).value() : nullptr;
+  }
+
+  // Flips one byte of the WAL in a power cut's files.
+  static void damage_wal(vfs::MemVfs& files, uint64_t offset) {
+    auto wal = files.open("db-wal", vfs::OpenMode::kMustExist);
+    ASSERT_TRUE(wal.ok());
+    uint8_t byte = 0;
+    ASSERT_TRUE((*wal)->read_at(offset, {&byte, 1}).ok());
+    byte ^= 0x5a;
+    ASSERT_TRUE((*wal)->write_at(offset, {&byte, 1}).ok());
   }
 
   // `count` batches of `per_batch` puts of new keys from `first`; every
@@ -265,18 +279,8 @@ TEST_F(GroupCommitTest, ATornGroupsLaterFramesNeverFollowTheNextCommit) {
 
   // The first transaction's first frame is damaged; the rest is intact.
   auto crashed = files_of(mem_);
-  {
-    auto wal = crashed->open("db-wal", vfs::OpenMode::kMustExist);
-    ASSERT_TRUE(wal.ok());
-    uint8_t byte = 0;
-    ASSERT_TRUE((*wal)->read_at(group_start + 100, {&byte, 1}).ok());
-    byte ^= 0x5a;
-    ASSERT_TRUE((*wal)->write_at(group_start + 100, {&byte, 1}).ok());
-  }
-  Options options;
-  options.page_size = 512;
-  options.checkpoint_every_commits = 0;
-  options.checkpoint_wal_bytes = 0;
+  damage_wal(*crashed, group_start + 100);
+  const Options options = test_options();
   auto recovered = Db::open(*crashed, "db", options);
   ASSERT_TRUE(recovered.ok()) << recovered.status().to_string();
   EXPECT_EQ(contents(**recovered), (Model{{"base", "x"}})) << "the torn group is dropped whole";
@@ -310,19 +314,8 @@ TEST_F(GroupCommitTest, AGroupWhoseMetaFrameIsTornIsDroppedWhole) {
 
   for (const bool torn : {false, true}) {
     auto crashed = files_of(mem_);
-    if (torn) {
-      auto wal = crashed->open("db-wal", vfs::OpenMode::kMustExist);
-      ASSERT_TRUE(wal.ok());
-      uint8_t byte = 0;
-      ASSERT_TRUE((*wal)->read_at(group_end - slot + 100, {&byte, 1}).ok());
-      byte ^= 0x5a;
-      ASSERT_TRUE((*wal)->write_at(group_end - slot + 100, {&byte, 1}).ok());
-    }
-    Options options;
-    options.page_size = 512;
-    options.checkpoint_every_commits = 0;
-    options.checkpoint_wal_bytes = 0;
-    auto recovered = Db::open(*crashed, "db", options);
+    if (torn) damage_wal(*crashed, group_end - slot + 100);
+    auto recovered = Db::open(*crashed, "db", test_options());
     ASSERT_TRUE(recovered.ok()) << recovered.status().to_string();
     const Model whole{{"base", "x"}, {"a", "1"}, {"b", "2"}, {"c", "3"}};
     const Model before{{"base", "x"}};
