@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <set>
 #include <span>
 #include <tuple>
@@ -160,14 +161,32 @@ json wal_json(const DumpFiles& files, const WalLayout& w) {
   }
   if (!w.header.status.ok()) header["problem"] = w.header.status.message();
 
-  // A write of a transaction is its frames' (generation, sequence, nonce);
-  // an intact commit frame completes it.
-  using Write = std::tuple<uint64_t, uint64_t, uint32_t>;
-  auto write_of = [](const WalSlotLayout& s) { return Write{s.trailer.generation, s.trailer.txn_seq, s.trailer.nonce}; };
-  std::set<Write> completed;
+  // A transaction's frames share (generation, sequence, nonce); an intact
+  // commit frame ends it. It is committed when that frame is the meta page,
+  // or, for one of a group's earlier transactions, when a later transaction
+  // of the same write (generation, random part of the nonce, first sequence)
+  // ends in an intact meta frame: recovery drops it with its group otherwise
+  // (docs/file-formats.md, rule 2).
+  using Txn = std::tuple<uint64_t, uint64_t, uint32_t>;
+  using Write = std::tuple<uint64_t, uint32_t, uint64_t>;
+  auto txn_of = [](const WalSlotLayout& s) { return Txn{s.trailer.generation, s.trailer.txn_seq, s.trailer.nonce}; };
+  auto write_of = [](const WalSlotLayout& s) {
+    return Write{s.trailer.generation, write_random_of(s.trailer.nonce), write_first_seq(s.trailer)};
+  };
+  std::set<Txn> ended;
+  std::map<Write, uint64_t> closed_through;  // a write's last transaction that ends in a meta frame
   for (const WalSlotLayout& s : w.slots) {
-    if (s.complete && !s.empty && s.valid() && s.is_commit()) completed.insert(write_of(s));
+    if (!s.complete || s.empty || !s.valid() || !s.is_commit()) continue;
+    ended.insert(txn_of(s));
+    // MUTANT meta-bypasses-wal: as recovery reads it, every commit frame closes.
+    if (s.trailer.pgno != kMetaPage && !mutant_active(files.mutant, Mutant::kMetaBypassesWal)) continue;
+    uint64_t& through = closed_through[write_of(s)];
+    through = std::max(through, s.trailer.txn_seq);
   }
+  auto committed = [&](const WalSlotLayout& s) {
+    const auto closer = closed_through.find(write_of(s));
+    return ended.contains(txn_of(s)) && closer != closed_through.end() && closer->second >= s.trailer.txn_seq;
+  };
   json frames = json::array();
   for (const WalSlotLayout& s : w.slots) {
     json f = {{"slot", s.slot}, {"offset", s.offset}, {"length", s.length}, {"complete", s.complete},
@@ -183,7 +202,7 @@ json wal_json(const DumpFiles& files, const WalLayout& w) {
                 {"frame_checksum_ok", s.frame_checksum_ok},
                 {"checksum_ok", s.valid()},
                 {"current_generation", w.header.status.ok() && s.trailer.generation == w.header.fields.generation},
-                {"completed_by_commit", s.valid() && completed.contains(write_of(s))}});
+                {"completed_by_commit", s.valid() && committed(s)}});
       if (s.valid()) {
         const std::span<const uint8_t> image(files.wal->data() + s.offset, w.page_size);
         f.update(page_contents(image, s.trailer.pgno, "slot " + std::to_string(s.slot) + " of " + files.wal_path,

@@ -7,9 +7,10 @@
 // adding what a reader looks for next:
 //   * the WAL header's fields and verdict; every slot: its page, page type,
 //     generation, transaction sequence, nonce, commit mark, both checksums,
-//     whether it is of the header's generation, and whether an intact commit
-//     frame completes its write (a frame no commit completes is one recovery
-//     must not replay);
+//     whether it is of the header's generation, and whether intact commit
+//     frames complete its transaction as recovery requires (its own commit
+//     frame and, in a group, the meta frame of the group's write; a frame no
+//     commit completes is one recovery must not replay);
 //   * every data page: its type, checksum verdict and, for a sound page, its
 //     keys and links (a leaf's keys and overflow heads, an internal node's
 //     keys and children, an overflow or free page's next page, the meta
