@@ -178,8 +178,12 @@ json wal_json(const DumpFiles& files, const WalLayout& w) {
   for (const WalSlotLayout& s : w.slots) {
     if (!s.complete || s.empty || !s.valid() || !s.is_commit()) continue;
     ended.insert(txn_of(s));
-    // MUTANT meta-bypasses-wal: as recovery reads it, every commit frame closes.
-    if (s.trailer.pgno != kMetaPage && !mutant_active(files.mutant, Mutant::kMetaBypassesWal)) continue;
+    // MUTANT meta-bypasses-wal, group-txn-commits-alone: as their recovery
+    // reads the log, every commit frame closes its write.
+    if (s.trailer.pgno != kMetaPage && !mutant_active(files.mutant, Mutant::kMetaBypassesWal) &&
+        !mutant_active(files.mutant, Mutant::kGroupTxnCommitsAlone)) {
+      continue;
+    }
     uint64_t& through = closed_through[write_of(s)];
     through = std::max(through, s.trailer.txn_seq);
   }

@@ -7,7 +7,7 @@
 namespace engine {
 namespace {
 
-constexpr std::array<std::pair<Mutant, std::string_view>, 28> kNames{{
+constexpr std::array<std::pair<Mutant, std::string_view>, 29> kNames{{
     {Mutant::kNone, "none"},
     {Mutant::kNoDataFsync, "no-data-fsync"},
     {Mutant::kTruncateBeforeDataFsync, "truncate-before-data-fsync"},
@@ -31,6 +31,7 @@ constexpr std::array<std::pair<Mutant, std::string_view>, 28> kNames{{
     {Mutant::kReplayKeepsOldestImage, "replay-keeps-oldest-image"},
     {Mutant::kRecoveryLogNotDurable, "recovery-log-not-durable"},
     {Mutant::kRecoveryRewritesLastTxnOnly, "recovery-rewrites-last-txn-only"},
+    {Mutant::kGroupTxnCommitsAlone, "group-txn-commits-alone"},
     {Mutant::kFreeCountNotUpdated, "free-count-not-updated"},
     {Mutant::kFreeListHeadNotPopped, "free-list-head-not-popped"},
     {Mutant::kChecksumSkipsPageNumber, "checksum-skips-page-number"},

@@ -50,6 +50,7 @@ enum class Mutant {
   kReplayKeepsOldestImage,    // replay takes a page's first image in the log instead of its latest
   kRecoveryLogNotDurable,     // recovery checkpoints replayed frames without first making them durable
   kRecoveryRewritesLastTxnOnly,  // recovery writes back only the last transaction of the last write, not the whole group
+  kGroupTxnCommitsAlone,      // recovery commits a group's earlier transaction without the group's meta frame
   // Free list
   kFreeCountNotUpdated,       // freeing pages does not count them in the meta page's free-list count
   kFreeListHeadNotPopped,     // allocating from the free list does not advance its head

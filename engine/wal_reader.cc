@@ -219,8 +219,12 @@ Result<WalLog> scan_wal_log(vfs::File& wal, const WalScanParams& params) {
     // MUTANT meta-bypasses-wal writes no meta frame at all: each commit frame
     // closes its own transaction, as in version 2, so that the mutant keeps
     // its own failure (a data meta ahead of the log) instead of this rule's.
-    const bool closes =
-        slots[at - 1].trailer.pgno == kMetaPage || mutant_active(params.mutant, Mutant::kMetaBypassesWal);
+    // MUTANT group-txn-commits-alone: the version-2 rule on a version-3 log;
+    // a group's earlier transaction commits on its own commit frame, whether
+    // or not the meta frame that carries its root and free list survived.
+    const bool closes = slots[at - 1].trailer.pgno == kMetaPage ||
+                        mutant_active(params.mutant, Mutant::kMetaBypassesWal) ||
+                        mutant_active(params.mutant, Mutant::kGroupTxnCommitsAlone);
     if (!closes) continue;
     for (const PendingTxn& done : pending) {
       for (uint64_t s = done.start; s < done.end; ++s) {
