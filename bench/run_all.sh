@@ -6,10 +6,12 @@
 #
 #   bench/run_all.sh [--benchmark_filter=... ...]   extra flags go to every program
 #
-# Each program runs 3 repetitions in random interleaving (Google Benchmark's
+# Each program runs 5 repetitions in random interleaving (Google Benchmark's
 # own flags; later flags on the command line override them) and the table
 # shows the median, so that load drifting on a shared machine spreads over
-# every engine instead of landing on one.
+# every engine instead of landing on one. Five, not three: a concurrent row
+# varies by about a tenth from one repetition to the next on 2 cores
+# (docs/benchmarks.md).
 # Environment:
 #   BUILD_DIR  build tree (default build-release; configured --buildtype=release -Dmutants=false)
 #   BENCH_DIR  where the databases go (default /var/tmp; must be a disk, not tmpfs)
@@ -47,7 +49,7 @@ mkdir -p "$out"
 rm -f "$out"/*.json
 run() {
   echo "running $(basename "$1") ..." >&2
-  "$1" --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true --benchmark_format=console \
+  "$1" --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true --benchmark_format=console \
     --benchmark_out="$out/$(basename "$1").json" --benchmark_out_format=json "${@:2}" >&2
 }
 run "${programs[0]}" "$@"
